@@ -1,0 +1,1427 @@
+//! Transitions: `decide(context, actor, command, profile, today) -> Result<Decision, Refusal>`.
+//! Nothing here touches a database; the store applies the decision's events and appends the
+//! history entry in the same transaction.
+use crate::permission::can_view;
+use crate::profile::{attachment_kind_label, Citation, Profile};
+use crate::project::{
+    procurement_method_label, PanelOpinion, PanelPurpose, ProjectContext, ProjectInput,
+};
+use crate::{Actor, Date, Role, Stage, UnitId, UserId, Yuan};
+use serde::{Deserialize, Serialize};
+
+/// A candidate for a panel, as the store knows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Candidate {
+    pub user_id: UserId,
+    pub name: String,
+    pub unit_id: UnitId,
+    pub roles: Vec<Role>,
+}
+
+/// A checklist answer: item code → satisfied.
+pub type Checks = Vec<(String, bool)>;
+
+/// What someone asks to do to a project.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum Command {
+    /// 修改草稿 edit the draft (or the returned declaration)
+    Edit { input: ProjectInput },
+    /// 提交申报 declare; `override_reason` answers a default-rule warning (原则上)
+    Declare { override_reason: Option<String> },
+    /// 撤回 the unit withdraws a draft or a returned declaration
+    Withdraw { reason: String },
+    /// 合规性审查 compliance review with the profile's checklist
+    ComplianceReview {
+        checks: Checks,
+        problems: Vec<String>,
+        opinion: String,
+    },
+    /// 申请复审 ask for the one re-review after revising
+    RequestRereview { note: String },
+    /// 结束本次申报 the authority ends a returned declaration that was not re-submitted
+    EndDeclaration { reason: String },
+    /// 初审评分 one department scores and votes
+    PreliminaryScore {
+        scores: Vec<(String, u32)>,
+        pass: bool,
+        opinion: String,
+    },
+    /// 初审决定 the authority decides from scores and opinions
+    PreliminaryDecide { pass: bool, opinion: String },
+    /// 组建专家组 form a panel
+    FormPanel {
+        purpose: PanelPurpose,
+        members: Vec<Candidate>,
+        meeting_date: Date,
+        place: String,
+    },
+    /// 专家意见 an expert on the open panel scores and writes an opinion
+    PanelOpinion { opinion: PanelOpinion },
+    /// 形成专家组意见 conclude the open panel
+    ConcludePanel {
+        opinion: String,
+        suggested_amount: Option<Yuan>,
+        date: Date,
+    },
+    /// 复核审查 final conclusion and amount
+    ReExamine {
+        pass: bool,
+        final_amount: Option<Yuan>,
+        opinion: String,
+    },
+    /// 联席会议审议 approve (issue the approval document) or not
+    Approve {
+        approve: bool,
+        doc_date: Date,
+        opinion: String,
+    },
+    /// 安排预算 finance arranges the budget
+    Budget {
+        fiscal_year: i32,
+        amount: Yuan,
+        opinion: String,
+    },
+    /// 采购 record procurement (method, ceiling, document date)
+    StartProcurement {
+        method: String,
+        ceiling: Yuan,
+        doc_date: Date,
+    },
+    /// 签订合同 record the contract (completes procurement)
+    SignContract {
+        project_name: String,
+        supplier: String,
+        amount: Yuan,
+        signed_date: Date,
+        period_months: u32,
+        maintenance_years: u32,
+        clauses: Checks,
+        override_reason: Option<String>,
+    },
+    /// 月度进度报送
+    ReportProgress {
+        month: String,
+        percent: u32,
+        summary: String,
+        problems: String,
+    },
+    /// 验收申请
+    ApplyAcceptance { conditions: Checks },
+    /// 验收申请审核 the authority agrees (starts acceptance) or sends back
+    ReviewAcceptanceApplication { agree: bool, opinion: String },
+    /// 整改后再提请验收
+    Reapply { note: String },
+    /// 上传附件 record an attachment (the bytes are stored by content hash)
+    Attach {
+        kind: String,
+        filename: String,
+        sha256: String,
+        size: i64,
+        doc_date: Option<Date>,
+    },
+}
+
+impl Command {
+    /// Stable code of the action, used in history and permission tables.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Command::Edit { .. } => "edit",
+            Command::Declare { .. } => "declare",
+            Command::Withdraw { .. } => "withdraw",
+            Command::ComplianceReview { .. } => "compliance_review",
+            Command::RequestRereview { .. } => "request_rereview",
+            Command::EndDeclaration { .. } => "end_declaration",
+            Command::PreliminaryScore { .. } => "preliminary_score",
+            Command::PreliminaryDecide { .. } => "preliminary_decide",
+            Command::FormPanel { .. } => "form_panel",
+            Command::PanelOpinion { .. } => "panel_opinion",
+            Command::ConcludePanel { .. } => "conclude_panel",
+            Command::ReExamine { .. } => "re_examine",
+            Command::Approve { .. } => "approve",
+            Command::Budget { .. } => "budget",
+            Command::StartProcurement { .. } => "start_procurement",
+            Command::SignContract { .. } => "sign_contract",
+            Command::ReportProgress { .. } => "report_progress",
+            Command::ApplyAcceptance { .. } => "apply_acceptance",
+            Command::ReviewAcceptanceApplication { .. } => "review_acceptance_application",
+            Command::Reapply { .. } => "reapply",
+            Command::Attach { .. } => "attach",
+        }
+    }
+}
+
+/// Chinese name of an action code.
+pub fn action_label(code: &str) -> &'static str {
+    match code {
+        "create" => "创建草稿",
+        "edit" => "修改申报信息",
+        "declare" => "提交申报",
+        "withdraw" => "撤回申报",
+        "compliance_review" => "合规性审查",
+        "request_rereview" => "申请复审",
+        "end_declaration" => "结束本次申报",
+        "preliminary_score" => "初审评分",
+        "preliminary_decide" => "初审决定",
+        "form_panel" => "组建专家组",
+        "panel_opinion" => "提交专家意见",
+        "conclude_panel" => "形成专家组意见",
+        "re_examine" => "复核审查",
+        "approve" => "立项审议",
+        "budget" => "安排预算",
+        "start_procurement" => "采购备案",
+        "sign_contract" => "合同备案",
+        "report_progress" => "报送月度进度",
+        "apply_acceptance" => "提出验收申请",
+        "review_acceptance_application" => "审核验收申请",
+        "reapply" => "整改后再提请验收",
+        "attach" => "上传附件",
+        _ => "操作",
+    }
+}
+
+/// What happened, to be applied by the store and kept in the history payload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    Edited {
+        input: ProjectInput,
+    },
+    Declared,
+    OverrideRecorded {
+        rule: String,
+        reason: String,
+        cite: Citation,
+    },
+    ComplianceChecked {
+        pass: bool,
+        checks: Checks,
+        problems: Vec<String>,
+    },
+    RereviewRequested,
+    PreliminaryScored {
+        department: Role,
+        scores: Vec<(String, u32)>,
+        total: u32,
+        pass: bool,
+    },
+    PanelFormed {
+        purpose: PanelPurpose,
+        members: Vec<Candidate>,
+        meeting_date: Date,
+        place: String,
+    },
+    PanelOpinionGiven {
+        expert: UserId,
+        opinion: PanelOpinion,
+    },
+    PanelConcluded {
+        purpose: PanelPurpose,
+        pass: bool,
+        votes_for: u32,
+        votes_against: u32,
+        suggested_amount: Option<Yuan>,
+        date: Date,
+    },
+    FinalAmountFixed {
+        amount: Yuan,
+    },
+    ApprovalIssued {
+        doc_no: String,
+        seq: i64,
+        doc_date: Date,
+        amount: Yuan,
+    },
+    BudgetArranged {
+        fiscal_year: i32,
+        amount: Yuan,
+    },
+    ProcurementRecorded {
+        method: String,
+        ceiling: Yuan,
+        doc_date: Date,
+    },
+    ContractSigned {
+        supplier: String,
+        amount: Yuan,
+        signed_date: Date,
+        period_months: u32,
+        maintenance_years: u32,
+        clauses: Checks,
+    },
+    ProgressReported {
+        month: String,
+        percent: u32,
+        summary: String,
+        problems: String,
+    },
+    InitialAccepted {
+        date: Date,
+    },
+    AcceptanceApplied {
+        conditions: Checks,
+    },
+    RectificationOrdered {
+        due: Date,
+    },
+    Ended {
+        reason: String,
+    },
+    Attached {
+        kind: String,
+        filename: String,
+        sha256: String,
+        size: i64,
+        doc_date: Option<Date>,
+    },
+}
+
+/// The outcome of a permitted command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    pub action: String,
+    pub from: Stage,
+    pub to: Stage,
+    pub events: Vec<Event>,
+    /// One line for the timeline, in Chinese.
+    pub summary: String,
+    /// Free-text opinion recorded with the entry.
+    pub opinion: String,
+}
+
+/// Why a command was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// The actor may not see the project (404 to the client).
+    #[error("项目不存在或无权查看")]
+    NotVisible,
+    /// The actor may see it but not do this (403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// Not possible in the project's current stage (409).
+    #[error("当前阶段（{stage}）不能{action}")]
+    WrongStage {
+        stage: &'static str,
+        action: &'static str,
+    },
+    /// A rule of the regulation forbids it (422), with its article.
+    #[error("{message}（{cite}）")]
+    Rule { message: String, cite: Citation },
+    /// A default rule (原则上/一般): allowed only with a recorded reason (422 until given).
+    #[error("{message}（{cite}）。如确需继续，请填写理由")]
+    NeedsOverride {
+        rule: String,
+        message: String,
+        cite: Citation,
+    },
+    /// Bad input for one field (422).
+    #[error("{field}：{message}")]
+    Invalid { field: String, message: String },
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> Refusal {
+    Refusal::Invalid {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+fn rule(message: impl Into<String>, cite: &Citation) -> Refusal {
+    Refusal::Rule {
+        message: message.into(),
+        cite: cite.clone(),
+    }
+}
+
+fn need(actor: &Actor, role: Role, what: &str) -> Result<(), Refusal> {
+    if actor.has(role) {
+        Ok(())
+    } else {
+        Err(Refusal::Forbidden(format!(
+            "只有{}可以{}",
+            role.label(),
+            what
+        )))
+    }
+}
+
+fn need_own_unit(ctx: &ProjectContext, actor: &Actor, what: &str) -> Result<(), Refusal> {
+    need(actor, Role::Unit, what)?;
+    if actor.unit_id != ctx.project.unit_id {
+        return Err(Refusal::Forbidden(format!(
+            "只有本项目的建设单位（{}）可以{}",
+            ctx.project.unit_name, what
+        )));
+    }
+    Ok(())
+}
+
+fn need_text(field: &str, text: &str, what: &str) -> Result<(), Refusal> {
+    if text.trim().is_empty() {
+        Err(invalid(field, format!("请填写{what}")))
+    } else if text.chars().count() > 5000 {
+        Err(invalid(field, format!("{what}不超过 5000 字")))
+    } else {
+        Ok(())
+    }
+}
+
+/// Add calendar months: the same day of the end month, or its last day if there is none.
+/// (SPEC §0; the holiday roll-forward of the last day comes with the working-day calendar.)
+pub fn add_months(d: Date, months: u32) -> Date {
+    let total = d.year() as i32 * 12 + (d.month() as i32 - 1) + months as i32;
+    let (y, m) = ((total / 12) as i16, (total % 12 + 1) as i8);
+    let last = Date::new(y, m, 1).map(|f| f.days_in_month()).unwrap_or(28);
+    Date::new(y, m, d.day().min(last)).unwrap_or(d)
+}
+
+/// Add calendar days.
+pub fn add_days(d: Date, days: i64) -> Date {
+    d.checked_add(jiff::Span::new().days(days)).unwrap_or(d)
+}
+
+fn is_odd_ok(n: usize, min: u32, odd: bool) -> bool {
+    n >= min as usize && (!odd || n % 2 == 1)
+}
+
+fn check_all(items: &[crate::profile::CheckItem], checks: &Checks) -> Result<Vec<String>, Refusal> {
+    // Every item answered, and no unknown item.
+    for (code, _) in checks {
+        if !items.iter().any(|i| &i.code == code) {
+            return Err(invalid("checks", format!("未知的检查项：{code}")));
+        }
+    }
+    let mut failed = Vec::new();
+    for i in items {
+        match checks.iter().find(|(c, _)| c == &i.code) {
+            Some((_, true)) => {}
+            _ => failed.push(i.text.clone()),
+        }
+    }
+    Ok(failed)
+}
+
+/// Decide what a command does to a project. See the module doc.
+pub fn decide(
+    ctx: &ProjectContext,
+    actor: &Actor,
+    cmd: Command,
+    profile: &Profile,
+    today: Date,
+) -> Result<Decision, Refusal> {
+    let p = &ctx.project;
+    let on_panel = ctx
+        .open_panel
+        .as_ref()
+        .is_some_and(|panel| panel.members.iter().any(|m| m.user_id == actor.user_id));
+    if !can_view(actor, p, on_panel) {
+        return Err(Refusal::NotVisible);
+    }
+    let from = p.stage;
+    let action = cmd.code();
+    let wrong = || Refusal::WrongStage {
+        stage: from.label(),
+        action: action_label(action),
+    };
+    let mut events = Vec::new();
+    let mut to = from;
+    let summary: String;
+    let mut opinion = String::new();
+
+    match cmd {
+        Command::Edit { input } => {
+            need_own_unit(ctx, actor, "修改申报信息")?;
+            if !matches!(from, Stage::Draft | Stage::Returned) {
+                return Err(wrong());
+            }
+            summary = format!("修改申报信息：{}", input.name);
+            events.push(Event::Edited { input });
+        }
+        Command::Declare { override_reason } => {
+            need_own_unit(ctx, actor, "提交申报")?;
+            if from != Stage::Draft {
+                return Err(wrong());
+            }
+            let missing: Vec<&str> = profile
+                .declaration_docs
+                .iter()
+                .filter(|k| !ctx.has_attachment(k))
+                .map(|k| attachment_kind_label(k).unwrap_or("材料"))
+                .collect();
+            if !missing.is_empty() {
+                return Err(rule(
+                    format!("申报须上传：{}", missing.join("、")),
+                    &profile.declaration_cite,
+                ));
+            }
+            // 原则上新建项目网络数据安全预算不低于项目总投资的5% (default rule).
+            let total = p.input.total();
+            let bp = p.input.security_amount.basis_points_of(total).unwrap_or(0);
+            if p.input.build_kind == crate::project::BuildKind::New
+                && bp < profile.security_budget_min_bp
+            {
+                let need_amount = Yuan::from_fen(
+                    (total.fen() as i128 * profile.security_budget_min_bp as i128 / 10_000) as i64,
+                );
+                let message = format!(
+                    "新建项目网络数据安全预算原则上不低于总投资的{}%：当前 {} 元，占 {}.{:02}%，至少应为 {} 元，差 {} 元",
+                    profile.security_budget_min_bp / 100,
+                    p.input.security_amount.grouped(),
+                    bp / 100,
+                    bp % 100,
+                    need_amount.grouped(),
+                    need_amount.saturating_sub(p.input.security_amount).grouped()
+                );
+                match override_reason
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|r| !r.is_empty())
+                {
+                    Some(reason) => events.push(Event::OverrideRecorded {
+                        rule: "security_budget_min".into(),
+                        reason: reason.into(),
+                        cite: profile.security_cite.clone(),
+                    }),
+                    None => {
+                        return Err(Refusal::NeedsOverride {
+                            rule: "security_budget_min".into(),
+                            message,
+                            cite: profile.security_cite.clone(),
+                        })
+                    }
+                }
+            }
+            events.push(Event::Declared);
+            to = Stage::ComplianceReview;
+            summary = "提交申报，进入合规性审查".into();
+        }
+        Command::Withdraw { reason } => {
+            need_own_unit(ctx, actor, "撤回申报")?;
+            if !matches!(from, Stage::Draft | Stage::Returned) {
+                return Err(wrong());
+            }
+            need_text("reason", &reason, "撤回理由")?;
+            to = Stage::Ended;
+            summary = format!("建设单位撤回：{reason}");
+            events.push(Event::Ended {
+                reason: format!("建设单位撤回：{reason}"),
+            });
+        }
+        Command::ComplianceReview {
+            checks,
+            problems,
+            opinion: op,
+        } => {
+            need(actor, Role::Authority, "开展合规性审查")?;
+            if from != Stage::ComplianceReview {
+                return Err(wrong());
+            }
+            let failed = check_all(&profile.compliance_checklist, &checks)?;
+            let mut all_problems: Vec<String> =
+                failed.iter().map(|t| format!("不符合：{t}")).collect();
+            all_problems.extend(
+                problems
+                    .into_iter()
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty()),
+            );
+            let pass = all_problems.is_empty();
+            opinion = op;
+            if pass {
+                to = Stage::PreliminaryReview;
+                summary = "合规性审查通过，进入项目初审".into();
+            } else if p.rereviews_used < profile.compliance_rereviews {
+                to = Stage::Returned;
+                summary = format!(
+                    "合规性审查未通过，一次性告知问题 {} 项，退回修改",
+                    all_problems.len()
+                );
+            } else {
+                to = Stage::Ended;
+                let reason = "合规性复审未通过，本次申报结束".to_string();
+                summary = reason.clone();
+                events.push(Event::ComplianceChecked {
+                    pass,
+                    checks,
+                    problems: all_problems,
+                });
+                events.push(Event::Ended { reason });
+                return Ok(Decision {
+                    action: action.into(),
+                    from,
+                    to,
+                    events,
+                    summary,
+                    opinion,
+                });
+            }
+            events.push(Event::ComplianceChecked {
+                pass,
+                checks,
+                problems: all_problems,
+            });
+        }
+        Command::RequestRereview { note } => {
+            need_own_unit(ctx, actor, "申请复审")?;
+            if from != Stage::Returned {
+                return Err(wrong());
+            }
+            if p.rereviews_used >= profile.compliance_rereviews {
+                return Err(rule("合规性审查只能申请一次复审", &profile.compliance_cite));
+            }
+            to = Stage::ComplianceReview;
+            opinion = note;
+            summary = "按合规性审查意见修改后申请复审".into();
+            events.push(Event::RereviewRequested);
+        }
+        Command::EndDeclaration { reason } => {
+            need(actor, Role::Authority, "结束申报")?;
+            if from != Stage::Returned {
+                return Err(wrong());
+            }
+            need_text("reason", &reason, "结束理由")?;
+            to = Stage::Ended;
+            summary = format!("未申请复审，本次申报结束：{reason}");
+            events.push(Event::Ended {
+                reason: format!("未申请复审，本次申报结束：{reason}"),
+            });
+        }
+        Command::PreliminaryScore {
+            scores,
+            pass,
+            opinion: op,
+        } => {
+            let department = profile
+                .preliminary_scorers
+                .iter()
+                .copied()
+                .find(|r| actor.has(*r))
+                .ok_or_else(|| Refusal::Forbidden("只有参加初审的单位可以评分".into()))?;
+            if from != Stage::PreliminaryReview {
+                return Err(wrong());
+            }
+            if ctx
+                .preliminary_scores
+                .iter()
+                .any(|s| s.department == department)
+            {
+                return Err(Refusal::Rule {
+                    message: format!("{}已提交初审评分", profile.role_name(department)),
+                    cite: profile.preliminary_cite.clone(),
+                });
+            }
+            let mut total = 0;
+            for item in &profile.preliminary_table {
+                let got = scores
+                    .iter()
+                    .find(|(c, _)| c == &item.code)
+                    .map(|(_, v)| *v);
+                match got {
+                    None => {
+                        return Err(invalid(
+                            &format!("score_{}", item.code),
+                            format!("请为“{}”评分", item.text),
+                        ))
+                    }
+                    Some(v) if v > item.max => {
+                        return Err(invalid(
+                            &format!("score_{}", item.code),
+                            format!("“{}”最高 {} 分", item.text, item.max),
+                        ))
+                    }
+                    Some(v) => total += v,
+                }
+            }
+            if scores
+                .iter()
+                .any(|(c, _)| !profile.preliminary_table.iter().any(|i| &i.code == c))
+            {
+                return Err(invalid("scores", "评分表中没有该评分项"));
+            }
+            need_text("opinion", &op, "初审意见")?;
+            opinion = op;
+            summary = format!(
+                "{}初审评分 {} 分，意见：{}",
+                profile.role_name(department),
+                total,
+                if pass { "通过" } else { "不通过" }
+            );
+            events.push(Event::PreliminaryScored {
+                department,
+                scores,
+                total,
+                pass,
+            });
+        }
+        Command::PreliminaryDecide { pass, opinion: op } => {
+            need(actor, Role::Authority, "作出初审决定")?;
+            if from != Stage::PreliminaryReview {
+                return Err(wrong());
+            }
+            let missing: Vec<&str> = profile
+                .preliminary_scorers
+                .iter()
+                .filter(|r| !ctx.preliminary_scores.iter().any(|s| s.department == **r))
+                .map(|r| profile.role_name(*r))
+                .collect();
+            if !missing.is_empty() {
+                return Err(rule(
+                    format!("以下单位尚未提交初审评分：{}", missing.join("、")),
+                    &profile.preliminary_cite,
+                ));
+            }
+            need_text("opinion", &op, "初审结论意见")?;
+            opinion = op;
+            if pass {
+                to = Stage::ExpertReview;
+                summary = "项目初审通过，进入专家评审".into();
+            } else {
+                to = Stage::Ended;
+                summary = "项目初审未通过，本次申报结束".into();
+                events.push(Event::Ended {
+                    reason: "项目初审未通过".into(),
+                });
+            }
+        }
+        Command::FormPanel {
+            purpose,
+            members,
+            meeting_date,
+            place,
+        } => {
+            let (role, what) = match purpose {
+                PanelPurpose::InitialAcceptance => (Role::Unit, "组织初验"),
+                _ => (Role::Authority, "组建专家组"),
+            };
+            if role == Role::Unit {
+                need_own_unit(ctx, actor, what)?;
+            } else {
+                need(actor, role, what)?;
+            }
+            if from != purpose.stage() {
+                return Err(wrong());
+            }
+            if ctx.open_panel.is_some() {
+                return Err(Refusal::Rule {
+                    message: "已有未结束的专家组".into(),
+                    cite: profile.expert_cite.clone(),
+                });
+            }
+            let (min, odd, cite) = match purpose {
+                PanelPurpose::ExpertReview => {
+                    (profile.panel_min, profile.panel_odd, &profile.expert_cite)
+                }
+                _ => (
+                    profile.acceptance_panel_min,
+                    profile.acceptance_panel_odd,
+                    &profile.acceptance_cite,
+                ),
+            };
+            let mut ids: Vec<UserId> = members.iter().map(|m| m.user_id).collect();
+            ids.sort();
+            ids.dedup();
+            if ids.len() != members.len() {
+                return Err(invalid("members", "专家组成员不能重复"));
+            }
+            if !is_odd_ok(members.len(), min, odd) {
+                return Err(rule(
+                    format!(
+                        "专家组须由 {} 人（含）以上{}组成，当前 {} 人",
+                        min,
+                        if odd { "单数" } else { "" },
+                        members.len()
+                    ),
+                    cite,
+                ));
+            }
+            if let Some(m) = members.iter().find(|m| !m.roles.contains(&Role::Expert)) {
+                return Err(invalid("members", format!("{} 不是评审专家", m.name)));
+            }
+            if let Some(m) = members.iter().find(|m| m.unit_id == p.unit_id) {
+                return Err(Refusal::Rule {
+                    message: format!("专家 {} 与项目建设单位同属一个单位，应当回避", m.name),
+                    cite: Citation::new("统筹平台规则", "专家回避"),
+                });
+            }
+            need_text("place", &place, "会议地点")?;
+            summary = format!(
+                "组建{}（{} 人：{}），会议日期 {}",
+                purpose.label(),
+                members.len(),
+                members
+                    .iter()
+                    .map(|m| m.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                meeting_date
+            );
+            events.push(Event::PanelFormed {
+                purpose,
+                members,
+                meeting_date,
+                place,
+            });
+        }
+        Command::PanelOpinion { opinion: po } => {
+            let panel = ctx.open_panel.as_ref().ok_or_else(wrong)?;
+            let member = panel
+                .members
+                .iter()
+                .find(|m| m.user_id == actor.user_id)
+                .ok_or_else(|| Refusal::Forbidden("只有专家组成员可以提交专家意见".into()))?;
+            need(actor, Role::Expert, "提交专家意见")?;
+            if from != panel.purpose.stage() {
+                return Err(wrong());
+            }
+            if member.opinion.is_some() {
+                return Err(Refusal::Rule {
+                    message: "您已提交过本专家组的意见".into(),
+                    cite: profile.expert_cite.clone(),
+                });
+            }
+            if po.score > 100 {
+                return Err(invalid("score", "评分为 0–100 分"));
+            }
+            need_text("opinion", &po.opinion, "专家意见")?;
+            if panel.purpose == PanelPurpose::ExpertReview
+                && po.pass
+                && po.suggested_amount.is_none()
+            {
+                return Err(invalid("suggested_amount", "评审通过时请提出项目预算建议"));
+            }
+            if let Some(s) = po.suggested_amount {
+                if s > p.input.it_amount {
+                    return Err(invalid(
+                        "suggested_amount",
+                        "预算建议不能超过申报的信息化部分投资",
+                    ));
+                }
+            }
+            opinion = po.opinion.clone();
+            summary = format!(
+                "专家 {} 提交意见：{} 分，{}",
+                actor.name,
+                po.score,
+                if po.pass { "通过" } else { "不通过" }
+            );
+            events.push(Event::PanelOpinionGiven {
+                expert: actor.user_id,
+                opinion: po,
+            });
+        }
+        Command::ConcludePanel {
+            opinion: op,
+            suggested_amount,
+            date,
+        } => {
+            let panel = ctx.open_panel.as_ref().ok_or_else(wrong)?;
+            match panel.purpose {
+                PanelPurpose::InitialAcceptance => need_own_unit(ctx, actor, "形成初验意见")?,
+                _ => need(actor, Role::Authority, "形成专家组意见")?,
+            }
+            if from != panel.purpose.stage() {
+                return Err(wrong());
+            }
+            let pending: Vec<&str> = panel
+                .members
+                .iter()
+                .filter(|m| m.opinion.is_none())
+                .map(|m| m.name.as_str())
+                .collect();
+            if !pending.is_empty() {
+                return Err(Refusal::Rule {
+                    message: format!("以下专家尚未提交意见：{}", pending.join("、")),
+                    cite: profile.expert_cite.clone(),
+                });
+            }
+            if panel.purpose == PanelPurpose::ExpertReview {
+                let missing: Vec<&str> = profile
+                    .expert_prerequisite_docs
+                    .iter()
+                    .filter(|k| !ctx.has_attachment(k))
+                    .map(|k| attachment_kind_label(k).unwrap_or("材料"))
+                    .collect();
+                if !missing.is_empty() {
+                    return Err(rule(
+                        format!("专家评审会前建设单位须上传：{}", missing.join("、")),
+                        &profile.expert_cite,
+                    ));
+                }
+            }
+            if date > today {
+                return Err(invalid("date", "结论日期不能晚于今天"));
+            }
+            need_text("opinion", &op, "专家组意见")?;
+            let votes_for = panel
+                .members
+                .iter()
+                .filter(|m| m.opinion.as_ref().is_some_and(|o| o.pass))
+                .count() as u32;
+            let votes_against = panel.members.len() as u32 - votes_for;
+            let pass = votes_for > votes_against;
+            let mut suggested = None;
+            if panel.purpose == PanelPurpose::ExpertReview && pass {
+                let mut s: Vec<Yuan> = panel
+                    .members
+                    .iter()
+                    .filter_map(|m| m.opinion.as_ref()?.suggested_amount)
+                    .collect();
+                s.sort();
+                let median = s.get(s.len() / 2).copied();
+                let chosen = suggested_amount
+                    .or(median)
+                    .ok_or_else(|| invalid("suggested_amount", "请填写项目预算建议"))?;
+                if chosen > p.input.it_amount {
+                    return Err(invalid(
+                        "suggested_amount",
+                        "预算建议不能超过申报的信息化部分投资",
+                    ));
+                }
+                suggested = Some(chosen);
+            }
+            opinion = op;
+            events.push(Event::PanelConcluded {
+                purpose: panel.purpose,
+                pass,
+                votes_for,
+                votes_against,
+                suggested_amount: suggested,
+                date,
+            });
+            let tally = format!("{votes_for} 票通过、{votes_against} 票不通过");
+            match (panel.purpose, pass) {
+                (PanelPurpose::ExpertReview, true) => {
+                    to = Stage::ReExamination;
+                    summary = format!(
+                        "专家评审通过（{tally}），预算建议 {} 元",
+                        suggested.unwrap_or_default().grouped()
+                    );
+                }
+                (PanelPurpose::ExpertReview, false) => {
+                    to = Stage::Ended;
+                    summary = format!("专家评审未通过（{tally}），本次申报结束");
+                    events.push(Event::Ended {
+                        reason: "专家评审未通过".into(),
+                    });
+                }
+                (PanelPurpose::InitialAcceptance, true) => {
+                    to = Stage::TrialRun;
+                    summary = format!(
+                        "项目初验通过（{tally}），开始不少于 {} 天的试运行",
+                        profile.trial_run_days
+                    );
+                    events.push(Event::InitialAccepted { date });
+                }
+                (PanelPurpose::InitialAcceptance, false) => {
+                    summary = format!("项目初验未通过（{tally}），继续建设");
+                }
+                (PanelPurpose::FinalAcceptance, true) => {
+                    to = Stage::InOperation;
+                    summary = format!("项目验收合格（{tally}），投入正常使用");
+                }
+                (PanelPurpose::FinalAcceptance, false) => {
+                    to = Stage::Rectifying;
+                    let due = add_months(date, profile.rectify_months);
+                    summary = format!("项目验收不合格（{tally}），须在 {due} 前完成整改再提请验收，整改前不得投入使用");
+                    events.push(Event::RectificationOrdered { due });
+                }
+            }
+        }
+        Command::ReExamine {
+            pass,
+            final_amount,
+            opinion: op,
+        } => {
+            need(actor, Role::Authority, "开展复核审查")?;
+            if from != Stage::ReExamination {
+                return Err(wrong());
+            }
+            need_text("opinion", &op, "复核意见")?;
+            opinion = op;
+            if pass {
+                if !ctx.has_attachment("final_report") {
+                    return Err(rule(
+                        "专家评审通过后，建设单位须先上传修改后的最终可研报告",
+                        &profile.expert_cite,
+                    ));
+                }
+                let amount =
+                    final_amount.ok_or_else(|| invalid("final_amount", "请填写最终审定金额"))?;
+                let ceiling = p.suggested_amount.unwrap_or(p.input.it_amount);
+                if amount > ceiling || amount == Yuan::ZERO {
+                    return Err(Refusal::Rule {
+                        message: format!(
+                            "最终审定金额须大于 0 且不超过专家评审预算建议 {} 元",
+                            ceiling.grouped()
+                        ),
+                        cite: profile.re_examination_cite.clone(),
+                    });
+                }
+                to = Stage::ApprovalMeeting;
+                summary = format!(
+                    "复核审查通过，最终审定金额 {} 元，提交联席会议审议",
+                    amount.grouped()
+                );
+                events.push(Event::FinalAmountFixed { amount });
+            } else {
+                to = Stage::Ended;
+                summary = "复核审查未通过，本次申报结束".into();
+                events.push(Event::Ended {
+                    reason: "复核审查未通过".into(),
+                });
+            }
+        }
+        Command::Approve {
+            approve,
+            doc_date,
+            opinion: op,
+        } => {
+            need(actor, Role::LeadingGroup, "审议立项")?;
+            if from != Stage::ApprovalMeeting {
+                return Err(wrong());
+            }
+            need_text("opinion", &op, "审议意见")?;
+            opinion = op;
+            if approve {
+                if doc_date > today {
+                    return Err(invalid("doc_date", "发文日期不能晚于今天"));
+                }
+                let amount = p
+                    .final_amount
+                    .ok_or_else(|| rule("尚无复核审查确定的金额", &profile.approval_cite))?;
+                let doc_no = format!(
+                    "{}〔{}〕{}号",
+                    profile.approval_doc_prefix,
+                    doc_date.year(),
+                    ctx.next_approval_seq
+                );
+                to = Stage::Approved;
+                summary = format!(
+                    "联席会议审议通过，{}联合发布立项文件 {doc_no}，立项金额 {} 元",
+                    profile.approval_issuers.join("、"),
+                    amount.grouped()
+                );
+                events.push(Event::ApprovalIssued {
+                    doc_no,
+                    seq: ctx.next_approval_seq,
+                    doc_date,
+                    amount,
+                });
+            } else {
+                to = Stage::Ended;
+                summary = "联席会议审议未通过，本次申报结束".into();
+                events.push(Event::Ended {
+                    reason: "联席会议审议未通过".into(),
+                });
+            }
+        }
+        Command::Budget {
+            fiscal_year,
+            amount,
+            opinion: op,
+        } => {
+            need(actor, Role::Finance, "安排项目预算")?;
+            if from != Stage::Approved {
+                return Err(wrong());
+            }
+            let approved = p.approved_amount.ok_or_else(|| {
+                rule(
+                    "无评审意见和立项文件的项目不得安排资金",
+                    &Citation::new("绍兴市市级政务信息化项目管理办法", "第二十二条"),
+                )
+            })?;
+            if amount > approved {
+                return Err(rule(
+                    format!(
+                        "预算 {} 元超过立项金额 {} 元",
+                        amount.grouped(),
+                        approved.grouped()
+                    ),
+                    &Citation::new("绍兴市市级政务信息化项目管理办法", "第二十一条"),
+                ));
+            }
+            if amount == Yuan::ZERO {
+                return Err(invalid("amount", "预算金额须大于 0"));
+            }
+            if !(2000..=2100).contains(&fiscal_year) {
+                return Err(invalid("fiscal_year", "请填写有效的预算年度"));
+            }
+            opinion = op;
+            to = Stage::Budgeted;
+            summary = format!(
+                "区财政局安排 {fiscal_year} 年度项目预算 {} 元",
+                amount.grouped()
+            );
+            events.push(Event::BudgetArranged {
+                fiscal_year,
+                amount,
+            });
+        }
+        Command::StartProcurement {
+            method,
+            ceiling,
+            doc_date,
+        } => {
+            need_own_unit(ctx, actor, "开展采购")?;
+            if from != Stage::Budgeted {
+                return Err(wrong());
+            }
+            let label = procurement_method_label(&method)
+                .ok_or_else(|| invalid("method", "请选择采购方式"))?;
+            let approved = p.approved_amount.unwrap_or_default();
+            if ceiling > approved || ceiling == Yuan::ZERO {
+                return Err(rule(
+                    format!(
+                        "采购最高限价须大于 0 且不超过立项金额 {} 元",
+                        approved.grouped()
+                    ),
+                    &Citation::new("衢州市政府投资数字化项目全生命周期管理办法", "三(三)1"),
+                ));
+            }
+            if doc_date > today {
+                return Err(invalid("doc_date", "采购文件日期不能晚于今天"));
+            }
+            if p.approval_date.is_some_and(|a| doc_date < a) {
+                return Err(invalid("doc_date", "采购文件日期不能早于立项发文日期"));
+            }
+            to = Stage::Procurement;
+            summary = format!(
+                "采购备案：{label}，最高限价 {} 元，采购文件日期 {doc_date}",
+                ceiling.grouped()
+            );
+            events.push(Event::ProcurementRecorded {
+                method,
+                ceiling,
+                doc_date,
+            });
+        }
+        Command::SignContract {
+            project_name,
+            supplier,
+            amount,
+            signed_date,
+            period_months,
+            maintenance_years,
+            clauses,
+            override_reason,
+        } => {
+            need_own_unit(ctx, actor, "合同备案")?;
+            if from != Stage::Procurement {
+                return Err(wrong());
+            }
+            if project_name.trim() != p.input.name {
+                return Err(rule(
+                    format!(
+                        "合同中的项目名称“{}”与立项文件“{}”不一致",
+                        project_name.trim(),
+                        p.input.name
+                    ),
+                    &profile.procurement_cite,
+                ));
+            }
+            need_text("supplier", &supplier, "承建单位")?;
+            let approved = p.approved_amount.unwrap_or_default();
+            if amount == Yuan::ZERO {
+                return Err(invalid("amount", "合同金额须大于 0"));
+            }
+            if amount > approved {
+                return Err(rule(
+                    format!(
+                        "合同金额 {} 元超过立项金额 {} 元",
+                        amount.grouped(),
+                        approved.grouped()
+                    ),
+                    &Citation::new("统筹平台规则", "合同不超过立项金额"),
+                ));
+            }
+            if let Some(pr) = &ctx.procurement {
+                if amount > pr.ceiling {
+                    return Err(rule(
+                        format!(
+                            "合同金额 {} 元超过采购最高限价 {} 元",
+                            amount.grouped(),
+                            pr.ceiling.grouped()
+                        ),
+                        &Citation::new("衢州市政府投资数字化项目全生命周期管理办法", "三(三)1"),
+                    ));
+                }
+                if signed_date < pr.doc_date {
+                    return Err(invalid("signed_date", "签订日期不能早于采购文件日期"));
+                }
+            }
+            if signed_date > today {
+                return Err(invalid("signed_date", "签订日期不能晚于今天"));
+            }
+            if let Some(a) = p.approval_date {
+                let due = add_months(a, profile.procurement_months);
+                if signed_date > due {
+                    return Err(rule(
+                        format!("立项发文（{a}）后{}个月内（{due} 前）未完成采购，应由主管部门取消立项指标", profile.procurement_months),
+                        &profile.procurement_cite,
+                    ));
+                }
+            }
+            if period_months == 0 || period_months > 120 {
+                return Err(invalid("period_months", "请填写合同建设周期（月）"));
+            }
+            let failed = check_all(&profile.contract_clauses, &clauses)?;
+            if !failed.is_empty() {
+                return Err(rule(
+                    format!("合同应当明确：{}", failed.join("；")),
+                    &profile.procurement_cite,
+                ));
+            }
+            if maintenance_years < profile.maintenance_min_years {
+                match override_reason
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|r| !r.is_empty())
+                {
+                    Some(reason) => events.push(Event::OverrideRecorded {
+                        rule: "maintenance_min_years".into(),
+                        reason: reason.into(),
+                        cite: profile.procurement_cite.clone(),
+                    }),
+                    None => {
+                        return Err(Refusal::NeedsOverride {
+                            rule: "maintenance_min_years".into(),
+                            message: format!(
+                                "维保期一般不少于{}年，当前 {} 年",
+                                profile.maintenance_min_years, maintenance_years
+                            ),
+                            cite: profile.procurement_cite.clone(),
+                        })
+                    }
+                }
+            }
+            to = Stage::InConstruction;
+            summary = format!("合同备案：承建单位 {}，合同金额 {} 元，签订日期 {signed_date}，建设周期 {period_months} 个月", supplier.trim(), amount.grouped());
+            events.push(Event::ContractSigned {
+                supplier: supplier.trim().into(),
+                amount,
+                signed_date,
+                period_months,
+                maintenance_years,
+                clauses,
+            });
+        }
+        Command::ReportProgress {
+            month,
+            percent,
+            summary: s,
+            problems,
+        } => {
+            need_own_unit(ctx, actor, "报送建设进度")?;
+            if from != Stage::InConstruction {
+                return Err(wrong());
+            }
+            let valid_month = month.len() == 7
+                && Date::strptime("%Y-%m-%d", format!("{month}-01")).is_ok_and(|d| d <= today);
+            if !valid_month {
+                return Err(invalid("month", "请填写报送月份（YYYY-MM），不能晚于本月"));
+            }
+            if ctx.reported_months.contains(&month) {
+                return Err(rule(
+                    format!("{month} 的进度已报送"),
+                    &profile.progress_cite,
+                ));
+            }
+            if percent > 100 {
+                return Err(invalid("percent", "完成比例为 0–100"));
+            }
+            need_text("summary", &s, "本月进展")?;
+            summary = format!("报送 {month} 建设进度：完成 {percent}%");
+            opinion = s.clone();
+            events.push(Event::ProgressReported {
+                month,
+                percent,
+                summary: s,
+                problems,
+            });
+        }
+        Command::ApplyAcceptance { conditions } => {
+            need_own_unit(ctx, actor, "提出验收申请")?;
+            if from != Stage::TrialRun {
+                return Err(wrong());
+            }
+            let start = p.initial_acceptance_date.ok_or_else(wrong)?;
+            let earliest = add_days(start, profile.trial_run_days as i64);
+            if today < earliest {
+                return Err(rule(
+                    format!(
+                        "初验（{start}）后须试运行不少于{}天，{earliest} 起方可提出验收申请",
+                        profile.trial_run_days
+                    ),
+                    &profile.acceptance_cite,
+                ));
+            }
+            let failed = check_all(&profile.acceptance_conditions, &conditions)?;
+            if !failed.is_empty() {
+                return Err(rule(
+                    format!("尚不满足验收申请条件：{}", failed.join("；")),
+                    &profile.acceptance_cite,
+                ));
+            }
+            for kind in ["trial_run_report", "test_report"] {
+                if !ctx.has_attachment(kind) {
+                    return Err(rule(
+                        format!("请先上传{}", attachment_kind_label(kind).unwrap_or(kind)),
+                        &profile.acceptance_cite,
+                    ));
+                }
+            }
+            to = Stage::AcceptanceApplied;
+            summary = "试运行正常，提出验收申请".into();
+            events.push(Event::AcceptanceApplied { conditions });
+        }
+        Command::ReviewAcceptanceApplication { agree, opinion: op } => {
+            need(actor, Role::Authority, "审核验收申请")?;
+            if from != Stage::AcceptanceApplied {
+                return Err(wrong());
+            }
+            need_text("opinion", &op, "审核意见")?;
+            opinion = op;
+            if agree {
+                to = Stage::Accepting;
+                summary = "区数据资源局审核同意，进入验收环节".into();
+            } else {
+                to = if p.rectify_due.is_some() {
+                    Stage::Rectifying
+                } else {
+                    Stage::TrialRun
+                };
+                summary = "验收申请审核未同意，退回建设单位".into();
+            }
+        }
+        Command::Reapply { note } => {
+            need_own_unit(ctx, actor, "再提请验收")?;
+            if from != Stage::Rectifying {
+                return Err(wrong());
+            }
+            if let Some(due) = p.rectify_due {
+                if today > due {
+                    return Err(rule(
+                        format!("整改期限已于 {due} 届满"),
+                        &profile.acceptance_cite,
+                    ));
+                }
+            }
+            need_text("note", &note, "整改情况说明")?;
+            opinion = note;
+            to = Stage::AcceptanceApplied;
+            summary = "整改完成，再提请验收".into();
+        }
+        Command::Attach {
+            kind,
+            filename,
+            sha256,
+            size,
+            doc_date,
+        } => {
+            need_own_unit(ctx, actor, "上传附件")?;
+            if from == Stage::Ended {
+                return Err(wrong());
+            }
+            let label =
+                attachment_kind_label(&kind).ok_or_else(|| invalid("kind", "请选择材料类型"))?;
+            if doc_date.is_some_and(|d| d > today) {
+                return Err(invalid("doc_date", "文件日期不能晚于今天"));
+            }
+            summary = format!("上传{label}：{filename}");
+            events.push(Event::Attached {
+                kind,
+                filename,
+                sha256,
+                size,
+                doc_date,
+            });
+        }
+    }
+    Ok(Decision {
+        action: action.into(),
+        from,
+        to,
+        events,
+        summary,
+        opinion,
+    })
+}
+
+/// The commands an actor could try on this project now (for showing forms and the to-do list).
+/// It answers "is it this actor's turn", not whether the input will be accepted.
+pub fn available_actions(
+    ctx: &ProjectContext,
+    actor: &Actor,
+    profile: &Profile,
+) -> Vec<&'static str> {
+    let p = &ctx.project;
+    let own = actor.has(Role::Unit) && actor.unit_id == p.unit_id;
+    let auth = actor.has(Role::Authority);
+    let mut out = Vec::new();
+    match p.stage {
+        Stage::Draft if own => out.extend(["edit", "attach", "declare", "withdraw"]),
+        Stage::Returned => {
+            if own {
+                out.extend(["edit", "attach", "request_rereview", "withdraw"]);
+            }
+            if auth {
+                out.push("end_declaration");
+            }
+        }
+        Stage::ComplianceReview if auth => out.push("compliance_review"),
+        Stage::PreliminaryReview => {
+            if let Some(d) = profile.preliminary_scorers.iter().find(|r| actor.has(**r)) {
+                if !ctx.preliminary_scores.iter().any(|s| s.department == *d) {
+                    out.push("preliminary_score");
+                }
+            }
+            if auth {
+                out.push("preliminary_decide");
+            }
+        }
+        Stage::ReExamination if auth => out.push("re_examine"),
+        Stage::ApprovalMeeting if actor.has(Role::LeadingGroup) => out.push("approve"),
+        Stage::Approved if actor.has(Role::Finance) => out.push("budget"),
+        Stage::Budgeted if own => out.push("start_procurement"),
+        Stage::Procurement if own => out.push("sign_contract"),
+        Stage::TrialRun if own => out.push("apply_acceptance"),
+        Stage::AcceptanceApplied if auth => out.push("review_acceptance_application"),
+        Stage::Rectifying if own => out.push("reapply"),
+        _ => {}
+    }
+    if p.stage == Stage::InConstruction && own {
+        out.push("report_progress");
+    }
+    // Panels: form, give opinion, conclude.
+    let panel_stage = matches!(
+        p.stage,
+        Stage::ExpertReview | Stage::InConstruction | Stage::Accepting
+    );
+    if panel_stage {
+        let organiser = if p.stage == Stage::InConstruction {
+            own
+        } else {
+            auth
+        };
+        match &ctx.open_panel {
+            None if organiser => out.push("form_panel"),
+            Some(panel) => {
+                if panel
+                    .members
+                    .iter()
+                    .any(|m| m.user_id == actor.user_id && m.opinion.is_none())
+                {
+                    out.push("panel_opinion");
+                }
+                if organiser {
+                    out.push("conclude_panel");
+                }
+            }
+            _ => {}
+        }
+    }
+    if own && !matches!(p.stage, Stage::Draft | Stage::Returned | Stage::Ended) {
+        out.push("attach");
+    }
+    out
+}

@@ -1,0 +1,87 @@
+//! Who may see what (SPEC §1). Every read goes through [`can_view`] (one project) or
+//! [`ListScope`] (lists, turned into SQL by the store); the two say the same thing.
+//! Who may *do* what is decided with each command in [`crate::lifecycle::decide`].
+use crate::project::Project;
+use crate::{Actor, Role, Stage, UnitId, UserId};
+
+/// Roles of the reviewing and supervising departments: they see every declared project in their
+/// jurisdiction (and below).
+pub const DEPARTMENT_ROLES: [Role; 8] = [
+    Role::Authority,
+    Role::Finance,
+    Role::Drc,
+    Role::Cyber,
+    Role::Xinchuang,
+    Role::LeadingGroup,
+    Role::ReviewCentre,
+    Role::BusinessEnv,
+];
+
+/// Whether the actor may see the project. `on_panel`: the actor sits on one of its panels.
+pub fn can_view(actor: &Actor, p: &Project, on_panel: bool) -> bool {
+    let covered = actor.covers(&p.jurisdiction_path);
+    if actor.unit_id == p.unit_id && actor.has(Role::Unit) {
+        return true;
+    }
+    if covered && (actor.has(Role::Audit) || actor.has(Role::Admin)) {
+        return true;
+    }
+    if covered && DEPARTMENT_ROLES.iter().any(|r| actor.has(*r)) && p.declared_at.is_some() {
+        return true;
+    }
+    if actor.has(Role::Expert) && on_panel {
+        return true;
+    }
+    // [product] approved projects are public within the jurisdiction (P6); a unit never sees
+    // another unit's draft or declaration.
+    covered && actor.has(Role::Unit) && p.stage.is_approved_or_later()
+}
+
+/// What a list may contain for this actor: the union of these sets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListScope {
+    /// Projects of this unit, any stage.
+    pub own_unit: Option<UnitId>,
+    /// Jurisdiction path prefix within which the sets below apply.
+    pub jurisdiction_path: String,
+    /// Every project in the jurisdiction, drafts included (audit, admin).
+    pub everything: bool,
+    /// Every declared project in the jurisdiction (departments).
+    pub declared: bool,
+    /// Approved-or-later projects in the jurisdiction (other units).
+    pub approved: bool,
+    /// Projects of panels this expert sits on.
+    pub panels_of: Option<UserId>,
+}
+
+pub fn list_scope(actor: &Actor) -> ListScope {
+    ListScope {
+        own_unit: if actor.has(Role::Unit) {
+            Some(actor.unit_id)
+        } else {
+            None
+        },
+        jurisdiction_path: actor.jurisdiction_path.clone(),
+        everything: actor.has(Role::Audit) || actor.has(Role::Admin),
+        declared: DEPARTMENT_ROLES.iter().any(|r| actor.has(*r)),
+        approved: actor.has(Role::Unit),
+        panels_of: if actor.has(Role::Expert) {
+            Some(actor.user_id)
+        } else {
+            None
+        },
+    }
+}
+
+/// Stages counted as "approved or later" (for list SQL).
+pub fn approved_stages() -> Vec<Stage> {
+    Stage::ALL
+        .into_iter()
+        .filter(|s| s.is_approved_or_later())
+        .collect()
+}
+
+/// Read-only roles never change anything.
+pub fn is_read_only(actor: &Actor) -> bool {
+    actor.roles.iter().all(|r| matches!(r, Role::Audit))
+}

@@ -1,0 +1,332 @@
+//! Policy profile: the jurisdiction's rules as data (SPEC §3). Thresholds, checklists, scoring
+//! tables and deadlines are read from here, each item citing the seed article it comes from.
+//! This issue ships the Shangcheng profile as a Rust value; it (de)serialises so that a later
+//! step can load profiles from files and the database.
+use crate::Role;
+use serde::{Deserialize, Serialize};
+
+/// Where a rule comes from: seed regulation and article.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Citation {
+    /// Seed document title (Chinese).
+    pub document: String,
+    /// Article or sub-heading.
+    pub article: String,
+}
+
+impl Citation {
+    pub fn new(document: &str, article: &str) -> Citation {
+        Citation {
+            document: document.into(),
+            article: article.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Citation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "依据：{} {}", self.document, self.article)
+    }
+}
+
+/// One checklist item (compliance points, contract clauses, acceptance conditions).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckItem {
+    pub code: String,
+    pub text: String,
+    pub cite: Citation,
+}
+
+/// One row of a scoring table with its maximum score.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScoreItem {
+    pub code: String,
+    pub text: String,
+    pub max: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub code: String,
+    pub name: String,
+    /// The seed document this profile is written from.
+    pub document: String,
+    /// Prefix of approval document numbers, e.g. "上数资".
+    pub approval_doc_prefix: String,
+    /// The authority issuing the approval document jointly.
+    pub approval_issuers: Vec<String>,
+    /// 合规性审查要点 compliance checklist.
+    pub compliance_checklist: Vec<CheckItem>,
+    /// Re-reviews allowed after a failed compliance review.
+    pub compliance_rereviews: u32,
+    pub compliance_cite: Citation,
+    /// 项目初审评分表 preliminary scoring table.
+    pub preliminary_table: Vec<ScoreItem>,
+    /// Departments (by role) that score the preliminary review before the authority decides.
+    pub preliminary_scorers: Vec<Role>,
+    pub preliminary_cite: Citation,
+    /// Expert review criteria (each expert scores 0–100 overall against them).
+    pub expert_criteria: Vec<String>,
+    pub expert_cite: Citation,
+    /// Documents the unit uploads before the expert review meeting.
+    pub expert_prerequisite_docs: Vec<String>,
+    /// Panels: minimum size and whether the size must be odd. [product] for review panels.
+    pub panel_min: u32,
+    pub panel_odd: bool,
+    /// Initial acceptance panel (Shangcheng 第八章: 3人（含）以上单数).
+    pub acceptance_panel_min: u32,
+    pub acceptance_panel_odd: bool,
+    pub acceptance_cite: Citation,
+    pub re_examination_cite: Citation,
+    pub approval_cite: Citation,
+    /// Documents required at declaration (kind codes of attachments).
+    pub declaration_docs: Vec<String>,
+    pub declaration_cite: Citation,
+    /// Procurement must be completed (contract signed) within this many calendar months of approval.
+    pub procurement_months: u32,
+    pub procurement_cite: Citation,
+    /// 合同条款 contract clause checklist (I3).
+    pub contract_clauses: Vec<CheckItem>,
+    /// Minimum maintenance period in years (一般 ≥ 2: a default rule).
+    pub maintenance_min_years: u32,
+    /// Monthly progress report due on or before this day of the month.
+    pub progress_report_day: u32,
+    pub progress_cite: Citation,
+    /// Trial run after initial acceptance, in calendar days.
+    pub trial_run_days: u32,
+    /// 验收申请条件 acceptance conditions (C3).
+    pub acceptance_conditions: Vec<CheckItem>,
+    /// Rectification period after failed acceptance, in calendar months.
+    pub rectify_months: u32,
+    /// Network/data security budget share of total investment, basis points (原则上 ≥ 5%).
+    pub security_budget_min_bp: i64,
+    pub security_cite: Citation,
+}
+
+const SC: &str = "上城区电子政务项目管理办法（征求意见稿）";
+
+fn item(code: &str, text: &str, article: &str) -> CheckItem {
+    CheckItem {
+        code: code.into(),
+        text: text.into(),
+        cite: Citation::new(SC, article),
+    }
+}
+
+fn score(code: &str, text: &str, max: u32) -> ScoreItem {
+    ScoreItem {
+        code: code.into(),
+        text: text.into(),
+        max,
+    }
+}
+
+impl Profile {
+    /// Shangcheng district (seed 002), the reference profile.
+    pub fn shangcheng() -> Profile {
+        Profile {
+            code: "shangcheng".into(),
+            name: "上城区电子政务项目管理".into(),
+            document: SC.into(),
+            approval_doc_prefix: "上数资".into(),
+            approval_issuers: vec![
+                "区数据资源局".into(),
+                "区发改经信局".into(),
+                "区财政局".into(),
+            ],
+            compliance_checklist: vec![
+                item(
+                    "forms",
+                    "已提交《电子政务项目申报表》及《项目可行性研究报告》",
+                    "第五章 项目申报",
+                ),
+                item(
+                    "core_business",
+                    "可研报告明确本部门核心业务及“一单位一平台”建设实施路径",
+                    "第五章 项目申报",
+                ),
+                item(
+                    "relations",
+                    "可研报告说明与其它业务部门业务关系框架及本单位应用系统建设现状和未来计划",
+                    "第五章 项目申报",
+                ),
+                item(
+                    "no_new_unless_needed",
+                    "落实“非必要不新建”“只减不增、要增先减”原则",
+                    "第五章 项目申报",
+                ),
+                item(
+                    "estimate_by_module",
+                    "功能模块中投资估算构成清晰、明细详实、测算合理",
+                    "第一章 总则",
+                ),
+                item(
+                    "no_duplicate",
+                    "省一体化数字资源系统中无功能相同或者近似的项目；省、市统建的区级不重复开发",
+                    "第三章 项目范围",
+                ),
+                item(
+                    "in_scope",
+                    "不属于集中采购的通用设备、成套软件和楼宇智能化项目",
+                    "第一章 总则",
+                ),
+                item(
+                    "leader_consent",
+                    "业务应用系统建设类项目经分管区领导同意；迭代升级的已通过绩效评价",
+                    "第五章 项目申报",
+                ),
+                item(
+                    "street_survey",
+                    "需贯通至街道、村(社区)使用的应用提供不少于5个街道的调研报告",
+                    "第五章 项目申报",
+                ),
+            ],
+            compliance_rereviews: 1,
+            compliance_cite: Citation::new(SC, "第五章 项目申报"),
+            preliminary_table: vec![
+                score("necessity", "建设必要性与需求导向", 25),
+                score("intensive", "统筹集约（一单位一平台、不重复建设）", 20),
+                score("technical", "技术方案与架构合理性", 20),
+                score("sharing", "数据共享与业务协同", 15),
+                score("security", "网络数据安全与信创", 10),
+                score("cost", "投资估算合理性", 10),
+            ],
+            preliminary_scorers: vec![
+                Role::Authority,
+                Role::Drc,
+                Role::Finance,
+                Role::Cyber,
+                Role::Xinchuang,
+            ],
+            preliminary_cite: Citation::new(SC, "第五章 项目初审"),
+            expert_criteria: vec![
+                "资源集约".into(),
+                "技术方案".into(),
+                "数据共享".into(),
+                "安全保障".into(),
+                "资金测算".into(),
+            ],
+            expert_cite: Citation::new(SC, "第五章 专家评审"),
+            expert_prerequisite_docs: vec![
+                "revised_report".into(),
+                "revision_list".into(),
+                "presentation".into(),
+            ],
+            panel_min: 3,
+            panel_odd: true,
+            acceptance_panel_min: 3,
+            acceptance_panel_odd: true,
+            acceptance_cite: Citation::new(SC, "第八章 项目验收"),
+            re_examination_cite: Citation::new(SC, "第五章 复核审查"),
+            approval_cite: Citation::new(SC, "第五章 项目立项"),
+            declaration_docs: vec!["declaration_form".into(), "feasibility_report".into()],
+            declaration_cite: Citation::new(SC, "第五章 项目申报"),
+            procurement_months: 6,
+            procurement_cite: Citation::new(SC, "第六章 项目实施"),
+            contract_clauses: vec![
+                item(
+                    "ip",
+                    "系统、组件、文档等数字资源成果的知识产权归项目建设单位所有或共同所有",
+                    "第六章 项目实施",
+                ),
+                item(
+                    "data",
+                    "产生的数据及衍生数据等归项目建设单位所有",
+                    "第六章 项目实施",
+                ),
+                item(
+                    "security_agreement",
+                    "明确是否签订安全保密补充协议和安全责任书",
+                    "第六章 项目实施",
+                ),
+                item(
+                    "maintenance",
+                    "明确维保范围、维保期限和维保责任（维保期一般不少于2年）",
+                    "第六章 项目实施",
+                ),
+                item(
+                    "security_liability",
+                    "明确网络数据安全责任和对应惩罚条款",
+                    "第六章 项目实施",
+                ),
+                item(
+                    "period_penalty",
+                    "合同建设周期与可研计划一致并明确超期惩罚条款",
+                    "第六章 项目实施",
+                ),
+            ],
+            maintenance_min_years: 2,
+            progress_report_day: 20,
+            progress_cite: Citation::new(SC, "第六章 项目实施"),
+            trial_run_days: 30,
+            acceptance_conditions: vec![
+                item(
+                    "content_done",
+                    "完成立项批复、建设方案、合同要求的全部建设内容，且符合项目建设目标",
+                    "第八章 项目验收",
+                ),
+                item(
+                    "initial_passed",
+                    "通过建设单位组织的项目初验",
+                    "第八章 项目验收",
+                ),
+                item(
+                    "indicators_met",
+                    "项目的功能、性能等指标达到项目设计的要求",
+                    "第八章 项目验收",
+                ),
+                item(
+                    "test_reports",
+                    "取得等保、信创等测评报告",
+                    "第八章 项目验收",
+                ),
+                item(
+                    "trial_report",
+                    "获得一体化数字资源系统自动生成的“试运行报告”",
+                    "第八章 项目验收",
+                ),
+                item("files_complete", "项目验收资料齐全", "第八章 项目验收"),
+            ],
+            rectify_months: 2,
+            security_budget_min_bp: 500,
+            security_cite: Citation::new(SC, "第六章 项目实施"),
+        }
+    }
+
+    /// The locality's name for a role (Shangcheng's words).
+    pub fn role_name(&self, role: Role) -> &'static str {
+        match role {
+            Role::Authority => "区数据资源局",
+            Role::Finance => "区财政局",
+            Role::Drc => "区发改经信局",
+            Role::Cyber => "区委网信办",
+            Role::Xinchuang => "区信创办",
+            Role::Audit => "区审计局",
+            Role::LeadingGroup => "区政府规划、土地和数字管理工作联席会议",
+            other => other.label(),
+        }
+    }
+}
+
+/// Kinds of attachment a project carries, with their Chinese names.
+pub const ATTACHMENT_KINDS: [(&str, &str); 12] = [
+    ("declaration_form", "电子政务项目申报表"),
+    ("feasibility_report", "项目可行性研究报告"),
+    ("revised_report", "修改后的可行性研究报告"),
+    ("revision_list", "修改详细清单"),
+    ("presentation", "上会汇报PPT"),
+    ("final_report", "专家评审后最终可研报告"),
+    ("procurement_doc", "采购文件"),
+    ("contract_doc", "合同文件"),
+    ("initial_acceptance", "初验材料"),
+    ("trial_run_report", "试运行报告"),
+    ("test_report", "等保、信创测评报告"),
+    ("other", "其他材料"),
+];
+
+pub fn attachment_kind_label(code: &str) -> Option<&'static str> {
+    ATTACHMENT_KINDS
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, l)| *l)
+}

@@ -1,0 +1,466 @@
+//! The project aggregate and the records a transition needs to decide.
+use crate::{Date, JurisdictionId, PanelId, ProjectId, Role, Stage, UnitId, UserId, Yuan};
+use serde::{Deserialize, Serialize};
+
+/// 建设性质 construction nature (Quzhou 二(一); Shaoxing art.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BuildKind {
+    New,
+    Extension,
+    Upgrade,
+    Maintenance,
+}
+
+impl BuildKind {
+    pub const ALL: [BuildKind; 4] = [
+        BuildKind::New,
+        BuildKind::Extension,
+        BuildKind::Upgrade,
+        BuildKind::Maintenance,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            BuildKind::New => "new",
+            BuildKind::Extension => "extension",
+            BuildKind::Upgrade => "upgrade",
+            BuildKind::Maintenance => "maintenance",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            BuildKind::New => "新建",
+            BuildKind::Extension => "扩建",
+            BuildKind::Upgrade => "升级改造",
+            BuildKind::Maintenance => "运维",
+        }
+    }
+    pub fn parse(s: &str) -> Option<BuildKind> {
+        BuildKind::ALL.into_iter().find(|k| k.code() == s)
+    }
+}
+
+/// 项目类型 project category (Shaoxing art.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    Application,
+    Network,
+    Data,
+    Security,
+    Outsourced,
+    MaintenanceRenewal,
+}
+
+impl Category {
+    pub const ALL: [Category; 6] = [
+        Category::Application,
+        Category::Network,
+        Category::Data,
+        Category::Security,
+        Category::Outsourced,
+        Category::MaintenanceRenewal,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            Category::Application => "application",
+            Category::Network => "network",
+            Category::Data => "data",
+            Category::Security => "security",
+            Category::Outsourced => "outsourced",
+            Category::MaintenanceRenewal => "maintenance_renewal",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Category::Application => "业务应用类",
+            Category::Network => "网络基础设施类",
+            Category::Data => "数据资源类",
+            Category::Security => "安全保障类",
+            Category::Outsourced => "信息技术外包服务类",
+            Category::MaintenanceRenewal => "运维续费类",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|k| k.code() == s)
+    }
+}
+
+/// 资金来源 funding source (Shangcheng 第六章: district fiscal vs. non-district money).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Funding {
+    DistrictFiscal,
+    HigherTransfer,
+    SocialCapital,
+}
+
+impl Funding {
+    pub const ALL: [Funding; 3] = [
+        Funding::DistrictFiscal,
+        Funding::HigherTransfer,
+        Funding::SocialCapital,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            Funding::DistrictFiscal => "district_fiscal",
+            Funding::HigherTransfer => "higher_transfer",
+            Funding::SocialCapital => "social_capital",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Funding::DistrictFiscal => "区级财政资金",
+            Funding::HigherTransfer => "上级专项转移支付",
+            Funding::SocialCapital => "社会资金",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Funding> {
+        Funding::ALL.into_iter().find(|k| k.code() == s)
+    }
+}
+
+/// What a unit fills in for a draft (申报表 fields), already parsed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectInput {
+    pub name: String,
+    pub year: i32,
+    pub build_kind: BuildKind,
+    pub category: Category,
+    /// 信息化部分投资 (only the IT part is reviewed; Shaoxing art.8)
+    pub it_amount: Yuan,
+    /// 非信息化部分投资
+    pub non_it_amount: Yuan,
+    /// 网络数据安全预算
+    pub security_amount: Yuan,
+    pub funding: Funding,
+    pub summary: String,
+    /// 跨部门参与单位 (the lead unit declares; Shangcheng 项目申报)
+    pub participants: Vec<String>,
+    /// 项目责任人
+    pub responsible_person: String,
+}
+
+/// A field-level input error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+/// Raw form or JSON input for a draft, before parsing.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RawProjectInput {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub year: String,
+    #[serde(default)]
+    pub build_kind: String,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub it_amount: String,
+    #[serde(default)]
+    pub non_it_amount: String,
+    #[serde(default)]
+    pub security_amount: String,
+    #[serde(default)]
+    pub funding: String,
+    #[serde(default)]
+    pub summary: String,
+    #[serde(default)]
+    pub participants: String,
+    #[serde(default)]
+    pub responsible_person: String,
+}
+
+impl ProjectInput {
+    /// Parse, don't validate: every field is checked, and all errors are reported at once.
+    pub fn parse(raw: &RawProjectInput) -> Result<ProjectInput, Vec<FieldError>> {
+        let mut errs = Vec::new();
+        let mut err = |f: &str, m: &str| {
+            errs.push(FieldError {
+                field: f.into(),
+                message: m.into(),
+            })
+        };
+        let name = raw.name.trim().to_string();
+        if name.chars().count() < 4 {
+            err("name", "项目名称至少 4 个字");
+        } else if name.chars().count() > 100 {
+            err("name", "项目名称不超过 100 个字");
+        }
+        let year = raw
+            .year
+            .trim()
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (2000..=2100).contains(y));
+        if year.is_none() {
+            err("year", "请填写有效的项目年度，例如 2027");
+        }
+        let build_kind = BuildKind::parse(raw.build_kind.trim());
+        if build_kind.is_none() {
+            err("build_kind", "请选择建设性质");
+        }
+        let category = Category::parse(raw.category.trim());
+        if category.is_none() {
+            err("category", "请选择项目类型");
+        }
+        let mut money = |f: &str, s: &str, required: bool| -> Yuan {
+            if s.trim().is_empty() && !required {
+                return Yuan::ZERO;
+            }
+            match Yuan::parse(s) {
+                Ok(y) => y,
+                Err(e) => {
+                    errs.push(FieldError {
+                        field: f.into(),
+                        message: e.to_string(),
+                    });
+                    Yuan::ZERO
+                }
+            }
+        };
+        let it_amount = money("it_amount", &raw.it_amount, true);
+        let non_it_amount = money("non_it_amount", &raw.non_it_amount, false);
+        let security_amount = money("security_amount", &raw.security_amount, false);
+        let mut err = |f: &str, m: &str| {
+            errs.push(FieldError {
+                field: f.into(),
+                message: m.into(),
+            })
+        };
+        if it_amount == Yuan::ZERO && !raw.it_amount.trim().is_empty() {
+            err("it_amount", "信息化部分投资须大于 0");
+        }
+        if security_amount > it_amount {
+            err("security_amount", "网络数据安全预算不能超过信息化部分投资");
+        }
+        let funding = Funding::parse(raw.funding.trim());
+        if funding.is_none() {
+            err("funding", "请选择资金来源");
+        }
+        let summary = raw.summary.trim().to_string();
+        if summary.chars().count() < 10 {
+            err("summary", "项目概述至少 10 个字：建设内容、目标和必要性");
+        } else if summary.chars().count() > 5000 {
+            err("summary", "项目概述不超过 5000 字");
+        }
+        let participants: Vec<String> = raw
+            .participants
+            .split(['\n', ',', '，', '、', ';', '；'])
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        let responsible_person = raw.responsible_person.trim().to_string();
+        if responsible_person.is_empty() {
+            err("responsible_person", "请填写项目责任人");
+        }
+        if !errs.is_empty() {
+            return Err(errs);
+        }
+        Ok(ProjectInput {
+            name,
+            year: year.unwrap_or_default(),
+            build_kind: build_kind.unwrap_or(BuildKind::New),
+            category: category.unwrap_or(Category::Application),
+            it_amount,
+            non_it_amount,
+            security_amount,
+            funding: funding.unwrap_or(Funding::DistrictFiscal),
+            summary,
+            participants,
+            responsible_person,
+        })
+    }
+
+    pub fn total(&self) -> Yuan {
+        self.it_amount
+            .checked_add(self.non_it_amount)
+            .unwrap_or(self.it_amount)
+    }
+}
+
+/// A project as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Project {
+    pub id: ProjectId,
+    pub code: String,
+    pub unit_id: UnitId,
+    pub unit_name: String,
+    pub jurisdiction_id: JurisdictionId,
+    pub jurisdiction_path: String,
+    pub input: ProjectInput,
+    pub stage: Stage,
+    pub version: i64,
+    pub rereviews_used: u32,
+    /// Expert panel's suggested budget (专家评审预算建议).
+    pub suggested_amount: Option<Yuan>,
+    /// Re-examination's final amount (复核审查最终金额).
+    pub final_amount: Option<Yuan>,
+    /// Approved amount (立项金额): the immutable baseline (M1).
+    pub approved_amount: Option<Yuan>,
+    pub approval_no: Option<String>,
+    pub approval_date: Option<Date>,
+    pub budget_amount: Option<Yuan>,
+    pub fiscal_year: Option<i32>,
+    pub initial_acceptance_date: Option<Date>,
+    pub rectify_due: Option<Date>,
+    pub ended_reason: Option<String>,
+    /// When it was first declared (None: never left the draft).
+    pub declared_at: Option<String>,
+    pub created_by: UserId,
+    pub created_at: String,
+    pub updated_at: String,
+    pub stage_since: String,
+}
+
+/// 专家组用途 what a panel is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PanelPurpose {
+    /// 专家评审
+    ExpertReview,
+    /// 初验
+    InitialAcceptance,
+    /// 验收
+    FinalAcceptance,
+}
+
+impl PanelPurpose {
+    pub fn code(self) -> &'static str {
+        match self {
+            PanelPurpose::ExpertReview => "expert_review",
+            PanelPurpose::InitialAcceptance => "initial_acceptance",
+            PanelPurpose::FinalAcceptance => "final_acceptance",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            PanelPurpose::ExpertReview => "专家评审组",
+            PanelPurpose::InitialAcceptance => "初验专家组",
+            PanelPurpose::FinalAcceptance => "验收专家组",
+        }
+    }
+    pub fn parse(s: &str) -> Option<PanelPurpose> {
+        [
+            PanelPurpose::ExpertReview,
+            PanelPurpose::InitialAcceptance,
+            PanelPurpose::FinalAcceptance,
+        ]
+        .into_iter()
+        .find(|p| p.code() == s)
+    }
+    /// The stage in which this panel sits.
+    pub fn stage(self) -> Stage {
+        match self {
+            PanelPurpose::ExpertReview => Stage::ExpertReview,
+            PanelPurpose::InitialAcceptance => Stage::InConstruction,
+            PanelPurpose::FinalAcceptance => Stage::Accepting,
+        }
+    }
+}
+
+/// An expert's opinion on a panel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PanelOpinion {
+    pub score: u32,
+    pub pass: bool,
+    pub opinion: String,
+    pub suggested_amount: Option<Yuan>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PanelMember {
+    pub user_id: UserId,
+    pub name: String,
+    pub unit_id: UnitId,
+    pub opinion: Option<PanelOpinion>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Panel {
+    pub id: PanelId,
+    pub purpose: PanelPurpose,
+    pub meeting_date: Date,
+    pub members: Vec<PanelMember>,
+    pub concluded: bool,
+}
+
+/// One department's preliminary-review score (初审评分).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreliminaryScore {
+    pub department: Role,
+    pub user_id: UserId,
+    pub total: u32,
+    pub pass: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Procurement {
+    pub method: String,
+    pub ceiling: Yuan,
+    pub doc_date: Date,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contract {
+    pub supplier: String,
+    pub amount: Yuan,
+    pub signed_date: Date,
+}
+
+/// Everything a transition may need to decide, loaded by the store in one go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectContext {
+    pub project: Project,
+    /// Kinds of the attachments present (latest versions).
+    pub attachment_kinds: Vec<String>,
+    pub preliminary_scores: Vec<PreliminaryScore>,
+    /// Open (not concluded) panel, if any.
+    pub open_panel: Option<Panel>,
+    pub procurement: Option<Procurement>,
+    pub contract: Option<Contract>,
+    /// Months (YYYY-MM) with a progress report.
+    pub reported_months: Vec<String>,
+    /// Next approval document serial number in this jurisdiction and year.
+    pub next_approval_seq: i64,
+}
+
+impl ProjectContext {
+    pub fn new(project: Project) -> ProjectContext {
+        ProjectContext {
+            project,
+            attachment_kinds: Vec::new(),
+            preliminary_scores: Vec::new(),
+            open_panel: None,
+            procurement: None,
+            contract: None,
+            reported_months: Vec::new(),
+            next_approval_seq: 1,
+        }
+    }
+    pub fn has_attachment(&self, kind: &str) -> bool {
+        self.attachment_kinds.iter().any(|k| k == kind)
+    }
+}
+
+/// 采购方式 procurement methods.
+pub const PROCUREMENT_METHODS: [(&str, &str); 7] = [
+    ("open_tender", "公开招标"),
+    ("invited_tender", "邀请招标"),
+    ("competitive_negotiation", "竞争性谈判"),
+    ("competitive_consultation", "竞争性磋商"),
+    ("single_source", "单一来源"),
+    ("inquiry", "询价"),
+    ("small_value", "小额公共资源交易"),
+];
+
+pub fn procurement_method_label(code: &str) -> Option<&'static str> {
+    PROCUREMENT_METHODS
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, l)| *l)
+}
