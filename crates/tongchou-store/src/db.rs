@@ -1,0 +1,183 @@
+use crate::Result;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A handle to the database: cheap to clone, shared by every request.
+#[derive(Clone)]
+pub struct Db {
+    pub(crate) pool: AnyPool,
+    backend: Backend,
+}
+
+const MIGRATIONS: [(&str, &str, &str); 1] = [(
+    "0001_core",
+    include_str!("../migrations/sqlite/0001_core.sql"),
+    include_str!("../migrations/postgres/0001_core.sql"),
+)];
+
+impl Db {
+    /// Connect to `sqlite://path` or `postgres://…`. `schema`: a PostgreSQL schema to use
+    /// (created if missing), for isolated tests.
+    pub async fn connect(url: &str, schema: Option<String>) -> Result<Db> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(crate::StoreError::Other(format!(
+                "不支持的数据库地址（应为 sqlite:// 或 postgres://）：{}",
+                redact(url)
+            )));
+        };
+        let url = if backend == Backend::Sqlite && !url.contains("mode=") {
+            format!("{url}{}mode=rwc", if url.contains('?') { "&" } else { "?" })
+        } else {
+            url.to_string()
+        };
+        if backend == Backend::Postgres {
+            if let Some(s) = &schema {
+                let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url).await?;
+                conn.execute(
+                    format!("CREATE SCHEMA IF NOT EXISTS \"{}\"", s.replace('"', "")).as_str(),
+                )
+                .await?;
+            }
+        }
+        let opts = AnyConnectOptions::from_str(&url)?;
+        let max = if backend == Backend::Sqlite { 8 } else { 16 };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max)
+            .acquire_timeout(Duration::from_secs(15))
+            .after_connect(move |conn, _| {
+                let schema = schema.clone();
+                Box::pin(async move {
+                    match backend {
+                        Backend::Sqlite => {
+                            // WAL with synchronous=FULL: an acknowledged transition survives power loss.
+                            conn.execute("PRAGMA journal_mode=WAL").await?;
+                            conn.execute("PRAGMA synchronous=FULL").await?;
+                            conn.execute("PRAGMA foreign_keys=ON").await?;
+                            conn.execute("PRAGMA busy_timeout=15000").await?;
+                        }
+                        Backend::Postgres => {
+                            if let Some(s) = schema {
+                                conn.execute(
+                                    format!("SET search_path TO \"{}\"", s.replace('"', ""))
+                                        .as_str(),
+                                )
+                                .await?;
+                            }
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(opts)
+            .await?;
+        Ok(Db { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Begin a write transaction. On SQLite it takes the write lock at once (BEGIN IMMEDIATE),
+    /// so concurrent writers queue on the busy timeout instead of failing on a stale snapshot.
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
+    /// Apply pending migrations (same names on both backends).
+    pub async fn migrate(&self) -> Result<()> {
+        self.pool
+            .execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+            .await?;
+        for (name, sqlite, pg) in MIGRATIONS {
+            let done: Option<(String,)> =
+                sqlx::query_as("SELECT name FROM schema_migrations WHERE name = $1")
+                    .bind(name)
+                    .fetch_optional(&self.pool)
+                    .await?;
+            if done.is_some() {
+                continue;
+            }
+            let sql = match self.backend {
+                Backend::Sqlite => sqlite,
+                Backend::Postgres => pg,
+            };
+            let mut tx = self.begin_write().await?;
+            for stmt in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+                tx.execute(stmt).await?;
+            }
+            sqlx::query("INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)")
+                .bind(name)
+                .bind(crate::now_text())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            tracing::info!(migration = name, "migration applied");
+        }
+        Ok(())
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+
+    /// Raw ceiling for the benchmark: one single-row insert transaction, same durability.
+    pub async fn raw_insert(&self, v: i64) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("INSERT INTO bench_raw (v, at) VALUES ($1, $2)")
+            .bind(v)
+            .bind(crate::now_text())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn prepare_raw_bench(&self) -> Result<()> {
+        let ddl = match self.backend {
+            Backend::Sqlite => "CREATE TABLE IF NOT EXISTS bench_raw (id INTEGER PRIMARY KEY, v BIGINT NOT NULL, at TEXT NOT NULL)",
+            Backend::Postgres => "CREATE TABLE IF NOT EXISTS bench_raw (id BIGSERIAL PRIMARY KEY, v BIGINT NOT NULL, at TEXT NOT NULL)",
+        };
+        self.pool.execute(ddl).await?;
+        Ok(())
+    }
+
+    /// Run a statement (tests and tools only: tamper tests, schema drops).
+    pub async fn execute_raw(&self, sql: &str) -> Result<u64> {
+        Ok(self.pool.execute(sql).await?.rows_affected())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Hide the password in a database URL before it reaches a log.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}

@@ -1,0 +1,1141 @@
+//! The project aggregate: create, load with the records a rule needs, apply a decision with its
+//! history entry (one transaction, version-checked), list within a permission scope.
+use crate::audit::entry_hash;
+use crate::{now_text, Db, Result, StoreError};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use tongchou_domain::lifecycle::{Decision, Event};
+use tongchou_domain::permission::{approved_stages, ListScope};
+use tongchou_domain::project::{
+    BuildKind, Category, Contract, Funding, Panel, PanelMember, PanelOpinion, PanelPurpose,
+    PreliminaryScore, Procurement, Project, ProjectContext, ProjectInput,
+};
+use tongchou_domain::{
+    Actor, Date, JurisdictionId, PanelId, ProjectId, Role, Stage, UnitId, UserId, Yuan,
+};
+
+const PROJECT_COLS: &str = "p.id, p.code, p.unit_id, n.name AS unit_name, p.jurisdiction_id, p.jurisdiction_path, p.name, p.year, \
+    p.build_kind, p.category, p.it_fen, p.non_it_fen, p.security_fen, p.funding, p.summary, p.participants, p.responsible_person, \
+    p.stage, p.version, p.rereviews_used, p.suggested_fen, p.final_fen, p.approved_fen, p.approval_no, p.approval_date, p.budget_fen, \
+    p.fiscal_year, p.initial_acceptance_date, p.rectify_due, p.ended_reason, p.declared_at, p.created_by, p.created_at, p.updated_at, \
+    p.stage_since";
+
+fn date_opt(s: Option<String>) -> Option<Date> {
+    s.and_then(|s| s.parse().ok())
+}
+
+fn yuan_opt(f: Option<i64>) -> Option<Yuan> {
+    f.map(Yuan::from_fen)
+}
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Other(format!("stored value out of range: {what}"))
+}
+
+fn date_req(r: &AnyRow, col: &str) -> Result<Date> {
+    r.try_get::<String, _>(col)?
+        .parse()
+        .map_err(|_| corrupt(col))
+}
+
+fn project_from(r: &AnyRow) -> Result<Project> {
+    let participants: String = r.try_get("participants")?;
+    Ok(Project {
+        id: ProjectId(r.try_get("id")?),
+        code: r.try_get("code")?,
+        unit_id: UnitId(r.try_get("unit_id")?),
+        unit_name: r.try_get("unit_name")?,
+        jurisdiction_id: JurisdictionId(r.try_get("jurisdiction_id")?),
+        jurisdiction_path: r.try_get("jurisdiction_path")?,
+        input: ProjectInput {
+            name: r.try_get("name")?,
+            year: r.try_get::<i64, _>("year")? as i32,
+            build_kind: BuildKind::parse(&r.try_get::<String, _>("build_kind")?)
+                .ok_or_else(|| corrupt("build_kind"))?,
+            category: Category::parse(&r.try_get::<String, _>("category")?)
+                .ok_or_else(|| corrupt("category"))?,
+            it_amount: Yuan::from_fen(r.try_get("it_fen")?),
+            non_it_amount: Yuan::from_fen(r.try_get("non_it_fen")?),
+            security_amount: Yuan::from_fen(r.try_get("security_fen")?),
+            funding: Funding::parse(&r.try_get::<String, _>("funding")?)
+                .ok_or_else(|| corrupt("funding"))?,
+            summary: r.try_get("summary")?,
+            participants: serde_json::from_str(&participants).unwrap_or_default(),
+            responsible_person: r.try_get("responsible_person")?,
+        },
+        stage: Stage::parse(&r.try_get::<String, _>("stage")?).ok_or_else(|| corrupt("stage"))?,
+        version: r.try_get("version")?,
+        rereviews_used: r.try_get::<i64, _>("rereviews_used")? as u32,
+        suggested_amount: yuan_opt(r.try_get("suggested_fen")?),
+        final_amount: yuan_opt(r.try_get("final_fen")?),
+        approved_amount: yuan_opt(r.try_get("approved_fen")?),
+        approval_no: r.try_get("approval_no")?,
+        approval_date: date_opt(r.try_get("approval_date")?),
+        budget_amount: yuan_opt(r.try_get("budget_fen")?),
+        fiscal_year: r
+            .try_get::<Option<i64>, _>("fiscal_year")?
+            .map(|y| y as i32),
+        initial_acceptance_date: date_opt(r.try_get("initial_acceptance_date")?),
+        rectify_due: date_opt(r.try_get("rectify_due")?),
+        ended_reason: r.try_get("ended_reason")?,
+        declared_at: r.try_get("declared_at")?,
+        created_by: UserId(r.try_get("created_by")?),
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+        stage_since: r.try_get("stage_since")?,
+    })
+}
+
+/// One row of the timeline.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryEntry {
+    pub seq: i64,
+    pub at: String,
+    pub actor_id: i64,
+    pub actor_name: String,
+    pub actor_unit: String,
+    pub action: String,
+    pub from_stage: String,
+    pub to_stage: String,
+    pub summary: String,
+    pub opinion: String,
+    pub payload: serde_json::Value,
+    pub profile_code: String,
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AttachmentRow {
+    pub id: i64,
+    pub kind: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub doc_date: Option<String>,
+    pub version: i64,
+    pub uploaded_by: i64,
+    pub uploaded_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoreRow {
+    pub department: String,
+    pub user_id: i64,
+    pub scores: serde_json::Value,
+    pub total: i64,
+    pub pass: bool,
+    pub opinion: String,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PanelRow {
+    pub id: i64,
+    pub purpose: String,
+    pub meeting_date: String,
+    pub place: String,
+    pub concluded: bool,
+    pub pass: Option<bool>,
+    pub suggested_amount: Option<Yuan>,
+    pub concluded_on: Option<String>,
+    pub members: Vec<PanelMemberRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PanelMemberRow {
+    pub expert_id: i64,
+    pub name: String,
+    pub score: Option<i64>,
+    pub pass: Option<bool>,
+    pub opinion: Option<String>,
+    pub suggested_amount: Option<Yuan>,
+    pub submitted_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ContractRow {
+    pub supplier: String,
+    pub amount: Yuan,
+    pub signed_date: String,
+    pub period_months: i64,
+    pub maintenance_years: i64,
+    pub recorded_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProcurementRow {
+    pub method: String,
+    pub ceiling: Yuan,
+    pub doc_date: String,
+    pub recorded_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProgressRow {
+    pub month: String,
+    pub percent: i64,
+    pub summary: String,
+    pub problems: String,
+    pub submitted_at: String,
+}
+
+/// Filters of the project list.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub stages: Vec<Stage>,
+    pub year: Option<i32>,
+    pub unit: Option<UnitId>,
+    pub q: Option<String>,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// A project in a list.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectListItem {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub year: i64,
+    pub unit_name: String,
+    pub stage: Stage,
+    pub it_amount: Yuan,
+    pub approved_amount: Option<Yuan>,
+    pub updated_at: String,
+    pub stage_since: String,
+}
+
+enum Bind {
+    I(i64),
+    S(String),
+}
+
+type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+impl Db {
+    /// Create a draft and its first history entry.
+    pub async fn create_project(
+        &self,
+        actor: &Actor,
+        input: &ProjectInput,
+        profile_code: &str,
+    ) -> Result<Project> {
+        let now = now_text();
+        let mut tx = self.begin_write().await?;
+        let r = sqlx::query("SELECT j.id, j.path FROM units n JOIN jurisdictions j ON j.id = n.jurisdiction_id WHERE n.id = $1")
+            .bind(actor.unit_id.0)
+            .fetch_one(&mut *tx)
+            .await?;
+        let (jid, path): (i64, String) = (r.try_get("id")?, r.try_get("path")?);
+        let n: i64 = sqlx::query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM projects WHERE jurisdiction_id = $1 AND year = $2")
+            .bind(jid)
+            .bind(input.year as i64)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("n")?;
+        let code = format!("ZW-{}-{:02}-{:05}", input.year, jid, n + 1);
+        let id: i64 = sqlx::query(
+            "INSERT INTO projects (code, unit_id, jurisdiction_id, jurisdiction_path, name, year, build_kind, category, it_fen, \
+             non_it_fen, security_fen, funding, summary, participants, responsible_person, stage, version, rereviews_used, created_by, \
+             created_at, updated_at, stage_since) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, 0, $17, $18, $18, $18) RETURNING id",
+        )
+        .bind(&code)
+        .bind(actor.unit_id.0)
+        .bind(jid)
+        .bind(&path)
+        .bind(&input.name)
+        .bind(input.year as i64)
+        .bind(input.build_kind.code())
+        .bind(input.category.code())
+        .bind(input.it_amount.fen())
+        .bind(input.non_it_amount.fen())
+        .bind(input.security_amount.fen())
+        .bind(input.funding.code())
+        .bind(&input.summary)
+        .bind(serde_json::to_string(&input.participants).unwrap_or_else(|_| "[]".into()))
+        .bind(&input.responsible_person)
+        .bind(Stage::Draft.code())
+        .bind(actor.user_id.0)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
+        let payload = serde_json::json!([{ "event": "created", "input": input }]);
+        let summary = format!("创建项目草稿：{}", input.name);
+        append_history(
+            &mut tx,
+            id,
+            actor,
+            ("create", Stage::Draft, Stage::Draft),
+            &summary,
+            "",
+            &payload,
+            profile_code,
+            &now,
+        )
+        .await?;
+        tx.commit().await?;
+        self.project(ProjectId(id)).await
+    }
+
+    pub async fn project(&self, id: ProjectId) -> Result<Project> {
+        let r = sqlx::query(&format!("SELECT {PROJECT_COLS} FROM projects p JOIN units n ON n.id = p.unit_id WHERE p.id = $1"))
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        project_from(&r)
+    }
+
+    /// Whether the user sits (or sat) on any panel of the project.
+    pub async fn on_panel(&self, project: ProjectId, user: UserId) -> Result<bool> {
+        let r = sqlx::query(
+            "SELECT 1 AS x FROM panels pa JOIN panel_members pm ON pm.panel_id = pa.id WHERE pa.project_id = $1 AND pm.expert_id = $2",
+        )
+        .bind(project.0)
+        .bind(user.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(r.is_some())
+    }
+
+    /// Load the project with everything a transition needs.
+    pub async fn context(&self, id: ProjectId) -> Result<ProjectContext> {
+        let project = self.project(id).await?;
+        let mut ctx = ProjectContext::new(project);
+        let kinds = sqlx::query("SELECT DISTINCT kind FROM attachments WHERE project_id = $1")
+            .bind(id.0)
+            .fetch_all(&self.pool)
+            .await?;
+        ctx.attachment_kinds = kinds
+            .iter()
+            .map(|r| r.try_get("kind"))
+            .collect::<Result<_, _>>()?;
+        let scores = sqlx::query(
+            "SELECT department, user_id, total, pass FROM preliminary_scores WHERE project_id = $1",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        for r in &scores {
+            ctx.preliminary_scores.push(PreliminaryScore {
+                department: Role::parse(&r.try_get::<String, _>("department")?)
+                    .ok_or_else(|| corrupt("department"))?,
+                user_id: UserId(r.try_get("user_id")?),
+                total: r.try_get::<i64, _>("total")? as u32,
+                pass: r.try_get::<i64, _>("pass")? == 1,
+            });
+        }
+        let panel = sqlx::query(
+            "SELECT id, purpose, meeting_date FROM panels WHERE project_id = $1 AND concluded = 0",
+        )
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        if let Some(r) = panel {
+            let pid: i64 = r.try_get("id")?;
+            let members = sqlx::query(
+                "SELECT expert_id, name, unit_id, score, pass, opinion, suggested_fen FROM panel_members WHERE panel_id = $1 ORDER BY expert_id",
+            )
+            .bind(pid)
+            .fetch_all(&self.pool)
+            .await?;
+            let mut ms = Vec::new();
+            for m in &members {
+                let score: Option<i64> = m.try_get("score")?;
+                let opinion = match score {
+                    None => None,
+                    Some(s) => Some(PanelOpinion {
+                        score: s as u32,
+                        pass: m.try_get::<Option<i64>, _>("pass")? == Some(1),
+                        opinion: m
+                            .try_get::<Option<String>, _>("opinion")?
+                            .unwrap_or_default(),
+                        suggested_amount: yuan_opt(m.try_get("suggested_fen")?),
+                    }),
+                };
+                ms.push(PanelMember {
+                    user_id: UserId(m.try_get("expert_id")?),
+                    name: m.try_get("name")?,
+                    unit_id: UnitId(m.try_get("unit_id")?),
+                    opinion,
+                });
+            }
+            ctx.open_panel = Some(Panel {
+                id: PanelId(pid),
+                purpose: PanelPurpose::parse(&r.try_get::<String, _>("purpose")?)
+                    .ok_or_else(|| corrupt("purpose"))?,
+                meeting_date: date_req(&r, "meeting_date")?,
+                members: ms,
+                concluded: false,
+            });
+        }
+        let pr = sqlx::query("SELECT method, ceiling_fen, doc_date FROM procurements WHERE project_id = $1 ORDER BY id DESC")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        if let Some(r) = pr {
+            ctx.procurement = Some(Procurement {
+                method: r.try_get("method")?,
+                ceiling: Yuan::from_fen(r.try_get("ceiling_fen")?),
+                doc_date: date_req(&r, "doc_date")?,
+            });
+        }
+        let c = sqlx::query("SELECT supplier, amount_fen, signed_date FROM contracts WHERE project_id = $1 ORDER BY id DESC")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        if let Some(r) = c {
+            ctx.contract = Some(Contract {
+                supplier: r.try_get("supplier")?,
+                amount: Yuan::from_fen(r.try_get("amount_fen")?),
+                signed_date: date_req(&r, "signed_date")?,
+            });
+        }
+        let months = sqlx::query("SELECT month FROM progress_reports WHERE project_id = $1")
+            .bind(id.0)
+            .fetch_all(&self.pool)
+            .await?;
+        ctx.reported_months = months
+            .iter()
+            .map(|r| r.try_get("month"))
+            .collect::<Result<_, _>>()?;
+        let seq: i64 = sqlx::query("SELECT CAST(COALESCE(MAX(approval_seq), 0) AS BIGINT) AS s FROM projects WHERE jurisdiction_id = $1")
+            .bind(ctx.project.jurisdiction_id.0)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("s")?;
+        ctx.next_approval_seq = seq + 1;
+        Ok(ctx)
+    }
+
+    /// Apply a decision: version check, state, records and history in one transaction.
+    /// A concurrent change since `ctx` was loaded → `Conflict`.
+    pub async fn apply(
+        &self,
+        ctx: &ProjectContext,
+        actor: &Actor,
+        d: &Decision,
+        profile_code: &str,
+    ) -> Result<Project> {
+        let p = &ctx.project;
+        let id = p.id.0;
+        let now = now_text();
+        let mut tx = self.begin_write().await?;
+        // The version check comes first: it locks the row (PostgreSQL) or runs under the write lock (SQLite).
+        let stage_since = if d.to != d.from {
+            now.clone()
+        } else {
+            p.stage_since.clone()
+        };
+        let n = sqlx::query("UPDATE projects SET version = version + 1, stage = $1, updated_at = $2, stage_since = $3 WHERE id = $4 AND version = $5")
+            .bind(d.to.code())
+            .bind(&now)
+            .bind(&stage_since)
+            .bind(id)
+            .bind(p.version)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::Conflict(
+                "项目已被他人修改，请刷新后重试".into(),
+            ));
+        }
+        let open_panel = ctx.open_panel.as_ref().map(|p| p.id.0);
+        for e in &d.events {
+            apply_event(&mut tx, id, actor, e, open_panel, &now).await?;
+        }
+        let payload =
+            serde_json::to_value(&d.events).map_err(|e| StoreError::Other(e.to_string()))?;
+        append_history(
+            &mut tx,
+            id,
+            actor,
+            (&d.action, d.from, d.to),
+            &d.summary,
+            &d.opinion,
+            &payload,
+            profile_code,
+            &now,
+        )
+        .await?;
+        tx.commit().await?;
+        self.project(p.id).await
+    }
+
+    pub async fn history(&self, id: ProjectId) -> Result<Vec<HistoryEntry>> {
+        let rows = sqlx::query(
+            "SELECT seq, at, actor_id, actor_name, actor_unit, action, from_stage, to_stage, summary, opinion, payload, profile_code, hash \
+             FROM history WHERE project_id = $1 ORDER BY seq",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(HistoryEntry {
+                    seq: r.try_get("seq")?,
+                    at: r.try_get("at")?,
+                    actor_id: r.try_get("actor_id")?,
+                    actor_name: r.try_get("actor_name")?,
+                    actor_unit: r.try_get("actor_unit")?,
+                    action: r.try_get("action")?,
+                    from_stage: r.try_get("from_stage")?,
+                    to_stage: r.try_get("to_stage")?,
+                    summary: r.try_get("summary")?,
+                    opinion: r.try_get("opinion")?,
+                    payload: serde_json::from_str(&r.try_get::<String, _>("payload")?)
+                        .unwrap_or(serde_json::Value::Null),
+                    profile_code: r.try_get("profile_code")?,
+                    hash: r.try_get("hash")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn attachments(&self, id: ProjectId) -> Result<Vec<AttachmentRow>> {
+        let rows = sqlx::query(&format!(
+            "{ATTACHMENT_SQL} WHERE project_id = $1 ORDER BY kind, version DESC"
+        ))
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(attachment_from).collect()
+    }
+
+    pub async fn attachment(&self, project: ProjectId, attachment: i64) -> Result<AttachmentRow> {
+        let r = sqlx::query(&format!(
+            "{ATTACHMENT_SQL} WHERE project_id = $1 AND id = $2"
+        ))
+        .bind(project.0)
+        .bind(attachment)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        attachment_from(&r)
+    }
+
+    pub async fn preliminary_scores(&self, id: ProjectId) -> Result<Vec<ScoreRow>> {
+        let rows = sqlx::query("SELECT department, user_id, scores, total, pass, opinion, at FROM preliminary_scores WHERE project_id = $1 ORDER BY id")
+            .bind(id.0)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ScoreRow {
+                    department: r.try_get("department")?,
+                    user_id: r.try_get("user_id")?,
+                    scores: serde_json::from_str(&r.try_get::<String, _>("scores")?)
+                        .unwrap_or_default(),
+                    total: r.try_get("total")?,
+                    pass: r.try_get::<i64, _>("pass")? == 1,
+                    opinion: r.try_get("opinion")?,
+                    at: r.try_get("at")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn panels(&self, id: ProjectId) -> Result<Vec<PanelRow>> {
+        let rows = sqlx::query(
+            "SELECT id, purpose, meeting_date, place, concluded, pass, suggested_fen, concluded_on FROM panels WHERE project_id = $1 ORDER BY id",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let pid: i64 = r.try_get("id")?;
+            let ms = sqlx::query(
+                "SELECT expert_id, name, score, pass, opinion, suggested_fen, submitted_at FROM panel_members WHERE panel_id = $1 ORDER BY expert_id",
+            )
+            .bind(pid)
+            .fetch_all(&self.pool)
+            .await?;
+            let members = ms
+                .iter()
+                .map(|m| {
+                    Ok(PanelMemberRow {
+                        expert_id: m.try_get("expert_id")?,
+                        name: m.try_get("name")?,
+                        score: m.try_get("score")?,
+                        pass: m.try_get::<Option<i64>, _>("pass")?.map(|v| v == 1),
+                        opinion: m.try_get("opinion")?,
+                        suggested_amount: yuan_opt(m.try_get("suggested_fen")?),
+                        submitted_at: m.try_get("submitted_at")?,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            out.push(PanelRow {
+                id: pid,
+                purpose: r.try_get("purpose")?,
+                meeting_date: r.try_get("meeting_date")?,
+                place: r.try_get("place")?,
+                concluded: r.try_get::<i64, _>("concluded")? == 1,
+                pass: r.try_get::<Option<i64>, _>("pass")?.map(|v| v == 1),
+                suggested_amount: yuan_opt(r.try_get("suggested_fen")?),
+                concluded_on: r.try_get("concluded_on")?,
+                members,
+            });
+        }
+        Ok(out)
+    }
+
+    pub async fn contract(&self, id: ProjectId) -> Result<Option<ContractRow>> {
+        let r = sqlx::query(
+            "SELECT supplier, amount_fen, signed_date, period_months, maintenance_years, recorded_at FROM contracts WHERE project_id = $1 ORDER BY id DESC",
+        )
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        r.map(|r| {
+            Ok(ContractRow {
+                supplier: r.try_get("supplier")?,
+                amount: Yuan::from_fen(r.try_get("amount_fen")?),
+                signed_date: r.try_get("signed_date")?,
+                period_months: r.try_get("period_months")?,
+                maintenance_years: r.try_get("maintenance_years")?,
+                recorded_at: r.try_get("recorded_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn procurement(&self, id: ProjectId) -> Result<Option<ProcurementRow>> {
+        let r = sqlx::query("SELECT method, ceiling_fen, doc_date, recorded_at FROM procurements WHERE project_id = $1 ORDER BY id DESC")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        r.map(|r| {
+            Ok(ProcurementRow {
+                method: r.try_get("method")?,
+                ceiling: Yuan::from_fen(r.try_get("ceiling_fen")?),
+                doc_date: r.try_get("doc_date")?,
+                recorded_at: r.try_get("recorded_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn progress_reports(&self, id: ProjectId) -> Result<Vec<ProgressRow>> {
+        let rows = sqlx::query("SELECT month, percent, summary, problems, submitted_at FROM progress_reports WHERE project_id = $1 ORDER BY month DESC")
+            .bind(id.0)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ProgressRow {
+                    month: r.try_get("month")?,
+                    percent: r.try_get("percent")?,
+                    summary: r.try_get("summary")?,
+                    problems: r.try_get("problems")?,
+                    submitted_at: r.try_get("submitted_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Projects visible within `scope` (the same sets as `permission::can_view`), filtered,
+    /// newest first. Returns (page, total).
+    pub async fn list_projects(
+        &self,
+        scope: &ListScope,
+        f: &ListFilter,
+    ) -> Result<(Vec<ProjectListItem>, i64)> {
+        let mut binds: Vec<Bind> = Vec::new();
+        let mut arg = |b: Bind| {
+            binds.push(b);
+            format!("${}", binds.len())
+        };
+        let path_like = format!("{}%", scope.jurisdiction_path);
+        let mut vis = Vec::new();
+        if let Some(u) = scope.own_unit {
+            vis.push(format!("p.unit_id = {}", arg(Bind::I(u.0))));
+        }
+        if scope.everything {
+            vis.push(format!(
+                "p.jurisdiction_path LIKE {}",
+                arg(Bind::S(path_like.clone()))
+            ));
+        } else {
+            if scope.declared {
+                vis.push(format!(
+                    "(p.jurisdiction_path LIKE {} AND p.declared_at IS NOT NULL)",
+                    arg(Bind::S(path_like.clone()))
+                ));
+            }
+            if scope.approved {
+                let stages: Vec<String> = approved_stages()
+                    .iter()
+                    .map(|s| format!("'{}'", s.code()))
+                    .collect();
+                vis.push(format!(
+                    "(p.jurisdiction_path LIKE {} AND p.stage IN ({}))",
+                    arg(Bind::S(path_like.clone())),
+                    stages.join(",")
+                ));
+            }
+        }
+        if let Some(e) = scope.panels_of {
+            vis.push(format!(
+                "EXISTS (SELECT 1 FROM panels pa JOIN panel_members pm ON pm.panel_id = pa.id WHERE pa.project_id = p.id AND pm.expert_id = {})",
+                arg(Bind::I(e.0))
+            ));
+        }
+        if vis.is_empty() {
+            return Ok((Vec::new(), 0));
+        }
+        let mut where_ = vec![format!("({})", vis.join(" OR "))];
+        if !f.stages.is_empty() {
+            let stages: Vec<String> = f.stages.iter().map(|s| format!("'{}'", s.code())).collect();
+            where_.push(format!("p.stage IN ({})", stages.join(",")));
+        }
+        if let Some(y) = f.year {
+            where_.push(format!("p.year = {}", arg(Bind::I(y as i64))));
+        }
+        if let Some(u) = f.unit {
+            where_.push(format!("p.unit_id = {}", arg(Bind::I(u.0))));
+        }
+        if let Some(q) = f.q.as_ref().map(|q| q.trim()).filter(|q| !q.is_empty()) {
+            let a = arg(Bind::S(format!("%{}%", q.replace(['%', '_'], ""))));
+            where_.push(format!("(p.name LIKE {a} OR p.code LIKE {a})"));
+        }
+        let w = where_.join(" AND ");
+        let per = f.per_page.clamp(1, 500) as i64;
+        let offset = (f.page.max(1) as i64 - 1) * per;
+        let count_sql = format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM projects p WHERE {w}");
+        let list_sql = format!(
+            "SELECT p.id, p.code, p.name, p.year, n.name AS unit_name, p.stage, p.it_fen, p.approved_fen, p.updated_at, p.stage_since \
+             FROM projects p JOIN units n ON n.id = p.unit_id WHERE {w} ORDER BY p.id DESC LIMIT {per} OFFSET {offset}"
+        );
+        let mut cq = sqlx::query(&count_sql);
+        let mut lq = sqlx::query(&list_sql);
+        for b in &binds {
+            match b {
+                Bind::I(i) => {
+                    cq = cq.bind(*i);
+                    lq = lq.bind(*i);
+                }
+                Bind::S(s) => {
+                    cq = cq.bind(s.clone());
+                    lq = lq.bind(s.clone());
+                }
+            }
+        }
+        let total: i64 = cq.fetch_one(&self.pool).await?.try_get("n")?;
+        let rows = lq.fetch_all(&self.pool).await?;
+        let items = rows
+            .iter()
+            .map(|r| {
+                Ok(ProjectListItem {
+                    id: r.try_get("id")?,
+                    code: r.try_get("code")?,
+                    name: r.try_get("name")?,
+                    year: r.try_get("year")?,
+                    unit_name: r.try_get("unit_name")?,
+                    stage: Stage::parse(&r.try_get::<String, _>("stage")?)
+                        .ok_or_else(|| corrupt("stage"))?,
+                    it_amount: Yuan::from_fen(r.try_get("it_fen")?),
+                    approved_amount: yuan_opt(r.try_get("approved_fen")?),
+                    updated_at: r.try_get("updated_at")?,
+                    stage_since: r.try_get("stage_since")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok((items, total))
+    }
+}
+
+const ATTACHMENT_SQL: &str = "SELECT id, kind, filename, content_type, size, sha256, doc_date, version, uploaded_by, uploaded_at FROM attachments";
+
+fn attachment_from(r: &AnyRow) -> Result<AttachmentRow> {
+    Ok(AttachmentRow {
+        id: r.try_get("id")?,
+        kind: r.try_get("kind")?,
+        filename: r.try_get("filename")?,
+        content_type: r.try_get("content_type")?,
+        size: r.try_get("size")?,
+        sha256: r.try_get("sha256")?,
+        doc_date: r.try_get("doc_date")?,
+        version: r.try_get("version")?,
+        uploaded_by: r.try_get("uploaded_by")?,
+        uploaded_at: r.try_get("uploaded_at")?,
+    })
+}
+
+async fn apply_event(
+    tx: &mut Tx,
+    id: i64,
+    actor: &Actor,
+    e: &Event,
+    open_panel: Option<i64>,
+    now: &str,
+) -> Result<()> {
+    match e {
+        Event::Edited { input } => {
+            sqlx::query(
+                "UPDATE projects SET name = $1, year = $2, build_kind = $3, category = $4, it_fen = $5, non_it_fen = $6, security_fen = $7, \
+                 funding = $8, summary = $9, participants = $10, responsible_person = $11 WHERE id = $12",
+            )
+            .bind(&input.name)
+            .bind(input.year as i64)
+            .bind(input.build_kind.code())
+            .bind(input.category.code())
+            .bind(input.it_amount.fen())
+            .bind(input.non_it_amount.fen())
+            .bind(input.security_amount.fen())
+            .bind(input.funding.code())
+            .bind(&input.summary)
+            .bind(serde_json::to_string(&input.participants).unwrap_or_else(|_| "[]".into()))
+            .bind(&input.responsible_person)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Event::Declared => {
+            sqlx::query(
+                "UPDATE projects SET declared_at = $1 WHERE id = $2 AND declared_at IS NULL",
+            )
+            .bind(now)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        }
+        // Kept in the history payload only.
+        Event::OverrideRecorded { .. }
+        | Event::ComplianceChecked { .. }
+        | Event::AcceptanceApplied { .. } => {}
+        Event::RereviewRequested => {
+            sqlx::query("UPDATE projects SET rereviews_used = rereviews_used + 1 WHERE id = $1")
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Event::PreliminaryScored {
+            department,
+            scores,
+            total,
+            pass,
+        } => {
+            sqlx::query(
+                "INSERT INTO preliminary_scores (project_id, department, user_id, scores, total, pass, opinion, at) VALUES ($1, $2, $3, $4, $5, $6, '', $7)",
+            )
+            .bind(id)
+            .bind(department.code())
+            .bind(actor.user_id.0)
+            .bind(serde_json::to_string(scores).unwrap_or_default())
+            .bind(*total as i64)
+            .bind(*pass as i64)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Event::PanelFormed {
+            purpose,
+            members,
+            meeting_date,
+            place,
+        } => {
+            let pid: i64 = sqlx::query(
+                "INSERT INTO panels (project_id, purpose, meeting_date, place, formed_by, formed_at, concluded) VALUES ($1, $2, $3, $4, $5, $6, 0) RETURNING id",
+            )
+            .bind(id)
+            .bind(purpose.code())
+            .bind(meeting_date.to_string())
+            .bind(place)
+            .bind(actor.user_id.0)
+            .bind(now)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get("id")?;
+            for m in members {
+                sqlx::query("INSERT INTO panel_members (panel_id, expert_id, name, unit_id) VALUES ($1, $2, $3, $4)")
+                    .bind(pid)
+                    .bind(m.user_id.0)
+                    .bind(&m.name)
+                    .bind(m.unit_id.0)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+        }
+        Event::PanelOpinionGiven { expert, opinion } => {
+            let pid = open_panel.ok_or_else(|| StoreError::Conflict("专家组已结束".into()))?;
+            let n = sqlx::query(
+                "UPDATE panel_members SET score = $1, pass = $2, opinion = $3, suggested_fen = $4, submitted_at = $5 \
+                 WHERE panel_id = $6 AND expert_id = $7 AND score IS NULL",
+            )
+            .bind(opinion.score as i64)
+            .bind(opinion.pass as i64)
+            .bind(&opinion.opinion)
+            .bind(opinion.suggested_amount.map(|y| y.fen()))
+            .bind(now)
+            .bind(pid)
+            .bind(expert.0)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Err(StoreError::Conflict("专家意见已提交".into()));
+            }
+        }
+        Event::PanelConcluded {
+            pass,
+            suggested_amount,
+            date,
+            purpose,
+            ..
+        } => {
+            let pid = open_panel.ok_or_else(|| StoreError::Conflict("专家组已结束".into()))?;
+            sqlx::query("UPDATE panels SET concluded = 1, pass = $1, conclusion = $2, suggested_fen = $3, concluded_on = $4 WHERE id = $5")
+                .bind(*pass as i64)
+                .bind(if *pass { "通过" } else { "不通过" })
+                .bind(suggested_amount.map(|y| y.fen()))
+                .bind(date.to_string())
+                .bind(pid)
+                .execute(&mut **tx)
+                .await?;
+            if let (PanelPurpose::ExpertReview, Some(s)) = (purpose, suggested_amount) {
+                sqlx::query("UPDATE projects SET suggested_fen = $1 WHERE id = $2")
+                    .bind(s.fen())
+                    .bind(id)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+        }
+        Event::FinalAmountFixed { amount } => {
+            sqlx::query("UPDATE projects SET final_fen = $1 WHERE id = $2")
+                .bind(amount.fen())
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Event::ApprovalIssued {
+            doc_no,
+            seq,
+            doc_date,
+            amount,
+        } => {
+            // The approved amount is the immutable baseline (M1): set once, never overwritten.
+            let n = sqlx::query(
+                "UPDATE projects SET approved_fen = $1, approval_no = $2, approval_seq = $3, approval_date = $4 WHERE id = $5 AND approved_fen IS NULL",
+            )
+            .bind(amount.fen())
+            .bind(doc_no)
+            .bind(*seq)
+            .bind(doc_date.to_string())
+            .bind(id)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Err(StoreError::Conflict("立项金额已确定，不可更改".into()));
+            }
+        }
+        Event::BudgetArranged {
+            fiscal_year,
+            amount,
+        } => {
+            sqlx::query("UPDATE projects SET budget_fen = $1, fiscal_year = $2 WHERE id = $3")
+                .bind(amount.fen())
+                .bind(*fiscal_year as i64)
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Event::ProcurementRecorded {
+            method,
+            ceiling,
+            doc_date,
+        } => {
+            sqlx::query("INSERT INTO procurements (project_id, method, ceiling_fen, doc_date, recorded_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(id)
+                .bind(method)
+                .bind(ceiling.fen())
+                .bind(doc_date.to_string())
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Event::ContractSigned {
+            supplier,
+            amount,
+            signed_date,
+            period_months,
+            maintenance_years,
+            clauses,
+        } => {
+            sqlx::query(
+                "INSERT INTO contracts (project_id, supplier, amount_fen, signed_date, period_months, maintenance_years, clauses, recorded_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(id)
+            .bind(supplier)
+            .bind(amount.fen())
+            .bind(signed_date.to_string())
+            .bind(*period_months as i64)
+            .bind(*maintenance_years as i64)
+            .bind(serde_json::to_string(clauses).unwrap_or_default())
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Event::ProgressReported {
+            month,
+            percent,
+            summary,
+            problems,
+        } => {
+            sqlx::query("INSERT INTO progress_reports (project_id, month, percent, summary, problems, submitted_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(id)
+                .bind(month)
+                .bind(*percent as i64)
+                .bind(summary)
+                .bind(problems)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Event::InitialAccepted { date } => {
+            sqlx::query("UPDATE projects SET initial_acceptance_date = $1 WHERE id = $2")
+                .bind(date.to_string())
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Event::RectificationOrdered { due } => {
+            sqlx::query("UPDATE projects SET rectify_due = $1 WHERE id = $2")
+                .bind(due.to_string())
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Event::Ended { reason } => {
+            sqlx::query("UPDATE projects SET ended_reason = $1 WHERE id = $2")
+                .bind(reason)
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Event::Attached {
+            kind,
+            filename,
+            sha256,
+            size,
+            doc_date,
+        } => {
+            let v: i64 = sqlx::query("SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) AS v FROM attachments WHERE project_id = $1 AND kind = $2")
+                .bind(id)
+                .bind(kind)
+                .fetch_one(&mut **tx)
+                .await?
+                .try_get("v")?;
+            sqlx::query(
+                "INSERT INTO attachments (project_id, kind, filename, content_type, size, sha256, doc_date, version, uploaded_by, uploaded_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(id)
+            .bind(kind)
+            .bind(filename)
+            .bind(content_type_of(filename))
+            .bind(*size)
+            .bind(sha256)
+            .bind(doc_date.map(|d| d.to_string()))
+            .bind(v + 1)
+            .bind(actor.user_id.0)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Content type by extension, for the download header.
+pub fn content_type_of(filename: &str) -> &'static str {
+    let ext = filename
+        .rsplit('.')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match ext.as_str() {
+        "pdf" => "application/pdf",
+        "doc" => "application/msword",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xls" => "application/vnd.ms-excel",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "ppt" => "application/vnd.ms-powerpoint",
+        "pptx" => "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "ofd" => "application/ofd",
+        "wps" => "application/vnd.ms-works",
+        _ => "application/octet-stream",
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn append_history(
+    tx: &mut Tx,
+    project: i64,
+    actor: &Actor,
+    (action, from, to): (&str, Stage, Stage),
+    summary: &str,
+    opinion: &str,
+    payload: &serde_json::Value,
+    profile_code: &str,
+    at: &str,
+) -> Result<()> {
+    let prev = sqlx::query(
+        "SELECT seq, hash FROM history WHERE project_id = $1 ORDER BY seq DESC LIMIT 1",
+    )
+    .bind(project)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let (seq, prev_hash) = match prev {
+        Some(r) => (
+            r.try_get::<i64, _>("seq")? + 1,
+            r.try_get::<String, _>("hash")?,
+        ),
+        None => (1, String::new()),
+    };
+    let payload_text = payload.to_string();
+    let hash = entry_hash(
+        &prev_hash,
+        project,
+        seq,
+        at,
+        actor.user_id.0,
+        action,
+        from.code(),
+        to.code(),
+        summary,
+        opinion,
+        &payload_text,
+    );
+    sqlx::query(
+        "INSERT INTO history (project_id, seq, at, actor_id, actor_name, actor_unit, action, from_stage, to_stage, summary, opinion, payload, \
+         profile_code, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+    )
+    .bind(project)
+    .bind(seq)
+    .bind(at)
+    .bind(actor.user_id.0)
+    .bind(&actor.name)
+    .bind(&actor.unit_name)
+    .bind(action)
+    .bind(from.code())
+    .bind(to.code())
+    .bind(summary)
+    .bind(opinion)
+    .bind(payload_text)
+    .bind(profile_code)
+    .bind(prev_hash)
+    .bind(hash)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
