@@ -533,8 +533,9 @@ pub fn decide(
             } else if p.rereviews_used < profile.compliance_rereviews {
                 to = Stage::Returned;
                 summary = format!(
-                    "合规性审查未通过，一次性告知问题 {} 项，退回修改",
-                    all_problems.len()
+                    "合规性审查未通过，一次性告知问题 {} 项，退回修改：{}",
+                    all_problems.len(),
+                    all_problems.join("；")
                 );
             } else {
                 to = Stage::Ended;
@@ -851,6 +852,9 @@ pub fn decide(
             if date > today {
                 return Err(invalid("date", "结论日期不能晚于今天"));
             }
+            if date < panel.meeting_date {
+                return Err(invalid("date", "结论日期不能早于专家组会议日期"));
+            }
             need_text("opinion", &op, "专家组意见")?;
             let votes_for = panel
                 .members
@@ -867,7 +871,7 @@ pub fn decide(
                     .filter_map(|m| m.opinion.as_ref()?.suggested_amount)
                     .collect();
                 s.sort();
-                let median = s.get(s.len() / 2).copied();
+                let median = s.get(s.len().saturating_sub(1) / 2).copied();
                 let chosen = suggested_amount
                     .or(median)
                     .ok_or_else(|| invalid("suggested_amount", "请填写项目预算建议"))?;
@@ -1424,4 +1428,50 @@ pub fn available_actions(
         out.push("attach");
     }
     out
+}
+
+/// The stages in which this actor may have something to do (a pre-filter for "我的待办";
+/// [`available_actions`] decides per project).
+pub fn todo_stages(actor: &Actor) -> Vec<Stage> {
+    let mut s = Vec::new();
+    if actor.has(Role::Unit) {
+        s.extend([
+            Stage::Draft,
+            Stage::Returned,
+            Stage::Budgeted,
+            Stage::Procurement,
+            Stage::InConstruction,
+            Stage::TrialRun,
+            Stage::Rectifying,
+        ]);
+    }
+    if actor.has(Role::Authority) {
+        s.extend([
+            Stage::ComplianceReview,
+            Stage::Returned,
+            Stage::PreliminaryReview,
+            Stage::ExpertReview,
+            Stage::ReExamination,
+            Stage::AcceptanceApplied,
+            Stage::Accepting,
+        ]);
+    }
+    if [Role::Drc, Role::Finance, Role::Cyber, Role::Xinchuang]
+        .iter()
+        .any(|r| actor.has(*r))
+    {
+        s.push(Stage::PreliminaryReview);
+    }
+    if actor.has(Role::Finance) {
+        s.push(Stage::Approved);
+    }
+    if actor.has(Role::LeadingGroup) {
+        s.push(Stage::ApprovalMeeting);
+    }
+    if actor.has(Role::Expert) {
+        s.extend([Stage::ExpertReview, Stage::InConstruction, Stage::Accepting]);
+    }
+    s.sort_by_key(|st| st.code());
+    s.dedup();
+    s
 }

@@ -8,7 +8,7 @@ mod db;
 pub mod project;
 pub mod user;
 
-pub use db::{Backend, Db};
+pub use db::{redact as db_redact, Backend, Db};
 
 /// Store errors: the web layer maps them to 404 / 409 / 500.
 #[derive(Debug, thiserror::Error)]

@@ -1,1 +1,655 @@
+//! Demo data and fixtures shared by `tongchou serve --demo`, the tests and the benchmark:
+//! a demo province (浙江省 → 杭州市 → 上城区), its departments and units, one account per role,
+//! and projects walked through the real transitions to every stage.
+use std::collections::HashMap;
+use tongchou_domain::lifecycle::{decide, Candidate, Command};
+use tongchou_domain::profile::Profile;
+use tongchou_domain::project::{
+    BuildKind, Category, Funding, PanelOpinion, PanelPurpose, ProjectInput,
+};
+use tongchou_domain::{Actor, Date, ProjectId, Role, Stage, UserId, Yuan};
+use tongchou_store::{Db, StoreError};
+use tongchou_web::auth::hash_password;
+use tongchou_web::AppState;
 
+/// The password of every demo account.
+pub const DEMO_PASSWORD: &str = "Tongchou@2026";
+
+/// Demo accounts: (username, display name, unit, roles).
+pub const ACCOUNTS: &[(&str, &str, &str, &[Role])] = &[
+    ("admin", "系统管理员", "区数据资源局", &[Role::Admin]),
+    (
+        "sjj",
+        "李静（区数据资源局）",
+        "区数据资源局",
+        &[Role::Authority],
+    ),
+    ("czj", "王强（区财政局）", "区财政局", &[Role::Finance]),
+    ("fgj", "陈明（区发改经信局）", "区发改经信局", &[Role::Drc]),
+    ("wxb", "赵敏（区委网信办）", "区委网信办", &[Role::Cyber]),
+    ("xcb", "孙磊（区信创办）", "区信创办", &[Role::Xinchuang]),
+    ("sjs", "周芳（区审计局）", "区审计局", &[Role::Audit]),
+    (
+        "lxhy",
+        "吴刚（联席会议办公室）",
+        "区政府办公室",
+        &[Role::LeadingGroup],
+    ),
+    (
+        "pszx",
+        "郑洁（评审中心）",
+        "区评审中心",
+        &[Role::ReviewCentre],
+    ),
+    ("ysb", "冯涛（区营商办）", "区营商办", &[Role::BusinessEnv]),
+    (
+        "qtdw",
+        "何佳（牵头责任主体）",
+        "区数据资源局",
+        &[Role::LeadUnit],
+    ),
+    (
+        "xmzt",
+        "钱伟（项目主体）",
+        "杭州某科技有限公司",
+        &[Role::Subject],
+    ),
+    ("jyj", "林晓（区教育局）", "区教育局", &[Role::Unit]),
+    ("wjw", "黄蕾（区卫生健康局）", "区卫生健康局", &[Role::Unit]),
+    ("mzj", "徐峰（区民政局）", "区民政局", &[Role::Unit]),
+    ("cgj", "马骏（区城管局）", "区城管局", &[Role::Unit]),
+    ("scj", "罗琳（区市场监管局）", "区市场监管局", &[Role::Unit]),
+    ("zj1", "张教授（信息技术）", "区评审专家库", &[Role::Expert]),
+    ("zj2", "刘工（网络安全）", "区评审专家库", &[Role::Expert]),
+    (
+        "zj3",
+        "杨研究员（业务领域）",
+        "区评审专家库",
+        &[Role::Expert],
+    ),
+    ("zj4", "朱高工（数据资源）", "区评审专家库", &[Role::Expert]),
+    (
+        "zj5",
+        "秦会计师（资金测算）",
+        "区评审专家库",
+        &[Role::Expert],
+    ),
+    ("zj6", "许老师（区教育局专家）", "区教育局", &[Role::Expert]),
+];
+
+/// Units: (name, kind).
+pub const UNITS: &[(&str, &str)] = &[
+    ("区数据资源局", "authority"),
+    ("区财政局", "finance"),
+    ("区发改经信局", "drc"),
+    ("区委网信办", "cyber"),
+    ("区信创办", "xinchuang"),
+    ("区审计局", "audit"),
+    ("区政府办公室", "leading_group"),
+    ("区评审中心", "review_centre"),
+    ("区营商办", "business_env"),
+    ("区评审专家库", "expert_pool"),
+    ("杭州某科技有限公司", "market"),
+    ("区教育局", "construction"),
+    ("区卫生健康局", "construction"),
+    ("区民政局", "construction"),
+    ("区城管局", "construction"),
+    ("区市场监管局", "construction"),
+];
+
+/// The demo world: ids of what was created.
+pub struct World {
+    pub actors: HashMap<String, Actor>,
+}
+
+impl World {
+    pub fn actor(&self, username: &str) -> &Actor {
+        &self.actors[username]
+    }
+}
+
+/// Create the jurisdictions, units and accounts. `password_hash`: reuse one argon2 hash (tests
+/// and bench create many worlds; hashing once keeps them fast).
+pub async fn seed_world(db: &Db, password_hash: Option<&str>) -> Result<World, StoreError> {
+    let province = db
+        .create_jurisdiction(None, "浙江省", "province", "zj-share")
+        .await?;
+    let city = db
+        .create_jurisdiction(Some(province), "杭州市", "city", "shangcheng")
+        .await?;
+    let district = db
+        .create_jurisdiction(Some(city), "上城区", "district", "shangcheng")
+        .await?;
+    let mut units = HashMap::new();
+    for (name, kind) in UNITS {
+        units.insert(*name, db.create_unit(district, name, kind).await?);
+    }
+    let hash = match password_hash {
+        Some(h) => h.to_string(),
+        None => hash_password(DEMO_PASSWORD),
+    };
+    let mut actors = HashMap::new();
+    for (username, name, unit, roles) in ACCOUNTS {
+        let id = db
+            .create_user(username, name, units[unit], roles, &hash)
+            .await?;
+        actors.insert(username.to_string(), db.actor(id).await?);
+    }
+    Ok(World { actors })
+}
+
+/// A tiny valid PDF, so demo attachments download as real files.
+pub fn tiny_pdf(title: &str) -> Vec<u8> {
+    format!("%PDF-1.4\n% {title}\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+        .into_bytes()
+}
+
+fn days_ago(today: Date, n: i64) -> Date {
+    tongchou_domain::lifecycle::add_days(today, -n)
+}
+
+/// Drives projects through the real transitions (decide + apply), as the right actors.
+pub struct Walker<'a> {
+    pub st: &'a AppState,
+    pub world: &'a World,
+    pub today: Date,
+}
+
+impl Walker<'_> {
+    async fn run(&self, id: ProjectId, who: &str, cmd: Command) -> Result<(), String> {
+        let ctx = self.st.db.context(id).await.map_err(|e| e.to_string())?;
+        let actor = self.world.actor(who);
+        let d = decide(&ctx, actor, cmd, &self.st.profile, self.today)
+            .map_err(|e| format!("{who}: {e}"))?;
+        self.st
+            .db
+            .apply(&ctx, actor, &d, &self.st.profile.code)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
+    async fn attach(&self, id: ProjectId, who: &str, kind: &str, name: &str) -> Result<(), String> {
+        let bytes = tiny_pdf(name);
+        let sha = {
+            use sha2::Digest;
+            hex::encode(sha2::Sha256::digest(&bytes))
+        };
+        let path = self.st.blob_path(&sha);
+        if !path.exists() {
+            if let Some(d) = path.parent() {
+                std::fs::create_dir_all(d).map_err(|e| e.to_string())?;
+            }
+            std::fs::write(&path, &bytes).map_err(|e| e.to_string())?;
+        }
+        let cmd = Command::Attach {
+            kind: kind.into(),
+            filename: format!("{name}.pdf"),
+            sha256: sha,
+            size: bytes.len() as i64,
+            doc_date: Some(self.today),
+        };
+        self.run(id, who, cmd).await
+    }
+
+    fn experts(&self, names: &[&str]) -> Vec<Candidate> {
+        names
+            .iter()
+            .map(|n| {
+                let a = self.world.actor(n);
+                Candidate {
+                    user_id: a.user_id,
+                    name: a.name.clone(),
+                    unit_id: a.unit_id,
+                    roles: a.roles.clone(),
+                }
+            })
+            .collect()
+    }
+
+    async fn panel(
+        &self,
+        id: ProjectId,
+        organiser: &str,
+        purpose: PanelPurpose,
+        pass: bool,
+        amount: Option<Yuan>,
+        date: Date,
+    ) -> Result<(), String> {
+        let members = ["zj1", "zj2", "zj3"];
+        self.run(
+            id,
+            organiser,
+            Command::FormPanel {
+                purpose,
+                members: self.experts(&members),
+                meeting_date: date,
+                place: "区数据资源局三楼会议室".into(),
+            },
+        )
+        .await?;
+        for (i, m) in members.iter().enumerate() {
+            let op = PanelOpinion {
+                score: if pass { 82 + i as u32 } else { 55 },
+                pass,
+                opinion: if pass {
+                    "方案基本可行，建议细化数据共享清单，压减硬件投入。".into()
+                } else {
+                    "需求不明确，与已有系统功能重复。".into()
+                },
+                suggested_amount: amount,
+            };
+            self.run(id, m, Command::PanelOpinion { opinion: op })
+                .await?;
+        }
+        self.run(
+            id,
+            organiser,
+            Command::ConcludePanel {
+                opinion: "经专家组讨论形成意见。".into(),
+                suggested_amount: None,
+                date,
+            },
+        )
+        .await
+    }
+
+    /// Walk a draft to `target` (any stage but Draft; Ended = failed at preliminary review).
+    pub async fn walk(&self, id: ProjectId, unit: &str, target: Stage) -> Result<(), String> {
+        let t = self.today;
+        let order = [
+            Stage::ComplianceReview,
+            Stage::Returned,
+            Stage::PreliminaryReview,
+            Stage::ExpertReview,
+            Stage::ReExamination,
+            Stage::ApprovalMeeting,
+            Stage::Approved,
+            Stage::Budgeted,
+            Stage::Procurement,
+            Stage::InConstruction,
+            Stage::TrialRun,
+            Stage::AcceptanceApplied,
+            Stage::Accepting,
+            Stage::Rectifying,
+            Stage::InOperation,
+        ];
+        let reach = |s: Stage| {
+            target == s
+                || order.iter().position(|x| *x == target) > order.iter().position(|x| *x == s)
+        };
+        let profile = &self.st.profile;
+        let it = self
+            .st
+            .db
+            .project(id)
+            .await
+            .map_err(|e| e.to_string())?
+            .input
+            .it_amount;
+        self.attach(id, unit, "declaration_form", "电子政务项目申报表")
+            .await?;
+        self.attach(id, unit, "feasibility_report", "项目可行性研究报告")
+            .await?;
+        self.run(
+            id,
+            unit,
+            Command::Declare {
+                override_reason: Some("已在可研报告中说明安全投入由区级统一平台承担".into()),
+            },
+        )
+        .await?;
+        if target == Stage::ComplianceReview {
+            return Ok(());
+        }
+        let all: Vec<(String, bool)> = profile
+            .compliance_checklist
+            .iter()
+            .map(|i| (i.code.clone(), true))
+            .collect();
+        if target == Stage::Returned {
+            let mut some = all.clone();
+            some[1].1 = false;
+            return self
+                .run(
+                    id,
+                    "sjj",
+                    Command::ComplianceReview {
+                        checks: some,
+                        problems: vec!["投资估算未按功能模块细化".into()],
+                        opinion: "请按意见修改后申请复审".into(),
+                    },
+                )
+                .await;
+        }
+        self.run(
+            id,
+            "sjj",
+            Command::ComplianceReview {
+                checks: all,
+                problems: vec![],
+                opinion: "材料齐全，符合要求".into(),
+            },
+        )
+        .await?;
+        if target == Stage::PreliminaryReview {
+            return Ok(());
+        }
+        let fail = target == Stage::Ended;
+        for who in ["sjj", "fgj", "czj", "wxb", "xcb"] {
+            let scores = profile
+                .preliminary_table
+                .iter()
+                .map(|i| (i.code.clone(), i.max * 4 / 5))
+                .collect();
+            self.run(
+                id,
+                who,
+                Command::PreliminaryScore {
+                    scores,
+                    pass: !fail,
+                    opinion: "符合区级统筹方向".into(),
+                },
+            )
+            .await?;
+        }
+        self.run(
+            id,
+            "sjj",
+            Command::PreliminaryDecide {
+                pass: !fail,
+                opinion: if fail {
+                    "与已建系统功能重复，初审不通过".into()
+                } else {
+                    "同意进入专家评审".into()
+                },
+            },
+        )
+        .await?;
+        if fail || target == Stage::ExpertReview {
+            return Ok(());
+        }
+        for (k, n) in [
+            ("revised_report", "修改后的可行性研究报告"),
+            ("revision_list", "修改详细清单"),
+            ("presentation", "上会汇报PPT"),
+        ] {
+            self.attach(id, unit, k, n).await?;
+        }
+        let suggested = Yuan::from_fen(it.fen() / 100 * 92);
+        self.panel(
+            id,
+            "sjj",
+            PanelPurpose::ExpertReview,
+            true,
+            Some(suggested),
+            days_ago(t, 120),
+        )
+        .await?;
+        if target == Stage::ReExamination {
+            return Ok(());
+        }
+        self.attach(id, unit, "final_report", "专家评审后最终可研报告")
+            .await?;
+        let final_amount = Yuan::from_fen(suggested.fen() / 100 * 98);
+        self.run(
+            id,
+            "sjj",
+            Command::ReExamine {
+                pass: true,
+                final_amount: Some(final_amount),
+                opinion: "同意，按轻重缓急列入年度计划".into(),
+            },
+        )
+        .await?;
+        if target == Stage::ApprovalMeeting {
+            return Ok(());
+        }
+        self.run(
+            id,
+            "lxhy",
+            Command::Approve {
+                approve: true,
+                doc_date: days_ago(t, 100),
+                opinion: "联席会议审议通过".into(),
+            },
+        )
+        .await?;
+        if target == Stage::Approved {
+            return Ok(());
+        }
+        self.run(
+            id,
+            "czj",
+            Command::Budget {
+                fiscal_year: t.year() as i32,
+                amount: final_amount,
+                opinion: "安排专项资金".into(),
+            },
+        )
+        .await?;
+        if target == Stage::Budgeted {
+            return Ok(());
+        }
+        self.run(
+            id,
+            unit,
+            Command::StartProcurement {
+                method: "open_tender".into(),
+                ceiling: final_amount,
+                doc_date: days_ago(t, 90),
+            },
+        )
+        .await?;
+        if target == Stage::Procurement {
+            return Ok(());
+        }
+        let name = self
+            .st
+            .db
+            .project(id)
+            .await
+            .map_err(|e| e.to_string())?
+            .input
+            .name;
+        let clauses = profile
+            .contract_clauses
+            .iter()
+            .map(|i| (i.code.clone(), true))
+            .collect();
+        self.run(
+            id,
+            unit,
+            Command::SignContract {
+                project_name: name,
+                supplier: "浙江数智科技有限公司".into(),
+                amount: Yuan::from_fen(final_amount.fen() / 100 * 95),
+                signed_date: days_ago(t, 80),
+                period_months: 6,
+                maintenance_years: 2,
+                clauses,
+                override_reason: None,
+            },
+        )
+        .await?;
+        let month = days_ago(t, 35).strftime("%Y-%m").to_string();
+        self.run(
+            id,
+            unit,
+            Command::ReportProgress {
+                month,
+                percent: 60,
+                summary: "完成需求调研和主要功能开发".into(),
+                problems: "无".into(),
+            },
+        )
+        .await?;
+        if target == Stage::InConstruction {
+            return Ok(());
+        }
+        self.panel(
+            id,
+            unit,
+            PanelPurpose::InitialAcceptance,
+            true,
+            None,
+            days_ago(t, 45),
+        )
+        .await?;
+        if target == Stage::TrialRun {
+            return Ok(());
+        }
+        self.attach(id, unit, "trial_run_report", "试运行报告")
+            .await?;
+        self.attach(id, unit, "test_report", "等保信创测评报告")
+            .await?;
+        let conds = profile
+            .acceptance_conditions
+            .iter()
+            .map(|i| (i.code.clone(), true))
+            .collect();
+        self.run(id, unit, Command::ApplyAcceptance { conditions: conds })
+            .await?;
+        if target == Stage::AcceptanceApplied {
+            return Ok(());
+        }
+        self.run(
+            id,
+            "sjj",
+            Command::ReviewAcceptanceApplication {
+                agree: true,
+                opinion: "满足验收条件，同意组织验收".into(),
+            },
+        )
+        .await?;
+        if target == Stage::Accepting {
+            return Ok(());
+        }
+        let pass = target == Stage::InOperation;
+        self.panel(
+            id,
+            "sjj",
+            PanelPurpose::FinalAcceptance,
+            pass,
+            None,
+            days_ago(t, 1),
+        )
+        .await?;
+        let _ = reach;
+        Ok(())
+    }
+}
+
+/// Realistic demo project names by unit.
+const DEMO: &[(&str, &str, &str)] = &[
+    ("jyj", "上城区智慧教育“一张图”综合应用", "整合全区中小学学籍、师资、校舍数据，建设教育资源一张图和入学一件事应用，实现入学报名“零材料”。"),
+    ("jyj", "上城区中小学校园安全智能预警系统", "依托区一体化智能化公共数据平台，建设校园周边视频智能分析和学生安全预警模块。"),
+    ("jyj", "上城区教师队伍数字化管理平台升级", "对既有教师管理系统迭代升级，新增职称评审、继续教育学分在线认定功能。"),
+    ("wjw", "上城区基层医疗卫生机构数字健康服务平台", "建设家庭医生签约、慢病随访和健康档案共享模块，贯通区内23家社区卫生服务中心。"),
+    ("wjw", "上城区院前急救调度系统扩容", "对院前急救调度系统扩容，接入“浙里办”一键呼救，实现急救资源统一调度。"),
+    ("wjw", "上城区公共卫生应急指挥数字化应用", "建设公共卫生事件监测预警、物资调度和应急指挥模块。"),
+    ("mzj", "上城区“浙里康养”居家养老服务应用", "建设居家养老服务预约、补贴发放和服务监管一体化应用，覆盖全区14个街道。"),
+    ("mzj", "上城区社会救助一件事联办系统", "打通民政、人社、医保数据，实现低保、特困认定“一件事”联办。"),
+    ("mzj", "上城区婚姻登记预约与档案数字化", "实现婚姻登记网上预约、历史档案数字化和电子证照共享。"),
+    ("cgj", "上城区城市运行“一网统管”城管子场景", "建设市容环境、占道经营智能发现和闭环处置应用，接入城市大脑。"),
+    ("cgj", "上城区垃圾分类全链条监管平台", "建设垃圾分类投放、收运、处置全链条数字化监管平台。"),
+    ("cgj", "上城区户外广告与招牌设施数字化管理", "建设户外广告设施一户一档和安全巡检数字化管理模块。"),
+    ("scj", "上城区食品安全智慧监管系统", "建设餐饮单位“阳光厨房”接入、抽检数据分析和风险预警功能。"),
+    ("scj", "上城区市场主体信用分级分类监管应用", "基于信用数据构建市场主体风险画像，支撑双随机抽查。"),
+    ("scj", "上城区特种设备安全智能监测平台", "对电梯等特种设备运行数据实时监测和维保监管。"),
+];
+
+/// Seed the whole demo: world plus about 50 projects spread over every stage.
+pub async fn seed_demo(st: &AppState, today: Date) -> Result<World, String> {
+    let world = seed_world(&st.db, None).await.map_err(|e| e.to_string())?;
+    let targets = [
+        Stage::Draft,
+        Stage::ComplianceReview,
+        Stage::Returned,
+        Stage::PreliminaryReview,
+        Stage::ExpertReview,
+        Stage::ReExamination,
+        Stage::ApprovalMeeting,
+        Stage::Approved,
+        Stage::Budgeted,
+        Stage::Procurement,
+        Stage::InConstruction,
+        Stage::TrialRun,
+        Stage::AcceptanceApplied,
+        Stage::Accepting,
+        Stage::Rectifying,
+        Stage::InOperation,
+        Stage::Ended,
+    ];
+    let walker = Walker {
+        st,
+        world: &world,
+        today,
+    };
+    let kinds = [
+        BuildKind::New,
+        BuildKind::Upgrade,
+        BuildKind::Extension,
+        BuildKind::Maintenance,
+    ];
+    let cats = [
+        Category::Application,
+        Category::Data,
+        Category::Security,
+        Category::Network,
+    ];
+    for i in 0..51usize {
+        let (unit, name, summary) = DEMO[i % DEMO.len()];
+        let round = i / DEMO.len();
+        let name = if round == 0 {
+            name.to_string()
+        } else {
+            format!("{name}（{}期）", ["", "二", "三", "四"][round])
+        };
+        let it = Yuan::from_yuan(800_000 + (i as i64 * 137_000) % 4_200_000);
+        let input = ProjectInput {
+            name,
+            year: today.year() as i32 + if i % 3 == 0 { 1 } else { 0 },
+            build_kind: kinds[i % 4],
+            category: cats[i % 4],
+            it_amount: it,
+            non_it_amount: Yuan::from_yuan(50_000 * (i as i64 % 3)),
+            security_amount: Yuan::from_fen(it.fen() / 100 * 6),
+            funding: if i % 7 == 3 {
+                Funding::HigherTransfer
+            } else {
+                Funding::DistrictFiscal
+            },
+            summary: summary.to_string(),
+            participants: if i % 5 == 0 {
+                vec!["区数据资源局".into()]
+            } else {
+                vec![]
+            },
+            responsible_person: "项目负责人".into(),
+        };
+        let p = st
+            .db
+            .create_project(world.actor(unit), &input, &st.profile.code)
+            .await
+            .map_err(|e| e.to_string())?;
+        let target = targets[i % targets.len()];
+        if target != Stage::Draft {
+            walker
+                .walk(p.id, unit, target)
+                .await
+                .map_err(|e| format!("{}: {e}", input.name))?;
+        }
+    }
+    Ok(world)
+}
+
+/// Candidate ids for forming a panel by usernames (tests).
+pub fn ids(world: &World, names: &[&str]) -> Vec<UserId> {
+    names.iter().map(|n| world.actor(n).user_id).collect()
+}
+
+/// The reference profile.
+pub fn profile() -> Profile {
+    Profile::shangcheng()
+}

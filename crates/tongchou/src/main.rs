@@ -1,1 +1,171 @@
-fn main() {}
+//! `tongchou`: serve the pages and API, run migrations, verify the audit chain, benchmark.
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use tongchou_store::Db;
+use tongchou_web::AppState;
+
+#[derive(Parser)]
+#[command(
+    name = "tongchou",
+    version,
+    about = "统筹 · 政务信息化项目全生命周期管理"
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(clap::Args, Clone)]
+struct DbArgs {
+    /// sqlite://path or postgres://user@host/db (default: sqlite under the data dir)
+    #[arg(long, env = "TONGCHOU_DATABASE_URL")]
+    database_url: Option<String>,
+    /// Where the SQLite file and attachments live.
+    #[arg(long, env = "TONGCHOU_DATA_DIR", default_value = "./data")]
+    data_dir: PathBuf,
+}
+
+impl DbArgs {
+    fn url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("tongchou.db").display()))
+    }
+    async fn open(&self) -> Result<Db, String> {
+        std::fs::create_dir_all(&self.data_dir)
+            .map_err(|e| format!("cannot create data dir {}: {e}", self.data_dir.display()))?;
+        let db = Db::connect(&self.url(), None)
+            .await
+            .map_err(|e| e.to_string())?;
+        db.migrate().await.map_err(|e| e.to_string())?;
+        Ok(db)
+    }
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Serve the web pages and the JSON API.
+    Serve {
+        #[arg(long, env = "TONGCHOU_ADDR", default_value = "127.0.0.1:8080")]
+        addr: String,
+        #[command(flatten)]
+        db: DbArgs,
+        /// Load the demo province when the database is empty.
+        #[arg(long)]
+        demo: bool,
+        /// Largest upload in MB.
+        #[arg(long, env = "TONGCHOU_MAX_UPLOAD_MB", default_value_t = 50)]
+        max_upload_mb: u64,
+    },
+    /// Apply database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Audit tools.
+    Audit {
+        #[command(subcommand)]
+        cmd: AuditCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Walk every project's history hash chain; non-zero exit names the first broken entry.
+    Verify {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("tokio: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, String> {
+    match cli.cmd {
+        Cmd::Serve {
+            addr,
+            db,
+            demo,
+            max_upload_mb,
+        } => {
+            let database = db.open().await?;
+            let mut st = AppState::new(database.clone(), db.data_dir.clone());
+            st.max_upload = max_upload_mb * 1024 * 1024;
+            if demo {
+                let existing = database.jurisdictions().await.map_err(|e| e.to_string())?;
+                if existing.is_empty() {
+                    tracing::info!("loading demo data");
+                    tongchou_testkit::seed_demo(&st, tongchou_store::today()).await?;
+                }
+                print_demo_accounts();
+            }
+            let listener = tokio::net::TcpListener::bind(&addr)
+                .await
+                .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+            let local = listener.local_addr().map_err(|e| e.to_string())?;
+            tracing::info!(%local, database = %tongchou_store::db_redact(&db.url()), "serving");
+            println!("统筹 Tongchou 已启动：http://{local}/  （接口文档 http://{local}/api/docs）");
+            axum::serve(listener, tongchou_web::router(st))
+                .with_graceful_shutdown(async {
+                    let _ = tokio::signal::ctrl_c().await;
+                })
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Migrate { db } => {
+            db.open().await?;
+            println!("migrations applied");
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Audit {
+            cmd: AuditCmd::Verify { db },
+        } => {
+            let database = db.open().await?;
+            match database.verify_history().await.map_err(|e| e.to_string())? {
+                Ok(n) => {
+                    println!("history intact: {n} entries verified");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(b) => {
+                    eprintln!("history BROKEN at {b}");
+                    Ok(ExitCode::from(2))
+                }
+            }
+        }
+    }
+}
+
+fn print_demo_accounts() {
+    println!("演示账号（密码均为 {}）：", tongchou_testkit::DEMO_PASSWORD);
+    for (u, name, unit, roles) in tongchou_testkit::ACCOUNTS {
+        let r: Vec<&str> = roles.iter().map(|r| r.label()).collect();
+        println!("  {u:<6} {name} · {unit} · {}", r.join("、"));
+    }
+}

@@ -1,0 +1,1101 @@
+//! Server-rendered pages (zh-CN). Every form posts with its CSRF token; an error re-shows the
+//! page with the user's input and the message beside the field.
+use crate::api::{file_response, read_upload, ListQuery};
+use crate::auth::{
+    clear_cookie, login as do_login, random_token, session_cookie, CurrentUser, MaybeUser,
+};
+use crate::error::AppError;
+use crate::fields::{project_input, Fields};
+use crate::service;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Form, Multipart, Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use std::collections::HashMap;
+use tongchou_domain::lifecycle::{action_label, available_actions, todo_stages};
+use tongchou_domain::permission::list_scope;
+use tongchou_domain::profile::{Profile, ATTACHMENT_KINDS};
+use tongchou_domain::project::{
+    procurement_method_label, BuildKind, Category, Funding, ProjectContext, PROCUREMENT_METHODS,
+};
+use tongchou_domain::{Actor, ProjectId, Role, Stage};
+use tongchou_store::project::{
+    AttachmentRow, ContractRow, HistoryEntry, ListFilter, PanelRow, ProcurementRow, ProgressRow,
+    ProjectListItem, ScoreRow,
+};
+use tongchou_store::user::UnitRow;
+
+/// What the base layout shows.
+pub struct Layout {
+    pub user_name: String,
+    pub unit_name: String,
+    pub jurisdiction_name: String,
+    pub roles_label: String,
+    pub csrf: String,
+    pub nav: String,
+    pub logged_in: bool,
+    pub flash: Option<String>,
+    pub todo_count: i64,
+}
+
+async fn layout(st: &AppState, user: &CurrentUser, nav: &str, flash: Option<String>) -> Layout {
+    let a = &user.actor;
+    let jname = st
+        .db
+        .jurisdiction(a.jurisdiction_id)
+        .await
+        .map(|j| j.name)
+        .unwrap_or_default();
+    let f = ListFilter {
+        stages: todo_stages(a),
+        per_page: 1,
+        page: 1,
+        ..Default::default()
+    };
+    let todo_count = if f.stages.is_empty() {
+        0
+    } else {
+        st.db
+            .list_projects(&list_scope(a), &f)
+            .await
+            .map(|(_, n)| n)
+            .unwrap_or(0)
+    };
+    Layout {
+        user_name: a.name.clone(),
+        unit_name: a.unit_name.clone(),
+        jurisdiction_name: jname,
+        roles_label: a
+            .roles
+            .iter()
+            .map(|r| st.profile.role_name(*r))
+            .collect::<Vec<_>>()
+            .join("、"),
+        csrf: user.csrf.clone().unwrap_or_default(),
+        nav: nav.into(),
+        logged_in: true,
+        flash,
+        todo_count,
+    }
+}
+
+fn logged_out_layout() -> Layout {
+    Layout {
+        user_name: String::new(),
+        unit_name: String::new(),
+        jurisdiction_name: String::new(),
+        roles_label: String::new(),
+        csrf: String::new(),
+        nav: String::new(),
+        logged_in: false,
+        flash: None,
+        todo_count: 0,
+    }
+}
+
+fn render<T: Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => AppError::Internal(format!("template: {e}")).into_response(),
+    }
+}
+
+fn render_status<T: Template>(status: StatusCode, t: &T) -> Response {
+    let mut r = render(t);
+    *r.status_mut() = status;
+    r
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    layout: Layout,
+    title: String,
+    message: String,
+}
+
+/// A page-side error: log-in redirect for 401, otherwise a readable Chinese page.
+async fn page_error(st: &AppState, user: Option<&CurrentUser>, e: AppError) -> Response {
+    if matches!(e, AppError::Unauthorized) {
+        return Redirect::to("/login").into_response();
+    }
+    let status = e.status();
+    if let AppError::Internal(d) = &e {
+        tracing::error!(detail = %d, "internal error");
+    }
+    let title = match status.as_u16() {
+        403 => "无权操作",
+        404 => "未找到",
+        409 => "无法执行",
+        413 => "文件过大",
+        422 => "输入有误",
+        500 => "系统错误",
+        _ => "请求有误",
+    };
+    let layout = match user {
+        Some(u) => layout(st, u, "", None).await,
+        None => logged_out_layout(),
+    };
+    render_status(
+        status,
+        &ErrorPage {
+            layout,
+            title: title.into(),
+            message: e.body().message,
+        },
+    )
+}
+
+pub async fn not_found(State(st): State<AppState>, MaybeUser(u): MaybeUser) -> Response {
+    page_error(&st, u.as_ref(), AppError::NotFound).await
+}
+
+pub async fn css() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/app.css"),
+    )
+        .into_response()
+}
+
+// ---------- login ----------
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    layout: Layout,
+    username: String,
+    error: Option<String>,
+}
+
+pub async fn login_form(MaybeUser(u): MaybeUser) -> Response {
+    if u.is_some() {
+        return Redirect::to("/").into_response();
+    }
+    render(&LoginPage {
+        layout: logged_out_layout(),
+        username: String::new(),
+        error: None,
+    })
+}
+
+#[derive(serde::Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn login(State(st): State<AppState>, Form(f): Form<LoginForm>) -> Response {
+    match do_login(&st, &f.username, &f.password).await {
+        Ok((token, _)) => (
+            [(
+                header::SET_COOKIE,
+                session_cookie(&token, st.secure_cookies),
+            )],
+            Redirect::to("/"),
+        )
+            .into_response(),
+        Err(e) => {
+            let msg = e.body().message;
+            render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &LoginPage {
+                    layout: logged_out_layout(),
+                    username: f.username,
+                    error: Some(msg),
+                },
+            )
+        }
+    }
+}
+
+pub async fn logout(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    let fields = Fields(f);
+    if let Err(e) = user.check_csrf(fields.get("_csrf")) {
+        return page_error(&st, Some(&user), e).await;
+    }
+    if let Some(t) = &user.session_token {
+        let _ = st.db.delete_session(t).await;
+    }
+    (
+        [(header::SET_COOKIE, clear_cookie())],
+        Redirect::to("/login"),
+    )
+        .into_response()
+}
+
+// ---------- to-do ----------
+
+pub struct TodoItem {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub unit_name: String,
+    pub stage: Stage,
+    pub stage_since: String,
+    pub actions: Vec<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "todo.html")]
+struct TodoPage {
+    layout: Layout,
+    items: Vec<TodoItem>,
+    recent: Vec<ProjectListItem>,
+}
+
+pub async fn todo(State(st): State<AppState>, MaybeUser(u): MaybeUser) -> Response {
+    let Some(user) = u else {
+        return Redirect::to("/login").into_response();
+    };
+    match todo_inner(&st, &user).await {
+        Ok(r) => r,
+        Err(e) => page_error(&st, Some(&user), e).await,
+    }
+}
+
+async fn todo_inner(st: &AppState, user: &CurrentUser) -> Result<Response, AppError> {
+    let a = &user.actor;
+    let scope = list_scope(a);
+    let stages = todo_stages(a);
+    let mut items = Vec::new();
+    if !stages.is_empty() {
+        let f = ListFilter {
+            stages,
+            per_page: 60,
+            page: 1,
+            ..Default::default()
+        };
+        let (cands, _) = st.db.list_projects(&scope, &f).await?;
+        for c in cands {
+            let ctx = st.db.context(ProjectId(c.id)).await?;
+            let actions: Vec<&'static str> = available_actions(&ctx, a, &st.profile)
+                .into_iter()
+                .filter(|x| *x != "attach" && *x != "edit")
+                .collect();
+            if !actions.is_empty() {
+                items.push(TodoItem {
+                    id: c.id,
+                    code: c.code,
+                    name: c.name,
+                    unit_name: c.unit_name,
+                    stage: c.stage,
+                    stage_since: c.stage_since,
+                    actions,
+                });
+            }
+        }
+    }
+    let (recent, _) = st
+        .db
+        .list_projects(
+            &scope,
+            &ListFilter {
+                per_page: 8,
+                page: 1,
+                ..Default::default()
+            },
+        )
+        .await?;
+    Ok(render(&TodoPage {
+        layout: layout(st, user, "todo", None).await,
+        items,
+        recent,
+    }))
+}
+
+// ---------- list ----------
+
+#[derive(Template)]
+#[template(path = "projects.html")]
+struct ListPage {
+    layout: Layout,
+    items: Vec<ProjectListItem>,
+    total: i64,
+    page: u32,
+    pages: u32,
+    q: HashMap<String, String>,
+    query_base: String,
+    stages: Vec<Stage>,
+    units: Vec<UnitRow>,
+    can_create: bool,
+}
+
+fn query_string(q: &HashMap<String, String>) -> String {
+    let mut parts: Vec<String> = q
+        .iter()
+        .filter(|(k, v)| !v.is_empty() && k.as_str() != "page")
+        .map(|(k, v)| format!("{}={}", k, url_encode(v)))
+        .collect();
+    parts.sort();
+    parts.join("&")
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn list_query(q: &HashMap<String, String>) -> ListQuery {
+    ListQuery {
+        stage: q.get("stage").cloned(),
+        phase: q.get("phase").cloned(),
+        year: q.get("year").cloned(),
+        unit: q.get("unit").cloned(),
+        q: q.get("q").cloned(),
+        page: q.get("page").cloned(),
+        per_page: q.get("per_page").cloned(),
+    }
+}
+
+pub async fn list(
+    State(st): State<AppState>,
+    MaybeUser(u): MaybeUser,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let Some(user) = u else {
+        return Redirect::to("/login").into_response();
+    };
+    let r: Result<Response, AppError> = async {
+        let f = list_query(&q).filter(50)?;
+        let (items, total) = st.db.list_projects(&list_scope(&user.actor), &f).await?;
+        let pages = ((total as u32).div_ceil(f.per_page)).max(1);
+        let nav = match q.get("phase").map(String::as_str) {
+            Some("review") => "review",
+            Some("build") => "build",
+            Some("accept") => "accept",
+            _ => "projects",
+        };
+        let units = st
+            .db
+            .units()
+            .await?
+            .into_iter()
+            .filter(|u| u.kind == "construction")
+            .collect();
+        Ok(render(&ListPage {
+            layout: layout(&st, &user, nav, None).await,
+            items,
+            total,
+            page: f.page,
+            pages,
+            query_base: query_string(&q),
+            q,
+            stages: Stage::ALL.to_vec(),
+            units,
+            can_create: user.actor.has(Role::Unit),
+        }))
+    }
+    .await;
+    match r {
+        Ok(r) => r,
+        Err(e) => page_error(&st, Some(&user), e).await,
+    }
+}
+
+/// CSV export of the same list (UTF-8 with BOM so that Excel reads the Chinese).
+pub async fn export_csv(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let mut f = list_query(&q).filter(500)?;
+    f.per_page = 500;
+    let scope = list_scope(&user.actor);
+    let mut out = String::from(
+        "\u{feff}项目编号,项目名称,年度,建设单位,阶段,信息化投资(元),立项金额(元),更新时间\n",
+    );
+    let esc = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    loop {
+        let (items, _) = st.db.list_projects(&scope, &f).await?;
+        for i in &items {
+            out.push_str(&format!(
+                "{},{},{},{},{},{},{},{}\n",
+                esc(&i.code),
+                esc(&i.name),
+                i.year,
+                esc(&i.unit_name),
+                i.stage.label(),
+                i.it_amount,
+                i.approved_amount.map(|a| a.to_string()).unwrap_or_default(),
+                esc(&i.updated_at)
+            ));
+        }
+        if items.len() < f.per_page as usize || f.page >= 200 {
+            break;
+        }
+        f.page += 1;
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"projects.csv\"",
+            ),
+        ],
+        out,
+    )
+        .into_response())
+}
+
+// ---------- create / edit ----------
+
+#[derive(Template)]
+#[template(path = "project_form.html")]
+struct FormPage {
+    layout: Layout,
+    title: String,
+    action: String,
+    v: HashMap<String, String>,
+    errors: HashMap<String, String>,
+    error: Option<String>,
+    build_kinds: Vec<(&'static str, &'static str)>,
+    categories: Vec<(&'static str, &'static str)>,
+    fundings: Vec<(&'static str, &'static str)>,
+    version: i64,
+}
+
+impl FormPage {
+    fn val(&self, k: &str) -> String {
+        self.v.get(k).cloned().unwrap_or_default()
+    }
+    fn err(&self, k: &str) -> String {
+        self.errors.get(k).cloned().unwrap_or_default()
+    }
+}
+
+fn form_page(
+    layout: Layout,
+    title: &str,
+    action: String,
+    v: HashMap<String, String>,
+    e: Option<AppError>,
+    version: i64,
+) -> FormPage {
+    let mut errors = HashMap::new();
+    let mut error = None;
+    if let Some(e) = e {
+        if let AppError::Unprocessable { fields, .. } = &e {
+            for f in fields {
+                errors.insert(f.field.clone(), f.message.clone());
+            }
+        }
+        error = Some(e.body().message);
+    }
+    FormPage {
+        layout,
+        title: title.into(),
+        action,
+        v,
+        errors,
+        error,
+        build_kinds: BuildKind::ALL
+            .iter()
+            .map(|k| (k.code(), k.label()))
+            .collect(),
+        categories: Category::ALL
+            .iter()
+            .map(|k| (k.code(), k.label()))
+            .collect(),
+        fundings: Funding::ALL.iter().map(|k| (k.code(), k.label())).collect(),
+        version,
+    }
+}
+
+pub async fn new_form(State(st): State<AppState>, MaybeUser(u): MaybeUser) -> Response {
+    let Some(user) = u else {
+        return Redirect::to("/login").into_response();
+    };
+    if !user.actor.has(Role::Unit) {
+        return page_error(
+            &st,
+            Some(&user),
+            AppError::Forbidden("只有项目建设单位可以创建项目".into()),
+        )
+        .await;
+    }
+    let mut v = HashMap::new();
+    v.insert(
+        "year".to_string(),
+        (tongchou_store::today().year() + 1).to_string(),
+    );
+    render(&form_page(
+        layout(&st, &user, "projects", None).await,
+        "新建项目申报",
+        "/projects".into(),
+        v,
+        None,
+        0,
+    ))
+}
+
+fn fields_map(f: &Fields) -> HashMap<String, String> {
+    let mut m: HashMap<String, String> = HashMap::new();
+    for (k, v) in &f.0 {
+        m.entry(k.clone())
+            .and_modify(|e| {
+                e.push('\n');
+                e.push_str(v)
+            })
+            .or_insert_with(|| v.clone());
+    }
+    m
+}
+
+pub async fn create(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    let fields = Fields(f);
+    let r = async {
+        user.check_csrf(fields.get("_csrf"))?;
+        let input = project_input(&fields)?;
+        service::create_project(&st, &user.actor, &input).await
+    }
+    .await;
+    match r {
+        Ok(p) => Redirect::to(&format!("/projects/{}", p.id)).into_response(),
+        Err(e @ AppError::Unprocessable { .. }) => {
+            let l = layout(&st, &user, "projects", None).await;
+            render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &form_page(
+                    l,
+                    "新建项目申报",
+                    "/projects".into(),
+                    fields_map(&fields),
+                    Some(e),
+                    0,
+                ),
+            )
+        }
+        Err(e) => page_error(&st, Some(&user), e).await,
+    }
+}
+
+fn project_values(ctx: &ProjectContext) -> HashMap<String, String> {
+    let i = &ctx.project.input;
+    let mut v = HashMap::new();
+    v.insert("name".into(), i.name.clone());
+    v.insert("year".into(), i.year.to_string());
+    v.insert("build_kind".into(), i.build_kind.code().into());
+    v.insert("category".into(), i.category.code().into());
+    v.insert("it_amount".into(), i.it_amount.to_string());
+    v.insert("non_it_amount".into(), i.non_it_amount.to_string());
+    v.insert("security_amount".into(), i.security_amount.to_string());
+    v.insert("funding".into(), i.funding.code().into());
+    v.insert("summary".into(), i.summary.clone());
+    v.insert("participants".into(), i.participants.join("\n"));
+    v.insert("responsible_person".into(), i.responsible_person.clone());
+    v
+}
+
+pub async fn edit_form(
+    State(st): State<AppState>,
+    MaybeUser(u): MaybeUser,
+    Path(id): Path<i64>,
+) -> Response {
+    let Some(user) = u else {
+        return Redirect::to("/login").into_response();
+    };
+    match service::visible_context(&st, &user.actor, ProjectId(id)).await {
+        Ok(ctx) => {
+            if !available_actions(&ctx, &user.actor, &st.profile).contains(&"edit") {
+                return page_error(
+                    &st,
+                    Some(&user),
+                    AppError::Forbidden("当前阶段或角色不能修改申报信息".into()),
+                )
+                .await;
+            }
+            let l = layout(&st, &user, "projects", None).await;
+            render(&form_page(
+                l,
+                "修改申报信息",
+                format!("/projects/{id}/edit"),
+                project_values(&ctx),
+                None,
+                ctx.project.version,
+            ))
+        }
+        Err(e) => page_error(&st, Some(&user), e).await,
+    }
+}
+
+pub async fn edit(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    let fields = Fields(f);
+    let r = async {
+        user.check_csrf(fields.get("_csrf"))?;
+        service::act(&st, &user.actor, ProjectId(id), "edit", &fields).await
+    }
+    .await;
+    match r {
+        Ok(p) => Redirect::to(&format!("/projects/{}", p.id)).into_response(),
+        Err(e @ AppError::Unprocessable { .. }) => {
+            let l = layout(&st, &user, "projects", None).await;
+            let version = fields.version().ok().flatten().unwrap_or(0);
+            render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &form_page(
+                    l,
+                    "修改申报信息",
+                    format!("/projects/{id}/edit"),
+                    fields_map(&fields),
+                    Some(e),
+                    version,
+                ),
+            )
+        }
+        Err(e) => page_error(&st, Some(&user), e).await,
+    }
+}
+
+// ---------- show ----------
+
+pub struct Expert {
+    pub id: i64,
+    pub name: String,
+    pub unit_name: String,
+    pub own_unit: bool,
+}
+
+#[derive(Template)]
+#[template(path = "project.html")]
+struct ShowPage {
+    layout: Layout,
+    ctx: ProjectContext,
+    profile: Profile,
+    actions: Vec<&'static str>,
+    history: Vec<HistoryEntry>,
+    attachments: Vec<AttachmentRow>,
+    scores: Vec<ScoreRow>,
+    panels: Vec<PanelRow>,
+    contract: Option<ContractRow>,
+    procurement: Option<ProcurementRow>,
+    progress: Vec<ProgressRow>,
+    experts: Vec<Expert>,
+    kinds: Vec<(&'static str, &'static str)>,
+    methods: Vec<(&'static str, &'static str)>,
+    today: String,
+    this_month: String,
+    /// The action whose form failed, its message, its field and the input to re-show.
+    failed: String,
+    error: Option<String>,
+    error_field: String,
+    v: HashMap<String, String>,
+    csrf: String,
+}
+
+impl ShowPage {
+    fn p(&self) -> &tongchou_domain::project::Project {
+        &self.ctx.project
+    }
+    fn can(&self, a: &str) -> bool {
+        self.actions.contains(&a)
+    }
+    fn open(&self, a: &str) -> bool {
+        self.failed == a
+    }
+    fn val(&self, k: &str) -> String {
+        self.v.get(k).cloned().unwrap_or_default()
+    }
+    fn checked(&self, k: &str, code: &str) -> bool {
+        self.v.get(k).is_some_and(|v| v.lines().any(|l| l == code))
+    }
+    fn field_error(&self, a: &str, k: &str) -> String {
+        if self.failed == a && self.error_field == k {
+            self.error.clone().unwrap_or_default()
+        } else {
+            String::new()
+        }
+    }
+    fn stage_label(&self, code: &str) -> &'static str {
+        Stage::parse(code).map(|s| s.label()).unwrap_or("")
+    }
+    fn stage_phase(&self, code: &str) -> &'static str {
+        Stage::parse(code).map(|s| s.phase()).unwrap_or("")
+    }
+    fn action_name(&self, code: &str) -> &'static str {
+        action_label(code)
+    }
+    fn kind_label(&self, code: &str) -> &'static str {
+        tongchou_domain::profile::attachment_kind_label(code).unwrap_or("附件")
+    }
+    fn role_label(&self, code: &str) -> &'static str {
+        Role::parse(code)
+            .map(|r| self.profile.role_name(r))
+            .unwrap_or("")
+    }
+    fn purpose_label(&self, code: &str) -> &'static str {
+        tongchou_domain::project::PanelPurpose::parse(code)
+            .map(|p| p.label())
+            .unwrap_or("专家组")
+    }
+    fn method_label(&self, code: &str) -> &'static str {
+        procurement_method_label(code).unwrap_or("")
+    }
+    fn panel_is_expert_review(&self) -> bool {
+        self.ctx.project.stage == Stage::ExpertReview
+    }
+    fn my_panel_pending(&self) -> bool {
+        self.can("panel_opinion")
+    }
+    fn short_hash(&self, h: &str) -> String {
+        h.chars().take(16).collect()
+    }
+    fn size_label(&self, n: &i64) -> String {
+        if *n >= 1024 * 1024 {
+            format!("{:.1} MB", *n as f64 / 1048576.0)
+        } else {
+            format!("{} KB", (*n + 1023) / 1024)
+        }
+    }
+}
+
+async fn show_page(
+    st: &AppState,
+    user: &CurrentUser,
+    id: ProjectId,
+    failed: Option<(&str, AppError, Fields)>,
+    flash: Option<String>,
+) -> Result<Response, AppError> {
+    let ctx = service::visible_context(st, &user.actor, id).await?;
+    let actions = available_actions(&ctx, &user.actor, &st.profile);
+    let units: HashMap<i64, String> = st
+        .db
+        .units()
+        .await?
+        .into_iter()
+        .map(|u| (u.id.0, u.name))
+        .collect();
+    let experts = if actions.contains(&"form_panel") {
+        st.db
+            .experts()
+            .await?
+            .into_iter()
+            .map(|c| Expert {
+                id: c.user_id.0,
+                name: c.name,
+                unit_name: units.get(&c.unit_id.0).cloned().unwrap_or_default(),
+                own_unit: c.unit_id == ctx.project.unit_id,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let today = tongchou_store::today();
+    let (failed_action, error, error_field, v, status) = match failed {
+        Some((a, e, f)) => (
+            a.to_string(),
+            Some(e.body().message),
+            e.field_name().unwrap_or("").to_string(),
+            fields_map(&f),
+            e.status(),
+        ),
+        None => (
+            String::new(),
+            None,
+            String::new(),
+            HashMap::new(),
+            StatusCode::OK,
+        ),
+    };
+    let page = ShowPage {
+        layout: layout(st, user, "projects", flash).await,
+        history: st.db.history(id).await?,
+        attachments: st.db.attachments(id).await?,
+        scores: st.db.preliminary_scores(id).await?,
+        panels: st.db.panels(id).await?,
+        contract: st.db.contract(id).await?,
+        procurement: st.db.procurement(id).await?,
+        progress: st.db.progress_reports(id).await?,
+        profile: (*st.profile).clone(),
+        actions,
+        ctx,
+        experts,
+        kinds: ATTACHMENT_KINDS.to_vec(),
+        methods: PROCUREMENT_METHODS.to_vec(),
+        today: today.to_string(),
+        this_month: today.strftime("%Y-%m").to_string(),
+        failed: failed_action,
+        error,
+        error_field,
+        v,
+        csrf: user.csrf.clone().unwrap_or_default(),
+    };
+    Ok(render_status(status, &page))
+}
+
+pub async fn show(
+    State(st): State<AppState>,
+    MaybeUser(u): MaybeUser,
+    Path(id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let Some(user) = u else {
+        return Redirect::to("/login").into_response();
+    };
+    let flash = q
+        .get("done")
+        .map(|a| format!("已完成：{}", action_label(a)));
+    match show_page(&st, &user, ProjectId(id), None, flash).await {
+        Ok(r) => r,
+        Err(e) => page_error(&st, Some(&user), e).await,
+    }
+}
+
+pub async fn act(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path((id, action)): Path<(i64, String)>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    let fields = Fields(f);
+    let r = async {
+        user.check_csrf(fields.get("_csrf"))?;
+        service::act(&st, &user.actor, ProjectId(id), &action, &fields).await
+    }
+    .await;
+    match r {
+        Ok(_) => {
+            Redirect::to(&format!("/projects/{id}?done={}", url_encode(&action))).into_response()
+        }
+        Err(
+            e @ (AppError::Unprocessable { .. } | AppError::Conflict(_) | AppError::Forbidden(_)),
+        ) => {
+            let action: &str = crate::fields::ACTIONS
+                .iter()
+                .find(|a| **a == action)
+                .copied()
+                .unwrap_or("");
+            match show_page(&st, &user, ProjectId(id), Some((action, e, fields)), None).await {
+                Ok(r) => r,
+                Err(e) => page_error(&st, Some(&user), e).await,
+            }
+        }
+        Err(e) => page_error(&st, Some(&user), e).await,
+    }
+}
+
+pub async fn upload(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    mp: Multipart,
+) -> Response {
+    let r = async {
+        let (kind, filename, bytes, fields) = read_upload(mp).await?;
+        user.check_csrf(fields.get("_csrf"))?;
+        service::attach(
+            &st,
+            &user.actor,
+            ProjectId(id),
+            &kind,
+            &filename,
+            &bytes,
+            &fields,
+        )
+        .await
+    }
+    .await;
+    match r {
+        Ok(_) => Redirect::to(&format!("/projects/{id}?done=attach")).into_response(),
+        Err(e) => match show_page(
+            &st,
+            &user,
+            ProjectId(id),
+            Some(("attach", e, Fields::default())),
+            None,
+        )
+        .await
+        {
+            Ok(r) => r,
+            Err(e) => page_error(&st, Some(&user), e).await,
+        },
+    }
+}
+
+pub async fn download(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path((id, aid)): Path<(i64, i64)>,
+) -> Response {
+    match service::download(&st, &user.actor, ProjectId(id), aid).await {
+        Ok((a, bytes)) => file_response(&a, bytes),
+        Err(e) => page_error(&st, Some(&user), e).await,
+    }
+}
+
+// ---------- approval document ----------
+
+#[derive(Template)]
+#[template(path = "approval.html")]
+struct ApprovalPage {
+    layout: Layout,
+    ctx: ProjectContext,
+    issuers: String,
+    cite: String,
+    doc_date: String,
+}
+
+pub async fn approval_doc(
+    State(st): State<AppState>,
+    MaybeUser(u): MaybeUser,
+    Path(id): Path<i64>,
+) -> Response {
+    let Some(user) = u else {
+        return Redirect::to("/login").into_response();
+    };
+    let r = async {
+        let ctx = service::visible_context(&st, &user.actor, ProjectId(id)).await?;
+        if ctx.project.approval_no.is_none() {
+            return Err(AppError::NotFound);
+        }
+        let doc_date = ctx
+            .project
+            .approval_date
+            .map(|d| d.strftime("%Y年%-m月%-d日").to_string())
+            .unwrap_or_default();
+        Ok(render(&ApprovalPage {
+            layout: layout(&st, &user, "projects", None).await,
+            issuers: st.profile.approval_issuers.join("　"),
+            cite: st.profile.approval_cite.to_string(),
+            doc_date,
+            ctx,
+        }))
+    }
+    .await;
+    match r {
+        Ok(r) => r,
+        Err(e) => page_error(&st, Some(&user), e).await,
+    }
+}
+
+// ---------- settings: API tokens ----------
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+struct SettingsPage {
+    layout: Layout,
+    actor: Actor,
+    roles: String,
+    tokens: Vec<(i64, String, String)>,
+    new_token: Option<String>,
+}
+
+pub async fn settings(State(st): State<AppState>, MaybeUser(u): MaybeUser) -> Response {
+    let Some(user) = u else {
+        return Redirect::to("/login").into_response();
+    };
+    settings_page(&st, &user, None).await
+}
+
+async fn settings_page(st: &AppState, user: &CurrentUser, new_token: Option<String>) -> Response {
+    match st.db.api_tokens(user.actor.user_id).await {
+        Ok(tokens) => render(&SettingsPage {
+            layout: layout(st, user, "settings", None).await,
+            roles: user
+                .actor
+                .roles
+                .iter()
+                .map(|r| st.profile.role_name(*r))
+                .collect::<Vec<_>>()
+                .join("、"),
+            actor: user.actor.clone(),
+            tokens,
+            new_token,
+        }),
+        Err(e) => page_error(st, Some(user), e.into()).await,
+    }
+}
+
+pub async fn create_token(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    let fields = Fields(f);
+    if let Err(e) = user.check_csrf(fields.get("_csrf")) {
+        return page_error(&st, Some(&user), e).await;
+    }
+    let name: String = Some(fields.text("name"))
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "API 令牌".into())
+        .chars()
+        .take(60)
+        .collect();
+    let token = random_token();
+    if let Err(e) = st
+        .db
+        .create_api_token(user.actor.user_id, &name, &token)
+        .await
+    {
+        return page_error(&st, Some(&user), e.into()).await;
+    }
+    settings_page(&st, &user, Some(token)).await
+}
+
+pub async fn revoke_token(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(tid): Path<i64>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    let fields = Fields(f);
+    if let Err(e) = user.check_csrf(fields.get("_csrf")) {
+        return page_error(&st, Some(&user), e).await;
+    }
+    match st.db.revoke_api_token(user.actor.user_id, tid).await {
+        Ok(()) => Redirect::to("/settings").into_response(),
+        Err(e) => page_error(&st, Some(&user), e.into()).await,
+    }
+}
+
+impl TodoPage {
+    fn label(&self, a: &str) -> &'static str {
+        action_label(a)
+    }
+}
+
+impl ListPage {
+    fn phases(&self) -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("draft", "申报"),
+            ("review", "评审"),
+            ("build", "立项与实施"),
+            ("accept", "验收"),
+            ("run", "运行"),
+            ("ended", "已结束"),
+        ]
+    }
+    fn is(&self, k: &str, v: &str) -> bool {
+        self.q.get(k).is_some_and(|x| x == v)
+    }
+    fn get(&self, k: &str) -> String {
+        self.q.get(k).cloned().unwrap_or_default()
+    }
+}

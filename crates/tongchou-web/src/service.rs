@@ -1,0 +1,201 @@
+//! Service functions shared by the pages and the API: load, ask the domain, write.
+//! Neither a page handler nor its API twin holds a rule of its own.
+use crate::error::AppError;
+use crate::fields::{parse_action, Fields, Parsed};
+use crate::AppState;
+use sha2::{Digest, Sha256};
+use tongchou_domain::lifecycle::{decide, Command};
+use tongchou_domain::permission::can_view;
+use tongchou_domain::project::{Project, ProjectContext, ProjectInput};
+use tongchou_domain::{Actor, ProjectId, Role};
+use tongchou_store::today;
+
+/// Load a project the actor may see; anything else is 404.
+pub async fn visible_context(
+    st: &AppState,
+    actor: &Actor,
+    id: ProjectId,
+) -> Result<ProjectContext, AppError> {
+    let ctx = st.db.context(id).await?;
+    let on_panel = actor.has(Role::Expert) && st.db.on_panel(id, actor.user_id).await?;
+    if !can_view(actor, &ctx.project, on_panel) {
+        return Err(AppError::NotFound);
+    }
+    Ok(ctx)
+}
+
+pub async fn create_project(
+    st: &AppState,
+    actor: &Actor,
+    input: &ProjectInput,
+) -> Result<Project, AppError> {
+    if !actor.has(Role::Unit) {
+        return Err(AppError::Forbidden("只有项目建设单位可以创建项目".into()));
+    }
+    Ok(st.db.create_project(actor, input, &st.profile.code).await?)
+}
+
+/// Run one action on a project. `fields` carries the input (and optionally the `version` the
+/// client saw: a different current version is a 409).
+pub async fn act(
+    st: &AppState,
+    actor: &Actor,
+    id: ProjectId,
+    action: &str,
+    fields: &Fields,
+) -> Result<Project, AppError> {
+    let ctx = visible_context(st, actor, id).await?;
+    if let Some(v) = fields.version()? {
+        if v != ctx.project.version {
+            return Err(AppError::Conflict("项目已被他人修改，请刷新后重试".into()));
+        }
+    }
+    let cmd = match parse_action(action, fields, &st.profile)? {
+        Parsed::Command(c) => c,
+        Parsed::FormPanel {
+            members,
+            meeting_date,
+            place,
+        } => {
+            let candidates = st.db.candidates(&members).await.map_err(|e| match e {
+                tongchou_store::StoreError::NotFound => {
+                    AppError::field("member", "所选专家不存在或已停用")
+                }
+                other => other.into(),
+            })?;
+            let purpose = match ctx.project.stage {
+                tongchou_domain::Stage::InConstruction => {
+                    tongchou_domain::project::PanelPurpose::InitialAcceptance
+                }
+                tongchou_domain::Stage::Accepting => {
+                    tongchou_domain::project::PanelPurpose::FinalAcceptance
+                }
+                _ => tongchou_domain::project::PanelPurpose::ExpertReview,
+            };
+            Command::FormPanel {
+                purpose,
+                members: candidates,
+                meeting_date,
+                place,
+            }
+        }
+    };
+    run(st, actor, &ctx, cmd).await
+}
+
+async fn run(
+    st: &AppState,
+    actor: &Actor,
+    ctx: &ProjectContext,
+    cmd: Command,
+) -> Result<Project, AppError> {
+    let decision = decide(ctx, actor, cmd, &st.profile, today())?;
+    Ok(st.db.apply(ctx, actor, &decision, &st.profile.code).await?)
+}
+
+/// Allowed upload types: extension and the file's first bytes must agree.
+fn check_upload(filename: &str, bytes: &[u8]) -> Result<(), AppError> {
+    let ext = filename
+        .rsplit('.')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let ok = match ext.as_str() {
+        "pdf" => bytes.starts_with(b"%PDF"),
+        "png" => bytes.starts_with(&[0x89, b'P', b'N', b'G']),
+        "jpg" | "jpeg" => bytes.starts_with(&[0xFF, 0xD8, 0xFF]),
+        "docx" | "xlsx" | "pptx" | "ofd" | "zip" => bytes.starts_with(b"PK\x03\x04"),
+        "doc" | "xls" | "ppt" | "wps" => bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]),
+        _ => return Err(AppError::field(
+            "file",
+            "只接受 PDF、Office 文档（doc/docx/xls/xlsx/ppt/pptx/wps/ofd）、图片（png/jpg）或 zip",
+        )),
+    };
+    if !ok {
+        return Err(AppError::field("file", "文件内容与扩展名不符"));
+    }
+    Ok(())
+}
+
+fn clean_filename(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let s: String = base
+        .chars()
+        .filter(|c| !c.is_control() && *c != '"')
+        .take(120)
+        .collect();
+    if s.trim().is_empty() {
+        "附件".into()
+    } else {
+        s
+    }
+}
+
+/// Store an uploaded file by content hash under the data dir and record it on the project.
+/// Re-uploading a kind adds a new version; old versions stay.
+pub async fn attach(
+    st: &AppState,
+    actor: &Actor,
+    id: ProjectId,
+    kind: &str,
+    filename: &str,
+    bytes: &[u8],
+    fields: &Fields,
+) -> Result<Project, AppError> {
+    let ctx = visible_context(st, actor, id).await?;
+    if bytes.is_empty() {
+        return Err(AppError::field("file", "请选择要上传的文件"));
+    }
+    if bytes.len() as u64 > st.max_upload {
+        return Err(AppError::TooLarge(format!(
+            "文件超过 {} MB 上限",
+            st.max_upload / 1024 / 1024
+        )));
+    }
+    let filename = clean_filename(filename);
+    check_upload(&filename, bytes)?;
+    let sha = hex::encode(Sha256::digest(bytes));
+    let cmd = Command::Attach {
+        kind: kind.to_string(),
+        filename: filename.clone(),
+        sha256: sha.clone(),
+        size: bytes.len() as i64,
+        doc_date: crate::fields::attach_date(fields)?,
+    };
+    // Ask the domain first: a refused upload writes nothing.
+    let decision = decide(&ctx, actor, cmd, &st.profile, today())?;
+    let path = st.blob_path(&sha);
+    if !path.exists() {
+        if let Some(dir) = path.parent() {
+            tokio::fs::create_dir_all(dir)
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+        }
+        let tmp = path.with_extension("part");
+        tokio::fs::write(&tmp, bytes)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        tokio::fs::rename(&tmp, &path)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+    }
+    Ok(st
+        .db
+        .apply(&ctx, actor, &decision, &st.profile.code)
+        .await?)
+}
+
+/// Read an attachment the actor may see.
+pub async fn download(
+    st: &AppState,
+    actor: &Actor,
+    id: ProjectId,
+    attachment: i64,
+) -> Result<(tongchou_store::project::AttachmentRow, Vec<u8>), AppError> {
+    visible_context(st, actor, id).await?;
+    let a = st.db.attachment(id, attachment).await?;
+    let bytes = tokio::fs::read(st.blob_path(&a.sha256))
+        .await
+        .map_err(|e| AppError::Internal(format!("blob {}: {e}", a.sha256)))?;
+    Ok((a, bytes))
+}

@@ -1,0 +1,156 @@
+//! Store contract: the same calls on SQLite and PostgreSQL give the same answers.
+use crate::support::{database, Backend};
+use tongchou_domain::lifecycle::{decide, Command};
+use tongchou_domain::permission::list_scope;
+use tongchou_domain::{Stage, Yuan};
+use tongchou_store::project::ListFilter;
+use tongchou_store::StoreError;
+use tongchou_testkit::{seed_world, Walker};
+use tongchou_web::AppState;
+
+async fn contract(backend: Backend) {
+    let Some((db, _url, dir)) = database(backend).await else {
+        return;
+    };
+    let world = seed_world(&db, Some("$argon2id$v=19$m=19456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")).await.unwrap();
+    let st = AppState::new(db.clone(), dir.join("data"));
+    let today = tongchou_store::today();
+    let walker = Walker {
+        st: &st,
+        world: &world,
+        today,
+    };
+    let mut ids = Vec::new();
+    for (i, target) in [
+        Stage::Draft,
+        Stage::ComplianceReview,
+        Stage::Approved,
+        Stage::InOperation,
+        Stage::Ended,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let input = tongchou_domain::project::ProjectInput {
+            name: format!("契约测试项目{i}"),
+            year: 2027,
+            build_kind: tongchou_domain::project::BuildKind::Upgrade,
+            category: tongchou_domain::project::Category::Data,
+            it_amount: Yuan::from_yuan(1_000_000),
+            non_it_amount: Yuan::ZERO,
+            security_amount: Yuan::from_yuan(60_000),
+            funding: tongchou_domain::project::Funding::DistrictFiscal,
+            summary: "契约测试用项目概述，覆盖存储接口。".into(),
+            participants: vec!["甲".into(), "乙".into()],
+            responsible_person: "测试".into(),
+        };
+        let p = db
+            .create_project(world.actor("jyj"), &input, "shangcheng")
+            .await
+            .unwrap();
+        assert_eq!(p.input, input, "round trip of every field");
+        if target != Stage::Draft {
+            walker.walk(p.id, "jyj", target).await.unwrap();
+        }
+        let got = db.project(p.id).await.unwrap();
+        assert_eq!(got.stage, target);
+        ids.push(p.id);
+    }
+    // Money and dates survive exactly.
+    let op = db.project(ids[3]).await.unwrap();
+    assert_eq!(
+        op.approved_amount,
+        Some(Yuan::from_fen(op.final_amount.unwrap().fen()))
+    );
+    assert!(op.approval_no.as_deref().unwrap().starts_with("上数资"));
+    assert!(op.initial_acceptance_date.is_some());
+    assert_eq!(
+        db.contract(ids[3]).await.unwrap().unwrap().supplier,
+        "浙江数智科技有限公司"
+    );
+    assert_eq!(db.panels(ids[3]).await.unwrap().len(), 3);
+    assert_eq!(db.preliminary_scores(ids[3]).await.unwrap().len(), 5);
+    // Scoped lists.
+    let count = |who: &str, f: ListFilter| {
+        let db = db.clone();
+        let scope = list_scope(world.actor(who));
+        async move { db.list_projects(&scope, &f).await.unwrap().1 }
+    };
+    let all = ListFilter {
+        page: 1,
+        per_page: 100,
+        ..Default::default()
+    };
+    assert_eq!(
+        count("jyj", all.clone()).await,
+        5,
+        "own unit sees all its projects"
+    );
+    assert_eq!(count("sjs", all.clone()).await, 5, "audit sees everything");
+    assert_eq!(
+        count("sjj", all.clone()).await,
+        4,
+        "the authority sees declared projects only"
+    );
+    assert_eq!(
+        count("wjw", all.clone()).await,
+        2,
+        "another unit sees approved-or-later only"
+    );
+    assert_eq!(
+        count("zj1", all.clone()).await,
+        2,
+        "an expert sees only the projects of panels they sat on (approved and in operation)"
+    );
+    assert_eq!(
+        count(
+            "sjj",
+            ListFilter {
+                stages: vec![Stage::InOperation],
+                ..all.clone()
+            }
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            "sjj",
+            ListFilter {
+                q: Some("测试项目3".into()),
+                ..all.clone()
+            }
+        )
+        .await,
+        1
+    );
+    // A stale context cannot be applied twice: version check.
+    let ctx = db.context(ids[0]).await.unwrap();
+    let d = decide(
+        &ctx,
+        world.actor("jyj"),
+        Command::Withdraw { reason: "x".into() },
+        &st.profile,
+        today,
+    )
+    .unwrap();
+    db.apply(&ctx, world.actor("jyj"), &d, "shangcheng")
+        .await
+        .unwrap();
+    let again = db.apply(&ctx, world.actor("jyj"), &d, "shangcheng").await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    // The chains are intact.
+    let n = db.verify_history().await.unwrap().unwrap();
+    assert!(n > 50, "{n}");
+    assert!(db.ping().await);
+}
+
+#[tokio::test]
+async fn store_contract_sqlite() {
+    contract(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn store_contract_postgres() {
+    contract(Backend::Postgres).await;
+}
