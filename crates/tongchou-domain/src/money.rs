@@ -158,7 +158,7 @@ mod tests {
             Some(500)
         );
         assert_eq!(
-            Yuan::from_fen(1).basis_points_of(Yuan::from_yuan(100)),
+            Yuan::from_fen(1).basis_points_of(Yuan::from_yuan(1000)),
             Some(0)
         );
         assert_eq!(Yuan::from_yuan(1).basis_points_of(Yuan::ZERO), None);

@@ -1139,3 +1139,95 @@ async fn append_history(
     .await?;
     Ok(())
 }
+
+/// What the benchmark generator inserts.
+pub struct GeneratedProject {
+    pub name: String,
+    pub year: i32,
+    pub stage: Stage,
+    pub it_fen: i64,
+    /// Give it the two declaration documents, so that `declare` succeeds.
+    pub with_docs: bool,
+}
+
+impl Db {
+    /// Bulk-insert projects with a first hash-chained history entry each (benchmark data only),
+    /// in transactions of `batch` rows.
+    pub async fn generate_projects(
+        &self,
+        actor: &Actor,
+        items: &[GeneratedProject],
+        batch: usize,
+    ) -> Result<Vec<i64>> {
+        let r = sqlx::query("SELECT j.id, j.path FROM units n JOIN jurisdictions j ON j.id = n.jurisdiction_id WHERE n.id = $1")
+            .bind(actor.unit_id.0)
+            .fetch_one(&self.pool)
+            .await?;
+        let (jid, path): (i64, String) = (r.try_get("id")?, r.try_get("path")?);
+        let mut ids = Vec::with_capacity(items.len());
+        for chunk in items.chunks(batch.max(1)) {
+            let mut tx = self.begin_write().await?;
+            let now = now_text();
+            for g in chunk {
+                let n = ids.len() + 1;
+                let declared: Option<&str> = if g.stage == Stage::Draft {
+                    None
+                } else {
+                    Some(&now)
+                };
+                let id: i64 = sqlx::query(
+                    "INSERT INTO projects (code, unit_id, jurisdiction_id, jurisdiction_path, name, year, build_kind, category, it_fen, \
+                     non_it_fen, security_fen, funding, summary, participants, responsible_person, stage, version, rereviews_used, created_by, \
+                     created_at, updated_at, stage_since, declared_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, 'upgrade', 'application', $7, 0, $8, 'district_fiscal', $9, '[]', '基准测试', $10, 1, 0, $11, $12, $12, $12, $13) RETURNING id",
+                )
+                .bind(format!("BENCH-{}-{n:07}", g.year))
+                .bind(actor.unit_id.0)
+                .bind(jid)
+                .bind(&path)
+                .bind(&g.name)
+                .bind(g.year as i64)
+                .bind(g.it_fen)
+                .bind(g.it_fen / 20)
+                .bind("基准测试生成的项目，用于测量列表、详情和状态变更的性能。")
+                .bind(g.stage.code())
+                .bind(actor.user_id.0)
+                .bind(&now)
+                .bind(declared)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("id")?;
+                let payload = serde_json::json!([{ "event": "generated" }]);
+                append_history(
+                    &mut tx,
+                    id,
+                    actor,
+                    ("create", Stage::Draft, g.stage),
+                    &format!("生成：{}", g.name),
+                    "",
+                    &payload,
+                    "shangcheng",
+                    &now,
+                )
+                .await?;
+                if g.with_docs {
+                    for kind in ["declaration_form", "feasibility_report"] {
+                        sqlx::query(
+                            "INSERT INTO attachments (project_id, kind, filename, content_type, size, sha256, doc_date, version, uploaded_by, uploaded_at) \
+                             VALUES ($1, $2, 'bench.pdf', 'application/pdf', 10, 'bench', NULL, 1, $3, $4)",
+                        )
+                        .bind(id)
+                        .bind(kind)
+                        .bind(actor.user_id.0)
+                        .bind(&now)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
+                ids.push(id);
+            }
+            tx.commit().await?;
+        }
+        Ok(ids)
+    }
+}

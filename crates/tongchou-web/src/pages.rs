@@ -761,9 +761,6 @@ impl ShowPage {
     fn panel_is_expert_review(&self) -> bool {
         self.ctx.project.stage == Stage::ExpertReview
     }
-    fn my_panel_pending(&self) -> bool {
-        self.can("panel_opinion")
-    }
     fn short_hash(&self, h: &str) -> String {
         h.chars().take(16).collect()
     }

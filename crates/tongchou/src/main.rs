@@ -5,6 +5,8 @@ use std::process::ExitCode;
 use tongchou_store::Db;
 use tongchou_web::AppState;
 
+mod bench;
+
 #[derive(Parser)]
 #[command(
     name = "tongchou",
@@ -63,6 +65,8 @@ enum Cmd {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Benchmark over HTTP on loopback; writes bench/results/latest.json.
+    Bench(bench::BenchArgs),
     /// Audit tools.
     Audit {
         #[command(subcommand)]
@@ -144,6 +148,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             println!("migrations applied");
             Ok(ExitCode::SUCCESS)
         }
+        Cmd::Bench(args) => bench::run(args).await,
         Cmd::Audit {
             cmd: AuditCmd::Verify { db },
         } => {
