@@ -3,6 +3,22 @@
 use crate::support::{scratch_dir, Backend, TestApp};
 use crate::webdriver::Driver;
 
+/// Poll until the element's text contains `want` (a click that submits a form navigates
+/// asynchronously, so an element found just before the new page loads can go stale).
+async fn wait_text(driver: &Driver, css: &str, want: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..50 {
+        if let Ok(t) = driver.text(css).await {
+            if t.contains(want) {
+                return t;
+            }
+            last = t;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    last
+}
+
 #[tokio::test]
 async fn browser_unit_clerk_drafts_uploads_and_declares() {
     let Some(driver) = Driver::start().await else {
@@ -21,7 +37,9 @@ async fn browser_unit_clerk_drafts_uploads_and_declares() {
         .click(".login-box button[type=submit]")
         .await
         .unwrap();
-    assert!(driver.text("h1").await.unwrap().contains("我的待办"));
+    assert!(wait_text(&driver, "h1", "我的待办")
+        .await
+        .contains("我的待办"));
 
     driver.goto(&format!("{b}/projects/new")).await.unwrap();
     driver
@@ -46,7 +64,7 @@ async fn browser_unit_clerk_drafts_uploads_and_declares() {
         .click("main .form-actions button[type=submit]")
         .await
         .unwrap();
-    assert_eq!(driver.text("#stage").await.unwrap(), "草稿");
+    assert_eq!(wait_text(&driver, "#stage", "草稿").await, "草稿");
 
     let dir = scratch_dir();
     for kind in ["declaration_form", "feasibility_report"] {
@@ -84,15 +102,10 @@ async fn browser_unit_clerk_drafts_uploads_and_declares() {
     }
     driver.click("#act-declare summary").await.unwrap();
     driver.click("#declare-submit").await.unwrap();
-    let mut stage = String::new();
-    for _ in 0..50 {
-        stage = driver.text("#stage").await.unwrap_or_default();
-        if stage == "合规性审查" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert_eq!(stage, "合规性审查");
+    assert_eq!(
+        wait_text(&driver, "#stage", "合规性审查").await,
+        "合规性审查"
+    );
     let png = driver.screenshot_png().await.unwrap();
     assert!(png.starts_with(&[0x89, b'P', b'N', b'G']));
     let _ = std::fs::write(std::env::temp_dir().join("tongchou-declared.png"), png);
