@@ -122,3 +122,6 @@ if [[ -n "$problem" ]]; then
     exit 1
 fi
 echo "tongchou tests: sqlite=$sqlite postgres=$postgres"
+# One plain closing line over all test binaries (cargo's own last line is often a doc-test "0 passed").
+read -r passed failed < <(awk '/^test result: /{for(i=1;i<=NF;i++){if($i ~ /^passed;?$/)p+=$(i-1); if($i ~ /^failed;?$/)f+=$(i-1)}} END{print p+0, f+0}' "$log")
+echo "total: ${passed:-0} passed, ${failed:-0} failed"
