@@ -1475,3 +1475,74 @@ pub fn todo_stages(actor: &Actor) -> Vec<Stage> {
     s.dedup();
     s
 }
+
+/// The records a command's rule reads, so that the store loads only those.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Needs {
+    pub attachments: bool,
+    pub scores: bool,
+    pub panel: bool,
+    pub procurement: bool,
+    pub contract: bool,
+    pub months: bool,
+    pub approval_seq: bool,
+}
+
+impl Needs {
+    pub const ALL: Needs = Needs {
+        attachments: true,
+        scores: true,
+        panel: true,
+        procurement: true,
+        contract: true,
+        months: true,
+        approval_seq: true,
+    };
+}
+
+/// What [`decide`] reads for an action (by its code); unknown codes need everything.
+pub fn needs(action: &str) -> Needs {
+    let none = Needs::default();
+    match action {
+        "edit"
+        | "withdraw"
+        | "compliance_review"
+        | "request_rereview"
+        | "end_declaration"
+        | "budget"
+        | "start_procurement"
+        | "review_acceptance_application"
+        | "reapply"
+        | "attach" => none,
+        "declare" | "re_examine" | "apply_acceptance" => Needs {
+            attachments: true,
+            ..none
+        },
+        "preliminary_score" | "preliminary_decide" => Needs {
+            scores: true,
+            ..none
+        },
+        "form_panel" | "panel_opinion" => Needs {
+            panel: true,
+            ..none
+        },
+        "conclude_panel" => Needs {
+            panel: true,
+            attachments: true,
+            ..none
+        },
+        "approve" => Needs {
+            approval_seq: true,
+            ..none
+        },
+        "sign_contract" => Needs {
+            procurement: true,
+            ..none
+        },
+        "report_progress" => Needs {
+            months: true,
+            ..none
+        },
+        _ => Needs::ALL,
+    }
+}

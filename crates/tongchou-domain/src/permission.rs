@@ -42,8 +42,10 @@ pub fn can_view(actor: &Actor, p: &Project, on_panel: bool) -> bool {
 pub struct ListScope {
     /// Projects of this unit, any stage.
     pub own_unit: Option<UnitId>,
-    /// Jurisdiction path prefix within which the sets below apply.
-    pub jurisdiction_path: String,
+    /// The actor's jurisdiction and its depth in the tree (1 province, 2 city, 3 district):
+    /// the sets below apply to it and everything beneath it.
+    pub jurisdiction: crate::JurisdictionId,
+    pub jurisdiction_depth: usize,
     /// Every project in the jurisdiction, drafts included (audit, admin).
     pub everything: bool,
     /// Every declared project in the jurisdiction (departments).
@@ -61,7 +63,8 @@ pub fn list_scope(actor: &Actor) -> ListScope {
         } else {
             None
         },
-        jurisdiction_path: actor.jurisdiction_path.clone(),
+        jurisdiction: actor.jurisdiction_id,
+        jurisdiction_depth: path_ids(&actor.jurisdiction_path).len(),
         everything: actor.has(Role::Audit) || actor.has(Role::Admin),
         declared: DEPARTMENT_ROLES.iter().any(|r| actor.has(*r)),
         approved: actor.has(Role::Unit),
@@ -70,6 +73,17 @@ pub fn list_scope(actor: &Actor) -> ListScope {
         } else {
             None
         },
+    }
+}
+
+/// Where the actor may have something to do (for "我的待办"): own unit's projects, the
+/// jurisdiction's declared projects for departments, panels for experts — never other units'
+/// approved projects, which a unit only reads.
+pub fn todo_scope(actor: &Actor) -> ListScope {
+    ListScope {
+        approved: false,
+        everything: false,
+        ..list_scope(actor)
     }
 }
 
@@ -84,4 +98,9 @@ pub fn approved_stages() -> Vec<Stage> {
 /// Read-only roles never change anything.
 pub fn is_read_only(actor: &Actor) -> bool {
     actor.roles.iter().all(|r| matches!(r, Role::Audit))
+}
+
+/// The jurisdiction ids along a path `/1/2/3/`, from the province down.
+pub fn path_ids(path: &str) -> Vec<i64> {
+    path.split('/').filter_map(|s| s.parse().ok()).collect()
 }

@@ -315,6 +315,10 @@ pub struct Project {
     pub created_at: String,
     pub updated_at: String,
     pub stage_since: String,
+    /// The last history entry (seq, hash) as loaded: the next entry chains onto it. Not part
+    /// of the project's published state.
+    #[serde(skip)]
+    pub history_head: (i64, String),
 }
 
 /// 专家组用途 what a panel is for.

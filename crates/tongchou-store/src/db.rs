@@ -2,6 +2,7 @@ use crate::Result;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,7 +16,14 @@ pub enum Backend {
 pub struct Db {
     pub(crate) pool: AnyPool,
     backend: Backend,
+    /// SQLite allows one writer at a time. Writers of this process queue here and are woken the
+    /// moment the previous one commits, instead of polling SQLite's busy handler (which sleeps
+    /// in growing steps). SQLite is the one-process deployment; PostgreSQL has no such lock.
+    write_lock: Option<Arc<tokio::sync::Mutex<()>>>,
 }
+
+/// Held for the life of a write transaction (SQLite only).
+pub(crate) type WriteGuard = Option<tokio::sync::OwnedMutexGuard<()>>;
 
 const MIGRATIONS: [(&str, &str, &str); 1] = [(
     "0001_core",
@@ -83,19 +91,32 @@ impl Db {
             })
             .connect_with(opts)
             .await?;
-        Ok(Db { pool, backend })
+        let write_lock =
+            (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(())));
+        Ok(Db {
+            pool,
+            backend,
+            write_lock,
+        })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
     }
 
-    /// Begin a write transaction. On SQLite it takes the write lock at once (BEGIN IMMEDIATE),
-    /// so concurrent writers queue on the busy timeout instead of failing on a stale snapshot.
-    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
-        Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+    /// Begin a write transaction; keep the returned guard alive until commit. On SQLite the
+    /// writers of this process queue on an async lock, then take SQLite's write lock at once
+    /// (BEGIN IMMEDIATE), so a transaction never fails on a stale read snapshot.
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> Result<(WriteGuard, sqlx::Transaction<'static, sqlx::Any>)> {
+        Ok(match (&self.write_lock, self.backend) {
+            (Some(lock), _) => {
+                let guard = lock.clone().lock_owned().await;
+                (Some(guard), self.pool.begin_with("BEGIN IMMEDIATE").await?)
+            }
+            (None, Backend::Sqlite) => (None, self.pool.begin_with("BEGIN IMMEDIATE").await?),
+            (None, Backend::Postgres) => (None, self.pool.begin().await?),
         })
     }
 
@@ -117,7 +138,7 @@ impl Db {
                 Backend::Sqlite => sqlite,
                 Backend::Postgres => pg,
             };
-            let mut tx = self.begin_write().await?;
+            let (_write, mut tx) = self.begin_write().await?;
             for stmt in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
                 tx.execute(stmt).await?;
             }
@@ -132,6 +153,17 @@ impl Db {
         Ok(())
     }
 
+    /// Refresh the query planner's statistics (SQLite: `PRAGMA optimize`, cheap, run at start
+    /// and after bulk loads; PostgreSQL: `ANALYZE`).
+    pub async fn optimize(&self, full: bool) -> Result<()> {
+        match (self.backend, full) {
+            (Backend::Sqlite, true) => self.pool.execute("ANALYZE").await?,
+            (Backend::Sqlite, false) => self.pool.execute("PRAGMA optimize").await?,
+            (Backend::Postgres, _) => self.pool.execute("ANALYZE").await?,
+        };
+        Ok(())
+    }
+
     /// Whether the database answers.
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
@@ -139,7 +171,7 @@ impl Db {
 
     /// Raw ceiling for the benchmark: one single-row insert transaction, same durability.
     pub async fn raw_insert(&self, v: i64) -> Result<()> {
-        let mut tx = self.begin_write().await?;
+        let (_write, mut tx) = self.begin_write().await?;
         sqlx::query("INSERT INTO bench_raw (v, at) VALUES ($1, $2)")
             .bind(v)
             .bind(crate::now_text())

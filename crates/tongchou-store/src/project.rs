@@ -5,8 +5,8 @@ use crate::{now_text, Db, Result, StoreError};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
-use tongchou_domain::lifecycle::{Decision, Event};
-use tongchou_domain::permission::{approved_stages, ListScope};
+use tongchou_domain::lifecycle::{Decision, Event, Needs};
+use tongchou_domain::permission::{approved_stages, path_ids, ListScope};
 use tongchou_domain::project::{
     BuildKind, Category, Contract, Funding, Panel, PanelMember, PanelOpinion, PanelPurpose,
     PreliminaryScore, Procurement, Project, ProjectContext, ProjectInput,
@@ -84,8 +84,26 @@ fn project_from(r: &AnyRow) -> Result<Project> {
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
         stage_since: r.try_get("stage_since")?,
+        history_head: (
+            r.try_get::<Option<i64>, _>("last_seq")?.unwrap_or(0),
+            r.try_get::<Option<String>, _>("last_hash")?
+                .unwrap_or_default(),
+        ),
     })
 }
+
+/// The project columns for `UPDATE … RETURNING` (no join there: the unit name is filled in by
+/// the caller, the history head after the new entry is appended).
+fn returning_cols() -> String {
+    PROJECT_COLS
+        .replace("n.name AS unit_name", "'' AS unit_name")
+        .replace("p.", "")
+        + ", 0 AS last_seq, '' AS last_hash"
+}
+
+/// The history head of a project, as columns of a project query.
+const HEAD_COLS: &str = "(SELECT h.seq FROM history h WHERE h.project_id = p.id ORDER BY h.seq DESC LIMIT 1) AS last_seq, \
+    (SELECT h.hash FROM history h WHERE h.project_id = p.id ORDER BY h.seq DESC LIMIT 1) AS last_hash";
 
 /// One row of the timeline.
 #[derive(Debug, Clone, Serialize)]
@@ -214,6 +232,71 @@ enum Bind {
 
 type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
+/// A value for a project column set by an event.
+enum Val {
+    I(i64),
+    S(String),
+    /// A SQL expression over the row itself (no bind).
+    Raw(&'static str),
+}
+
+/// The project columns an event sets (other tables are written by `apply_event`).
+fn project_sets(e: &Event, now: &str) -> Vec<(&'static str, Val)> {
+    match e {
+        Event::Edited { input } => vec![
+            ("name", Val::S(input.name.clone())),
+            ("year", Val::I(input.year as i64)),
+            ("build_kind", Val::S(input.build_kind.code().into())),
+            ("category", Val::S(input.category.code().into())),
+            ("it_fen", Val::I(input.it_amount.fen())),
+            ("non_it_fen", Val::I(input.non_it_amount.fen())),
+            ("security_fen", Val::I(input.security_amount.fen())),
+            ("funding", Val::S(input.funding.code().into())),
+            ("summary", Val::S(input.summary.clone())),
+            (
+                "participants",
+                Val::S(serde_json::to_string(&input.participants).unwrap_or_else(|_| "[]".into())),
+            ),
+            (
+                "responsible_person",
+                Val::S(input.responsible_person.clone()),
+            ),
+        ],
+        Event::Declared => vec![("declared_at", Val::S(now.into())), ("declared", Val::I(1))],
+        Event::RereviewRequested => vec![("rereviews_used", Val::Raw("rereviews_used + 1"))],
+        Event::PanelConcluded {
+            purpose: PanelPurpose::ExpertReview,
+            suggested_amount: Some(s),
+            ..
+        } => vec![("suggested_fen", Val::I(s.fen()))],
+        Event::FinalAmountFixed { amount } => vec![("final_fen", Val::I(amount.fen()))],
+        Event::ApprovalIssued {
+            doc_no,
+            seq,
+            doc_date,
+            amount,
+        } => vec![
+            ("approved_fen", Val::I(amount.fen())),
+            ("approval_no", Val::S(doc_no.clone())),
+            ("approval_seq", Val::I(*seq)),
+            ("approval_date", Val::S(doc_date.to_string())),
+        ],
+        Event::BudgetArranged {
+            fiscal_year,
+            amount,
+        } => vec![
+            ("budget_fen", Val::I(amount.fen())),
+            ("fiscal_year", Val::I(*fiscal_year as i64)),
+        ],
+        Event::InitialAccepted { date } => {
+            vec![("initial_acceptance_date", Val::S(date.to_string()))]
+        }
+        Event::RectificationOrdered { due } => vec![("rectify_due", Val::S(due.to_string()))],
+        Event::Ended { reason } => vec![("ended_reason", Val::S(reason.clone()))],
+        _ => vec![],
+    }
+}
+
 impl Db {
     /// Create a draft and its first history entry.
     pub async fn create_project(
@@ -223,7 +306,7 @@ impl Db {
         profile_code: &str,
     ) -> Result<Project> {
         let now = now_text();
-        let mut tx = self.begin_write().await?;
+        let (_write, mut tx) = self.begin_write().await?;
         let r = sqlx::query("SELECT j.id, j.path FROM units n JOIN jurisdictions j ON j.id = n.jurisdiction_id WHERE n.id = $1")
             .bind(actor.unit_id.0)
             .fetch_one(&mut *tx)
@@ -239,8 +322,8 @@ impl Db {
         let id: i64 = sqlx::query(
             "INSERT INTO projects (code, unit_id, jurisdiction_id, jurisdiction_path, name, year, build_kind, category, it_fen, \
              non_it_fen, security_fen, funding, summary, participants, responsible_person, stage, version, rereviews_used, created_by, \
-             created_at, updated_at, stage_since) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, 0, $17, $18, $18, $18) RETURNING id",
+             created_at, updated_at, stage_since, province_id, city_id, district_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, 0, $17, $18, $18, $18, $19, $20, $21) RETURNING id",
         )
         .bind(&code)
         .bind(actor.unit_id.0)
@@ -260,6 +343,9 @@ impl Db {
         .bind(Stage::Draft.code())
         .bind(actor.user_id.0)
         .bind(&now)
+        .bind(level(&path, 0))
+        .bind(level(&path, 1))
+        .bind(level(&path, 2))
         .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;
@@ -275,6 +361,7 @@ impl Db {
             &payload,
             profile_code,
             &now,
+            None,
         )
         .await?;
         tx.commit().await?;
@@ -282,7 +369,7 @@ impl Db {
     }
 
     pub async fn project(&self, id: ProjectId) -> Result<Project> {
-        let r = sqlx::query(&format!("SELECT {PROJECT_COLS} FROM projects p JOIN units n ON n.id = p.unit_id WHERE p.id = $1"))
+        let r = sqlx::query(&format!("SELECT {PROJECT_COLS}, {HEAD_COLS} FROM projects p JOIN units n ON n.id = p.unit_id WHERE p.id = $1"))
             .bind(id.0)
             .fetch_optional(&self.pool)
             .await?
@@ -304,112 +391,141 @@ impl Db {
 
     /// Load the project with everything a transition needs.
     pub async fn context(&self, id: ProjectId) -> Result<ProjectContext> {
-        let project = self.project(id).await?;
-        let mut ctx = ProjectContext::new(project);
-        let kinds = sqlx::query("SELECT DISTINCT kind FROM attachments WHERE project_id = $1")
-            .bind(id.0)
-            .fetch_all(&self.pool)
-            .await?;
-        ctx.attachment_kinds = kinds
-            .iter()
-            .map(|r| r.try_get("kind"))
-            .collect::<Result<_, _>>()?;
-        let scores = sqlx::query(
-            "SELECT department, user_id, total, pass FROM preliminary_scores WHERE project_id = $1",
-        )
-        .bind(id.0)
-        .fetch_all(&self.pool)
-        .await?;
-        for r in &scores {
-            ctx.preliminary_scores.push(PreliminaryScore {
-                department: Role::parse(&r.try_get::<String, _>("department")?)
-                    .ok_or_else(|| corrupt("department"))?,
-                user_id: UserId(r.try_get("user_id")?),
-                total: r.try_get::<i64, _>("total")? as u32,
-                pass: r.try_get::<i64, _>("pass")? == 1,
-            });
+        let mut ctx = ProjectContext::new(self.project(id).await?);
+        self.load_parts(&mut ctx, Needs::ALL).await?;
+        Ok(ctx)
+    }
+
+    /// Load into `ctx` the records named by `needs` (see `lifecycle::needs`).
+    pub async fn load_parts(&self, ctx: &mut ProjectContext, needs: Needs) -> Result<()> {
+        let id = ctx.project.id.0;
+        if needs.attachments {
+            let kinds = sqlx::query("SELECT DISTINCT kind FROM attachments WHERE project_id = $1")
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?;
+            ctx.attachment_kinds = kinds
+                .iter()
+                .map(|r| r.try_get("kind"))
+                .collect::<Result<_, _>>()?;
         }
-        let panel = sqlx::query(
+        if needs.scores {
+            let scores = sqlx::query("SELECT department, user_id, total, pass FROM preliminary_scores WHERE project_id = $1")
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?;
+            ctx.preliminary_scores.clear();
+            for r in &scores {
+                ctx.preliminary_scores.push(PreliminaryScore {
+                    department: Role::parse(&r.try_get::<String, _>("department")?)
+                        .ok_or_else(|| corrupt("department"))?,
+                    user_id: UserId(r.try_get("user_id")?),
+                    total: r.try_get::<i64, _>("total")? as u32,
+                    pass: r.try_get::<i64, _>("pass")? == 1,
+                });
+            }
+        }
+        if needs.panel {
+            ctx.open_panel = self.open_panel(id).await?;
+        }
+        if needs.procurement {
+            let pr = sqlx::query("SELECT method, ceiling_fen, doc_date FROM procurements WHERE project_id = $1 ORDER BY id DESC")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+            ctx.procurement = match pr {
+                Some(r) => Some(Procurement {
+                    method: r.try_get("method")?,
+                    ceiling: Yuan::from_fen(r.try_get("ceiling_fen")?),
+                    doc_date: date_req(&r, "doc_date")?,
+                }),
+                None => None,
+            };
+        }
+        if needs.contract {
+            let c = sqlx::query("SELECT supplier, amount_fen, signed_date FROM contracts WHERE project_id = $1 ORDER BY id DESC")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+            ctx.contract = match c {
+                Some(r) => Some(Contract {
+                    supplier: r.try_get("supplier")?,
+                    amount: Yuan::from_fen(r.try_get("amount_fen")?),
+                    signed_date: date_req(&r, "signed_date")?,
+                }),
+                None => None,
+            };
+        }
+        if needs.months {
+            let months = sqlx::query("SELECT month FROM progress_reports WHERE project_id = $1")
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?;
+            ctx.reported_months = months
+                .iter()
+                .map(|r| r.try_get("month"))
+                .collect::<Result<_, _>>()?;
+        }
+        if needs.approval_seq {
+            // ORDER BY … LIMIT 1 rather than MAX(): both databases walk the index from its end.
+            let seq: i64 = match sqlx::query(
+                "SELECT approval_seq FROM projects WHERE jurisdiction_id = $1 AND approval_seq IS NOT NULL ORDER BY approval_seq DESC LIMIT 1",
+            )
+            .bind(ctx.project.jurisdiction_id.0)
+            .fetch_optional(&self.pool)
+            .await?
+            {
+                Some(r) => r.try_get("approval_seq")?,
+                None => 0,
+            };
+            ctx.next_approval_seq = seq + 1;
+        }
+        Ok(())
+    }
+
+    async fn open_panel(&self, project: i64) -> Result<Option<Panel>> {
+        let Some(r) = sqlx::query(
             "SELECT id, purpose, meeting_date FROM panels WHERE project_id = $1 AND concluded = 0",
         )
-        .bind(id.0)
+        .bind(project)
         .fetch_optional(&self.pool)
-        .await?;
-        if let Some(r) = panel {
-            let pid: i64 = r.try_get("id")?;
-            let members = sqlx::query(
-                "SELECT expert_id, name, unit_id, score, pass, opinion, suggested_fen FROM panel_members WHERE panel_id = $1 ORDER BY expert_id",
-            )
+        .await?
+        else {
+            return Ok(None);
+        };
+        let pid: i64 = r.try_get("id")?;
+        let members = sqlx::query("SELECT expert_id, name, unit_id, score, pass, opinion, suggested_fen FROM panel_members WHERE panel_id = $1 ORDER BY expert_id")
             .bind(pid)
             .fetch_all(&self.pool)
             .await?;
-            let mut ms = Vec::new();
-            for m in &members {
-                let score: Option<i64> = m.try_get("score")?;
-                let opinion = match score {
-                    None => None,
-                    Some(s) => Some(PanelOpinion {
-                        score: s as u32,
-                        pass: m.try_get::<Option<i64>, _>("pass")? == Some(1),
-                        opinion: m
-                            .try_get::<Option<String>, _>("opinion")?
-                            .unwrap_or_default(),
-                        suggested_amount: yuan_opt(m.try_get("suggested_fen")?),
-                    }),
-                };
-                ms.push(PanelMember {
-                    user_id: UserId(m.try_get("expert_id")?),
-                    name: m.try_get("name")?,
-                    unit_id: UnitId(m.try_get("unit_id")?),
-                    opinion,
-                });
-            }
-            ctx.open_panel = Some(Panel {
-                id: PanelId(pid),
-                purpose: PanelPurpose::parse(&r.try_get::<String, _>("purpose")?)
-                    .ok_or_else(|| corrupt("purpose"))?,
-                meeting_date: date_req(&r, "meeting_date")?,
-                members: ms,
-                concluded: false,
+        let mut ms = Vec::new();
+        for m in &members {
+            let opinion = match m.try_get::<Option<i64>, _>("score")? {
+                None => None,
+                Some(s) => Some(PanelOpinion {
+                    score: s as u32,
+                    pass: m.try_get::<Option<i64>, _>("pass")? == Some(1),
+                    opinion: m
+                        .try_get::<Option<String>, _>("opinion")?
+                        .unwrap_or_default(),
+                    suggested_amount: yuan_opt(m.try_get("suggested_fen")?),
+                }),
+            };
+            ms.push(PanelMember {
+                user_id: UserId(m.try_get("expert_id")?),
+                name: m.try_get("name")?,
+                unit_id: UnitId(m.try_get("unit_id")?),
+                opinion,
             });
         }
-        let pr = sqlx::query("SELECT method, ceiling_fen, doc_date FROM procurements WHERE project_id = $1 ORDER BY id DESC")
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await?;
-        if let Some(r) = pr {
-            ctx.procurement = Some(Procurement {
-                method: r.try_get("method")?,
-                ceiling: Yuan::from_fen(r.try_get("ceiling_fen")?),
-                doc_date: date_req(&r, "doc_date")?,
-            });
-        }
-        let c = sqlx::query("SELECT supplier, amount_fen, signed_date FROM contracts WHERE project_id = $1 ORDER BY id DESC")
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await?;
-        if let Some(r) = c {
-            ctx.contract = Some(Contract {
-                supplier: r.try_get("supplier")?,
-                amount: Yuan::from_fen(r.try_get("amount_fen")?),
-                signed_date: date_req(&r, "signed_date")?,
-            });
-        }
-        let months = sqlx::query("SELECT month FROM progress_reports WHERE project_id = $1")
-            .bind(id.0)
-            .fetch_all(&self.pool)
-            .await?;
-        ctx.reported_months = months
-            .iter()
-            .map(|r| r.try_get("month"))
-            .collect::<Result<_, _>>()?;
-        let seq: i64 = sqlx::query("SELECT CAST(COALESCE(MAX(approval_seq), 0) AS BIGINT) AS s FROM projects WHERE jurisdiction_id = $1")
-            .bind(ctx.project.jurisdiction_id.0)
-            .fetch_one(&self.pool)
-            .await?
-            .try_get("s")?;
-        ctx.next_approval_seq = seq + 1;
-        Ok(ctx)
+        Ok(Some(Panel {
+            id: PanelId(pid),
+            purpose: PanelPurpose::parse(&r.try_get::<String, _>("purpose")?)
+                .ok_or_else(|| corrupt("purpose"))?,
+            meeting_date: date_req(&r, "meeting_date")?,
+            members: ms,
+            concluded: false,
+        }))
     }
 
     /// Apply a decision: version check, state, records and history in one transaction.
@@ -424,34 +540,67 @@ impl Db {
         let p = &ctx.project;
         let id = p.id.0;
         let now = now_text();
-        let mut tx = self.begin_write().await?;
+        let prev = p.history_head.clone();
+        let (_write, mut tx) = self.begin_write().await?;
         // The version check comes first: it locks the row (PostgreSQL) or runs under the write lock (SQLite).
         let stage_since = if d.to != d.from {
             now.clone()
         } else {
             p.stage_since.clone()
         };
-        let n = sqlx::query("UPDATE projects SET version = version + 1, stage = $1, updated_at = $2, stage_since = $3 WHERE id = $4 AND version = $5")
-            .bind(d.to.code())
-            .bind(&now)
-            .bind(&stage_since)
-            .bind(id)
-            .bind(p.version)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if n == 0 {
+        // One UPDATE: the version check, the new stage and every project column the events set.
+        let mut sets = vec![
+            ("stage", Val::S(d.to.code().into())),
+            ("updated_at", Val::S(now.clone())),
+            ("stage_since", Val::S(stage_since)),
+        ];
+        let mut guard = String::new();
+        for e in &d.events {
+            sets.extend(project_sets(e, &now));
+            if matches!(e, Event::ApprovalIssued { .. }) {
+                // The approved amount is the immutable baseline (M1): set once, never overwritten.
+                guard.push_str(" AND approved_fen IS NULL");
+            }
+        }
+        let mut sql = String::from("UPDATE projects SET version = version + 1");
+        let mut n_binds = 0;
+        for (col, v) in &sets {
+            match v {
+                Val::Raw(expr) => sql.push_str(&format!(", {col} = {expr}")),
+                _ => {
+                    n_binds += 1;
+                    sql.push_str(&format!(", {col} = ${n_binds}"));
+                }
+            }
+        }
+        sql.push_str(&format!(
+            " WHERE id = ${} AND version = ${}{guard} RETURNING {}",
+            n_binds + 1,
+            n_binds + 2,
+            returning_cols()
+        ));
+        let mut q = sqlx::query(&sql);
+        for (_, v) in &sets {
+            q = match v {
+                Val::I(i) => q.bind(*i),
+                Val::S(s) => q.bind(s.clone()),
+                Val::Raw(_) => q,
+            };
+        }
+        let Some(row) = q.bind(id).bind(p.version).fetch_optional(&mut *tx).await? else {
             return Err(StoreError::Conflict(
                 "项目已被他人修改，请刷新后重试".into(),
             ));
-        }
+        };
+        let mut updated = project_from(&row)?;
+        updated.unit_name = p.unit_name.clone();
         let open_panel = ctx.open_panel.as_ref().map(|p| p.id.0);
         for e in &d.events {
             apply_event(&mut tx, id, actor, e, open_panel, &now).await?;
         }
         let payload =
             serde_json::to_value(&d.events).map_err(|e| StoreError::Other(e.to_string()))?;
-        append_history(
+        let head = append_history(
             &mut tx,
             id,
             actor,
@@ -461,10 +610,12 @@ impl Db {
             &payload,
             profile_code,
             &now,
+            Some(prev),
         )
         .await?;
         tx.commit().await?;
-        self.project(p.id).await
+        updated.history_head = head;
+        Ok(updated)
     }
 
     pub async fn history(&self, id: ProjectId) -> Result<Vec<HistoryEntry>> {
@@ -639,55 +790,53 @@ impl Db {
             .collect()
     }
 
-    /// Projects visible within `scope` (the same sets as `permission::can_view`), filtered,
-    /// newest first. Returns (page, total).
-    pub async fn list_projects(
-        &self,
-        scope: &ListScope,
-        f: &ListFilter,
-    ) -> Result<(Vec<ProjectListItem>, i64)> {
+    /// The WHERE clause (and its binds) of a scoped, filtered project list: None when the scope
+    /// is empty. The visibility sets are the same as `permission::can_view`.
+    fn list_where(scope: &ListScope, f: &ListFilter) -> Option<(String, Vec<Bind>)> {
         let mut binds: Vec<Bind> = Vec::new();
         let mut arg = |b: Bind| {
             binds.push(b);
             format!("${}", binds.len())
         };
-        let path_like = format!("{}%", scope.jurisdiction_path);
+        // The actor's jurisdiction column: everything at and below it (integer equality, indexed).
+        let jcol = match scope.jurisdiction_depth {
+            0 | 1 => "p.province_id",
+            2 => "p.city_id",
+            _ => "p.district_id",
+        };
+        let approved: Vec<String> = approved_stages()
+            .iter()
+            .map(|s| format!("'{}'", s.code()))
+            .collect();
         let mut vis = Vec::new();
         if let Some(u) = scope.own_unit {
             vis.push(format!("p.unit_id = {}", arg(Bind::I(u.0))));
         }
         if scope.everything {
             vis.push(format!(
-                "p.jurisdiction_path LIKE {}",
-                arg(Bind::S(path_like.clone()))
+                "({jcol} = {} AND p.declared IN (0, 1))",
+                arg(Bind::I(scope.jurisdiction.0))
             ));
-        } else {
-            if scope.declared {
-                vis.push(format!(
-                    "(p.jurisdiction_path LIKE {} AND p.declared_at IS NOT NULL)",
-                    arg(Bind::S(path_like.clone()))
-                ));
-            }
-            if scope.approved {
-                let stages: Vec<String> = approved_stages()
-                    .iter()
-                    .map(|s| format!("'{}'", s.code()))
-                    .collect();
-                vis.push(format!(
-                    "(p.jurisdiction_path LIKE {} AND p.stage IN ({}))",
-                    arg(Bind::S(path_like.clone())),
-                    stages.join(",")
-                ));
-            }
+        } else if scope.declared {
+            vis.push(format!(
+                "({jcol} = {} AND p.declared = 1)",
+                arg(Bind::I(scope.jurisdiction.0))
+            ));
+        } else if scope.approved {
+            vis.push(format!(
+                "({jcol} = {} AND p.declared = 1 AND p.stage IN ({}))",
+                arg(Bind::I(scope.jurisdiction.0)),
+                approved.join(",")
+            ));
         }
         if let Some(e) = scope.panels_of {
             vis.push(format!(
-                "EXISTS (SELECT 1 FROM panels pa JOIN panel_members pm ON pm.panel_id = pa.id WHERE pa.project_id = p.id AND pm.expert_id = {})",
+                "p.id IN (SELECT pa.project_id FROM panels pa JOIN panel_members pm ON pm.panel_id = pa.id WHERE pm.expert_id = {})",
                 arg(Bind::I(e.0))
             ));
         }
         if vis.is_empty() {
-            return Ok((Vec::new(), 0));
+            return None;
         }
         let mut where_ = vec![format!("({})", vis.join(" OR "))];
         if !f.stages.is_empty() {
@@ -704,29 +853,54 @@ impl Db {
             let a = arg(Bind::S(format!("%{}%", q.replace(['%', '_'], ""))));
             where_.push(format!("(p.name LIKE {a} OR p.code LIKE {a})"));
         }
-        let w = where_.join(" AND ");
+        Some((where_.join(" AND "), binds))
+    }
+
+    /// How many projects a scoped, filtered list holds.
+    pub async fn count_projects(&self, scope: &ListScope, f: &ListFilter) -> Result<i64> {
+        let Some((w, binds)) = Self::list_where(scope, f) else {
+            return Ok(0);
+        };
+        let sql = format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM projects p WHERE {w}");
+        let mut q = sqlx::query(&sql);
+        for b in &binds {
+            q = match b {
+                Bind::I(i) => q.bind(*i),
+                Bind::S(s) => q.bind(s.clone()),
+            };
+        }
+        Ok(q.fetch_one(&self.pool).await?.try_get("n")?)
+    }
+
+    /// Projects visible within `scope` (the same sets as `permission::can_view`), filtered,
+    /// newest first. Returns (page, total).
+    pub async fn list_projects(
+        &self,
+        scope: &ListScope,
+        f: &ListFilter,
+    ) -> Result<(Vec<ProjectListItem>, i64)> {
+        let Some((w, binds)) = Self::list_where(scope, f) else {
+            return Ok((Vec::new(), 0));
+        };
+        let total = self.count_projects(scope, f).await?;
+        if total == 0 {
+            return Ok((Vec::new(), 0));
+        }
         let per = f.per_page.clamp(1, 500) as i64;
         let offset = (f.page.max(1) as i64 - 1) * per;
-        let count_sql = format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM projects p WHERE {w}");
+        // Deferred join: pick the page's ids from the covering index first, then fetch those rows.
         let list_sql = format!(
             "SELECT p.id, p.code, p.name, p.year, n.name AS unit_name, p.stage, p.it_fen, p.approved_fen, p.updated_at, p.stage_since \
-             FROM projects p JOIN units n ON n.id = p.unit_id WHERE {w} ORDER BY p.id DESC LIMIT {per} OFFSET {offset}"
+             FROM projects p JOIN units n ON n.id = p.unit_id \
+             WHERE p.id IN (SELECT p.id FROM projects p WHERE {w} ORDER BY p.id DESC LIMIT {per} OFFSET {offset}) ORDER BY p.id DESC"
         );
-        let mut cq = sqlx::query(&count_sql);
         let mut lq = sqlx::query(&list_sql);
         for b in &binds {
-            match b {
-                Bind::I(i) => {
-                    cq = cq.bind(*i);
-                    lq = lq.bind(*i);
-                }
-                Bind::S(s) => {
-                    cq = cq.bind(s.clone());
-                    lq = lq.bind(s.clone());
-                }
-            }
+            lq = match b {
+                Bind::I(i) => lq.bind(*i),
+                Bind::S(s) => lq.bind(s.clone()),
+            };
         }
-        let total: i64 = cq.fetch_one(&self.pool).await?.try_get("n")?;
         let rows = lq.fetch_all(&self.pool).await?;
         let items = rows
             .iter()
@@ -776,45 +950,20 @@ async fn apply_event(
     now: &str,
 ) -> Result<()> {
     match e {
-        Event::Edited { input } => {
-            sqlx::query(
-                "UPDATE projects SET name = $1, year = $2, build_kind = $3, category = $4, it_fen = $5, non_it_fen = $6, security_fen = $7, \
-                 funding = $8, summary = $9, participants = $10, responsible_person = $11 WHERE id = $12",
-            )
-            .bind(&input.name)
-            .bind(input.year as i64)
-            .bind(input.build_kind.code())
-            .bind(input.category.code())
-            .bind(input.it_amount.fen())
-            .bind(input.non_it_amount.fen())
-            .bind(input.security_amount.fen())
-            .bind(input.funding.code())
-            .bind(&input.summary)
-            .bind(serde_json::to_string(&input.participants).unwrap_or_else(|_| "[]".into()))
-            .bind(&input.responsible_person)
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
-        }
-        Event::Declared => {
-            sqlx::query(
-                "UPDATE projects SET declared_at = $1 WHERE id = $2 AND declared_at IS NULL",
-            )
-            .bind(now)
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
-        }
+        // Project columns: written by the one UPDATE in `apply` (see `project_sets`).
+        Event::Edited { .. }
+        | Event::Declared
+        | Event::RereviewRequested
+        | Event::FinalAmountFixed { .. }
+        | Event::ApprovalIssued { .. }
+        | Event::BudgetArranged { .. }
+        | Event::InitialAccepted { .. }
+        | Event::RectificationOrdered { .. }
+        | Event::Ended { .. } => {}
         // Kept in the history payload only.
         Event::OverrideRecorded { .. }
         | Event::ComplianceChecked { .. }
         | Event::AcceptanceApplied { .. } => {}
-        Event::RereviewRequested => {
-            sqlx::query("UPDATE projects SET rereviews_used = rereviews_used + 1 WHERE id = $1")
-                .bind(id)
-                .execute(&mut **tx)
-                .await?;
-        }
         Event::PreliminaryScored {
             department,
             scores,
@@ -886,7 +1035,6 @@ async fn apply_event(
             pass,
             suggested_amount,
             date,
-            purpose,
             ..
         } => {
             let pid = open_panel.ok_or_else(|| StoreError::Conflict("专家组已结束".into()))?;
@@ -896,53 +1044,6 @@ async fn apply_event(
                 .bind(suggested_amount.map(|y| y.fen()))
                 .bind(date.to_string())
                 .bind(pid)
-                .execute(&mut **tx)
-                .await?;
-            if let (PanelPurpose::ExpertReview, Some(s)) = (purpose, suggested_amount) {
-                sqlx::query("UPDATE projects SET suggested_fen = $1 WHERE id = $2")
-                    .bind(s.fen())
-                    .bind(id)
-                    .execute(&mut **tx)
-                    .await?;
-            }
-        }
-        Event::FinalAmountFixed { amount } => {
-            sqlx::query("UPDATE projects SET final_fen = $1 WHERE id = $2")
-                .bind(amount.fen())
-                .bind(id)
-                .execute(&mut **tx)
-                .await?;
-        }
-        Event::ApprovalIssued {
-            doc_no,
-            seq,
-            doc_date,
-            amount,
-        } => {
-            // The approved amount is the immutable baseline (M1): set once, never overwritten.
-            let n = sqlx::query(
-                "UPDATE projects SET approved_fen = $1, approval_no = $2, approval_seq = $3, approval_date = $4 WHERE id = $5 AND approved_fen IS NULL",
-            )
-            .bind(amount.fen())
-            .bind(doc_no)
-            .bind(*seq)
-            .bind(doc_date.to_string())
-            .bind(id)
-            .execute(&mut **tx)
-            .await?
-            .rows_affected();
-            if n == 0 {
-                return Err(StoreError::Conflict("立项金额已确定，不可更改".into()));
-            }
-        }
-        Event::BudgetArranged {
-            fiscal_year,
-            amount,
-        } => {
-            sqlx::query("UPDATE projects SET budget_fen = $1, fiscal_year = $2 WHERE id = $3")
-                .bind(amount.fen())
-                .bind(*fiscal_year as i64)
-                .bind(id)
                 .execute(&mut **tx)
                 .await?;
         }
@@ -996,27 +1097,6 @@ async fn apply_event(
                 .bind(summary)
                 .bind(problems)
                 .bind(now)
-                .execute(&mut **tx)
-                .await?;
-        }
-        Event::InitialAccepted { date } => {
-            sqlx::query("UPDATE projects SET initial_acceptance_date = $1 WHERE id = $2")
-                .bind(date.to_string())
-                .bind(id)
-                .execute(&mut **tx)
-                .await?;
-        }
-        Event::RectificationOrdered { due } => {
-            sqlx::query("UPDATE projects SET rectify_due = $1 WHERE id = $2")
-                .bind(due.to_string())
-                .bind(id)
-                .execute(&mut **tx)
-                .await?;
-        }
-        Event::Ended { reason } => {
-            sqlx::query("UPDATE projects SET ended_reason = $1 WHERE id = $2")
-                .bind(reason)
-                .bind(id)
                 .execute(&mut **tx)
                 .await?;
         }
@@ -1088,20 +1168,26 @@ async fn append_history(
     payload: &serde_json::Value,
     profile_code: &str,
     at: &str,
-) -> Result<()> {
-    let prev = sqlx::query(
-        "SELECT seq, hash FROM history WHERE project_id = $1 ORDER BY seq DESC LIMIT 1",
-    )
-    .bind(project)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let (seq, prev_hash) = match prev {
-        Some(r) => (
-            r.try_get::<i64, _>("seq")? + 1,
-            r.try_get::<String, _>("hash")?,
-        ),
-        None => (1, String::new()),
+    known_prev: Option<(i64, String)>,
+) -> Result<(i64, String)> {
+    // The previous entry: known by the caller (read after the context; valid because the
+    // version check in this transaction fails if anything was appended since), or read here.
+    let (prev_seq, prev_hash) = match known_prev {
+        Some(p) => p,
+        None => {
+            let prev = sqlx::query(
+                "SELECT seq, hash FROM history WHERE project_id = $1 ORDER BY seq DESC LIMIT 1",
+            )
+            .bind(project)
+            .fetch_optional(&mut **tx)
+            .await?;
+            match prev {
+                Some(r) => (r.try_get::<i64, _>("seq")?, r.try_get::<String, _>("hash")?),
+                None => (0, String::new()),
+            }
+        }
     };
+    let seq = prev_seq + 1;
     let payload_text = payload.to_string();
     let hash = entry_hash(
         &prev_hash,
@@ -1134,10 +1220,10 @@ async fn append_history(
     .bind(payload_text)
     .bind(profile_code)
     .bind(prev_hash)
-    .bind(hash)
+    .bind(&hash)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    Ok((seq, hash))
 }
 
 /// What the benchmark generator inserts.
@@ -1166,7 +1252,7 @@ impl Db {
         let (jid, path): (i64, String) = (r.try_get("id")?, r.try_get("path")?);
         let mut ids = Vec::with_capacity(items.len());
         for chunk in items.chunks(batch.max(1)) {
-            let mut tx = self.begin_write().await?;
+            let (_write, mut tx) = self.begin_write().await?;
             let now = now_text();
             for g in chunk {
                 let n = ids.len() + 1;
@@ -1178,8 +1264,8 @@ impl Db {
                 let id: i64 = sqlx::query(
                     "INSERT INTO projects (code, unit_id, jurisdiction_id, jurisdiction_path, name, year, build_kind, category, it_fen, \
                      non_it_fen, security_fen, funding, summary, participants, responsible_person, stage, version, rereviews_used, created_by, \
-                     created_at, updated_at, stage_since, declared_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, 'upgrade', 'application', $7, 0, $8, 'district_fiscal', $9, '[]', '基准测试', $10, 1, 0, $11, $12, $12, $12, $13) RETURNING id",
+                     created_at, updated_at, stage_since, declared_at, declared, province_id, city_id, district_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, 'upgrade', 'application', $7, 0, $8, 'district_fiscal', $9, '[]', '基准测试', $10, 1, 0, $11, $12, $12, $12, $13, $14, $15, $16, $17) RETURNING id",
                 )
                 .bind(format!("BENCH-{}-{n:07}", g.year))
                 .bind(actor.unit_id.0)
@@ -1194,6 +1280,10 @@ impl Db {
                 .bind(actor.user_id.0)
                 .bind(&now)
                 .bind(declared)
+                .bind(declared.is_some() as i64)
+                .bind(level(&path, 0))
+                .bind(level(&path, 1))
+                .bind(level(&path, 2))
                 .fetch_one(&mut *tx)
                 .await?
                 .try_get("id")?;
@@ -1208,6 +1298,7 @@ impl Db {
                     &payload,
                     "shangcheng",
                     &now,
+                    None,
                 )
                 .await?;
                 if g.with_docs {
@@ -1230,4 +1321,9 @@ impl Db {
         }
         Ok(ids)
     }
+}
+
+/// The jurisdiction id at `depth` (0 province, 1 city, 2 district) of a path `/1/2/3/`.
+fn level(path: &str, depth: usize) -> Option<i64> {
+    path_ids(path).get(depth).copied()
 }

@@ -41,6 +41,9 @@ pub struct JurisdictionRow {
 const ACTOR_SQL: &str = "SELECT u.id, u.display_name, u.roles, n.id AS unit_id, n.name AS unit_name, j.id AS jid, j.path \
      FROM users u JOIN units n ON n.id = u.unit_id JOIN jurisdictions j ON j.id = n.jurisdiction_id";
 
+const ACTOR_SQL_CSRF: &str = "SELECT u.id, u.display_name, u.roles, n.id AS unit_id, n.name AS unit_name, j.id AS jid, j.path, s.csrf \
+     FROM users u JOIN units n ON n.id = u.unit_id JOIN jurisdictions j ON j.id = n.jurisdiction_id";
+
 fn actor_from(row: &sqlx::any::AnyRow) -> Result<Actor> {
     Ok(Actor {
         user_id: UserId(row.try_get("id")?),
@@ -69,7 +72,7 @@ impl Db {
                 .try_get::<String, _>("path")?,
             None => "/".to_string(),
         };
-        let mut tx = self.begin_write().await?;
+        let (_write, mut tx) = self.begin_write().await?;
         let id: i64 = sqlx::query("INSERT INTO jurisdictions (parent_id, name, level, path, profile_code) VALUES ($1, $2, $3, $4, $5) RETURNING id")
             .bind(parent.map(|p| p.0))
             .bind(name)
@@ -130,7 +133,7 @@ impl Db {
         name: &str,
         kind: &str,
     ) -> Result<UnitId> {
-        let mut tx = self.begin_write().await?;
+        let (_write, mut tx) = self.begin_write().await?;
         let id: i64 = sqlx::query(
             "INSERT INTO units (jurisdiction_id, name, kind) VALUES ($1, $2, $3) RETURNING id",
         )
@@ -170,7 +173,7 @@ impl Db {
         roles: &[Role],
         password_hash: &str,
     ) -> Result<UserId> {
-        let mut tx = self.begin_write().await?;
+        let (_write, mut tx) = self.begin_write().await?;
         let id: i64 = sqlx::query("INSERT INTO users (username, display_name, unit_id, roles, password_hash, active, created_at) VALUES ($1, $2, $3, $4, $5, 1, $6) RETURNING id")
             .bind(username)
             .bind(display_name)
@@ -221,7 +224,7 @@ impl Db {
         csrf: &str,
         expires_at: &str,
     ) -> Result<()> {
-        let mut tx = self.begin_write().await?;
+        let (_write, mut tx) = self.begin_write().await?;
         sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(hash_token(token))
             .bind(user.0)
@@ -236,27 +239,19 @@ impl Db {
 
     /// The actor and CSRF token of a live session.
     pub async fn session(&self, token: &str) -> Result<Option<(Actor, String)>> {
-        let r = sqlx::query(&format!("{ACTOR_SQL} JOIN sessions s ON s.user_id = u.id WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1"))
-            .bind(hash_token(token))
-            .bind(now_text())
-            .fetch_optional(&self.pool)
-            .await?;
-        match r {
-            None => Ok(None),
-            Some(r) => {
-                let actor = actor_from(&r)?;
-                let csrf: String = sqlx::query("SELECT csrf FROM sessions WHERE token_hash = $1")
-                    .bind(hash_token(token))
-                    .fetch_one(&self.pool)
-                    .await?
-                    .try_get("csrf")?;
-                Ok(Some((actor, csrf)))
-            }
-        }
+        let r = sqlx::query(&format!(
+            "{ACTOR_SQL_CSRF} JOIN sessions s ON s.user_id = u.id WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1"
+        ))
+        .bind(hash_token(token))
+        .bind(now_text())
+        .fetch_optional(&self.pool)
+        .await?;
+        r.map(|r| Ok((actor_from(&r)?, r.try_get("csrf")?)))
+            .transpose()
     }
 
     pub async fn delete_session(&self, token: &str) -> Result<()> {
-        let mut tx = self.begin_write().await?;
+        let (_write, mut tx) = self.begin_write().await?;
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(hash_token(token))
             .execute(&mut *tx)
@@ -266,7 +261,7 @@ impl Db {
     }
 
     pub async fn create_api_token(&self, user: UserId, name: &str, token: &str) -> Result<()> {
-        let mut tx = self.begin_write().await?;
+        let (_write, mut tx) = self.begin_write().await?;
         sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)")
             .bind(user.0)
             .bind(name)
@@ -306,7 +301,7 @@ impl Db {
     }
 
     pub async fn revoke_api_token(&self, user: UserId, id: i64) -> Result<()> {
-        let mut tx = self.begin_write().await?;
+        let (_write, mut tx) = self.begin_write().await?;
         sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
             .bind(id)
             .bind(user.0)

@@ -1,5 +1,5 @@
 //! JSON API under `/api/v1`: the same service functions as the pages.
-use crate::auth::{login as do_login, random_token, CurrentUser};
+use crate::auth::{login as do_login, CurrentUser};
 use crate::error::AppError;
 use crate::fields::{project_input, Fields};
 use crate::service;
@@ -73,6 +73,13 @@ pub fn project_json(st: &AppState, ctx: &ProjectContext, user: &CurrentUser) -> 
         );
         o.insert("attachments".into(), json!(ctx.attachment_kinds));
     }
+    v
+}
+
+/// The project as it stands after an action (GET the project for the actions now open).
+pub fn project_state_json(p: &tongchou_domain::project::Project) -> Value {
+    let mut v = serde_json::to_value(p).unwrap_or(Value::Null);
+    v["stage_label"] = json!(p.stage.label());
     v
 }
 
@@ -192,8 +199,7 @@ pub async fn act(
         Fields::from_json(&json_body(&body)?)?
     };
     let p = service::act(&st, &user.actor, ProjectId(id), &action, &fields).await?;
-    let ctx = st.db.context(p.id).await?;
-    Ok(Json(project_json(&st, &ctx, &user)))
+    Ok(Json(project_state_json(&p)))
 }
 
 /// Read a multipart upload: (kind, filename, bytes, other fields).
@@ -331,7 +337,7 @@ pub async fn create_token(
         .chars()
         .take(60)
         .collect::<String>();
-    let token = random_token();
+    let token = crate::auth::new_api_token();
     st.db
         .create_api_token(user.actor.user_id, &name, &token)
         .await?;

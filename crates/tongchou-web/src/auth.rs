@@ -13,6 +13,8 @@ use rand::RngCore;
 use tongchou_domain::Actor;
 
 pub const COOKIE: &str = "tongchou_session";
+/// Personal API tokens start with this, so a bearer is looked up in one place only.
+pub const API_TOKEN_PREFIX: &str = "tcp_";
 const SESSION_HOURS: i64 = 12;
 
 pub fn hash_password(password: &str) -> String {
@@ -29,6 +31,11 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
             .verify_password(password.as_bytes(), &h)
             .is_ok()
     })
+}
+
+/// A new personal API token.
+pub fn new_api_token() -> String {
+    format!("{API_TOKEN_PREFIX}{}", random_token())
 }
 
 /// A random token, 32 bytes hex.

@@ -1,9 +1,7 @@
 //! Server-rendered pages (zh-CN). Every form posts with its CSRF token; an error re-shows the
 //! page with the user's input and the message beside the field.
 use crate::api::{file_response, read_upload, ListQuery};
-use crate::auth::{
-    clear_cookie, login as do_login, random_token, session_cookie, CurrentUser, MaybeUser,
-};
+use crate::auth::{clear_cookie, login as do_login, session_cookie, CurrentUser, MaybeUser};
 use crate::error::AppError;
 use crate::fields::{project_input, Fields};
 use crate::service;
@@ -14,7 +12,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use std::collections::HashMap;
 use tongchou_domain::lifecycle::{action_label, available_actions, todo_stages};
-use tongchou_domain::permission::list_scope;
+use tongchou_domain::permission::{list_scope, todo_scope};
 use tongchou_domain::profile::{Profile, ATTACHMENT_KINDS};
 use tongchou_domain::project::{
     procurement_method_label, BuildKind, Category, Funding, ProjectContext, PROCUREMENT_METHODS,
@@ -56,11 +54,7 @@ async fn layout(st: &AppState, user: &CurrentUser, nav: &str, flash: Option<Stri
     let todo_count = if f.stages.is_empty() {
         0
     } else {
-        st.db
-            .list_projects(&list_scope(a), &f)
-            .await
-            .map(|(_, n)| n)
-            .unwrap_or(0)
+        st.db.count_projects(&todo_scope(a), &f).await.unwrap_or(0)
     };
     Layout {
         user_name: a.name.clone(),
@@ -276,7 +270,7 @@ async fn todo_inner(st: &AppState, user: &CurrentUser) -> Result<Response, AppEr
             page: 1,
             ..Default::default()
         };
-        let (cands, _) = st.db.list_projects(&scope, &f).await?;
+        let (cands, _) = st.db.list_projects(&todo_scope(a), &f).await?;
         for c in cands {
             let ctx = st.db.context(ProjectId(c.id)).await?;
             let actions: Vec<&'static str> = available_actions(&ctx, a, &st.profile)
@@ -1045,7 +1039,7 @@ pub async fn create_token(
         .chars()
         .take(60)
         .collect();
-    let token = random_token();
+    let token = crate::auth::new_api_token();
     if let Err(e) = st
         .db
         .create_api_token(user.actor.user_id, &name, &token)

@@ -4,23 +4,36 @@ use crate::error::AppError;
 use crate::fields::{parse_action, Fields, Parsed};
 use crate::AppState;
 use sha2::{Digest, Sha256};
-use tongchou_domain::lifecycle::{decide, Command};
+use tongchou_domain::lifecycle::{decide, needs, Command};
 use tongchou_domain::permission::can_view;
 use tongchou_domain::project::{Project, ProjectContext, ProjectInput};
 use tongchou_domain::{Actor, ProjectId, Role};
 use tongchou_store::today;
 
-/// Load a project the actor may see; anything else is 404.
+/// The project, if the actor may see it; anything else is 404.
+pub async fn visible_project(
+    st: &AppState,
+    actor: &Actor,
+    id: ProjectId,
+) -> Result<Project, AppError> {
+    let project = st.db.project(id).await?;
+    let on_panel = actor.has(Role::Expert) && st.db.on_panel(id, actor.user_id).await?;
+    if !can_view(actor, &project, on_panel) {
+        return Err(AppError::NotFound);
+    }
+    Ok(project)
+}
+
+/// The project with every record a page shows, if the actor may see it.
 pub async fn visible_context(
     st: &AppState,
     actor: &Actor,
     id: ProjectId,
 ) -> Result<ProjectContext, AppError> {
-    let ctx = st.db.context(id).await?;
-    let on_panel = actor.has(Role::Expert) && st.db.on_panel(id, actor.user_id).await?;
-    if !can_view(actor, &ctx.project, on_panel) {
-        return Err(AppError::NotFound);
-    }
+    let mut ctx = ProjectContext::new(visible_project(st, actor, id).await?);
+    st.db
+        .load_parts(&mut ctx, tongchou_domain::lifecycle::Needs::ALL)
+        .await?;
     Ok(ctx)
 }
 
@@ -36,7 +49,7 @@ pub async fn create_project(
 }
 
 /// Run one action on a project. `fields` carries the input (and optionally the `version` the
-/// client saw: a different current version is a 409).
+/// client saw: a different current version is a 409). Only the records the rule reads are loaded.
 pub async fn act(
     st: &AppState,
     actor: &Actor,
@@ -44,12 +57,13 @@ pub async fn act(
     action: &str,
     fields: &Fields,
 ) -> Result<Project, AppError> {
-    let ctx = visible_context(st, actor, id).await?;
+    let project = visible_project(st, actor, id).await?;
     if let Some(v) = fields.version()? {
-        if v != ctx.project.version {
+        if v != project.version {
             return Err(AppError::Conflict("项目已被他人修改，请刷新后重试".into()));
         }
     }
+    let mut ctx = ProjectContext::new(project);
     let cmd = match parse_action(action, fields, &st.profile)? {
         Parsed::Command(c) => c,
         Parsed::FormPanel {
@@ -80,6 +94,7 @@ pub async fn act(
             }
         }
     };
+    st.db.load_parts(&mut ctx, needs(cmd.code())).await?;
     run(st, actor, &ctx, cmd).await
 }
 
@@ -142,7 +157,8 @@ pub async fn attach(
     bytes: &[u8],
     fields: &Fields,
 ) -> Result<Project, AppError> {
-    let ctx = visible_context(st, actor, id).await?;
+    let project = visible_project(st, actor, id).await?;
+    let ctx = ProjectContext::new(project);
     if bytes.is_empty() {
         return Err(AppError::field("file", "请选择要上传的文件"));
     }

@@ -206,6 +206,7 @@ fn project(stage: Stage) -> Project {
         created_at: "2025-09-20T09:00:00+08:00".into(),
         updated_at: "2025-09-20T09:00:00+08:00".into(),
         stage_since: "2025-09-20T09:00:00+08:00".into(),
+        history_head: Default::default(),
     }
 }
 

@@ -43,6 +43,11 @@ CREATE TABLE projects (
     unit_id BIGINT NOT NULL REFERENCES units(id),
     jurisdiction_id BIGINT NOT NULL REFERENCES jurisdictions(id),
     jurisdiction_path TEXT NOT NULL,
+    -- the jurisdiction at each level of the tree (province → city → district/county), for
+    -- index-friendly permission scopes, NULL below the project's own level
+    province_id BIGINT,
+    city_id BIGINT,
+    district_id BIGINT,
     name TEXT NOT NULL,
     year BIGINT NOT NULL,
     build_kind TEXT NOT NULL,
@@ -69,15 +74,16 @@ CREATE TABLE projects (
     rectify_due TEXT,
     ended_reason TEXT,
     declared_at TEXT,
+    declared BIGINT NOT NULL DEFAULT 0,
     created_by BIGINT NOT NULL REFERENCES users(id),
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     stage_since TEXT NOT NULL
 );
-CREATE INDEX projects_by_path ON projects (jurisdiction_path, id);
-CREATE INDEX projects_by_stage ON projects (stage, id);
-CREATE INDEX projects_by_unit ON projects (unit_id, id);
-CREATE INDEX projects_by_year ON projects (year, id);
+CREATE INDEX projects_by_district ON projects (district_id, declared, stage, year, id);
+CREATE INDEX projects_by_city ON projects (city_id, declared, stage, year, id);
+CREATE INDEX projects_by_province ON projects (province_id, declared, stage, year, id);
+CREATE INDEX projects_by_unit ON projects (unit_id, stage, year, id);
 CREATE INDEX projects_by_approval ON projects (jurisdiction_id, approval_seq);
 CREATE TABLE history (
     id BIGSERIAL PRIMARY KEY,
@@ -181,3 +187,5 @@ CREATE TABLE progress_reports (
     submitted_at TEXT NOT NULL,
     UNIQUE (project_id, month)
 );
+CREATE INDEX procurements_by_project ON procurements (project_id);
+CREATE INDEX contracts_by_project ON contracts (project_id);
