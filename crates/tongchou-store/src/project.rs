@@ -792,7 +792,7 @@ impl Db {
 
     /// The WHERE clause (and its binds) of a scoped, filtered project list: None when the scope
     /// is empty. The visibility sets are the same as `permission::can_view`.
-    fn list_where(scope: &ListScope, f: &ListFilter) -> Option<(String, Vec<Bind>)> {
+    fn list_where(scope: &ListScope, f: &ListFilter, dense: bool) -> Option<(String, Vec<Bind>)> {
         let mut binds: Vec<Bind> = Vec::new();
         let mut arg = |b: Bind| {
             binds.push(b);
@@ -804,27 +804,48 @@ impl Db {
             2 => "p.city_id",
             _ => "p.district_id",
         };
+        // A dense result (many matches) is paged fastest by walking the primary key from the
+        // newest row and stopping at the page's end. `+ 0` and `|| ''` (valid in SQLite and
+        // PostgreSQL alike) keep the planner from scanning a scope index (even by skip-scan)
+        // and sorting every match instead.
+        let (jcol, ucol, dcol, scol, ycol) = if dense {
+            (
+                format!("({jcol} + 0)"),
+                "(p.unit_id + 0)",
+                "(p.declared + 0)",
+                "(p.stage || '')",
+                "(p.year + 0)",
+            )
+        } else {
+            (
+                jcol.to_string(),
+                "p.unit_id",
+                "p.declared",
+                "p.stage",
+                "p.year",
+            )
+        };
         let approved: Vec<String> = approved_stages()
             .iter()
             .map(|s| format!("'{}'", s.code()))
             .collect();
         let mut vis = Vec::new();
         if let Some(u) = scope.own_unit {
-            vis.push(format!("p.unit_id = {}", arg(Bind::I(u.0))));
+            vis.push(format!("{ucol} = {}", arg(Bind::I(u.0))));
         }
         if scope.everything {
             vis.push(format!(
-                "({jcol} = {} AND p.declared IN (0, 1))",
+                "({jcol} = {} AND {dcol} IN (0, 1))",
                 arg(Bind::I(scope.jurisdiction.0))
             ));
         } else if scope.declared {
             vis.push(format!(
-                "({jcol} = {} AND p.declared = 1)",
+                "({jcol} = {} AND {dcol} = 1)",
                 arg(Bind::I(scope.jurisdiction.0))
             ));
         } else if scope.approved {
             vis.push(format!(
-                "({jcol} = {} AND p.declared = 1 AND p.stage IN ({}))",
+                "({jcol} = {} AND {dcol} = 1 AND {scol} IN ({}))",
                 arg(Bind::I(scope.jurisdiction.0)),
                 approved.join(",")
             ));
@@ -841,10 +862,10 @@ impl Db {
         let mut where_ = vec![format!("({})", vis.join(" OR "))];
         if !f.stages.is_empty() {
             let stages: Vec<String> = f.stages.iter().map(|s| format!("'{}'", s.code())).collect();
-            where_.push(format!("p.stage IN ({})", stages.join(",")));
+            where_.push(format!("{scol} IN ({})", stages.join(",")));
         }
         if let Some(y) = f.year {
-            where_.push(format!("p.year = {}", arg(Bind::I(y as i64))));
+            where_.push(format!("{ycol} = {}", arg(Bind::I(y as i64))));
         }
         if let Some(u) = f.unit {
             where_.push(format!("p.unit_id = {}", arg(Bind::I(u.0))));
@@ -858,7 +879,7 @@ impl Db {
 
     /// How many projects a scoped, filtered list holds.
     pub async fn count_projects(&self, scope: &ListScope, f: &ListFilter) -> Result<i64> {
-        let Some((w, binds)) = Self::list_where(scope, f) else {
+        let Some((w, binds)) = Self::list_where(scope, f, false) else {
             return Ok(0);
         };
         let sql = format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM projects p WHERE {w}");
@@ -879,16 +900,19 @@ impl Db {
         scope: &ListScope,
         f: &ListFilter,
     ) -> Result<(Vec<ProjectListItem>, i64)> {
-        let Some((w, binds)) = Self::list_where(scope, f) else {
-            return Ok((Vec::new(), 0));
-        };
         let total = self.count_projects(scope, f).await?;
         if total == 0 {
             return Ok((Vec::new(), 0));
         }
+        // Many matches and an early page: walk the newest rows (see `list_where`).
+        let dense = total >= 2_000 && f.page <= 20;
+        let Some((w, binds)) = Self::list_where(scope, f, dense) else {
+            return Ok((Vec::new(), 0));
+        };
         let per = f.per_page.clamp(1, 500) as i64;
         let offset = (f.page.max(1) as i64 - 1) * per;
-        // Deferred join: pick the page's ids from the covering index first, then fetch those rows.
+        // Deferred join: pick the page's ids first (from the covering index when the result is
+        // sparse), then fetch those rows.
         let list_sql = format!(
             "SELECT p.id, p.code, p.name, p.year, n.name AS unit_name, p.stage, p.it_fen, p.approved_fen, p.updated_at, p.stage_since \
              FROM projects p JOIN units n ON n.id = p.unit_id \
