@@ -146,8 +146,13 @@ pub async fn login(
     let ok = match &user {
         Some(u) if u.active => verify_password(password, &u.password_hash),
         _ => {
-            // Spend the same time on unknown accounts.
-            let _ = verify_password(password, "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3JfGdw0Vsh0qkQ6jYqZ8+0Gf0b9yGm3M0yWQzKJd2nE");
+            // Spend the same time on unknown accounts as on a wrong password, so that the
+            // response time does not tell which usernames exist.
+            static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+            let _ = verify_password(
+                password,
+                DUMMY.get_or_init(|| hash_password("tongchou-dummy-password")),
+            );
             false
         }
     };
