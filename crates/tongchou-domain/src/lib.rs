@@ -5,6 +5,7 @@
 //! rule needs), the actor, the command, the profile and today's date, it returns the events to
 //! record or a [`lifecycle::Refusal`] with the reason in Chinese and the article it comes from.
 
+pub mod calendar;
 pub mod ids;
 pub mod lifecycle;
 pub mod money;

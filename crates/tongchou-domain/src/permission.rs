@@ -104,3 +104,8 @@ pub fn is_read_only(actor: &Actor) -> bool {
 pub fn path_ids(path: &str) -> Vec<i64> {
     path.split('/').filter_map(|s| s.parse().ok()).collect()
 }
+
+/// Who may add or correct working-day calendar entries (a national schedule: administrators).
+pub fn can_edit_calendar(actor: &Actor) -> bool {
+    actor.has(Role::Admin)
+}

@@ -25,11 +25,18 @@ pub struct Db {
 /// Held for the life of a write transaction (SQLite only).
 pub(crate) type WriteGuard = Option<tokio::sync::OwnedMutexGuard<()>>;
 
-const MIGRATIONS: [(&str, &str, &str); 1] = [(
-    "0001_core",
-    include_str!("../migrations/sqlite/0001_core.sql"),
-    include_str!("../migrations/postgres/0001_core.sql"),
-)];
+const MIGRATIONS: [(&str, &str, &str); 2] = [
+    (
+        "0001_core",
+        include_str!("../migrations/sqlite/0001_core.sql"),
+        include_str!("../migrations/postgres/0001_core.sql"),
+    ),
+    (
+        "0002_calendar",
+        include_str!("../migrations/sqlite/0002_calendar.sql"),
+        include_str!("../migrations/postgres/0002_calendar.sql"),
+    ),
+];
 
 impl Db {
     /// Connect to `sqlite://path` or `postgres://…`. `schema`: a PostgreSQL schema to use

@@ -4,6 +4,7 @@
 //! writes the new state and appends the hash-chained history entry in one transaction.
 
 pub mod audit;
+pub mod calendar;
 mod db;
 pub mod project;
 pub mod user;

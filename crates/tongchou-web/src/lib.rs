@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod calendar;
 pub mod error;
 pub mod fields;
 mod openapi;
@@ -70,6 +71,16 @@ pub fn router(state: AppState) -> Router {
         .route("/projects/{id}/attachments/{aid}", get(pages::download))
         .route("/projects/{id}/approval", get(pages::approval_doc))
         .route("/settings", get(pages::settings))
+        .route("/calendar", get(calendar::page))
+        .route(
+            "/settings/calendar",
+            get(calendar::admin).post(calendar::import),
+        )
+        .route(
+            "/api/v1/calendar/add-working-days",
+            get(calendar::api_add_working_days),
+        )
+        .route("/api/v1/calendar/days/{date}", get(calendar::api_day))
         .route("/settings/tokens", post(pages::create_token))
         .route("/settings/tokens/{tid}/revoke", post(pages::revoke_token))
         .route("/api/v1/login", post(api::login))

@@ -74,6 +74,23 @@ async fn layout(st: &AppState, user: &CurrentUser, nav: &str, flash: Option<Stri
     }
 }
 
+/// The layout for a page that also works logged out.
+pub async fn layout_for(st: &AppState, user: Option<&CurrentUser>, nav: &str) -> Layout {
+    match user {
+        Some(u) => layout(st, u, nav, None).await,
+        None => {
+            let mut l = logged_out_layout();
+            l.nav = nav.into();
+            l
+        }
+    }
+}
+
+/// A readable Chinese error page (or the login redirect for 401).
+pub async fn error_page(st: &AppState, user: Option<&CurrentUser>, e: AppError) -> Response {
+    page_error(st, user, e).await
+}
+
 fn logged_out_layout() -> Layout {
     Layout {
         user_name: String::new(),
@@ -88,14 +105,14 @@ fn logged_out_layout() -> Layout {
     }
 }
 
-fn render<T: Template>(t: &T) -> Response {
+pub fn render<T: Template>(t: &T) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),
         Err(e) => AppError::Internal(format!("template: {e}")).into_response(),
     }
 }
 
-fn render_status<T: Template>(status: StatusCode, t: &T) -> Response {
+pub fn render_status<T: Template>(status: StatusCode, t: &T) -> Response {
     let mut r = render(t);
     *r.status_mut() = status;
     r

@@ -67,10 +67,34 @@ enum Cmd {
     },
     /// Benchmark over HTTP on loopback; writes bench/results/latest.json.
     Bench(bench::BenchArgs),
+    /// Working-day calendar (the State Council's schedule, make-up days included).
+    Calendar {
+        #[command(subcommand)]
+        cmd: CalendarCmd,
+    },
     /// Audit tools.
     Audit {
         #[command(subcommand)]
         cmd: AuditCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum CalendarCmd {
+    /// Print the due date N working days after DATE (counted from the next day, last day included).
+    AddWorkingDays {
+        /// The trigger date, YYYY-MM-DD.
+        date: String,
+        /// Number of working days.
+        days: u32,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Print whether DATE is a working day and why.
+    Day {
+        date: String,
+        #[command(flatten)]
+        db: DbArgs,
     },
 }
 
@@ -149,6 +173,56 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Bench(args) => bench::run(args).await,
+        Cmd::Calendar { cmd } => {
+            let (date, db) = match &cmd {
+                CalendarCmd::AddWorkingDays { date, db, .. } | CalendarCmd::Day { date, db } => {
+                    (date, db)
+                }
+            };
+            let d: tongchou_domain::Date = date
+                .trim()
+                .parse()
+                .map_err(|_| format!("日期格式应为 YYYY-MM-DD：{date}"))?;
+            // Administrators' entries when there is a database; the built-in schedule otherwise.
+            let default_file = db.data_dir.join("tongchou.db");
+            let cal = if db.database_url.is_some() || default_file.exists() {
+                db.open()
+                    .await?
+                    .calendar()
+                    .await
+                    .map_err(|e| e.to_string())?
+            } else {
+                tongchou_domain::calendar::Calendar::builtin()
+            };
+            match cmd {
+                CalendarCmd::AddWorkingDays { days, .. } => {
+                    let c = cal.add_working_days(d, days);
+                    println!("{}", c.date);
+                    if let Some(w) = c.warning() {
+                        eprintln!("注意：{w}");
+                    }
+                }
+                CalendarCmd::Day { .. } => {
+                    let day = cal.day(d);
+                    println!(
+                        "{} {} {}{}",
+                        day.date,
+                        if day.working {
+                            "工作日"
+                        } else {
+                            "休息日"
+                        },
+                        day.reason.label(),
+                        if day.known {
+                            ""
+                        } else {
+                            "（该年安排未录入，按周一至周五推算）"
+                        }
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Cmd::Audit {
             cmd: AuditCmd::Verify { db },
         } => {
