@@ -377,6 +377,26 @@ impl Db {
         project_from(&r)
     }
 
+    /// The project with the kinds of attachment it has, in one query (what most rules read).
+    pub async fn project_with_attachments(&self, id: ProjectId) -> Result<ProjectContext> {
+        let kinds: Vec<String> = tongchou_domain::profile::ATTACHMENT_KINDS
+            .iter()
+            .map(|(k, _)| format!("CASE WHEN EXISTS (SELECT 1 FROM attachments a WHERE a.project_id = p.id AND a.kind = '{k}') THEN 1 ELSE 0 END AS k_{k}"))
+            .collect();
+        let r = sqlx::query(&format!("SELECT {PROJECT_COLS}, {HEAD_COLS}, {} FROM projects p JOIN units n ON n.id = p.unit_id WHERE p.id = $1", kinds.join(", ")))
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let mut ctx = ProjectContext::new(project_from(&r)?);
+        for (k, _) in tongchou_domain::profile::ATTACHMENT_KINDS {
+            if r.try_get::<i64, _>(format!("k_{k}").as_str())? == 1 {
+                ctx.attachment_kinds.push(k.to_string());
+            }
+        }
+        Ok(ctx)
+    }
+
     /// Whether the user sits (or sat) on any panel of the project.
     pub async fn on_panel(&self, project: ProjectId, user: UserId) -> Result<bool> {
         let r = sqlx::query(

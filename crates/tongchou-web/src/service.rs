@@ -57,13 +57,18 @@ pub async fn act(
     action: &str,
     fields: &Fields,
 ) -> Result<Project, AppError> {
-    let project = visible_project(st, actor, id).await?;
+    let mut ctx = st.db.project_with_attachments(id).await?;
+    let on_panel = actor.has(Role::Expert) && st.db.on_panel(id, actor.user_id).await?;
+    if !can_view(actor, &ctx.project, on_panel) {
+        return Err(AppError::NotFound);
+    }
+    let project = &ctx.project;
     if let Some(v) = fields.version()? {
         if v != project.version {
             return Err(AppError::Conflict("项目已被他人修改，请刷新后重试".into()));
         }
     }
-    let mut ctx = ProjectContext::new(project);
+
     let cmd = match parse_action(action, fields, &st.profile)? {
         Parsed::Command(c) => c,
         Parsed::FormPanel {
@@ -94,7 +99,12 @@ pub async fn act(
             }
         }
     };
-    st.db.load_parts(&mut ctx, needs(cmd.code())).await?;
+    // The attachment kinds came with the project.
+    let parts = tongchou_domain::lifecycle::Needs {
+        attachments: false,
+        ..needs(cmd.code())
+    };
+    st.db.load_parts(&mut ctx, parts).await?;
     run(st, actor, &ctx, cmd).await
 }
 
