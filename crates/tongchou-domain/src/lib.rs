@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod ids;
 pub mod lifecycle;
 pub mod money;
+pub mod obligation;
 pub mod permission;
 pub mod profile;
 pub mod project;

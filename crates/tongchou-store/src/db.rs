@@ -25,7 +25,7 @@ pub struct Db {
 /// Held for the life of a write transaction (SQLite only).
 pub(crate) type WriteGuard = Option<tokio::sync::OwnedMutexGuard<()>>;
 
-const MIGRATIONS: [(&str, &str, &str); 2] = [
+const MIGRATIONS: [(&str, &str, &str); 3] = [
     (
         "0001_core",
         include_str!("../migrations/sqlite/0001_core.sql"),
@@ -35,6 +35,11 @@ const MIGRATIONS: [(&str, &str, &str); 2] = [
         "0002_calendar",
         include_str!("../migrations/sqlite/0002_calendar.sql"),
         include_str!("../migrations/postgres/0002_calendar.sql"),
+    ),
+    (
+        "0003_obligations",
+        include_str!("../migrations/sqlite/0003_obligations.sql"),
+        include_str!("../migrations/postgres/0003_obligations.sql"),
     ),
 ];
 

@@ -6,6 +6,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use tongchou_domain::lifecycle::{Decision, Event, Needs};
+use tongchou_domain::obligation::Changes;
 use tongchou_domain::permission::{approved_stages, path_ids, ListScope};
 use tongchou_domain::project::{
     BuildKind, Category, Contract, Funding, Panel, PanelMember, PanelOpinion, PanelPurpose,
@@ -555,6 +556,7 @@ impl Db {
         ctx: &ProjectContext,
         actor: &Actor,
         d: &Decision,
+        obligations: &Changes,
         profile_code: &str,
     ) -> Result<Project> {
         let p = &ctx.project;
@@ -633,6 +635,7 @@ impl Db {
             Some(prev),
         )
         .await?;
+        write_obligations(&mut tx, id, obligations, &now).await?;
         tx.commit().await?;
         updated.history_head = head;
         Ok(updated)
@@ -1370,4 +1373,138 @@ impl Db {
 /// The jurisdiction id at `depth` (0 province, 1 city, 2 district) of a path `/1/2/3/`.
 fn level(path: &str, depth: usize) -> Option<i64> {
     path_ids(path).get(depth).copied()
+}
+
+/// Obligations created, fulfilled or cancelled by a decision, in its transaction.
+async fn write_obligations(tx: &mut Tx, project: i64, c: &Changes, now: &str) -> Result<()> {
+    for o in &c.new {
+        sqlx::query(
+            "INSERT INTO obligations (project_id, code, title, cite, trigger_date, due, owner, warning, state, fulfilled_on, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', NULL, $9) ON CONFLICT (project_id, code) DO NOTHING",
+        )
+        .bind(project)
+        .bind(&o.code)
+        .bind(&o.title)
+        .bind(o.cite.to_string())
+        .bind(o.trigger.to_string())
+        .bind(o.due.to_string())
+        .bind(o.owner.code())
+        .bind(o.warning.clone())
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    for (code, on) in &c.fulfil {
+        sqlx::query("UPDATE obligations SET state = 'fulfilled', fulfilled_on = $1 WHERE project_id = $2 AND code = $3 AND state = 'open'")
+            .bind(on.to_string())
+            .bind(project)
+            .bind(code)
+            .execute(&mut **tx)
+            .await?;
+    }
+    if c.cancel_all {
+        sqlx::query(
+            "UPDATE obligations SET state = 'cancelled' WHERE project_id = $1 AND state = 'open'",
+        )
+        .bind(project)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// An obligation as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct ObligationRow {
+    pub project_id: i64,
+    pub code: String,
+    pub title: String,
+    pub cite: String,
+    pub trigger_date: String,
+    pub due: Date,
+    pub owner: String,
+    pub warning: Option<String>,
+    pub state: String,
+    pub fulfilled_on: Option<Date>,
+}
+
+fn obligation_from(r: &AnyRow) -> Result<ObligationRow> {
+    Ok(ObligationRow {
+        project_id: r.try_get("project_id")?,
+        code: r.try_get("code")?,
+        title: r.try_get("title")?,
+        cite: r.try_get("cite")?,
+        trigger_date: r.try_get("trigger_date")?,
+        due: date_req(r, "due")?,
+        owner: r.try_get("owner")?,
+        warning: r.try_get("warning")?,
+        state: r.try_get("state")?,
+        fulfilled_on: date_opt(r.try_get("fulfilled_on")?),
+    })
+}
+
+const OBLIGATION_COLS: &str =
+    "project_id, code, title, cite, trigger_date, due, owner, warning, state, fulfilled_on";
+
+impl Db {
+    /// A project's obligations, by due date.
+    pub async fn obligations(&self, project: ProjectId) -> Result<Vec<ObligationRow>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {OBLIGATION_COLS} FROM obligations WHERE project_id = $1 ORDER BY due, id"
+        ))
+        .bind(project.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(obligation_from).collect()
+    }
+
+    /// The earliest open obligation of each of these projects.
+    pub async fn next_open_obligations(&self, projects: &[i64]) -> Result<Vec<ObligationRow>> {
+        if projects.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<String> = projects.iter().map(|i| i.to_string()).collect();
+        let rows = sqlx::query(&format!(
+            "SELECT {OBLIGATION_COLS} FROM obligations WHERE state = 'open' AND project_id IN ({}) ORDER BY due, id",
+            ids.join(",")
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for r in &rows {
+            let o = obligation_from(r)?;
+            if seen.insert(o.project_id) {
+                out.push(o);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Create this month's progress-report obligation for every project in construction that
+    /// lacks it. Idempotent (unique per project and month), safe with several processes.
+    pub async fn sweep_monthly_reports(
+        &self,
+        today: Date,
+        profile: &tongchou_domain::profile::Profile,
+    ) -> Result<u64> {
+        let o = tongchou_domain::obligation::monthly_report(today, profile);
+        let (_write, mut tx) = self.begin_write().await?;
+        let n = sqlx::query(
+            "INSERT INTO obligations (project_id, code, title, cite, trigger_date, due, owner, warning, state, fulfilled_on, created_at) \
+             SELECT p.id, $1, $2, $3, $4, $5, 'unit', NULL, 'open', NULL, $6 FROM projects p WHERE p.stage = 'in_construction' \
+             ON CONFLICT (project_id, code) DO NOTHING",
+        )
+        .bind(&o.code)
+        .bind(&o.title)
+        .bind(o.cite.to_string())
+        .bind(o.trigger.to_string())
+        .bind(o.due.to_string())
+        .bind(now_text())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(n)
+    }
 }

@@ -153,6 +153,7 @@ pub struct Walker<'a> {
     pub st: &'a AppState,
     pub world: &'a World,
     pub today: Date,
+    pub calendar: tongchou_domain::calendar::Calendar,
 }
 
 impl Walker<'_> {
@@ -163,7 +164,19 @@ impl Walker<'_> {
             .map_err(|e| format!("{who}: {e}"))?;
         self.st
             .db
-            .apply(&ctx, actor, &d, &self.st.profile.code)
+            .apply(
+                &ctx,
+                actor,
+                &d,
+                &tongchou_domain::obligation::changes(
+                    &ctx.project,
+                    &d,
+                    &self.st.profile,
+                    &self.calendar,
+                    self.today,
+                ),
+                &self.st.profile.code,
+            )
             .await
             .map_err(|e| e.to_string())?;
         Ok(())
@@ -585,6 +598,7 @@ pub async fn seed_demo(st: &AppState, today: Date) -> Result<World, String> {
         st,
         world: &world,
         today,
+        calendar: tongchou_domain::calendar::Calendar::builtin(),
     };
     let kinds = [
         BuildKind::New,

@@ -181,6 +181,35 @@ pub async fn history(
     Ok(Json(json!({ "items": h })))
 }
 
+pub async fn obligations(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, AppError> {
+    service::visible_project(&st, &user.actor, ProjectId(id)).await?;
+    let today = tongchou_store::today();
+    let items: Vec<Value> = st
+        .db
+        .obligations(ProjectId(id))
+        .await?
+        .into_iter()
+        .map(|o| {
+            let status = tongchou_domain::obligation::status(
+                o.due,
+                o.fulfilled_on,
+                o.state == "cancelled",
+                today,
+            );
+            let mut v = serde_json::to_value(&o).unwrap_or(Value::Null);
+            v["status"] = json!(status);
+            v["status_label"] = json!(status.label());
+            v["days_left"] = json!(tongchou_domain::obligation::days_left(o.due, today));
+            v
+        })
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
 pub async fn act(
     State(st): State<AppState>,
     user: CurrentUser,

@@ -248,6 +248,8 @@ pub async fn logout(
 // ---------- to-do ----------
 
 pub struct TodoItem {
+    /// The earliest open obligation: (title, due, days-left label, status).
+    pub next_due: Option<(String, String, String, tongchou_domain::obligation::Status)>,
     pub id: i64,
     pub code: String,
     pub name: String,
@@ -296,6 +298,7 @@ async fn todo_inner(st: &AppState, user: &CurrentUser) -> Result<Response, AppEr
                 .collect();
             if !actions.is_empty() {
                 items.push(TodoItem {
+                    next_due: None,
                     id: c.id,
                     code: c.code,
                     name: c.name,
@@ -307,6 +310,26 @@ async fn todo_inner(st: &AppState, user: &CurrentUser) -> Result<Response, AppEr
             }
         }
     }
+    // Order by the earliest open obligation (what is due first comes first), then newest.
+    let today = tongchou_store::today();
+    let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
+    for o in st.db.next_open_obligations(&ids).await? {
+        if let Some(i) = items.iter_mut().find(|i| i.id == o.project_id) {
+            let status = tongchou_domain::obligation::status(o.due, None, false, today);
+            i.next_due = Some((
+                o.title.clone(),
+                o.due.to_string(),
+                days_left_label(o.due, today),
+                status,
+            ));
+        }
+    }
+    items.sort_by(|a, b| match (&a.next_due, &b.next_due) {
+        (Some(x), Some(y)) => x.1.cmp(&y.1),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => b.id.cmp(&a.id),
+    });
     let (recent, _) = st
         .db
         .list_projects(
@@ -708,6 +731,8 @@ struct ShowPage {
     contract: Option<ContractRow>,
     procurement: Option<ProcurementRow>,
     progress: Vec<ProgressRow>,
+    obligations: Vec<tongchou_store::project::ObligationRow>,
+    today_date: tongchou_domain::Date,
     experts: Vec<Expert>,
     kinds: Vec<(&'static str, &'static str)>,
     methods: Vec<(&'static str, &'static str)>,
@@ -722,6 +747,20 @@ struct ShowPage {
 }
 
 impl ShowPage {
+    fn ob_status(
+        &self,
+        o: &tongchou_store::project::ObligationRow,
+    ) -> tongchou_domain::obligation::Status {
+        tongchou_domain::obligation::status(
+            o.due,
+            o.fulfilled_on,
+            o.state == "cancelled",
+            self.today_date,
+        )
+    }
+    fn ob_left(&self, o: &tongchou_store::project::ObligationRow) -> String {
+        days_left_label(o.due, self.today_date)
+    }
     fn p(&self) -> &tongchou_domain::project::Project {
         &self.ctx.project
     }
@@ -841,6 +880,8 @@ async fn show_page(
         contract: st.db.contract(id).await?,
         procurement: st.db.procurement(id).await?,
         progress: st.db.progress_reports(id).await?,
+        obligations: st.db.obligations(id).await?,
+        today_date: today,
         profile: (*st.profile).clone(),
         actions,
         ctx,
@@ -1105,5 +1146,15 @@ impl ListPage {
     }
     fn get(&self, k: &str) -> String {
         self.q.get(k).cloned().unwrap_or_default()
+    }
+}
+
+/// "还剩 3 天" / "今天到期" / "逾期 2 天".
+pub fn days_left_label(due: tongchou_domain::Date, today: tongchou_domain::Date) -> String {
+    let n = tongchou_domain::obligation::days_left(due, today);
+    match n {
+        0 => "今天到期".into(),
+        n if n > 0 => format!("还剩 {n} 天"),
+        n => format!("逾期 {} 天", -n),
     }
 }

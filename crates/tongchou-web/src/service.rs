@@ -115,7 +115,11 @@ async fn run(
     cmd: Command,
 ) -> Result<Project, AppError> {
     let decision = decide(ctx, actor, cmd, &st.profile, today())?;
-    Ok(st.db.apply(ctx, actor, &decision, &st.profile.code).await?)
+    let changes = obligation_changes(st, &ctx.project, &decision).await?;
+    Ok(st
+        .db
+        .apply(ctx, actor, &decision, &changes, &st.profile.code)
+        .await?)
 }
 
 /// Allowed upload types: extension and the file's first bytes must agree.
@@ -207,7 +211,13 @@ pub async fn attach(
     }
     Ok(st
         .db
-        .apply(&ctx, actor, &decision, &st.profile.code)
+        .apply(
+            &ctx,
+            actor,
+            &decision,
+            &tongchou_domain::obligation::Changes::default(),
+            &st.profile.code,
+        )
         .await?)
 }
 
@@ -224,4 +234,20 @@ pub async fn download(
         .await
         .map_err(|e| AppError::Internal(format!("blob {}: {e}", a.sha256)))?;
     Ok((a, bytes))
+}
+
+/// The obligations a decision creates, fulfils or cancels (the calendar is read only when a
+/// dated duty is counted).
+pub async fn obligation_changes(
+    st: &AppState,
+    project: &Project,
+    decision: &tongchou_domain::lifecycle::Decision,
+) -> Result<tongchou_domain::obligation::Changes, AppError> {
+    use tongchou_domain::obligation::{changes, needs_calendar};
+    let cal = if needs_calendar(decision) {
+        st.db.calendar().await?
+    } else {
+        tongchou_domain::calendar::Calendar::builtin()
+    };
+    Ok(changes(project, decision, &st.profile, &cal, today()))
 }

@@ -153,6 +153,23 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 }
                 print_demo_accounts();
             }
+            // Monthly progress-report obligations: at start and every six hours. Idempotent and
+            // safe with several server processes (one obligation per project and month).
+            let sweep = st.clone();
+            tokio::spawn(async move {
+                loop {
+                    match sweep
+                        .db
+                        .sweep_monthly_reports(tongchou_store::today(), &sweep.profile)
+                        .await
+                    {
+                        Ok(n) if n > 0 => tracing::info!(created = n, "monthly report obligations"),
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "obligation sweep failed"),
+                    }
+                    tokio::time::sleep(std::time::Duration::from_secs(6 * 3600)).await;
+                }
+            });
             let listener = tokio::net::TcpListener::bind(&addr)
                 .await
                 .map_err(|e| format!("cannot listen on {addr}: {e}"))?;

@@ -225,6 +225,22 @@ async fn lifecycle(backend: Backend) {
         "printable approval document carries its number"
     );
 
+    // Shangcheng 项目实施: procurement within 6 calendar months of the approval document, the
+    // last day moved off a rest day.
+    let cal = app.st.db.calendar().await.unwrap();
+    let (_, ob) = app
+        .get(&unit, &format!("/api/v1/projects/{id}/obligations"))
+        .await;
+    let proc_ob = ob["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["code"] == "procurement")
+        .cloned()
+        .expect("procurement obligation");
+    assert_eq!(proc_ob["due"], cal.add_months(today(), 6).date.to_string());
+    assert_eq!(proc_ob["state"], "open");
+
     // Money: budget, procurement and contract never above the approved amount (M1, M5).
     let fin = app.token("czj").await;
     let (s, _) = app

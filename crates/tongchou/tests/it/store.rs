@@ -19,6 +19,7 @@ async fn contract(backend: Backend) {
         st: &st,
         world: &world,
         today,
+        calendar: tongchou_domain::calendar::Calendar::builtin(),
     };
     let mut ids = Vec::new();
     for (i, target) in [
@@ -134,10 +135,24 @@ async fn contract(backend: Backend) {
         today,
     )
     .unwrap();
-    db.apply(&ctx, world.actor("jyj"), &d, "shangcheng")
-        .await
-        .unwrap();
-    let again = db.apply(&ctx, world.actor("jyj"), &d, "shangcheng").await;
+    db.apply(
+        &ctx,
+        world.actor("jyj"),
+        &d,
+        &Default::default(),
+        "shangcheng",
+    )
+    .await
+    .unwrap();
+    let again = db
+        .apply(
+            &ctx,
+            world.actor("jyj"),
+            &d,
+            &Default::default(),
+            "shangcheng",
+        )
+        .await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
     // A large result is paged by walking the newest rows: same answers as a small one.
     let gen: Vec<tongchou_store::project::GeneratedProject> = (0..3_300)
@@ -215,6 +230,55 @@ async fn contract(backend: Backend) {
     assert!(y
         .iter()
         .all(|p| p.year == 2026 && p.stage == Stage::InConstruction));
+    // The monthly sweep creates each month's report obligation once, however often it runs
+    // (two at once, as two server processes would).
+    let profile = tongchou_domain::profile::Profile::shangcheng();
+    let (a, b) = tokio::join!(
+        db.sweep_monthly_reports(today, &profile),
+        db.sweep_monthly_reports(today, &profile)
+    );
+    let created = a.unwrap() + b.unwrap();
+    let in_construction = db
+        .list_projects(
+            &list_scope(world.actor("sjs")),
+            &ListFilter {
+                stages: vec![Stage::InConstruction],
+                ..all.clone()
+            },
+        )
+        .await
+        .unwrap()
+        .1;
+    let code = format!("progress_{}", today.strftime("%Y-%m"));
+    let mut with_month = 0;
+    for p in db
+        .list_projects(
+            &list_scope(world.actor("sjs")),
+            &ListFilter {
+                stages: vec![Stage::InConstruction],
+                per_page: 500,
+                ..all.clone()
+            },
+        )
+        .await
+        .unwrap()
+        .0
+        .iter()
+        .take(50)
+    {
+        let obs = db
+            .obligations(tongchou_domain::ProjectId(p.id))
+            .await
+            .unwrap();
+        assert_eq!(obs.iter().filter(|o| o.code == code).count(), 1);
+        with_month += 1;
+    }
+    assert!(with_month > 0 && created as i64 <= in_construction);
+    assert_eq!(
+        db.sweep_monthly_reports(today, &profile).await.unwrap(),
+        0,
+        "a third run creates nothing"
+    );
     // The chains are intact.
     let n = db.verify_history().await.unwrap().unwrap();
     assert!(n > 3_350, "{n}");
