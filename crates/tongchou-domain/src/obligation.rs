@@ -32,11 +32,17 @@ pub struct Changes {
     pub fulfil: Vec<(String, Date)>,
     /// Every open obligation is cancelled (the project ended).
     pub cancel_all: bool,
+    /// Open obligations whose code starts with this lapse: the duty ended unmet (monthly
+    /// reports still open when construction ends).
+    pub lapse_prefix: Option<String>,
 }
 
 impl Changes {
     pub fn is_empty(&self) -> bool {
-        self.new.is_empty() && self.fulfil.is_empty() && !self.cancel_all
+        self.new.is_empty()
+            && self.fulfil.is_empty()
+            && !self.cancel_all
+            && self.lapse_prefix.is_none()
     }
 }
 
@@ -56,6 +62,8 @@ pub enum Status {
     FulfilledLate,
     /// 已取消 (the project ended)
     Cancelled,
+    /// 未履行 (the duty ended unmet, e.g. a monthly report never sent)
+    Missed,
 }
 
 impl Status {
@@ -67,6 +75,7 @@ impl Status {
             Status::Fulfilled => "按期完成",
             Status::FulfilledLate => "逾期完成",
             Status::Cancelled => "已取消",
+            Status::Missed => "未履行",
         }
     }
     /// The tag colour class.
@@ -74,7 +83,7 @@ impl Status {
         match self {
             Status::Due => "tag-review",
             Status::DueSoon => "tag-warn",
-            Status::Overdue | Status::FulfilledLate => "tag-bad",
+            Status::Overdue | Status::FulfilledLate | Status::Missed => "tag-bad",
             Status::Fulfilled => "tag-ok",
             Status::Cancelled => "tag-ended",
         }
@@ -86,10 +95,17 @@ pub fn days_left(due: Date, today: Date) -> i64 {
     (due - today).get_days() as i64
 }
 
-/// The status of an obligation from its due date and fulfilment.
-pub fn status(due: Date, fulfilled_on: Option<Date>, cancelled: bool, today: Date) -> Status {
-    match (cancelled, fulfilled_on) {
-        (true, _) => Status::Cancelled,
+/// Stored states of an obligation.
+pub const OPEN: &str = "open";
+pub const FULFILLED: &str = "fulfilled";
+pub const CANCELLED: &str = "cancelled";
+pub const LAPSED: &str = "lapsed";
+
+/// The status of an obligation from its stored state, due date and fulfilment.
+pub fn status(state: &str, due: Date, fulfilled_on: Option<Date>, today: Date) -> Status {
+    match (state, fulfilled_on) {
+        (CANCELLED, _) => Status::Cancelled,
+        (LAPSED, _) => Status::Missed,
         (_, Some(f)) if f <= due => Status::Fulfilled,
         (_, Some(_)) => Status::FulfilledLate,
         _ if today > due => Status::Overdue,
@@ -227,9 +243,8 @@ pub fn changes(
             }
             Event::InitialAccepted { date } => {
                 filing("file_initial_acceptance", "初验材料", *date, &mut c);
-                // Reports end with construction.
-                c.fulfil
-                    .push((format!("progress_{}", date.strftime("%Y-%m")), today));
+                // Monthly reports end with construction: any still open were not sent.
+                c.lapse_prefix = Some("progress_".into());
             }
             Event::RectificationOrdered { due } => {
                 let due = cal.next_working_day(*due);
@@ -417,7 +432,12 @@ mod tests {
             .fulfil
             .contains(&("file_contract".to_string(), d("2025-10-14"))));
         assert_eq!(
-            status(filing.due, Some(d("2025-10-14")), false, d("2025-10-14")),
+            status(
+                FULFILLED,
+                filing.due,
+                Some(d("2025-10-14")),
+                d("2025-10-14")
+            ),
             Status::FulfilledLate
         );
         assert!(
@@ -437,6 +457,34 @@ mod tests {
         assert_eq!(report.due, d("2025-10-20"));
     }
 
+    // Shangcheng 项目实施: monthly reports run "while in construction"; reports still open when
+    // construction ends were not sent and lapse (shown as 未履行, no longer due).
+    #[test]
+    fn initial_acceptance_files_within_five_working_days_and_lapses_open_reports() {
+        let cal = Calendar::builtin();
+        let c = changes(
+            &project(Funding::DistrictFiscal),
+            &decision(
+                "conclude_panel",
+                vec![Event::InitialAccepted {
+                    date: d("2026-01-30"),
+                }],
+            ),
+            &Profile::shangcheng(),
+            &cal,
+            d("2026-01-30"),
+        );
+        assert_eq!(c.lapse_prefix.as_deref(), Some("progress_"));
+        let filing = c
+            .new
+            .iter()
+            .find(|o| o.code == "file_initial_acceptance")
+            .unwrap();
+        // 2026: Spring Festival Feb 15–23 off, Feb 14 (Sat) and Feb 28 (Sat) make-up days.
+        assert_eq!(filing.due, cal.add_working_days(d("2026-01-30"), 5).date);
+        assert!(filing.due >= d("2026-02-06"));
+    }
+
     #[test]
     fn an_ended_project_cancels_its_open_obligations() {
         let cal = Calendar::builtin();
@@ -453,23 +501,27 @@ mod tests {
     #[test]
     fn status_follows_due_date_and_fulfilment() {
         let due = d("2026-03-20");
-        assert_eq!(status(due, None, false, d("2026-03-01")), Status::Due);
-        assert_eq!(status(due, None, false, d("2026-03-13")), Status::DueSoon);
+        assert_eq!(status(OPEN, due, None, d("2026-03-01")), Status::Due);
+        assert_eq!(status(OPEN, due, None, d("2026-03-13")), Status::DueSoon);
         assert_eq!(
-            status(due, None, false, d("2026-03-20")),
+            status(OPEN, due, None, d("2026-03-20")),
             Status::DueSoon,
             "the last day is still in time"
         );
-        assert_eq!(status(due, None, false, d("2026-03-21")), Status::Overdue);
+        assert_eq!(status(OPEN, due, None, d("2026-03-21")), Status::Overdue);
+        assert_eq!(status(LAPSED, due, None, d("2026-04-01")), Status::Missed);
         assert_eq!(
-            status(due, Some(d("2026-03-20")), false, d("2026-04-01")),
+            status(FULFILLED, due, Some(d("2026-03-20")), d("2026-04-01")),
             Status::Fulfilled
         );
         assert_eq!(
-            status(due, Some(d("2026-03-21")), false, d("2026-04-01")),
+            status(FULFILLED, due, Some(d("2026-03-21")), d("2026-04-01")),
             Status::FulfilledLate
         );
-        assert_eq!(status(due, None, true, d("2026-04-01")), Status::Cancelled);
+        assert_eq!(
+            status(CANCELLED, due, None, d("2026-04-01")),
+            Status::Cancelled
+        );
         assert_eq!(days_left(due, d("2026-03-18")), 2);
     }
 

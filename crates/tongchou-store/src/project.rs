@@ -1402,6 +1402,13 @@ async fn write_obligations(tx: &mut Tx, project: i64, c: &Changes, now: &str) ->
             .execute(&mut **tx)
             .await?;
     }
+    if let Some(prefix) = &c.lapse_prefix {
+        sqlx::query("UPDATE obligations SET state = 'lapsed' WHERE project_id = $1 AND state = 'open' AND code LIKE $2")
+            .bind(project)
+            .bind(format!("{prefix}%"))
+            .execute(&mut **tx)
+            .await?;
+    }
     if c.cancel_all {
         sqlx::query(
             "UPDATE obligations SET state = 'cancelled' WHERE project_id = $1 AND state = 'open'",

@@ -485,18 +485,25 @@ impl Walker<'_> {
             },
         )
         .await?;
-        let month = days_ago(t, 35).strftime("%Y-%m").to_string();
-        self.run(
-            id,
-            unit,
-            Command::ReportProgress {
-                month,
-                percent: 60,
-                summary: "完成需求调研和主要功能开发".into(),
-                problems: "无".into(),
-            },
-        )
-        .await?;
+        // Monthly reports from the signing month up to last month.
+        let mut m = days_ago(t, 80);
+        let mut pct = 20;
+        while m.strftime("%Y-%m").to_string() < t.strftime("%Y-%m").to_string() {
+            let month = m.strftime("%Y-%m").to_string();
+            self.run(
+                id,
+                unit,
+                Command::ReportProgress {
+                    month,
+                    percent: pct,
+                    summary: "按计划推进需求调研、开发和联调".into(),
+                    problems: "无".into(),
+                },
+            )
+            .await?;
+            m = tongchou_domain::lifecycle::add_months(m, 1);
+            pct = (pct + 30).min(90);
+        }
         if target == Stage::InConstruction {
             return Ok(());
         }

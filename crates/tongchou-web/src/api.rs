@@ -194,12 +194,8 @@ pub async fn obligations(
         .await?
         .into_iter()
         .map(|o| {
-            let status = tongchou_domain::obligation::status(
-                o.due,
-                o.fulfilled_on,
-                o.state == "cancelled",
-                today,
-            );
+            let status =
+                tongchou_domain::obligation::status(&o.state, o.due, o.fulfilled_on, today);
             let mut v = serde_json::to_value(&o).unwrap_or(Value::Null);
             v["status"] = json!(status);
             v["status_label"] = json!(status.label());

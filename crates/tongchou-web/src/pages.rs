@@ -315,7 +315,7 @@ async fn todo_inner(st: &AppState, user: &CurrentUser) -> Result<Response, AppEr
     let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
     for o in st.db.next_open_obligations(&ids).await? {
         if let Some(i) = items.iter_mut().find(|i| i.id == o.project_id) {
-            let status = tongchou_domain::obligation::status(o.due, None, false, today);
+            let status = tongchou_domain::obligation::status(&o.state, o.due, None, today);
             i.next_due = Some((
                 o.title.clone(),
                 o.due.to_string(),
@@ -751,12 +751,7 @@ impl ShowPage {
         &self,
         o: &tongchou_store::project::ObligationRow,
     ) -> tongchou_domain::obligation::Status {
-        tongchou_domain::obligation::status(
-            o.due,
-            o.fulfilled_on,
-            o.state == "cancelled",
-            self.today_date,
-        )
+        tongchou_domain::obligation::status(&o.state, o.due, o.fulfilled_on, self.today_date)
     }
     fn ob_left(&self, o: &tongchou_store::project::ObligationRow) -> String {
         days_left_label(o.due, self.today_date)
