@@ -32,9 +32,10 @@ pub struct Changes {
     pub fulfil: Vec<(String, Date)>,
     /// Every open obligation is cancelled (the project ended).
     pub cancel_all: bool,
-    /// Open obligations whose code starts with this lapse: the duty ended unmet (monthly
-    /// reports still open when construction ends).
-    pub lapse_prefix: Option<String>,
+    /// Open obligations whose code starts with this prefix end with the duty (monthly reports
+    /// when construction ends): those already due before the date lapse unmet, later ones are
+    /// cancelled.
+    pub lapse_prefix: Option<(String, Date)>,
 }
 
 impl Changes {
@@ -244,7 +245,7 @@ pub fn changes(
             Event::InitialAccepted { date } => {
                 filing("file_initial_acceptance", "初验材料", *date, &mut c);
                 // Monthly reports end with construction: any still open were not sent.
-                c.lapse_prefix = Some("progress_".into());
+                c.lapse_prefix = Some(("progress_".into(), *date));
             }
             Event::RectificationOrdered { due } => {
                 let due = cal.next_working_day(*due);
@@ -474,7 +475,10 @@ mod tests {
             &cal,
             d("2026-01-30"),
         );
-        assert_eq!(c.lapse_prefix.as_deref(), Some("progress_"));
+        assert_eq!(
+            c.lapse_prefix,
+            Some(("progress_".to_string(), d("2026-01-30")))
+        );
         let filing = c
             .new
             .iter()

@@ -1402,10 +1402,12 @@ async fn write_obligations(tx: &mut Tx, project: i64, c: &Changes, now: &str) ->
             .execute(&mut **tx)
             .await?;
     }
-    if let Some(prefix) = &c.lapse_prefix {
-        sqlx::query("UPDATE obligations SET state = 'lapsed' WHERE project_id = $1 AND state = 'open' AND code LIKE $2")
+    if let Some((prefix, on)) = &c.lapse_prefix {
+        // ISO dates compare as text in both databases.
+        sqlx::query("UPDATE obligations SET state = CASE WHEN due < $3 THEN 'lapsed' ELSE 'cancelled' END WHERE project_id = $1 AND state = 'open' AND code LIKE $2")
             .bind(project)
             .bind(format!("{prefix}%"))
+            .bind(on.to_string())
             .execute(&mut **tx)
             .await?;
     }

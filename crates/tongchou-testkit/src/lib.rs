@@ -154,14 +154,32 @@ pub struct Walker<'a> {
     pub world: &'a World,
     pub today: Date,
     pub calendar: tongchou_domain::calendar::Calendar,
+    /// The day the next steps are recorded on (steps of a walk happen over months).
+    clock: std::cell::Cell<Date>,
 }
 
-impl Walker<'_> {
+impl<'a> Walker<'a> {
+    pub fn new(st: &'a AppState, world: &'a World, today: Date) -> Walker<'a> {
+        Walker {
+            st,
+            world,
+            today,
+            calendar: tongchou_domain::calendar::Calendar::builtin(),
+            clock: std::cell::Cell::new(today),
+        }
+    }
+
+    /// Record the following steps as of `days` days before today.
+    fn at(&self, days: i64) {
+        self.clock.set(days_ago(self.today, days));
+    }
+
     async fn run(&self, id: ProjectId, who: &str, cmd: Command) -> Result<(), String> {
         let ctx = self.st.db.context(id).await.map_err(|e| e.to_string())?;
         let actor = self.world.actor(who);
-        let d = decide(&ctx, actor, cmd, &self.st.profile, self.today)
-            .map_err(|e| format!("{who}: {e}"))?;
+        let on = self.clock.get();
+        let d =
+            decide(&ctx, actor, cmd, &self.st.profile, on).map_err(|e| format!("{who}: {e}"))?;
         self.st
             .db
             .apply(
@@ -173,7 +191,7 @@ impl Walker<'_> {
                     &d,
                     &self.st.profile,
                     &self.calendar,
-                    self.today,
+                    on,
                 ),
                 &self.st.profile.code,
             )
@@ -200,7 +218,7 @@ impl Walker<'_> {
             filename: format!("{name}.pdf"),
             sha256: sha,
             size: bytes.len() as i64,
-            doc_date: Some(self.today),
+            doc_date: Some(self.clock.get()),
         };
         self.run(id, who, cmd).await
     }
@@ -300,6 +318,7 @@ impl Walker<'_> {
             .map_err(|e| e.to_string())?
             .input
             .it_amount;
+        self.at(150);
         self.attach(id, unit, "declaration_form", "电子政务项目申报表")
             .await?;
         self.attach(id, unit, "feasibility_report", "项目可行性研究报告")
@@ -315,6 +334,7 @@ impl Walker<'_> {
         if target == Stage::ComplianceReview {
             return Ok(());
         }
+        self.at(140);
         let all: Vec<(String, bool)> = profile
             .compliance_checklist
             .iter()
@@ -382,6 +402,7 @@ impl Walker<'_> {
         if fail || target == Stage::ExpertReview {
             return Ok(());
         }
+        self.at(125);
         for (k, n) in [
             ("revised_report", "修改后的可行性研究报告"),
             ("revision_list", "修改详细清单"),
@@ -390,6 +411,7 @@ impl Walker<'_> {
             self.attach(id, unit, k, n).await?;
         }
         let suggested = Yuan::from_fen(it.fen() / 100 * 92);
+        self.at(120);
         self.panel(
             id,
             "sjj",
@@ -402,6 +424,7 @@ impl Walker<'_> {
         if target == Stage::ReExamination {
             return Ok(());
         }
+        self.at(112);
         self.attach(id, unit, "final_report", "专家评审后最终可研报告")
             .await?;
         let final_amount = Yuan::from_fen(suggested.fen() / 100 * 98);
@@ -418,6 +441,7 @@ impl Walker<'_> {
         if target == Stage::ApprovalMeeting {
             return Ok(());
         }
+        self.at(100);
         self.run(
             id,
             "lxhy",
@@ -431,6 +455,7 @@ impl Walker<'_> {
         if target == Stage::Approved {
             return Ok(());
         }
+        self.at(95);
         self.run(
             id,
             "czj",
@@ -444,6 +469,7 @@ impl Walker<'_> {
         if target == Stage::Budgeted {
             return Ok(());
         }
+        self.at(88);
         self.run(
             id,
             unit,
@@ -470,6 +496,7 @@ impl Walker<'_> {
             .iter()
             .map(|i| (i.code.clone(), true))
             .collect();
+        self.at(78);
         self.run(
             id,
             unit,
@@ -490,6 +517,10 @@ impl Walker<'_> {
         let mut pct = 20;
         while m.strftime("%Y-%m").to_string() < t.strftime("%Y-%m").to_string() {
             let month = m.strftime("%Y-%m").to_string();
+            // Each month's report on the 15th (the contract month's on signing day at the latest).
+            let fifteenth =
+                tongchou_domain::calendar::Calendar::day_of_month(m, 15).max(days_ago(t, 80));
+            self.clock.set(fifteenth.min(t));
             self.run(
                 id,
                 unit,
@@ -507,18 +538,20 @@ impl Walker<'_> {
         if target == Stage::InConstruction {
             return Ok(());
         }
+        self.at(35);
         self.panel(
             id,
             unit,
             PanelPurpose::InitialAcceptance,
             true,
             None,
-            days_ago(t, 45),
+            days_ago(t, 35),
         )
         .await?;
         if target == Stage::TrialRun {
             return Ok(());
         }
+        self.at(3);
         self.attach(id, unit, "trial_run_report", "试运行报告")
             .await?;
         self.attach(id, unit, "test_report", "等保信创测评报告")
@@ -533,6 +566,7 @@ impl Walker<'_> {
         if target == Stage::AcceptanceApplied {
             return Ok(());
         }
+        self.at(2);
         self.run(
             id,
             "sjj",
@@ -546,6 +580,7 @@ impl Walker<'_> {
             return Ok(());
         }
         let pass = target == Stage::InOperation;
+        self.at(1);
         self.panel(
             id,
             "sjj",
@@ -601,12 +636,7 @@ pub async fn seed_demo(st: &AppState, today: Date) -> Result<World, String> {
         Stage::InOperation,
         Stage::Ended,
     ];
-    let walker = Walker {
-        st,
-        world: &world,
-        today,
-        calendar: tongchou_domain::calendar::Calendar::builtin(),
-    };
+    let walker = Walker::new(st, &world, today);
     let kinds = [
         BuildKind::New,
         BuildKind::Upgrade,

@@ -15,12 +15,7 @@ async fn contract(backend: Backend) {
     let world = seed_world(&db, Some("$argon2id$v=19$m=19456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")).await.unwrap();
     let st = AppState::new(db.clone(), dir.join("data"));
     let today = tongchou_store::today();
-    let walker = Walker {
-        st: &st,
-        world: &world,
-        today,
-        calendar: tongchou_domain::calendar::Calendar::builtin(),
-    };
+    let walker = Walker::new(&st, &world, today);
     let mut ids = Vec::new();
     for (i, target) in [
         Stage::Draft,
