@@ -200,6 +200,15 @@ pub struct ProgressRow {
     pub submitted_at: String,
 }
 
+/// One unit on the progress board.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitBoardRow {
+    pub unit_name: String,
+    pub projects: i64,
+    pub overdue: i64,
+    pub overdue_projects: i64,
+}
+
 /// Filters of the project list.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
@@ -898,6 +907,68 @@ impl Db {
             where_.push(format!("(p.name LIKE {a} OR p.code LIKE {a})"));
         }
         Some((where_.join(" AND "), binds))
+    }
+
+    /// 晾晒台: per unit within the scope and filter, projects, open overdue obligations and the
+    /// projects that have one, worst first.
+    pub async fn board_units(
+        &self,
+        scope: &ListScope,
+        f: &ListFilter,
+        today: Date,
+    ) -> Result<Vec<UnitBoardRow>> {
+        let Some((w, binds)) = Self::list_where(scope, f, false) else {
+            return Ok(Vec::new());
+        };
+        let n = binds.len();
+        let sql = format!(
+            "SELECT n.name AS unit_name, CAST(COUNT(DISTINCT p.id) AS BIGINT) AS projects, \
+             CAST(COUNT(o.id) AS BIGINT) AS overdue, CAST(COUNT(DISTINCT o.project_id) AS BIGINT) AS overdue_projects \
+             FROM projects p JOIN units n ON n.id = p.unit_id \
+             LEFT JOIN obligations o ON o.project_id = p.id AND o.state = 'open' AND o.due < ${} \
+             WHERE {w} GROUP BY n.name ORDER BY overdue DESC, overdue_projects DESC, n.name",
+            n + 1
+        );
+        let mut q = sqlx::query(&sql);
+        for b in &binds {
+            q = match b {
+                Bind::I(i) => q.bind(*i),
+                Bind::S(s) => q.bind(s.clone()),
+            };
+        }
+        let rows = q.bind(today.to_string()).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(UnitBoardRow {
+                    unit_name: r.try_get("unit_name")?,
+                    projects: r.try_get("projects")?,
+                    overdue: r.try_get("overdue")?,
+                    overdue_projects: r.try_get("overdue_projects")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Open overdue obligations per project (for a page of projects).
+    pub async fn overdue_counts(
+        &self,
+        projects: &[i64],
+        today: Date,
+    ) -> Result<std::collections::HashMap<i64, i64>> {
+        if projects.is_empty() {
+            return Ok(Default::default());
+        }
+        let ids: Vec<String> = projects.iter().map(|i| i.to_string()).collect();
+        let rows = sqlx::query(&format!(
+            "SELECT project_id, CAST(COUNT(*) AS BIGINT) AS n FROM obligations WHERE state = 'open' AND due < $1 AND project_id IN ({}) GROUP BY project_id",
+            ids.join(",")
+        ))
+        .bind(today.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("project_id")?, r.try_get("n")?)))
+            .collect()
     }
 
     /// How many projects a scoped, filtered list holds.

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod board;
 pub mod calendar;
 pub mod error;
 pub mod fields;
@@ -72,6 +73,8 @@ pub fn router(state: AppState) -> Router {
         .route("/projects/{id}/approval", get(pages::approval_doc))
         .route("/settings", get(pages::settings))
         .route("/calendar", get(calendar::page))
+        .route("/board", get(board::page))
+        .route("/board.xlsx", get(board::export))
         .route(
             "/settings/calendar",
             get(calendar::admin).post(calendar::import),

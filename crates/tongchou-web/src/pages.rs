@@ -375,7 +375,7 @@ fn query_string(q: &HashMap<String, String>) -> String {
     parts.join("&")
 }
 
-fn url_encode(s: &str) -> String {
+pub fn url_encode(s: &str) -> String {
     s.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {

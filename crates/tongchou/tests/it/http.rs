@@ -1097,3 +1097,98 @@ async fn calendar_unknown_year_is_flagged_until_an_administrator_enters_it() {
         .iter()
         .all(|y| y != 2027));
 }
+
+/// 晾晒台 (SPEC P1; ZJ-plan 四(三)): units ranked by overdue obligations, projects with days in
+/// stage and overdue counts, exportable to Excel.
+#[tokio::test]
+async fn board_ranks_units_by_overdue_obligations_and_exports_excel() {
+    let Some(app) = TestApp::start(Backend::Sqlite).await else {
+        return;
+    };
+    let walker = tongchou_testkit::Walker::new(&app.st, &app.world, today());
+    let mut ids = Vec::new();
+    for (unit, name) in [
+        ("jyj", "晾晒测试项目甲"),
+        ("wjw", "晾晒测试项目乙"),
+        ("wjw", "晾晒测试项目丙"),
+    ] {
+        let t = app.token(unit).await;
+        let id = app.draft(&t, name).await;
+        walker
+            .walk(
+                tongchou_domain::ProjectId(id),
+                unit,
+                tongchou_domain::Stage::Budgeted,
+            )
+            .await
+            .unwrap();
+        ids.push(id);
+    }
+    // 区卫生健康局's two projects missed the 6-month procurement deadline.
+    app.st.db.execute_raw(&format!("UPDATE obligations SET due = '2026-01-05' WHERE code = 'procurement' AND project_id IN ({}, {})", ids[1], ids[2])).await.unwrap();
+    let r = app
+        .client
+        .post(format!("{}/login", app.base))
+        .form(&[
+            ("username", "sjj"),
+            ("password", tongchou_testkit::DEMO_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let cookie = r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = app
+        .client
+        .get(format!("{}/board", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let first_unit = page.split("单位排名").nth(1).unwrap();
+    let (a, b) = (
+        first_unit.find("区卫生健康局").unwrap(),
+        first_unit.find("区教育局").unwrap(),
+    );
+    assert!(a < b, "the unit with overdue obligations ranks first");
+    assert!(page.contains("晾晒测试项目乙"));
+    let x = app
+        .client
+        .get(format!("{}/board.xlsx", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(x.status(), StatusCode::OK);
+    assert!(x.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .contains("spreadsheetml"));
+    assert!(
+        x.bytes().await.unwrap().starts_with(b"PK"),
+        "an .xlsx (zip) workbook"
+    );
+    let rows = app
+        .st
+        .db
+        .board_units(
+            &tongchou_domain::permission::list_scope(app.world.actor("sjj")),
+            &Default::default(),
+            today(),
+        )
+        .await
+        .unwrap();
+    let health = rows.iter().find(|r| r.unit_name == "区卫生健康局").unwrap();
+    assert_eq!(
+        (health.projects, health.overdue, health.overdue_projects),
+        (2, 2, 2)
+    );
+}

@@ -1,0 +1,245 @@
+//! 晾晒台 progress board (SPEC P1; ZJ-plan 四(三)): every project's stage, days in stage and
+//! overdue obligations; units ranked by overdue obligations; filterable; exportable to Excel.
+use crate::api::ListQuery;
+use crate::auth::{CurrentUser, MaybeUser};
+use crate::error::AppError;
+use crate::pages::{error_page, layout_for, render, Layout};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use std::collections::HashMap;
+use tongchou_domain::permission::list_scope;
+use tongchou_domain::{Date, Stage};
+use tongchou_store::project::{ListFilter, ProjectListItem, UnitBoardRow};
+
+pub struct BoardRow {
+    pub item: ProjectListItem,
+    pub days_in_stage: i64,
+    pub overdue: i64,
+}
+
+#[derive(Template)]
+#[template(path = "board.html")]
+struct BoardPage {
+    layout: Layout,
+    units: Vec<UnitBoardRow>,
+    rows: Vec<BoardRow>,
+    total: i64,
+    page: u32,
+    pages: u32,
+    q: HashMap<String, String>,
+    query_base: String,
+    unit_options: Vec<(i64, String)>,
+    today: String,
+}
+
+impl BoardPage {
+    fn sel(&self, k: &str, v: &str) -> bool {
+        self.q.get(k).is_some_and(|x| x == v)
+    }
+    fn get(&self, k: &str) -> String {
+        self.q.get(k).cloned().unwrap_or_default()
+    }
+}
+
+fn list_query(q: &HashMap<String, String>) -> ListQuery {
+    ListQuery {
+        stage: q.get("stage").cloned(),
+        phase: q.get("phase").cloned(),
+        year: q.get("year").cloned(),
+        unit: q.get("unit").cloned(),
+        q: None,
+        page: q.get("page").cloned(),
+        per_page: q.get("per_page").cloned(),
+    }
+}
+
+fn days_since(stamp: &str, today: Date) -> i64 {
+    stamp
+        .get(..10)
+        .and_then(|d| d.parse::<Date>().ok())
+        .map(|d| (today - d).get_days() as i64)
+        .unwrap_or(0)
+}
+
+async fn rows(
+    st: &AppState,
+    user: &CurrentUser,
+    f: &ListFilter,
+    today: Date,
+) -> Result<(Vec<BoardRow>, i64), AppError> {
+    let (items, total) = st.db.list_projects(&list_scope(&user.actor), f).await?;
+    let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
+    let overdue = st.db.overdue_counts(&ids, today).await?;
+    let rows = items
+        .into_iter()
+        .map(|item| BoardRow {
+            days_in_stage: days_since(&item.stage_since, today),
+            overdue: overdue.get(&item.id).copied().unwrap_or(0),
+            item,
+        })
+        .collect();
+    Ok((rows, total))
+}
+
+fn active_stages(f: &mut ListFilter) {
+    // The board is about work in progress: ended and running projects only when asked for.
+    if f.stages.is_empty() {
+        f.stages = Stage::ALL
+            .into_iter()
+            .filter(|s| !matches!(s, Stage::Ended | Stage::InOperation | Stage::Draft))
+            .collect();
+    }
+}
+
+pub async fn page(
+    State(st): State<AppState>,
+    MaybeUser(u): MaybeUser,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let Some(user) = u else {
+        return Redirect::to("/login").into_response();
+    };
+    let r: Result<Response, AppError> = async {
+        let today = tongchou_store::today();
+        let mut f = list_query(&q).filter(100)?;
+        active_stages(&mut f);
+        let units = st
+            .db
+            .board_units(&list_scope(&user.actor), &f, today)
+            .await?;
+        let (rows, total) = rows(&st, &user, &f, today).await?;
+        let pages = ((total as u32).div_ceil(f.per_page)).max(1);
+        let mut parts: Vec<String> = q
+            .iter()
+            .filter(|(k, v)| !v.is_empty() && k.as_str() != "page")
+            .map(|(k, v)| format!("{k}={}", crate::pages::url_encode(v)))
+            .collect();
+        parts.sort();
+        let unit_options = st
+            .db
+            .units()
+            .await?
+            .into_iter()
+            .filter(|u| u.kind == "construction")
+            .map(|u| (u.id.0, u.name))
+            .collect();
+        Ok(render(&BoardPage {
+            layout: layout_for(&st, Some(&user), "board").await,
+            units,
+            rows,
+            total,
+            page: f.page,
+            pages,
+            query_base: parts.join("&"),
+            q,
+            unit_options,
+            today: today.to_string(),
+        }))
+    }
+    .await;
+    match r {
+        Ok(r) => r,
+        Err(e) => error_page(&st, Some(&user), e).await,
+    }
+}
+
+/// The same board as an Excel workbook: a sheet of units and a sheet of projects.
+pub async fn export(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let today = tongchou_store::today();
+    let mut f = list_query(&q).filter(500)?;
+    active_stages(&mut f);
+    f.per_page = 500;
+    f.page = 1;
+    let units = st
+        .db
+        .board_units(&list_scope(&user.actor), &f, today)
+        .await?;
+    let xl = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.to_string());
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let ws = wb.add_worksheet().set_name("单位排名").map_err(xl)?;
+    for (c, h) in ["排名", "单位", "项目数", "逾期事项", "有逾期的项目"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_with_format(0, c as u16, *h, &bold).map_err(xl)?;
+    }
+    for (i, u) in units.iter().enumerate() {
+        let r = i as u32 + 1;
+        ws.write(r, 0, r).map_err(xl)?;
+        ws.write(r, 1, &u.unit_name).map_err(xl)?;
+        ws.write(r, 2, u.projects as f64).map_err(xl)?;
+        ws.write(r, 3, u.overdue as f64).map_err(xl)?;
+        ws.write(r, 4, u.overdue_projects as f64).map_err(xl)?;
+    }
+    ws.set_column_width(1, 24).map_err(xl)?;
+    let ws = wb.add_worksheet().set_name("项目").map_err(xl)?;
+    for (c, h) in [
+        "项目编号",
+        "项目名称",
+        "年度",
+        "建设单位",
+        "阶段",
+        "本阶段天数",
+        "逾期事项",
+        "信息化投资(元)",
+        "立项金额(元)",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_with_format(0, c as u16, *h, &bold).map_err(xl)?;
+    }
+    let mut r = 1u32;
+    loop {
+        let (page, _) = rows(&st, &user, &f, today).await?;
+        for b in &page {
+            ws.write(r, 0, &b.item.code).map_err(xl)?;
+            ws.write(r, 1, &b.item.name).map_err(xl)?;
+            ws.write(r, 2, b.item.year as f64).map_err(xl)?;
+            ws.write(r, 3, &b.item.unit_name).map_err(xl)?;
+            ws.write(r, 4, b.item.stage.label()).map_err(xl)?;
+            ws.write(r, 5, b.days_in_stage as f64).map_err(xl)?;
+            ws.write(r, 6, b.overdue as f64).map_err(xl)?;
+            ws.write(r, 7, b.item.it_amount.to_string()).map_err(xl)?;
+            ws.write(
+                r,
+                8,
+                b.item
+                    .approved_amount
+                    .map(|a| a.to_string())
+                    .unwrap_or_default(),
+            )
+            .map_err(xl)?;
+            r += 1;
+        }
+        if page.len() < f.per_page as usize || r > 20_000 {
+            break;
+        }
+        f.page += 1;
+    }
+    ws.set_column_width(1, 40).map_err(xl)?;
+    let bytes = wb.save_to_buffer().map_err(xl)?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"board-{today}.xlsx\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
