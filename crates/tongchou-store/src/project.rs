@@ -240,6 +240,19 @@ enum Bind {
     S(String),
 }
 
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+/// Bind a list query's arguments in order.
+fn bind_all<'q>(mut q: AnyQuery<'q>, binds: &'q [Bind]) -> AnyQuery<'q> {
+    for b in binds {
+        q = match b {
+            Bind::I(i) => q.bind(*i),
+            Bind::S(s) => q.bind(s.as_str()),
+        };
+    }
+    q
+}
+
 type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 /// A value for a project column set by an event.
@@ -929,13 +942,7 @@ impl Db {
              WHERE {w} GROUP BY n.name ORDER BY overdue DESC, overdue_projects DESC, n.name",
             n + 1
         );
-        let mut q = sqlx::query(&sql);
-        for b in &binds {
-            q = match b {
-                Bind::I(i) => q.bind(*i),
-                Bind::S(s) => q.bind(s.clone()),
-            };
-        }
+        let q = bind_all(sqlx::query(&sql), &binds);
         let rows = q.bind(today.to_string()).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
@@ -977,13 +984,7 @@ impl Db {
             return Ok(0);
         };
         let sql = format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM projects p WHERE {w}");
-        let mut q = sqlx::query(&sql);
-        for b in &binds {
-            q = match b {
-                Bind::I(i) => q.bind(*i),
-                Bind::S(s) => q.bind(s.clone()),
-            };
-        }
+        let q = bind_all(sqlx::query(&sql), &binds);
         Ok(q.fetch_one(&self.pool).await?.try_get("n")?)
     }
 
@@ -1012,13 +1013,7 @@ impl Db {
              FROM projects p JOIN units n ON n.id = p.unit_id \
              WHERE p.id IN (SELECT p.id FROM projects p WHERE {w} ORDER BY p.id DESC LIMIT {per} OFFSET {offset}) ORDER BY p.id DESC"
         );
-        let mut lq = sqlx::query(&list_sql);
-        for b in &binds {
-            lq = match b {
-                Bind::I(i) => lq.bind(*i),
-                Bind::S(s) => lq.bind(s.clone()),
-            };
-        }
+        let lq = bind_all(sqlx::query(&list_sql), &binds);
         let rows = lq.fetch_all(&self.pool).await?;
         let items = rows
             .iter()

@@ -957,49 +957,8 @@ async fn calendar_unknown_year_is_flagged_until_an_administrator_enters_it() {
         .await
         .unwrap();
     assert!(v["warning"].as_str().unwrap().contains("2027"), "{v}");
-    let login = |user: &'static str| {
-        let app = &app;
-        async move {
-            let r = app
-                .client
-                .post(format!("{}/login", app.base))
-                .form(&[
-                    ("username", user),
-                    ("password", tongchou_testkit::DEMO_PASSWORD),
-                ])
-                .send()
-                .await
-                .unwrap();
-            let cookie = r.headers()["set-cookie"]
-                .to_str()
-                .unwrap()
-                .split(';')
-                .next()
-                .unwrap()
-                .to_string();
-            let page = app
-                .client
-                .get(format!("{}/settings", app.base))
-                .header("cookie", &cookie)
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
-            let csrf = page
-                .split("name=\"_csrf\" value=\"")
-                .nth(1)
-                .unwrap()
-                .split('"')
-                .next()
-                .unwrap()
-                .to_string();
-            (cookie, csrf)
-        }
-    };
     let text = "2027-01-01,休,元旦\n2027-01-02,休,元旦\n2027-01-04,班,元旦";
-    let (cookie, csrf) = login("sjj").await;
+    let (cookie, csrf) = app.page_session("sjj").await;
     let r = app
         .client
         .post(format!("{}/settings/calendar", app.base))
@@ -1014,7 +973,7 @@ async fn calendar_unknown_year_is_flagged_until_an_administrator_enters_it() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN, "not an administrator");
-    let (cookie, csrf) = login("admin").await;
+    let (cookie, csrf) = app.page_session("admin").await;
     let r = app
         .client
         .post(format!("{}/settings/calendar", app.base))
@@ -1126,23 +1085,7 @@ async fn board_ranks_units_by_overdue_obligations_and_exports_excel() {
     }
     // 区卫生健康局's two projects missed the 6-month procurement deadline.
     app.st.db.execute_raw(&format!("UPDATE obligations SET due = '2026-01-05' WHERE code = 'procurement' AND project_id IN ({}, {})", ids[1], ids[2])).await.unwrap();
-    let r = app
-        .client
-        .post(format!("{}/login", app.base))
-        .form(&[
-            ("username", "sjj"),
-            ("password", tongchou_testkit::DEMO_PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    let cookie = r.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let (cookie, _) = app.page_session("sjj").await;
     let page = app
         .client
         .get(format!("{}/board", app.base))

@@ -123,6 +123,47 @@ impl TestApp {
             .to_string()
     }
 
+    /// Log in through the login form; returns the session cookie and the page's CSRF token.
+    pub async fn page_session(&self, username: &str) -> (String, String) {
+        let r = self
+            .client
+            .post(format!("{}/login", self.base))
+            .form(&[
+                ("username", username),
+                ("password", tongchou_testkit::DEMO_PASSWORD),
+            ])
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "login {username}");
+        let cookie = r.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let page = self
+            .client
+            .get(format!("{}/settings", self.base))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = page
+            .split("name=\"_csrf\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        (cookie, csrf)
+    }
+
     pub async fn get(&self, token: &str, path: &str) -> (StatusCode, Value) {
         let r = self
             .client
