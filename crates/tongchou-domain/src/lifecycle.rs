@@ -112,6 +112,10 @@ pub enum Command {
     ReviewAcceptanceApplication { agree: bool, opinion: String },
     /// 整改后再提请验收
     Reapply { note: String },
+    /// 确认处理 the authority confirms a consequence the system proposed for a missed deadline
+    ConfirmConsequence { obligation: String, reason: String },
+    /// 不予处理 the authority waives it, with a reason
+    WaiveConsequence { obligation: String, reason: String },
     /// 上传附件 record an attachment (the bytes are stored by content hash)
     Attach {
         kind: String,
@@ -146,6 +150,8 @@ impl Command {
             Command::ApplyAcceptance { .. } => "apply_acceptance",
             Command::ReviewAcceptanceApplication { .. } => "review_acceptance_application",
             Command::Reapply { .. } => "reapply",
+            Command::ConfirmConsequence { .. } => "confirm_consequence",
+            Command::WaiveConsequence { .. } => "waive_consequence",
             Command::Attach { .. } => "attach",
         }
     }
@@ -176,6 +182,9 @@ pub fn action_label(code: &str) -> &'static str {
         "review_acceptance_application" => "审核验收申请",
         "reapply" => "整改后再提请验收",
         "attach" => "上传附件",
+        "propose_consequence" => "系统提示逾期后果",
+        "confirm_consequence" => "确认逾期后果",
+        "waive_consequence" => "不予处理逾期后果",
         _ => "操作",
     }
 }
@@ -265,6 +274,18 @@ pub enum Event {
         due: Date,
     },
     Ended {
+        reason: String,
+    },
+    /// A missed deadline's consequence proposed to the authority (nothing happens until confirmed).
+    ConsequenceProposed {
+        obligation: String,
+        consequence: String,
+    },
+    ConsequenceConfirmed {
+        obligation: String,
+    },
+    ConsequenceWaived {
+        obligation: String,
         reason: String,
     },
     Attached {
@@ -1315,6 +1336,36 @@ pub fn decide(
             to = Stage::AcceptanceApplied;
             summary = "整改完成，再提请验收".into();
         }
+        Command::ConfirmConsequence { obligation, reason } => {
+            need(actor, Role::Authority, "确认逾期后果")?;
+            let c = ctx
+                .pending_consequences
+                .iter()
+                .find(|(o, _)| *o == obligation)
+                .ok_or_else(|| invalid("obligation", "没有待确认的逾期后果"))?;
+            need_text("reason", &reason, "处理意见")?;
+            opinion = reason;
+            to = Stage::Ended;
+            summary = format!("确认逾期后果：{}", c.1);
+            events.push(Event::ConsequenceConfirmed {
+                obligation: obligation.clone(),
+            });
+            events.push(Event::Ended {
+                reason: c.1.clone(),
+            });
+        }
+        Command::WaiveConsequence { obligation, reason } => {
+            need(actor, Role::Authority, "处理逾期后果")?;
+            let c = ctx
+                .pending_consequences
+                .iter()
+                .find(|(o, _)| *o == obligation)
+                .ok_or_else(|| invalid("obligation", "没有待确认的逾期后果"))?;
+            need_text("reason", &reason, "不予处理的理由")?;
+            opinion = reason.clone();
+            summary = format!("不予处理逾期后果（{}）：{reason}", c.1);
+            events.push(Event::ConsequenceWaived { obligation, reason });
+        }
         Command::Attach {
             kind,
             filename,
@@ -1427,7 +1478,45 @@ pub fn available_actions(
     if own && !matches!(p.stage, Stage::Draft | Stage::Returned | Stage::Ended) {
         out.push("attach");
     }
+    if auth && !ctx.pending_consequences.is_empty() && p.stage != Stage::Ended {
+        out.extend(["confirm_consequence", "waive_consequence"]);
+    }
     out
+}
+
+/// The consequence a missed deadline carries, by obligation code (proposed, never automatic).
+pub fn consequence_of(obligation: &str) -> Option<&'static str> {
+    match obligation {
+        "procurement" => Some("立项发文后6个月内未完成采购，取消相应立项指标"),
+        "funding" => Some("非区级财政性资金项目两年内未落实资金，取消相应立项指标"),
+        "rectification" => Some("验收不合格且未在2个月内整改再提请验收，验收不通过，项目终止"),
+        _ => None,
+    }
+}
+
+/// The system proposes the consequence of a missed deadline to the authority; the project's
+/// stage does not change.
+pub fn propose_consequence(ctx: &ProjectContext, obligation: &str) -> Option<Decision> {
+    let consequence = consequence_of(obligation)?;
+    if ctx.project.stage == Stage::Ended
+        || ctx
+            .pending_consequences
+            .iter()
+            .any(|(o, _)| o == obligation)
+    {
+        return None;
+    }
+    Some(Decision {
+        action: "propose_consequence".into(),
+        from: ctx.project.stage,
+        to: ctx.project.stage,
+        events: vec![Event::ConsequenceProposed {
+            obligation: obligation.into(),
+            consequence: consequence.into(),
+        }],
+        summary: format!("期限已过，提请主管部门确认：{consequence}"),
+        opinion: String::new(),
+    })
 }
 
 /// The stages in which this actor may have something to do (a pre-filter for "我的待办";
@@ -1486,6 +1575,7 @@ pub struct Needs {
     pub contract: bool,
     pub months: bool,
     pub approval_seq: bool,
+    pub consequences: bool,
 }
 
 impl Needs {
@@ -1497,6 +1587,7 @@ impl Needs {
         contract: true,
         months: true,
         approval_seq: true,
+        consequences: true,
     };
 }
 

@@ -431,6 +431,8 @@ pub struct ProjectContext {
     pub reported_months: Vec<String>,
     /// Next approval document serial number in this jurisdiction and year.
     pub next_approval_seq: i64,
+    /// Consequences proposed for missed deadlines and not yet decided: (obligation, consequence).
+    pub pending_consequences: Vec<(String, String)>,
 }
 
 impl ProjectContext {
@@ -444,6 +446,7 @@ impl ProjectContext {
             contract: None,
             reported_months: Vec::new(),
             next_approval_seq: 1,
+            pending_consequences: Vec::new(),
         }
     }
     pub fn has_attachment(&self, kind: &str) -> bool {

@@ -4330,3 +4330,76 @@ mod properties {
         }
     }
 }
+
+mod consequences {
+    use super::support::*;
+    use tongchou_domain::lifecycle::{decide, propose_consequence, Command, Refusal};
+    use tongchou_domain::Stage;
+
+    // Shangcheng 第六章 项目实施: 6个月内未完成采购的，由区数据资源局、区发改经信局、区财政局取消
+    // 相应立项指标 — the system proposes, the authority decides.
+    #[test]
+    fn missed_procurement_is_proposed_once_and_only_the_authority_confirms() {
+        let mut ctx = at(Stage::Budgeted);
+        let dec = propose_consequence(&ctx, "procurement").expect("a consequence for procurement");
+        assert_eq!(dec.from, dec.to, "a proposal changes no stage");
+        apply(&mut ctx, &authority(), &dec);
+        assert!(
+            propose_consequence(&ctx, "procurement").is_none(),
+            "proposed once"
+        );
+        assert!(
+            propose_consequence(&ctx, "progress_2026-01").is_none(),
+            "a monthly report carries no consequence"
+        );
+        let cmd = Command::ConfirmConsequence {
+            obligation: "procurement".into(),
+            reason: "取消立项指标".into(),
+        };
+        assert!(matches!(
+            run(&ctx, &unit_clerk(), cmd.clone()),
+            Err(Refusal::Forbidden(_))
+        ));
+        let d = run(&ctx, &authority(), cmd).unwrap();
+        assert_eq!(d.to, Stage::Ended);
+    }
+
+    #[test]
+    fn waiving_a_consequence_needs_a_reason_and_keeps_the_stage() {
+        let mut ctx = at(Stage::Budgeted);
+        let dec = propose_consequence(&ctx, "procurement").unwrap();
+        apply(&mut ctx, &authority(), &dec);
+        let empty = Command::WaiveConsequence {
+            obligation: "procurement".into(),
+            reason: " ".into(),
+        };
+        assert!(matches!(
+            run(&ctx, &authority(), empty),
+            Err(Refusal::Invalid { .. })
+        ));
+        let d = run(
+            &ctx,
+            &authority(),
+            Command::WaiveConsequence {
+                obligation: "procurement".into(),
+                reason: "投诉暂停，同意延期".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(d.to, Stage::Budgeted);
+        let none = decide(
+            &at(Stage::Budgeted),
+            &authority(),
+            Command::ConfirmConsequence {
+                obligation: "procurement".into(),
+                reason: "x".into(),
+            },
+            &profile(),
+            today(),
+        );
+        assert!(
+            matches!(none, Err(Refusal::Invalid { .. })),
+            "nothing proposed, nothing to confirm"
+        );
+    }
+}

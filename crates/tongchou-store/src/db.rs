@@ -25,7 +25,7 @@ pub struct Db {
 /// Held for the life of a write transaction (SQLite only).
 pub(crate) type WriteGuard = Option<tokio::sync::OwnedMutexGuard<()>>;
 
-const MIGRATIONS: [(&str, &str, &str); 3] = [
+const MIGRATIONS: [(&str, &str, &str); 4] = [
     (
         "0001_core",
         include_str!("../migrations/sqlite/0001_core.sql"),
@@ -40,6 +40,11 @@ const MIGRATIONS: [(&str, &str, &str); 3] = [
         "0003_obligations",
         include_str!("../migrations/sqlite/0003_obligations.sql"),
         include_str!("../migrations/postgres/0003_obligations.sql"),
+    ),
+    (
+        "0004_consequences",
+        include_str!("../migrations/sqlite/0004_consequences.sql"),
+        include_str!("../migrations/postgres/0004_consequences.sql"),
     ),
 ];
 

@@ -509,6 +509,16 @@ impl Db {
                 .map(|r| r.try_get("month"))
                 .collect::<Result<_, _>>()?;
         }
+        if needs.consequences {
+            let rows = sqlx::query("SELECT obligation, consequence FROM consequences WHERE project_id = $1 AND state = 'pending' ORDER BY id")
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?;
+            ctx.pending_consequences = rows
+                .iter()
+                .map(|r| Ok((r.try_get("obligation")?, r.try_get("consequence")?)))
+                .collect::<Result<_>>()?;
+        }
         if needs.approval_seq {
             // ORDER BY … LIMIT 1 rather than MAX(): both databases walk the index from its end.
             let seq: i64 = match sqlx::query(
@@ -1213,6 +1223,50 @@ async fn apply_event(
                 .execute(&mut **tx)
                 .await?;
         }
+        Event::ConsequenceProposed {
+            obligation,
+            consequence,
+        } => {
+            sqlx::query(
+                "INSERT INTO consequences (project_id, obligation, consequence, state, proposed_at) VALUES ($1, $2, $3, 'pending', $4)",
+            )
+            .bind(id)
+            .bind(obligation)
+            .bind(consequence)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+            // Addressed to the competent authority over the project's jurisdiction.
+            sqlx::query(
+                "INSERT INTO notifications (project_id, role, jurisdiction_path, title, body, created_at) \
+                 SELECT p.id, 'authority', p.jurisdiction_path, $2, $3, $4 FROM projects p WHERE p.id = $1",
+            )
+            .bind(id)
+            .bind("期限已过，请确认处理")
+            .bind(consequence)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Event::ConsequenceConfirmed { obligation } => {
+            sqlx::query("UPDATE consequences SET state = 'confirmed', decided_at = $1, decided_by = $2 WHERE project_id = $3 AND obligation = $4 AND state = 'pending'")
+                .bind(now)
+                .bind(actor.user_id.0)
+                .bind(id)
+                .bind(obligation)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Event::ConsequenceWaived { obligation, reason } => {
+            sqlx::query("UPDATE consequences SET state = 'waived', decided_at = $1, decided_by = $2, reason = $3 WHERE project_id = $4 AND obligation = $5 AND state = 'pending'")
+                .bind(now)
+                .bind(actor.user_id.0)
+                .bind(reason)
+                .bind(id)
+                .bind(obligation)
+                .execute(&mut **tx)
+                .await?;
+        }
         Event::Attached {
             kind,
             filename,
@@ -1581,5 +1635,98 @@ impl Db {
         .rows_affected();
         tx.commit().await?;
         Ok(n)
+    }
+}
+
+/// A notification in someone's inbox.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotificationRow {
+    pub id: i64,
+    pub project_id: Option<i64>,
+    pub title: String,
+    pub body: String,
+    pub created_at: String,
+    pub read: bool,
+}
+
+impl Db {
+    /// Open obligations past their due date that carry a consequence and have none proposed yet.
+    pub async fn overdue_without_proposal(
+        &self,
+        today: Date,
+        codes: &[&str],
+    ) -> Result<Vec<(i64, String)>> {
+        let list: Vec<String> = codes
+            .iter()
+            .map(|c| format!("'{}'", c.replace('\'', "")))
+            .collect();
+        let rows = sqlx::query(&format!(
+            "SELECT o.project_id, o.code FROM obligations o WHERE o.state = 'open' AND o.due < $1 AND o.code IN ({}) \
+             AND NOT EXISTS (SELECT 1 FROM consequences c WHERE c.project_id = o.project_id AND c.obligation = o.code) ORDER BY o.due",
+            list.join(",")
+        ))
+        .bind(today.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("project_id")?, r.try_get("code")?)))
+            .collect()
+    }
+
+    /// Notifications addressed to the actor's roles within their jurisdiction, newest first.
+    pub async fn inbox(&self, actor: &Actor, limit: i64) -> Result<Vec<NotificationRow>> {
+        let roles: Vec<String> = actor
+            .roles
+            .iter()
+            .map(|r| format!("'{}'", r.code()))
+            .collect();
+        if roles.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query(&format!(
+            "SELECT n.id, n.project_id, n.title, n.body, n.created_at, \
+             CASE WHEN EXISTS (SELECT 1 FROM notification_reads r WHERE r.notification_id = n.id AND r.user_id = $1) THEN 1 ELSE 0 END AS is_read \
+             FROM notifications n WHERE n.role IN ({}) AND n.jurisdiction_path LIKE $2 ORDER BY n.id DESC LIMIT {}",
+            roles.join(","),
+            limit.clamp(1, 500)
+        ))
+        .bind(actor.user_id.0)
+        .bind(format!("{}%", actor.jurisdiction_path))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(NotificationRow {
+                    id: r.try_get("id")?,
+                    project_id: r.try_get("project_id")?,
+                    title: r.try_get("title")?,
+                    body: r.try_get("body")?,
+                    created_at: r.try_get("created_at")?,
+                    read: r.try_get::<i64, _>("is_read")? == 1,
+                })
+            })
+            .collect()
+    }
+
+    /// Mark every notification of the inbox read for this user.
+    pub async fn mark_inbox_read(&self, actor: &Actor) -> Result<()> {
+        let unread: Vec<i64> = self
+            .inbox(actor, 500)
+            .await?
+            .into_iter()
+            .filter(|n| !n.read)
+            .map(|n| n.id)
+            .collect();
+        let (_write, mut tx) = self.begin_write().await?;
+        for id in unread {
+            sqlx::query("INSERT INTO notification_reads (notification_id, user_id, read_at) VALUES ($1, $2, $3) ON CONFLICT (notification_id, user_id) DO NOTHING")
+                .bind(id)
+                .bind(actor.user_id.0)
+                .bind(now_text())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 }

@@ -268,13 +268,21 @@ pub fn parse_action(action: &str, f: &Fields, profile: &Profile) -> Result<Parse
         "reapply" => Command::Reapply {
             note: f.text("note"),
         },
+        "confirm_consequence" => Command::ConfirmConsequence {
+            obligation: f.text("obligation"),
+            reason: f.text("reason"),
+        },
+        "waive_consequence" => Command::WaiveConsequence {
+            obligation: f.text("obligation"),
+            reason: f.text("reason"),
+        },
         _ => return Err(AppError::NotFound),
     };
     Ok(Parsed::Command(cmd))
 }
 
 /// The actions that take fields (everything but uploads).
-pub const ACTIONS: [&str; 20] = [
+pub const ACTIONS: [&str; 22] = [
     "edit",
     "declare",
     "withdraw",
@@ -295,6 +303,8 @@ pub const ACTIONS: [&str; 20] = [
     "apply_acceptance",
     "review_acceptance_application",
     "reapply",
+    "confirm_consequence",
+    "waive_consequence",
 ];
 
 pub fn attach_date(f: &Fields) -> Result<Option<Date>, AppError> {

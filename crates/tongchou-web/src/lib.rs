@@ -74,6 +74,8 @@ pub fn router(state: AppState) -> Router {
         .route("/settings", get(pages::settings))
         .route("/calendar", get(calendar::page))
         .route("/board", get(board::page))
+        .route("/inbox", get(pages::inbox))
+        .route("/sweep", post(pages::sweep_now))
         .route("/board.xlsx", get(board::export))
         .route(
             "/settings/calendar",

@@ -35,6 +35,7 @@ pub struct Layout {
     pub logged_in: bool,
     pub flash: Option<String>,
     pub todo_count: i64,
+    pub inbox_unread: i64,
 }
 
 async fn layout(st: &AppState, user: &CurrentUser, nav: &str, flash: Option<String>) -> Layout {
@@ -71,6 +72,12 @@ async fn layout(st: &AppState, user: &CurrentUser, nav: &str, flash: Option<Stri
         logged_in: true,
         flash,
         todo_count,
+        inbox_unread: st
+            .db
+            .inbox(a, 100)
+            .await
+            .map(|v| v.iter().filter(|n| !n.read).count() as i64)
+            .unwrap_or(0),
     }
 }
 
@@ -102,6 +109,7 @@ fn logged_out_layout() -> Layout {
         logged_in: false,
         flash: None,
         todo_count: 0,
+        inbox_unread: 0,
     }
 }
 
@@ -1151,5 +1159,71 @@ pub fn days_left_label(due: tongchou_domain::Date, today: tongchou_domain::Date)
         0 => "今天到期".into(),
         n if n > 0 => format!("还剩 {n} 天"),
         n => format!("逾期 {} 天", -n),
+    }
+}
+
+// ---------- inbox and the deadline sweep ----------
+
+#[derive(Template)]
+#[template(path = "inbox.html")]
+struct InboxPage {
+    layout: Layout,
+    items: Vec<tongchou_store::project::NotificationRow>,
+    can_sweep: bool,
+}
+
+pub async fn inbox(
+    State(st): State<AppState>,
+    MaybeUser(u): MaybeUser,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let Some(user) = u else {
+        return Redirect::to("/login").into_response();
+    };
+    let r: Result<Response, AppError> = async {
+        let items = st.db.inbox(&user.actor, 200).await?;
+        let flash = q.get("swept").map(|s| format!("已检查期限：{s}"));
+        let page = InboxPage {
+            layout: layout(&st, &user, "inbox", flash).await,
+            items,
+            can_sweep: can_sweep(&user.actor),
+        };
+        // Seen once shown.
+        st.db.mark_inbox_read(&user.actor).await?;
+        Ok(render(&page))
+    }
+    .await;
+    match r {
+        Ok(r) => r,
+        Err(e) => page_error(&st, Some(&user), e).await,
+    }
+}
+
+fn can_sweep(a: &Actor) -> bool {
+    a.has(Role::Authority) || a.has(Role::Admin)
+}
+
+/// Run the deadline sweep now (authority or administrator).
+pub async fn sweep_now(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    let f = Fields(f);
+    let r: Result<Response, AppError> = async {
+        user.check_csrf(f.get("_csrf"))?;
+        if !can_sweep(&user.actor) {
+            return Err(AppError::Forbidden(
+                "只有主管部门或系统管理员可以立即检查期限".into(),
+            ));
+        }
+        let (reports, proposed) = service::sweep(&st).await?;
+        let msg = format!("新增月报期限 {reports} 项，提请处理 {proposed} 项");
+        Ok(Redirect::to(&format!("/inbox?swept={}", url_encode(&msg))).into_response())
+    }
+    .await;
+    match r {
+        Ok(r) => r,
+        Err(e) => page_error(&st, Some(&user), e).await,
     }
 }

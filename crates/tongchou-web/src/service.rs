@@ -251,3 +251,62 @@ pub async fn obligation_changes(
     };
     Ok(changes(project, decision, &st.profile, &cal, today()))
 }
+
+/// The platform itself, as the actor of what the sweep records.
+pub fn system_actor(project: &Project) -> Actor {
+    Actor {
+        user_id: tongchou_domain::UserId(0),
+        name: "统筹平台（系统）".into(),
+        unit_id: tongchou_domain::UnitId(0),
+        unit_name: "统筹平台".into(),
+        jurisdiction_id: project.jurisdiction_id,
+        jurisdiction_path: project.jurisdiction_path.clone(),
+        roles: vec![],
+    }
+}
+
+/// The deadline sweep: this month's report obligations, and a proposal to the authority for
+/// each missed deadline that carries a consequence (recorded in the project's history, decided
+/// by the authority; nothing irreversible happens here). Idempotent; with several processes a
+/// proposal is recorded once (unique per obligation, and the version check).
+pub async fn sweep(st: &AppState) -> Result<(u64, usize), AppError> {
+    let today = today();
+    let reports = st.db.sweep_monthly_reports(today, &st.profile).await?;
+    let mut proposed = 0;
+    for (pid, code) in st
+        .db
+        .overdue_without_proposal(today, &["procurement", "funding", "rectification"])
+        .await?
+    {
+        let mut ctx = ProjectContext::new(st.db.project(ProjectId(pid)).await?);
+        st.db
+            .load_parts(
+                &mut ctx,
+                tongchou_domain::lifecycle::Needs {
+                    consequences: true,
+                    ..Default::default()
+                },
+            )
+            .await?;
+        let Some(decision) = tongchou_domain::lifecycle::propose_consequence(&ctx, &code) else {
+            continue;
+        };
+        let actor = system_actor(&ctx.project);
+        match st
+            .db
+            .apply(
+                &ctx,
+                &actor,
+                &decision,
+                &Default::default(),
+                &st.profile.code,
+            )
+            .await
+        {
+            Ok(_) => proposed += 1,
+            Err(tongchou_store::StoreError::Conflict(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok((reports, proposed))
+}

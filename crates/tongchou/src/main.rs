@@ -153,19 +153,16 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 }
                 print_demo_accounts();
             }
-            // Monthly progress-report obligations: at start and every six hours. Idempotent and
-            // safe with several server processes (one obligation per project and month).
+            // The deadline sweep (monthly report obligations, proposals for missed deadlines): at
+            // start and every six hours. Idempotent and safe with several server processes.
             let sweep = st.clone();
             tokio::spawn(async move {
                 loop {
-                    match sweep
-                        .db
-                        .sweep_monthly_reports(tongchou_store::today(), &sweep.profile)
-                        .await
-                    {
-                        Ok(n) if n > 0 => tracing::info!(created = n, "monthly report obligations"),
-                        Ok(_) => {}
-                        Err(e) => tracing::warn!(error = %e, "obligation sweep failed"),
+                    match tongchou_web::service::sweep(&sweep).await {
+                        Ok((reports, proposed)) => {
+                            tracing::info!(reports, proposed, "deadline sweep")
+                        }
+                        Err(e) => tracing::warn!(error = ?e, "deadline sweep failed"),
                     }
                     tokio::time::sleep(std::time::Duration::from_secs(6 * 3600)).await;
                 }

@@ -694,6 +694,16 @@ pub fn apply(ctx: &mut ProjectContext, actor: &Actor, dec: &Decision) {
             Event::AcceptanceApplied { .. } => {}
             Event::RectificationOrdered { due } => ctx.project.rectify_due = Some(*due),
             Event::Ended { reason } => ctx.project.ended_reason = Some(reason.clone()),
+            Event::ConsequenceProposed {
+                obligation,
+                consequence,
+            } => ctx
+                .pending_consequences
+                .push((obligation.clone(), consequence.clone())),
+            Event::ConsequenceConfirmed { obligation }
+            | Event::ConsequenceWaived { obligation, .. } => {
+                ctx.pending_consequences.retain(|(o, _)| o != obligation)
+            }
             Event::Attached { kind, .. } => {
                 if !ctx.attachment_kinds.contains(kind) {
                     ctx.attachment_kinds.push(kind.clone());

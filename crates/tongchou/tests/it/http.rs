@@ -1135,3 +1135,137 @@ async fn board_ranks_units_by_overdue_obligations_and_exports_excel() {
         (2, 2, 2)
     );
 }
+
+/// A missed deadline's consequence is proposed to the authority once, however many sweeps run
+/// (two at once, as two server processes would), and nothing irreversible happens until the
+/// authority confirms; a waiver is recorded with its reason (Shangcheng 第六章 项目实施: 6个月内
+/// 未完成采购的…取消相应立项指标).
+async fn consequences(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let walker = tongchou_testkit::Walker::new(&app.st, &app.world, today());
+    let unit = app.token("jyj").await;
+    let mut ids = Vec::new();
+    for name in ["逾期采购项目甲", "逾期采购项目乙"] {
+        let id = app.draft(&unit, name).await;
+        walker
+            .walk(
+                tongchou_domain::ProjectId(id),
+                "jyj",
+                tongchou_domain::Stage::Budgeted,
+            )
+            .await
+            .unwrap();
+        ids.push(id);
+    }
+    app.st.db.execute_raw(&format!("UPDATE obligations SET due = '2026-01-05' WHERE code = 'procurement' AND project_id IN ({}, {})", ids[0], ids[1])).await.unwrap();
+    let (a, b) = tokio::join!(
+        tongchou_web::service::sweep(&app.st),
+        tongchou_web::service::sweep(&app.st)
+    );
+    let proposed = a.unwrap().1 + b.unwrap().1;
+    assert_eq!(proposed, 2, "one proposal per missed deadline");
+    assert_eq!(
+        tongchou_web::service::sweep(&app.st).await.unwrap().1,
+        0,
+        "a later sweep proposes nothing again"
+    );
+    for id in &ids {
+        let (_, h) = app
+            .get(&unit, &format!("/api/v1/projects/{id}/history"))
+            .await;
+        let n = h["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "propose_consequence")
+            .count();
+        assert_eq!(n, 1, "recorded once in the history");
+        assert_eq!(
+            app.stage(&unit, *id).await,
+            "budgeted",
+            "nothing happens by itself"
+        );
+    }
+    let inbox = app.st.db.inbox(app.world.actor("sjj"), 50).await.unwrap();
+    assert_eq!(inbox.len(), 2, "the authority is told");
+    assert!(app
+        .st
+        .db
+        .inbox(app.world.actor("jyj"), 50)
+        .await
+        .unwrap()
+        .is_empty());
+    let auth = app.token("sjj").await;
+    let (s, _) = app
+        .act(
+            &unit,
+            ids[0],
+            "confirm_consequence",
+            json!({"obligation": "procurement", "reason": "x"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "only the authority decides");
+    let (s, v) = app
+        .act(
+            &auth,
+            ids[0],
+            "confirm_consequence",
+            json!({"obligation": "procurement", "reason": "逾期未完成采购，经研究取消立项指标"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["stage"], "ended");
+    assert!(v["ended_reason"]
+        .as_str()
+        .unwrap()
+        .contains("取消相应立项指标"));
+    let (s, v) = app
+        .act(
+            &auth,
+            ids[1],
+            "waive_consequence",
+            json!({"obligation": "procurement", "reason": ""}),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a waiver needs its reason: {v}"
+    );
+    let (s, v) = app
+        .act(
+            &auth,
+            ids[1],
+            "waive_consequence",
+            json!({"obligation": "procurement", "reason": "采购已挂网，因投诉暂停，同意延期"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["stage"], "budgeted");
+    let (s, _) = app
+        .act(
+            &auth,
+            ids[1],
+            "confirm_consequence",
+            json!({"obligation": "procurement", "reason": "x"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "already decided");
+    assert_eq!(
+        tongchou_web::service::sweep(&app.st).await.unwrap().1,
+        0,
+        "a waived consequence is not proposed again"
+    );
+}
+
+#[tokio::test]
+async fn missed_deadline_consequence_proposed_once_and_decided_by_the_authority_sqlite() {
+    consequences(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn missed_deadline_consequence_proposed_once_and_decided_by_the_authority_postgres() {
+    consequences(Backend::Postgres).await;
+}
