@@ -75,6 +75,7 @@ pub fn router(state: AppState) -> Router {
         .route("/calendar", get(calendar::page))
         .route("/board", get(board::page))
         .route("/inbox", get(pages::inbox))
+        .route("/profile", get(pages::profile_page))
         .route("/sweep", post(pages::sweep_now))
         .route("/board.xlsx", get(board::export))
         .route(

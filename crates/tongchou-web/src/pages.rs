@@ -1227,3 +1227,31 @@ pub async fn sweep_now(
         Err(e) => page_error(&st, Some(&user), e).await,
     }
 }
+
+// ---------- the policy profile, as officials read it ----------
+
+#[derive(Template)]
+#[template(path = "profile.html")]
+struct ProfilePage {
+    layout: Layout,
+    profile: Profile,
+}
+
+impl ProfilePage {
+    fn role(&self, r: &Role) -> &'static str {
+        self.profile.role_name(*r)
+    }
+    fn kind(&self, code: &str) -> &'static str {
+        tongchou_domain::profile::attachment_kind_label(code).unwrap_or("材料")
+    }
+}
+
+pub async fn profile_page(State(st): State<AppState>, MaybeUser(u): MaybeUser) -> Response {
+    let Some(user) = u else {
+        return Redirect::to("/login").into_response();
+    };
+    render(&ProfilePage {
+        layout: layout(&st, &user, "profile", None).await,
+        profile: (*st.profile).clone(),
+    })
+}

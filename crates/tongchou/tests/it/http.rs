@@ -1269,3 +1269,28 @@ async fn missed_deadline_consequence_proposed_once_and_decided_by_the_authority_
 async fn missed_deadline_consequence_proposed_once_and_decided_by_the_authority_postgres() {
     consequences(Backend::Postgres).await;
 }
+
+/// Every rule the system enforces is shown with its citation, so officials can check it against
+/// the text (SPEC §3).
+#[tokio::test]
+async fn profile_page_shows_each_rule_with_its_citation() {
+    let Some(app) = TestApp::start(Backend::Sqlite).await else {
+        return;
+    };
+    let (cookie, _) = app.page_session("jyj").await;
+    let page = app
+        .client
+        .get(format!("{}/profile", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("依据：上城区电子政务项目管理办法（征求意见稿） 第五章 项目申报"));
+    assert!(page.contains("立项发文后 6 个月内完成采购"));
+    for item in &app.st.profile.contract_clauses {
+        assert!(page.contains(&item.text), "{}", item.text);
+    }
+}
