@@ -293,6 +293,86 @@ impl Profile {
         }
     }
 
+    /// The profile as TOML (what an administrator reads and edits).
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Parse and validate a profile; every problem is reported at once and nothing is applied
+    /// unless all is well.
+    pub fn from_toml(text: &str) -> Result<Profile, Vec<String>> {
+        let p: Profile =
+            toml::from_str(text).map_err(|e| vec![format!("格式错误：{}", e.message())])?;
+        let mut errs = Vec::new();
+        if p.code.trim().is_empty()
+            || !p
+                .code
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            errs.push("code 须为字母、数字、下划线或连字符".into());
+        }
+        if p.name.trim().is_empty() || p.document.trim().is_empty() {
+            errs.push("name 和 document 不能为空".into());
+        }
+        if p.panel_min == 0 || p.acceptance_panel_min == 0 {
+            errs.push("专家组人数下限须大于 0".into());
+        }
+        if p.procurement_months == 0 || p.procurement_months > 36 {
+            errs.push("procurement_months 须为 1–36".into());
+        }
+        if !(1..=31).contains(&p.progress_report_day) {
+            errs.push("progress_report_day 须为 1–31".into());
+        }
+        if p.trial_run_days > 365 || p.rectify_months == 0 || p.rectify_months > 24 {
+            errs.push("trial_run_days 须 ≤ 365，rectify_months 须为 1–24".into());
+        }
+        if !(0..=10_000).contains(&p.security_budget_min_bp) {
+            errs.push("security_budget_min_bp 须为 0–10000（万分比）".into());
+        }
+        if p.preliminary_scorers.is_empty() || p.preliminary_table.is_empty() {
+            errs.push("初审单位和评分表不能为空".into());
+        }
+        for (what, items) in [
+            ("compliance_checklist", &p.compliance_checklist),
+            ("contract_clauses", &p.contract_clauses),
+            ("acceptance_conditions", &p.acceptance_conditions),
+        ] {
+            let mut codes: Vec<&str> = items.iter().map(|i| i.code.as_str()).collect();
+            codes.sort();
+            codes.dedup();
+            if codes.len() != items.len() {
+                errs.push(format!("{what} 的 code 有重复"));
+            }
+            if let Some(i) = items
+                .iter()
+                .find(|i| i.text.trim().is_empty() || i.cite.article.trim().is_empty())
+            {
+                errs.push(format!("{what} 的 {} 缺少文字或依据条款", i.code));
+            }
+        }
+        let mut codes: Vec<&str> = p
+            .preliminary_table
+            .iter()
+            .map(|i| i.code.as_str())
+            .collect();
+        codes.sort();
+        codes.dedup();
+        if codes.len() != p.preliminary_table.len() {
+            errs.push("preliminary_table 的 code 有重复".into());
+        }
+        for k in p.declaration_docs.iter().chain(&p.expert_prerequisite_docs) {
+            if attachment_kind_label(k).is_none() {
+                errs.push(format!("未知的材料类型：{k}"));
+            }
+        }
+        if errs.is_empty() {
+            Ok(p)
+        } else {
+            Err(errs)
+        }
+    }
+
     /// The locality's name for a role (Shangcheng's words).
     pub fn role_name(&self, role: Role) -> &'static str {
         match role {
@@ -329,4 +409,31 @@ pub fn attachment_kind_label(code: &str) -> Option<&'static str> {
         .iter()
         .find(|(c, _)| *c == code)
         .map(|(_, l)| *l)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shangcheng_profile_round_trips_through_toml() {
+        let p = Profile::shangcheng();
+        let text = p.to_toml();
+        assert!(
+            text.contains("第五章 项目申报"),
+            "citations are part of the data"
+        );
+        assert_eq!(Profile::from_toml(&text).unwrap(), p);
+    }
+
+    #[test]
+    fn invalid_profile_reports_every_problem_and_applies_nothing() {
+        let mut p = Profile::shangcheng();
+        p.procurement_months = 0;
+        p.progress_report_day = 40;
+        p.contract_clauses[1].code = p.contract_clauses[0].code.clone();
+        let errs = Profile::from_toml(&p.to_toml()).unwrap_err();
+        assert_eq!(errs.len(), 3, "{errs:?}");
+        assert!(Profile::from_toml("not = [toml").is_err());
+    }
 }

@@ -25,7 +25,7 @@ pub struct Db {
 /// Held for the life of a write transaction (SQLite only).
 pub(crate) type WriteGuard = Option<tokio::sync::OwnedMutexGuard<()>>;
 
-const MIGRATIONS: [(&str, &str, &str); 4] = [
+const MIGRATIONS: [(&str, &str, &str); 5] = [
     (
         "0001_core",
         include_str!("../migrations/sqlite/0001_core.sql"),
@@ -45,6 +45,11 @@ const MIGRATIONS: [(&str, &str, &str); 4] = [
         "0004_consequences",
         include_str!("../migrations/sqlite/0004_consequences.sql"),
         include_str!("../migrations/postgres/0004_consequences.sql"),
+    ),
+    (
+        "0005_profiles",
+        include_str!("../migrations/sqlite/0005_profiles.sql"),
+        include_str!("../migrations/postgres/0005_profiles.sql"),
     ),
 ];
 

@@ -179,7 +179,7 @@ impl<'a> Walker<'a> {
         let actor = self.world.actor(who);
         let on = self.clock.get();
         let d =
-            decide(&ctx, actor, cmd, &self.st.profile, on).map_err(|e| format!("{who}: {e}"))?;
+            decide(&ctx, actor, cmd, &self.st.profile(), on).map_err(|e| format!("{who}: {e}"))?;
         self.st
             .db
             .apply(
@@ -189,11 +189,11 @@ impl<'a> Walker<'a> {
                 &tongchou_domain::obligation::changes(
                     &ctx.project,
                     &d,
-                    &self.st.profile,
+                    &self.st.profile(),
                     &self.calendar,
                     on,
                 ),
-                &self.st.profile.code,
+                &self.st.profile_tag(),
             )
             .await
             .map_err(|e| e.to_string())?;
@@ -309,7 +309,7 @@ impl<'a> Walker<'a> {
             target == s
                 || order.iter().position(|x| *x == target) > order.iter().position(|x| *x == s)
         };
-        let profile = &self.st.profile;
+        let profile = &self.st.profile();
         let it = self
             .st
             .db
@@ -681,7 +681,7 @@ pub async fn seed_demo(st: &AppState, today: Date) -> Result<World, String> {
         };
         let p = st
             .db
-            .create_project(world.actor(unit), &input, &st.profile.code)
+            .create_project(world.actor(unit), &input, &st.profile_tag())
             .await
             .map_err(|e| e.to_string())?;
         let target = targets[i % targets.len()];

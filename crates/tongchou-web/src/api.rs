@@ -69,7 +69,7 @@ pub fn project_json(st: &AppState, ctx: &ProjectContext, user: &CurrentUser) -> 
         o.insert("stage_label".into(), json!(ctx.project.stage.label()));
         o.insert(
             "actions".into(),
-            json!(available_actions(ctx, &user.actor, &st.profile)),
+            json!(available_actions(ctx, &user.actor, &st.profile())),
         );
         o.insert("attachments".into(), json!(ctx.attachment_kinds));
     }

@@ -23,7 +23,8 @@ use tongchou_store::Db;
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
-    pub profile: Arc<Profile>,
+    /// The policy profile in force (newest saved version), shared by every request.
+    pub profiles: Arc<ProfileCell>,
     pub data_dir: PathBuf,
     /// Largest accepted upload in bytes (default 50 MB).
     pub max_upload: u64,
@@ -35,16 +36,103 @@ impl AppState {
     pub fn new(db: Db, data_dir: PathBuf) -> AppState {
         AppState {
             db,
-            profile: Arc::new(Profile::shangcheng()),
+            profiles: Arc::new(ProfileCell::new(Profile::shangcheng(), 0)),
             data_dir,
             max_upload: 50 * 1024 * 1024,
             secure_cookies: false,
         }
     }
+    /// The profile in force now.
+    pub fn profile(&self) -> Arc<Profile> {
+        self.profiles.get().1
+    }
+
+    /// `code@vN`: what a decision records as the rules it was made under.
+    pub fn profile_tag(&self) -> String {
+        let (v, p) = self.profiles.get();
+        format!("{}@v{v}", p.code)
+    }
+
+    /// Load the newest saved profile (saving the shipped one as version 1 on first start).
+    pub async fn load_profile(&self) -> Result<(), String> {
+        let code = self.profile().code.clone();
+        match self
+            .db
+            .latest_profile(&code)
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            Some((v, body)) => {
+                let p = Profile::from_toml(&body).map_err(|e| {
+                    format!("stored profile {code} v{v} is invalid: {}", e.join("; "))
+                })?;
+                self.profiles.set(v, p);
+            }
+            None => {
+                let shipped = Profile::shangcheng();
+                let system = tongchou_domain::Actor {
+                    user_id: tongchou_domain::UserId(0),
+                    name: "统筹平台（系统）".into(),
+                    unit_id: tongchou_domain::UnitId(0),
+                    unit_name: "统筹平台".into(),
+                    jurisdiction_id: tongchou_domain::JurisdictionId(0),
+                    jurisdiction_path: "/".into(),
+                    roles: vec![],
+                };
+                let v = self
+                    .db
+                    .save_profile(&system, &code, &shipped.to_toml(), "随系统发布的初始版本")
+                    .await
+                    .map_err(|e| e.to_string())?;
+                self.profiles.set(v, shipped);
+            }
+        }
+        Ok(())
+    }
+
+    /// Pick up a version saved by another process (cheap: one indexed query).
+    pub async fn refresh_profile(&self) -> Result<(), String> {
+        let code = self.profile().code.clone();
+        let latest = self
+            .db
+            .latest_profile_version(&code)
+            .await
+            .map_err(|e| e.to_string())?;
+        if latest != self.profiles.get().0 {
+            self.load_profile().await?;
+        }
+        Ok(())
+    }
+
     /// Where a blob with this content hash lives.
     pub fn blob_path(&self, sha256: &str) -> PathBuf {
         let (a, b) = sha256.split_at(2.min(sha256.len()));
         self.data_dir.join("files").join(a).join(b)
+    }
+}
+
+/// The profile in force and its version; replaced whole when a new version is saved.
+pub struct ProfileCell(std::sync::RwLock<(i64, Arc<Profile>)>);
+
+impl ProfileCell {
+    pub fn new(p: Profile, version: i64) -> ProfileCell {
+        ProfileCell(std::sync::RwLock::new((version, Arc::new(p))))
+    }
+    pub fn get(&self) -> (i64, Arc<Profile>) {
+        match self.0.read() {
+            Ok(g) => (g.0, g.1.clone()),
+            Err(poisoned) => {
+                let g = poisoned.into_inner();
+                (g.0, g.1.clone())
+            }
+        }
+    }
+    pub fn set(&self, version: i64, p: Profile) {
+        let mut g = match self.0.write() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *g = (version, Arc::new(p));
     }
 }
 
@@ -76,6 +164,10 @@ pub fn router(state: AppState) -> Router {
         .route("/board", get(board::page))
         .route("/inbox", get(pages::inbox))
         .route("/profile", get(pages::profile_page))
+        .route(
+            "/settings/profile",
+            get(pages::profile_admin).post(pages::profile_save),
+        )
         .route("/sweep", post(pages::sweep_now))
         .route("/board.xlsx", get(board::export))
         .route(

@@ -64,7 +64,7 @@ async fn layout(st: &AppState, user: &CurrentUser, nav: &str, flash: Option<Stri
         roles_label: a
             .roles
             .iter()
-            .map(|r| st.profile.role_name(*r))
+            .map(|r| st.profile().role_name(*r))
             .collect::<Vec<_>>()
             .join("、"),
         csrf: user.csrf.clone().unwrap_or_default(),
@@ -300,7 +300,7 @@ async fn todo_inner(st: &AppState, user: &CurrentUser) -> Result<Response, AppEr
         let (cands, _) = st.db.list_projects(&todo_scope(a), &f).await?;
         for c in cands {
             let ctx = st.db.context(ProjectId(c.id)).await?;
-            let actions: Vec<&'static str> = available_actions(&ctx, a, &st.profile)
+            let actions: Vec<&'static str> = available_actions(&ctx, a, &st.profile())
                 .into_iter()
                 .filter(|x| *x != "attach" && *x != "edit")
                 .collect();
@@ -661,7 +661,7 @@ pub async fn edit_form(
     };
     match service::visible_context(&st, &user.actor, ProjectId(id)).await {
         Ok(ctx) => {
-            if !available_actions(&ctx, &user.actor, &st.profile).contains(&"edit") {
+            if !available_actions(&ctx, &user.actor, &st.profile()).contains(&"edit") {
                 return page_error(
                     &st,
                     Some(&user),
@@ -834,7 +834,7 @@ async fn show_page(
     flash: Option<String>,
 ) -> Result<Response, AppError> {
     let ctx = service::visible_context(st, &user.actor, id).await?;
-    let actions = available_actions(&ctx, &user.actor, &st.profile);
+    let actions = available_actions(&ctx, &user.actor, &st.profile());
     let units: HashMap<i64, String> = st
         .db
         .units()
@@ -885,7 +885,7 @@ async fn show_page(
         progress: st.db.progress_reports(id).await?,
         obligations: st.db.obligations(id).await?,
         today_date: today,
-        profile: (*st.profile).clone(),
+        profile: (*st.profile()).clone(),
         actions,
         ctx,
         experts,
@@ -1034,8 +1034,8 @@ pub async fn approval_doc(
             .unwrap_or_default();
         Ok(render(&ApprovalPage {
             layout: layout(&st, &user, "projects", None).await,
-            issuers: st.profile.approval_issuers.join("　"),
-            cite: st.profile.approval_cite.to_string(),
+            issuers: st.profile().approval_issuers.join("　"),
+            cite: st.profile().approval_cite.to_string(),
             doc_date,
             ctx,
         }))
@@ -1074,7 +1074,7 @@ async fn settings_page(st: &AppState, user: &CurrentUser, new_token: Option<Stri
                 .actor
                 .roles
                 .iter()
-                .map(|r| st.profile.role_name(*r))
+                .map(|r| st.profile().role_name(*r))
                 .collect::<Vec<_>>()
                 .join("、"),
             actor: user.actor.clone(),
@@ -1252,6 +1252,113 @@ pub async fn profile_page(State(st): State<AppState>, MaybeUser(u): MaybeUser) -
     };
     render(&ProfilePage {
         layout: layout(&st, &user, "profile", None).await,
-        profile: (*st.profile).clone(),
+        profile: (*st.profile()).clone(),
     })
+}
+
+// ---------- profile editing (administrators) ----------
+
+#[derive(Template)]
+#[template(path = "profile_admin.html")]
+struct ProfileAdminPage {
+    layout: Layout,
+    text: String,
+    note: String,
+    errors: Vec<String>,
+    version: i64,
+    versions: Vec<tongchou_store::profile::ProfileVersion>,
+}
+
+async fn profile_admin_page(
+    st: &AppState,
+    user: &CurrentUser,
+    text: Option<String>,
+    note: String,
+    errors: Vec<String>,
+    flash: Option<String>,
+) -> Result<Response, AppError> {
+    if !user.actor.has(Role::Admin) {
+        return Err(AppError::Forbidden("只有系统管理员可以修改政策规则".into()));
+    }
+    let (version, profile) = st.profiles.get();
+    let versions = st.db.profile_versions(&profile.code).await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render_status(
+        status,
+        &ProfileAdminPage {
+            layout: layout(st, user, "profile", flash).await,
+            text: text.unwrap_or_else(|| profile.to_toml()),
+            note,
+            errors,
+            version,
+            versions,
+        },
+    ))
+}
+
+pub async fn profile_admin(State(st): State<AppState>, MaybeUser(u): MaybeUser) -> Response {
+    let Some(user) = u else {
+        return Redirect::to("/login").into_response();
+    };
+    match profile_admin_page(&st, &user, None, String::new(), vec![], None).await {
+        Ok(r) => r,
+        Err(e) => page_error(&st, Some(&user), e).await,
+    }
+}
+
+/// Save a new profile version: validated whole; on any error nothing is applied.
+pub async fn profile_save(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    let f = Fields(f);
+    let r: Result<Response, AppError> = async {
+        user.check_csrf(f.get("_csrf"))?;
+        if !user.actor.has(Role::Admin) {
+            return Err(AppError::Forbidden("只有系统管理员可以修改政策规则".into()));
+        }
+        let text = f.get("text").unwrap_or("").to_string();
+        let note = f.text("note");
+        let current = st.profile();
+        let mut errors = match Profile::from_toml(&text) {
+            Ok(p) if p.code != current.code => {
+                vec![format!("code 不能修改（应为 {}）", current.code)]
+            }
+            Ok(_) => vec![],
+            Err(e) => e,
+        };
+        if note.is_empty() {
+            errors.push("请填写修改说明（依据和原因）".into());
+        }
+        if !errors.is_empty() {
+            return profile_admin_page(&st, &user, Some(text), note, errors, None).await;
+        }
+        let p = Profile::from_toml(&text).map_err(|e| AppError::Internal(e.join("; ")))?;
+        let v = st
+            .db
+            .save_profile(&user.actor, &p.code, &text, &note)
+            .await?;
+        st.profiles.set(v, p);
+        profile_admin_page(
+            &st,
+            &user,
+            None,
+            String::new(),
+            vec![],
+            Some(format!(
+                "已保存为第 {v} 版，自即日起的新决定按此执行；此前的决定仍按当时的版本"
+            )),
+        )
+        .await
+    }
+    .await;
+    match r {
+        Ok(r) => r,
+        Err(e) => page_error(&st, Some(&user), e).await,
+    }
 }

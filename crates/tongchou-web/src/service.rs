@@ -45,7 +45,10 @@ pub async fn create_project(
     if !actor.has(Role::Unit) {
         return Err(AppError::Forbidden("只有项目建设单位可以创建项目".into()));
     }
-    Ok(st.db.create_project(actor, input, &st.profile.code).await?)
+    Ok(st
+        .db
+        .create_project(actor, input, &st.profile_tag())
+        .await?)
 }
 
 /// Run one action on a project. `fields` carries the input (and optionally the `version` the
@@ -69,7 +72,7 @@ pub async fn act(
         }
     }
 
-    let cmd = match parse_action(action, fields, &st.profile)? {
+    let cmd = match parse_action(action, fields, &st.profile())? {
         Parsed::Command(c) => c,
         Parsed::FormPanel {
             members,
@@ -114,11 +117,11 @@ async fn run(
     ctx: &ProjectContext,
     cmd: Command,
 ) -> Result<Project, AppError> {
-    let decision = decide(ctx, actor, cmd, &st.profile, today())?;
+    let decision = decide(ctx, actor, cmd, &st.profile(), today())?;
     let changes = obligation_changes(st, &ctx.project, &decision).await?;
     Ok(st
         .db
-        .apply(ctx, actor, &decision, &changes, &st.profile.code)
+        .apply(ctx, actor, &decision, &changes, &st.profile_tag())
         .await?)
 }
 
@@ -193,7 +196,7 @@ pub async fn attach(
         doc_date: crate::fields::attach_date(fields)?,
     };
     // Ask the domain first: a refused upload writes nothing.
-    let decision = decide(&ctx, actor, cmd, &st.profile, today())?;
+    let decision = decide(&ctx, actor, cmd, &st.profile(), today())?;
     let path = st.blob_path(&sha);
     if !path.exists() {
         if let Some(dir) = path.parent() {
@@ -216,7 +219,7 @@ pub async fn attach(
             actor,
             &decision,
             &tongchou_domain::obligation::Changes::default(),
-            &st.profile.code,
+            &st.profile_tag(),
         )
         .await?)
 }
@@ -249,7 +252,7 @@ pub async fn obligation_changes(
     } else {
         tongchou_domain::calendar::Calendar::builtin()
     };
-    Ok(changes(project, decision, &st.profile, &cal, today()))
+    Ok(changes(project, decision, &st.profile(), &cal, today()))
 }
 
 /// The platform itself, as the actor of what the sweep records.
@@ -271,7 +274,7 @@ pub fn system_actor(project: &Project) -> Actor {
 /// proposal is recorded once (unique per obligation, and the version check).
 pub async fn sweep(st: &AppState) -> Result<(u64, usize), AppError> {
     let today = today();
-    let reports = st.db.sweep_monthly_reports(today, &st.profile).await?;
+    let reports = st.db.sweep_monthly_reports(today, &st.profile()).await?;
     let mut proposed = 0;
     for (pid, code) in st
         .db
@@ -299,7 +302,7 @@ pub async fn sweep(st: &AppState) -> Result<(u64, usize), AppError> {
                 &actor,
                 &decision,
                 &Default::default(),
-                &st.profile.code,
+                &st.profile_tag(),
             )
             .await
         {

@@ -145,6 +145,17 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let database = db.open().await?;
             let mut st = AppState::new(database.clone(), db.data_dir.clone());
             st.max_upload = max_upload_mb * 1024 * 1024;
+            st.load_profile().await?;
+            // Another process may save a new profile version: notice it within seconds.
+            let refresher = st.clone();
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                    if let Err(e) = refresher.refresh_profile().await {
+                        tracing::warn!(error = %e, "profile refresh failed");
+                    }
+                }
+            });
             if demo {
                 let existing = database.jurisdictions().await.map_err(|e| e.to_string())?;
                 if existing.is_empty() {

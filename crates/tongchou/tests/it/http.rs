@@ -14,7 +14,7 @@ async fn lifecycle(backend: Backend) {
     let Some(app) = TestApp::start(backend).await else {
         return;
     };
-    let p = app.st.profile.clone();
+    let p = app.st.profile().clone();
     let unit = app.token("jyj").await;
     let auth = app.token("sjj").await;
     let id = app.draft(&unit, "上城区智慧教育一张图").await;
@@ -486,7 +486,7 @@ async fn permission_matrix_roles_by_operation() {
     assert_eq!(s, StatusCode::OK);
     let checks: Vec<String> = app
         .st
-        .profile
+        .profile()
         .compliance_checklist
         .iter()
         .map(|i| i.code.clone())
@@ -566,7 +566,7 @@ async fn concurrent(backend: Backend) {
     let b = app.token("sjj").await;
     let checks: Vec<String> = app
         .st
-        .profile
+        .profile()
         .compliance_checklist
         .iter()
         .map(|i| i.code.clone())
@@ -1290,7 +1290,131 @@ async fn profile_page_shows_each_rule_with_its_citation() {
         .unwrap();
     assert!(page.contains("依据：上城区电子政务项目管理办法（征求意见稿） 第五章 项目申报"));
     assert!(page.contains("立项发文后 6 个月内完成采购"));
-    for item in &app.st.profile.contract_clauses {
+    for item in &app.st.profile().contract_clauses {
         assert!(page.contains(&item.text), "{}", item.text);
     }
+}
+
+/// Profiles are data (SPEC §3): an administrator saves a new version, validated whole; it
+/// applies to new decisions, and what was decided keeps the version it was decided under.
+#[tokio::test]
+async fn profile_edit_applies_to_new_decisions_and_never_rewrites_past_ones() {
+    let Some(app) = TestApp::start(Backend::Sqlite).await else {
+        return;
+    };
+    let walker = tongchou_testkit::Walker::new(&app.st, &app.world, today());
+    let unit = app.token("jyj").await;
+    let id = app.draft(&unit, "规则版本测试项目").await;
+    walker
+        .walk(
+            tongchou_domain::ProjectId(id),
+            "jyj",
+            tongchou_domain::Stage::TrialRun,
+        )
+        .await
+        .unwrap();
+    for kind in ["trial_run_report", "test_report"] {
+        app.upload(&unit, id, kind, "r.pdf", pdf()).await;
+    }
+    let back = tongchou_domain::lifecycle::add_days(today(), -25).to_string();
+    app.st
+        .db
+        .execute_raw(&format!(
+            "UPDATE projects SET initial_acceptance_date = '{back}' WHERE id = {id}"
+        ))
+        .await
+        .unwrap();
+    let conds: Vec<String> = app
+        .st
+        .profile()
+        .acceptance_conditions
+        .iter()
+        .map(|i| i.code.clone())
+        .collect();
+    let (s, _) = app
+        .act(&unit, id, "apply_acceptance", json!({"check": conds}))
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "25 days of trial run < 30 (v1)"
+    );
+
+    let (cookie, csrf) = app.page_session("sjj").await;
+    let mut p = (*app.st.profile()).clone();
+    p.trial_run_days = 20;
+    let r = app
+        .client
+        .post(format!("{}/settings/profile", app.base))
+        .header("cookie", &cookie)
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("text", p.to_toml().as_str()),
+            ("note", "测试"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::FORBIDDEN,
+        "only an administrator edits the rules"
+    );
+
+    let (cookie, csrf) = app.page_session("admin").await;
+    let mut bad = p.clone();
+    bad.procurement_months = 0;
+    let r = app
+        .client
+        .post(format!("{}/settings/profile", app.base))
+        .header("cookie", &cookie)
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("text", bad.to_toml().as_str()),
+            ("note", "测试"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("procurement_months"));
+    assert_eq!(
+        app.st.profile_tag(),
+        "shangcheng@v1",
+        "an invalid profile changes nothing"
+    );
+
+    let r = app
+        .client
+        .post(format!("{}/settings/profile", app.base))
+        .header("cookie", &cookie)
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("text", p.to_toml().as_str()),
+            ("note", "试运行期调整为20天（测试）"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(app.st.profile_tag(), "shangcheng@v2");
+    let (s, v) = app
+        .act(&unit, id, "apply_acceptance", json!({"check": conds}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "20-day trial run under v2: {v}");
+    let (_, h) = app
+        .get(&unit, &format!("/api/v1/projects/{id}/history"))
+        .await;
+    let items = h["items"].as_array().unwrap();
+    assert_eq!(items.last().unwrap()["profile_code"], "shangcheng@v2");
+    assert!(
+        items[..items.len() - 1]
+            .iter()
+            .all(|e| e["profile_code"] == "shangcheng@v1"),
+        "past decisions keep v1"
+    );
+    // A second process notices the new version.
+    let other = tongchou_web::AppState::new(app.st.db.clone(), std::env::temp_dir());
+    other.refresh_profile().await.unwrap();
+    assert_eq!(other.profile().trial_run_days, 20);
 }

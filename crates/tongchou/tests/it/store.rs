@@ -126,7 +126,7 @@ async fn contract(backend: Backend) {
         &ctx,
         world.actor("jyj"),
         Command::Withdraw { reason: "x".into() },
-        &st.profile,
+        &st.profile(),
         today,
     )
     .unwrap();

@@ -86,6 +86,7 @@ impl TestApp {
             .expect("seed");
         let mut st = AppState::new(db, dir.join("data"));
         st.max_upload = 1024 * 1024;
+        st.load_profile().await.expect("profile");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
