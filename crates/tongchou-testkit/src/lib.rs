@@ -288,27 +288,6 @@ impl<'a> Walker<'a> {
     /// Walk a draft to `target` (any stage but Draft; Ended = failed at preliminary review).
     pub async fn walk(&self, id: ProjectId, unit: &str, target: Stage) -> Result<(), String> {
         let t = self.today;
-        let order = [
-            Stage::ComplianceReview,
-            Stage::Returned,
-            Stage::PreliminaryReview,
-            Stage::ExpertReview,
-            Stage::ReExamination,
-            Stage::ApprovalMeeting,
-            Stage::Approved,
-            Stage::Budgeted,
-            Stage::Procurement,
-            Stage::InConstruction,
-            Stage::TrialRun,
-            Stage::AcceptanceApplied,
-            Stage::Accepting,
-            Stage::Rectifying,
-            Stage::InOperation,
-        ];
-        let reach = |s: Stage| {
-            target == s
-                || order.iter().position(|x| *x == target) > order.iter().position(|x| *x == s)
-        };
         let profile = &self.st.profile();
         let it = self
             .st
@@ -590,7 +569,6 @@ impl<'a> Walker<'a> {
             days_ago(t, 1),
         )
         .await?;
-        let _ = reach;
         Ok(())
     }
 }
