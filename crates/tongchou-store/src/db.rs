@@ -1,9 +1,25 @@
 use crate::Result;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyConnection, AnyPool, Executor};
+use std::future::Future;
+use std::pin::Pin;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+
+/// A boxed future borrowing the connection a write runs on.
+pub(crate) type BoxFut<'c, T> = Pin<Box<dyn Future<Output = T> + Send + 'c>>;
+
+/// Told, after the batch's COMMIT, whether it reached the disk.
+type Finish = Box<dyn FnOnce(std::result::Result<(), String>) + Send>;
+
+/// One queued write: runs on the batch's connection inside its own savepoint and says whether it
+/// succeeded (kept) or failed (rolled back to the savepoint).
+type Job = Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFut<'c, (bool, Finish)> + Send>;
+
+/// Most writes one group commit carries.
+const MAX_BATCH: usize = 32;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -20,6 +36,11 @@ pub struct Db {
     /// moment the previous one commits, instead of polling SQLite's busy handler (which sleeps
     /// in growing steps). SQLite is the one-process deployment; PostgreSQL has no such lock.
     write_lock: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// SQLite: the group-commit writer. Lifecycle writes queue here; the writer runs whatever
+    /// has queued as one transaction, each write in its own savepoint, and answers every caller
+    /// only after the one COMMIT (fsync) returned — so no acknowledged write can be lost, and N
+    /// concurrent transitions share one disk flush instead of queueing for N.
+    writer: Option<mpsc::UnboundedSender<Job>>,
 }
 
 /// Held for the life of a write transaction (SQLite only).
@@ -97,6 +118,10 @@ impl Db {
                             conn.execute("PRAGMA synchronous=FULL").await?;
                             conn.execute("PRAGMA foreign_keys=ON").await?;
                             conn.execute("PRAGMA busy_timeout=15000").await?;
+                            // Reads come from a shared memory map of the file instead of a
+                            // pread copy into each connection's small page cache.
+                            conn.execute("PRAGMA mmap_size=268435456").await?;
+                            conn.execute("PRAGMA temp_store=MEMORY").await?;
                         }
                         Backend::Postgres => {
                             if let Some(s) = schema {
@@ -115,11 +140,63 @@ impl Db {
             .await?;
         let write_lock =
             (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(())));
+        let writer = match (&write_lock, backend) {
+            (Some(lock), Backend::Sqlite) => {
+                let (tx, rx) = mpsc::unbounded_channel();
+                let batch = std::env::var("TONGCHOU_GROUP_COMMIT_MAX")
+                    .ok()
+                    .and_then(|v| v.parse::<usize>().ok())
+                    .unwrap_or(MAX_BATCH)
+                    .max(1);
+                tokio::spawn(writer_loop(pool.clone(), lock.clone(), rx, batch));
+                Some(tx)
+            }
+            _ => None,
+        };
         Ok(Db {
             pool,
             backend,
             write_lock,
+            writer,
         })
+    }
+
+    /// Run `f` as one atomic write and return its value once it is durable. On PostgreSQL: its
+    /// own transaction. On SQLite: queued to the group-commit writer (see [`Db::writer`]); an
+    /// error from `f` rolls back only `f`'s own savepoint. `f` must not commit or roll back.
+    pub(crate) async fn write<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFut<'c, Result<T>> + Send + 'static,
+    {
+        let Some(writer) = &self.writer else {
+            let (_write, mut tx) = self.begin_write().await?;
+            let v = f(&mut *tx).await?;
+            tx.commit().await?;
+            return Ok(v);
+        };
+        let (done_tx, done_rx) = oneshot::channel::<Result<T>>();
+        let job: Job = Box::new(move |conn: &mut AnyConnection| {
+            Box::pin(async move {
+                let r = f(conn).await;
+                let ok = r.is_ok();
+                let finish: Finish = Box::new(move |committed| {
+                    let out = match (r, committed) {
+                        (Ok(v), Ok(())) => Ok(v),
+                        (Err(e), _) => Err(e),
+                        (Ok(_), Err(e)) => Err(crate::StoreError::Other(e)),
+                    };
+                    let _ = done_tx.send(out);
+                });
+                (ok, finish)
+            }) as BoxFut<'_, (bool, Finish)>
+        });
+        writer
+            .send(job)
+            .map_err(|_| crate::StoreError::Other("写入队列已关闭".into()))?;
+        done_rx.await.map_err(|_| {
+            crate::StoreError::Other("写入未完成（数据库事务失败，详见服务器日志）".into())
+        })?
     }
 
     pub fn backend(&self) -> Backend {
@@ -219,6 +296,103 @@ impl Db {
 
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// The SQLite group-commit writer: takes what has queued (at most `max`), runs it as one
+/// transaction under the process's write lock, each job in a savepoint, commits once, then
+/// answers each job. A failed BEGIN or COMMIT fails every job of the batch; nothing is
+/// acknowledged before the COMMIT returned.
+async fn writer_loop(
+    pool: AnyPool,
+    lock: Arc<tokio::sync::Mutex<()>>,
+    mut rx: mpsc::UnboundedReceiver<Job>,
+    max: usize,
+) {
+    while let Some(first) = rx.recv().await {
+        let _guard = lock.lock().await;
+        let mut batch = vec![first];
+        while batch.len() < max {
+            match rx.try_recv() {
+                Ok(j) => batch.push(j),
+                Err(_) => break,
+            }
+        }
+        let mut conn = match pool.acquire().await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!(error = %e, jobs = batch.len(), "group commit: no connection");
+                continue; // dropping the jobs tells their callers the write failed
+            }
+        };
+        if let Err(e) = conn.execute("BEGIN IMMEDIATE").await {
+            tracing::error!(error = %e, jobs = batch.len(), "group commit: BEGIN failed");
+            continue;
+        }
+        let single = batch.len() == 1;
+        let mut finishes: Vec<Finish> = Vec::with_capacity(batch.len());
+        let mut failed: Option<String> = None;
+        for job in batch {
+            if failed.is_some() {
+                drop(job); // its caller is told the write failed
+                continue;
+            }
+            if single {
+                // Alone: the transaction is the job's; its error rolls the transaction back.
+                let (ok, finish) = job(&mut conn).await;
+                if !ok {
+                    failed = Some(String::new());
+                    if conn.execute("ROLLBACK").await.is_err() {
+                        conn.close_on_drop();
+                    }
+                    finish(Ok(())); // delivers the job's own error
+                } else {
+                    finishes.push(finish);
+                }
+                continue;
+            }
+            if let Err(e) = conn.execute("SAVEPOINT tongchou_write").await {
+                failed = Some(e.to_string());
+                continue;
+            }
+            let (ok, finish) = job(&mut conn).await;
+            let end = if ok {
+                conn.execute("RELEASE tongchou_write").await.map(|_| ())
+            } else {
+                match conn.execute("ROLLBACK TO tongchou_write").await {
+                    Ok(_) => conn.execute("RELEASE tongchou_write").await.map(|_| ()),
+                    Err(e) => Err(e),
+                }
+            };
+            match (end, ok) {
+                (Ok(()), true) => finishes.push(finish),
+                (Ok(()), false) => finish(Ok(())), // rolled back alone: its own error
+                (Err(e), _) => {
+                    failed = Some(e.to_string());
+                    finish(Err(e.to_string()));
+                }
+            }
+        }
+        if single && failed.is_some() {
+            continue;
+        }
+        let committed = match failed {
+            None => conn
+                .execute("COMMIT")
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            Some(e) => Err(e),
+        };
+        if let Err(e) = &committed {
+            tracing::error!(error = %e, jobs = finishes.len(), "group commit: batch failed, rolled back");
+            if conn.execute("ROLLBACK").await.is_err() {
+                conn.close_on_drop();
+            }
+        }
+        for f in finishes {
+            f(committed.clone());
+        }
     }
 }
 

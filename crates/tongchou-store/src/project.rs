@@ -253,7 +253,8 @@ fn bind_all<'q>(mut q: AnyQuery<'q>, binds: &'q [Bind]) -> AnyQuery<'q> {
     q
 }
 
-type Tx = sqlx::Transaction<'static, sqlx::Any>;
+/// What a write runs on: a transaction's connection (or a savepoint of a group commit).
+type Tx = sqlx::AnyConnection;
 
 /// A value for a project column set by an event.
 enum Val {
@@ -595,7 +596,6 @@ impl Db {
         let id = p.id.0;
         let now = now_text();
         let prev = p.history_head.clone();
-        let (_write, mut tx) = self.begin_write().await?;
         // The version check comes first: it locks the row (PostgreSQL) or runs under the write lock (SQLite).
         let stage_since = if d.to != d.from {
             now.clone()
@@ -633,44 +633,57 @@ impl Db {
             n_binds + 2,
             returning_cols()
         ));
-        let mut q = sqlx::query(&sql);
-        for (_, v) in &sets {
-            q = match v {
-                Val::I(i) => q.bind(*i),
-                Val::S(s) => q.bind(s.clone()),
-                Val::Raw(_) => q,
-            };
-        }
-        let Some(row) = q.bind(id).bind(p.version).fetch_optional(&mut *tx).await? else {
-            return Err(StoreError::Conflict(
-                "项目已被他人修改，请刷新后重试".into(),
-            ));
-        };
-        let mut updated = project_from(&row)?;
-        updated.unit_name = p.unit_name.clone();
+        let version = p.version;
+        let unit_name = p.unit_name.clone();
         let open_panel = ctx.open_panel.as_ref().map(|p| p.id.0);
-        for e in &d.events {
-            apply_event(&mut tx, id, actor, e, open_panel, &now).await?;
-        }
-        let payload =
-            serde_json::to_value(&d.events).map_err(|e| StoreError::Other(e.to_string()))?;
-        let head = append_history(
-            &mut tx,
-            id,
-            actor,
-            (&d.action, d.from, d.to),
-            &d.summary,
-            &d.opinion,
-            &payload,
-            profile_code,
-            &now,
-            Some(prev),
-        )
-        .await?;
-        write_obligations(&mut tx, id, obligations, &now).await?;
-        tx.commit().await?;
-        updated.history_head = head;
-        Ok(updated)
+        let (actor, d, obligations, profile_code) = (
+            actor.clone(),
+            d.clone(),
+            obligations.clone(),
+            profile_code.to_string(),
+        );
+        // Runs as one atomic write (on SQLite inside the group commit, see `Db::write`).
+        self.write(move |tx: &mut Tx| {
+            Box::pin(async move {
+                let mut q = sqlx::query(&sql);
+                for (_, v) in &sets {
+                    q = match v {
+                        Val::I(i) => q.bind(*i),
+                        Val::S(s) => q.bind(s.clone()),
+                        Val::Raw(_) => q,
+                    };
+                }
+                let Some(row) = q.bind(id).bind(version).fetch_optional(&mut *tx).await? else {
+                    return Err(StoreError::Conflict(
+                        "项目已被他人修改，请刷新后重试".into(),
+                    ));
+                };
+                let mut updated = project_from(&row)?;
+                updated.unit_name = unit_name;
+                for e in &d.events {
+                    apply_event(tx, id, &actor, e, open_panel, &now).await?;
+                }
+                let payload = serde_json::to_value(&d.events)
+                    .map_err(|e| StoreError::Other(e.to_string()))?;
+                let head = append_history(
+                    tx,
+                    id,
+                    &actor,
+                    (&d.action, d.from, d.to),
+                    &d.summary,
+                    &d.opinion,
+                    &payload,
+                    &profile_code,
+                    &now,
+                    Some(prev),
+                )
+                .await?;
+                write_obligations(tx, id, &obligations, &now).await?;
+                updated.history_head = head;
+                Ok(updated)
+            }) as crate::db::BoxFut<'_, Result<Project>>
+        })
+        .await
     }
 
     pub async fn history(&self, id: ProjectId) -> Result<Vec<HistoryEntry>> {
@@ -1103,7 +1116,7 @@ async fn apply_event(
             .bind(*total as i64)
             .bind(*pass as i64)
             .bind(now)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
         }
         Event::PanelFormed {
@@ -1121,7 +1134,7 @@ async fn apply_event(
             .bind(place)
             .bind(actor.user_id.0)
             .bind(now)
-            .fetch_one(&mut **tx)
+            .fetch_one(&mut *tx)
             .await?
             .try_get("id")?;
             for m in members {
@@ -1130,7 +1143,7 @@ async fn apply_event(
                     .bind(m.user_id.0)
                     .bind(&m.name)
                     .bind(m.unit_id.0)
-                    .execute(&mut **tx)
+                    .execute(&mut *tx)
                     .await?;
             }
         }
@@ -1147,7 +1160,7 @@ async fn apply_event(
             .bind(now)
             .bind(pid)
             .bind(expert.0)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?
             .rows_affected();
             if n == 0 {
@@ -1167,7 +1180,7 @@ async fn apply_event(
                 .bind(suggested_amount.map(|y| y.fen()))
                 .bind(date.to_string())
                 .bind(pid)
-                .execute(&mut **tx)
+                .execute(&mut *tx)
                 .await?;
         }
         Event::ProcurementRecorded {
@@ -1181,7 +1194,7 @@ async fn apply_event(
                 .bind(ceiling.fen())
                 .bind(doc_date.to_string())
                 .bind(now)
-                .execute(&mut **tx)
+                .execute(&mut *tx)
                 .await?;
         }
         Event::ContractSigned {
@@ -1204,7 +1217,7 @@ async fn apply_event(
             .bind(*maintenance_years as i64)
             .bind(serde_json::to_string(clauses).unwrap_or_default())
             .bind(now)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
         }
         Event::ProgressReported {
@@ -1220,7 +1233,7 @@ async fn apply_event(
                 .bind(summary)
                 .bind(problems)
                 .bind(now)
-                .execute(&mut **tx)
+                .execute(&mut *tx)
                 .await?;
         }
         Event::ConsequenceProposed {
@@ -1234,7 +1247,7 @@ async fn apply_event(
             .bind(obligation)
             .bind(consequence)
             .bind(now)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
             // Addressed to the competent authority over the project's jurisdiction.
             sqlx::query(
@@ -1245,7 +1258,7 @@ async fn apply_event(
             .bind("期限已过，请确认处理")
             .bind(consequence)
             .bind(now)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
         }
         Event::ConsequenceConfirmed { obligation } => {
@@ -1254,7 +1267,7 @@ async fn apply_event(
                 .bind(actor.user_id.0)
                 .bind(id)
                 .bind(obligation)
-                .execute(&mut **tx)
+                .execute(&mut *tx)
                 .await?;
         }
         Event::ConsequenceWaived { obligation, reason } => {
@@ -1264,7 +1277,7 @@ async fn apply_event(
                 .bind(reason)
                 .bind(id)
                 .bind(obligation)
-                .execute(&mut **tx)
+                .execute(&mut *tx)
                 .await?;
         }
         Event::Attached {
@@ -1277,7 +1290,7 @@ async fn apply_event(
             let v: i64 = sqlx::query("SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) AS v FROM attachments WHERE project_id = $1 AND kind = $2")
                 .bind(id)
                 .bind(kind)
-                .fetch_one(&mut **tx)
+                .fetch_one(&mut *tx)
                 .await?
                 .try_get("v")?;
             sqlx::query(
@@ -1294,7 +1307,7 @@ async fn apply_event(
             .bind(v + 1)
             .bind(actor.user_id.0)
             .bind(now)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
         }
     }
@@ -1346,7 +1359,7 @@ async fn append_history(
                 "SELECT seq, hash FROM history WHERE project_id = $1 ORDER BY seq DESC LIMIT 1",
             )
             .bind(project)
-            .fetch_optional(&mut **tx)
+            .fetch_optional(&mut *tx)
             .await?;
             match prev {
                 Some(r) => (r.try_get::<i64, _>("seq")?, r.try_get::<String, _>("hash")?),
@@ -1388,7 +1401,7 @@ async fn append_history(
     .bind(profile_code)
     .bind(prev_hash)
     .bind(&hash)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok((seq, hash))
 }
@@ -1511,7 +1524,7 @@ async fn write_obligations(tx: &mut Tx, project: i64, c: &Changes, now: &str) ->
         .bind(o.owner.code())
         .bind(o.warning.clone())
         .bind(now)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     }
     for (code, on) in &c.fulfil {
@@ -1519,7 +1532,7 @@ async fn write_obligations(tx: &mut Tx, project: i64, c: &Changes, now: &str) ->
             .bind(on.to_string())
             .bind(project)
             .bind(code)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
     }
     if let Some((prefix, on)) = &c.lapse_prefix {
@@ -1528,7 +1541,7 @@ async fn write_obligations(tx: &mut Tx, project: i64, c: &Changes, now: &str) ->
             .bind(project)
             .bind(format!("{prefix}%"))
             .bind(on.to_string())
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
     }
     if c.cancel_all {
@@ -1536,7 +1549,7 @@ async fn write_obligations(tx: &mut Tx, project: i64, c: &Changes, now: &str) ->
             "UPDATE obligations SET state = 'cancelled' WHERE project_id = $1 AND state = 'open'",
         )
         .bind(project)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     }
     Ok(())

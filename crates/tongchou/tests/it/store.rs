@@ -289,3 +289,118 @@ async fn store_contract_sqlite() {
 async fn store_contract_postgres() {
     contract(Backend::Postgres).await;
 }
+
+/// Concurrent transitions: every one on its own project succeeds and is durable; of two on the
+/// same project exactly one wins (409 for the other) even when both ride in one SQLite group
+/// commit, and the failed one leaves nothing behind (its savepoint is rolled back alone).
+async fn concurrent_writes(backend: Backend) {
+    let Some((db, _url, dir)) = database(backend).await else {
+        return;
+    };
+    let world = seed_world(&db, Some("$argon2id$v=19$m=19456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")).await.unwrap();
+    let st = AppState::new(db.clone(), dir.join("data"));
+    let today = tongchou_store::today();
+    let gen: Vec<tongchou_store::project::GeneratedProject> = (0..40)
+        .map(|i| tongchou_store::project::GeneratedProject {
+            name: format!("并发项目{i:02}"),
+            year: 2027,
+            stage: Stage::Draft,
+            it_fen: 100_000,
+            with_docs: true,
+        })
+        .collect();
+    let ids: Vec<tongchou_domain::ProjectId> = db
+        .generate_projects(world.actor("jyj"), &gen, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(tongchou_domain::ProjectId)
+        .collect();
+    let before = db.verify_history().await.unwrap().unwrap();
+    let actor = world.actor("jyj").clone();
+    let profile = st.profile();
+    // Two contexts of the first project, loaded before either write: both see version v.
+    let twin = db.context(ids[0]).await.unwrap();
+    // Load every context first, then start every write at once, so that they queue together.
+    let mut ctxs = vec![twin.clone()];
+    for id in &ids[1..] {
+        ctxs.push(db.context(*id).await.unwrap());
+    }
+    let mut tasks = Vec::new();
+    for (n, ctx) in ctxs.into_iter().enumerate() {
+        for _ in 0..if n == 0 { 2 } else { 1 } {
+            let (db, actor, profile, ctx) = (db.clone(), actor.clone(), profile.clone(), ctx.clone());
+            // Every fourth project's write fails after it has written (a duplicate score row
+            // hits a unique key): only its own savepoint may be rolled back.
+            let poisoned = n % 4 == 3;
+            tasks.push(tokio::spawn(async move {
+                let mut d = decide(
+                    &ctx,
+                    &actor,
+                    Command::Declare {
+                        override_reason: Some("并发测试".into()),
+                    },
+                    &profile,
+                    today,
+                )
+                .unwrap();
+                if poisoned {
+                    let score = tongchou_domain::lifecycle::Event::PreliminaryScored {
+                        department: tongchou_domain::Role::Finance,
+                        scores: vec![],
+                        total: 80,
+                        pass: true,
+                    };
+                    d.events.push(score.clone());
+                    d.events.push(score);
+                }
+                db.apply(&ctx, &actor, &d, &Default::default(), "shangcheng")
+                    .await
+                    .map(|p| p.id)
+            }));
+        }
+    }
+    let (mut ok, mut conflicts) = (0, 0);
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => ok += 1,
+            Err(StoreError::Conflict(_)) => conflicts += 1,
+            Err(e) => panic!("unexpected error: {e:?}"),
+        }
+    }
+    assert_eq!(
+        (ok, conflicts),
+        (30, 11),
+        "each sound project declared once; the twin and the ten poisoned writes refused"
+    );
+    for (n, id) in ids.iter().enumerate() {
+        let p = db.project(*id).await.unwrap();
+        let poisoned = n % 4 == 3;
+        assert_eq!(
+            p.stage,
+            if poisoned { Stage::Draft } else { Stage::ComplianceReview },
+            "project {n}"
+        );
+        assert_eq!(
+            db.history(*id).await.unwrap().len(),
+            if poisoned { 1 } else { 2 },
+            "one history entry per declaration, none left by a refused write"
+        );
+        assert!(
+            db.preliminary_scores(*id).await.unwrap().is_empty(),
+            "a refused write leaves no row behind"
+        );
+    }
+    let after = db.verify_history().await.unwrap().unwrap();
+    assert_eq!(after, before + 30, "every chain intact");
+}
+
+#[tokio::test]
+async fn concurrent_transitions_all_durable_one_winner_per_project_sqlite() {
+    concurrent_writes(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn concurrent_transitions_all_durable_one_winner_per_project_postgres() {
+    concurrent_writes(Backend::Postgres).await;
+}
