@@ -302,7 +302,18 @@ async fn todo_inner(st: &AppState, user: &CurrentUser) -> Result<Response, AppEr
             let ctx = st.db.context(ProjectId(c.id)).await?;
             let actions: Vec<&'static str> = available_actions(&ctx, a, &st.profile())
                 .into_iter()
-                .filter(|x| *x != "attach" && *x != "edit")
+                .filter(|x| {
+                    // Forms that are always open are not to-dos.
+                    !matches!(
+                        *x,
+                        "attach"
+                            | "edit"
+                            | "add_payment_batch"
+                            | "prefile_payment"
+                            | "submit_change"
+                            | "apply_termination"
+                    )
+                })
                 .collect();
             if !actions.is_empty() {
                 items.push(TodoItem {
@@ -752,9 +763,51 @@ struct ShowPage {
     error_field: String,
     v: HashMap<String, String>,
     csrf: String,
+    /// Payments card, changes, termination, overrun (see `money_card.html`).
+    money: MoneyCard,
+}
+
+/// What the money card of the project page shows.
+pub struct MoneyCard {
+    pub s: tongchou_domain::funds::Summary,
+    pub unit_overruns: i64,
+    pub reasons: Vec<(&'static str, &'static str)>,
 }
 
 impl ShowPage {
+    fn ms(&self) -> &tongchou_domain::funds::Summary {
+        &self.money.s
+    }
+    fn f(&self) -> &tongchou_domain::funds::FundsState {
+        &self.ctx.funds
+    }
+    fn bp_pct(&self, bp: &i64) -> String {
+        format!("{}.{:02}%", bp / 100, bp % 100)
+    }
+    fn ratio_pct(&self, bp: &u32) -> String {
+        format!("{}.{:02}%", bp / 100, bp % 100)
+    }
+    fn batch_cap(&self, bp: &u32) -> String {
+        tongchou_domain::funds::share_of(self.money.s.position.contracted, *bp).grouped()
+    }
+    fn batch_used(&self, no: &u32) -> String {
+        self.ctx.funds.batch_committed(*no).grouped()
+    }
+    fn reason_label(&self, code: &str) -> &'static str {
+        tongchou_domain::funds::termination_reason_label(code).unwrap_or("")
+    }
+    fn has_money(&self) -> bool {
+        self.ctx.contract.is_some()
+            || !self.ctx.funds.changes.is_empty()
+            || self.ctx.funds.termination.is_some()
+            || self.actions.iter().any(|a| {
+                matches!(
+                    *a,
+                    "submit_change" | "apply_termination" | "file_change" | "review_change"
+                        | "change_expert_review" | "file_termination"
+                )
+            })
+    }
     fn ob_status(
         &self,
         o: &tongchou_store::project::ObligationRow,
@@ -858,6 +911,11 @@ async fn show_page(
         Vec::new()
     };
     let today = tongchou_store::today();
+    let money = MoneyCard {
+        s: tongchou_domain::funds::summary(&ctx, today),
+        unit_overruns: st.db.unit_overruns(ctx.project.unit_id).await?,
+        reasons: tongchou_domain::funds::TERMINATION_REASONS.to_vec(),
+    };
     let (failed_action, error, error_field, v, status) = match failed {
         Some((a, e, f)) => (
             a.to_string(),
@@ -898,6 +956,7 @@ async fn show_page(
         error_field,
         v,
         csrf: user.csrf.clone().unwrap_or_default(),
+        money,
     };
     Ok(render_status(status, &page))
 }
