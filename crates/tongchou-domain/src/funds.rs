@@ -586,11 +586,15 @@ pub fn decide(
                     &platform_cite("支付不超过合同金额"),
                 ));
             }
-            let effective = position(ctx).effective;
+            // A pending change must still be able to take effect: its amount caps payments too.
+            let effective = match f.open_change() {
+                Some(c) => position(ctx).effective.min(c.new_amount),
+                None => position(ctx).effective,
+            };
             if after > effective {
                 return Err(rule(
                     format!(
-                        "累计支付（含已报备）{} 元将超过变更后的项目金额 {} 元",
+                        "累计支付（含已报备）{} 元将超过变更后（含待办变更）的项目金额 {} 元",
                         after.grouped(),
                         effective.grouped()
                     ),
@@ -810,6 +814,7 @@ pub fn decide(
                     &change_cite(),
                 ));
             }
+            below_committed(f, c)?;
             opinion = op.trim().to_string();
             summary = format!(
                 "第 {change} 号变更已备案，变更后金额 {} 元生效（立项金额 {} 元不变）",
@@ -888,6 +893,9 @@ pub fn decide(
             }
             need_text("opinion", &op, "专家论证意见")?;
             opinion = op;
+            if pass {
+                below_committed(f, c)?;
+            }
             let (state, amount) = if pass {
                 (ChangeState::Effective, Some(c.new_amount))
             } else {
@@ -1012,6 +1020,22 @@ pub fn decide(
         summary,
         opinion,
     })
+}
+
+/// A change never takes effect below what is already paid or pre-filed ([product]).
+fn below_committed(f: &FundsState, c: &ChangeRequest) -> Result<(), Refusal> {
+    let committed = f.committed_total();
+    if c.new_amount < committed {
+        return Err(rule(
+            format!(
+                "变更后金额 {} 元低于已支付（含已报备）的 {} 元",
+                c.new_amount.grouped(),
+                committed.grouped()
+            ),
+            &platform_cite("支付不超过立项（变更后）金额"),
+        ));
+    }
+    Ok(())
 }
 
 fn open_change(f: &FundsState, no: u32) -> Result<&ChangeRequest, Refusal> {
