@@ -330,3 +330,36 @@ async fn money_page_form_shows_error_beside_the_field() {
     let m = money_of(&app, &unit, id).await;
     assert_eq!(m["batches"][0]["ratio_bp"], 3000, "{m}");
 }
+
+/// The demo (`serve --demo`) has contracted projects with payment batches and payments, one
+/// with a filed change, all through the real transitions.
+#[tokio::test]
+async fn demo_projects_have_payments_and_a_change() {
+    let Some((db, _url, dir)) = crate::support::database(Backend::Sqlite).await else {
+        return;
+    };
+    let st = tongchou_web::AppState::new(db, dir.join("data"));
+    let world = tongchou_testkit::seed_demo(&st, today()).await.expect("demo");
+    let scope = tongchou_domain::permission::list_scope(world.actor("sjs"));
+    let f = tongchou_store::project::ListFilter {
+        per_page: 500,
+        page: 1,
+        ..Default::default()
+    };
+    let (items, _) = st.db.list_projects(&scope, &f).await.unwrap();
+    let (mut paid, mut changed) = (0, 0);
+    for i in items {
+        let ctx = st.db.context(ProjectId(i.id)).await.unwrap();
+        if ctx.funds.paid_total() > Yuan::ZERO {
+            paid += 1;
+            assert_eq!(ctx.funds.batch_ratio_total_bp(), 10_000);
+        }
+        if ctx.funds.effective_amount.is_some() {
+            changed += 1;
+            assert!(ctx.funds.effective_amount < ctx.project.approved_amount);
+        }
+    }
+    assert!(paid >= 3, "{paid} demo projects with payments");
+    assert!(changed >= 1, "{changed} demo projects with a change");
+    assert!(st.db.verify_history().await.unwrap().is_ok());
+}
