@@ -212,7 +212,9 @@ impl ChangeState {
     pub fn is_open(self) -> bool {
         matches!(
             self,
-            ChangeState::AwaitingFiling | ChangeState::PreliminaryReview | ChangeState::ExpertReview
+            ChangeState::AwaitingFiling
+                | ChangeState::PreliminaryReview
+                | ChangeState::ExpertReview
         )
     }
 }
@@ -459,7 +461,7 @@ pub fn summary(ctx: &ProjectContext, today: Date) -> Summary {
 }
 
 fn pct(bp: u32) -> String {
-    if bp % 100 == 0 {
+    if bp.is_multiple_of(100) {
         format!("{}%", bp / 100)
     } else {
         format!("{}.{:02}%", bp / 100, bp % 100)
@@ -718,7 +720,10 @@ pub fn decide(
                 ));
             }
             if f.termination_pending() {
-                return Err(rule("项目撤销或终止申请待备案，不能提交变更", &termination_cite()));
+                return Err(rule(
+                    "项目撤销或终止申请待备案，不能提交变更",
+                    &termination_cite(),
+                ));
             }
             need_text("content", &content, "变更内容")?;
             need_text("reason", &reason, "变更原因")?;
@@ -805,7 +810,10 @@ pub fn decide(
                 state,
             });
         }
-        Command::FileChange { change, opinion: op } => {
+        Command::FileChange {
+            change,
+            opinion: op,
+        } => {
             need(actor, Role::Authority, "办理变更备案")?;
             let c = open_change(f, change)?;
             if c.state != ChangeState::AwaitingFiling {
@@ -873,7 +881,10 @@ pub fn decide(
             let c = open_change(f, change)?;
             if c.state != ChangeState::ExpertReview {
                 return Err(rule(
-                    format!("第 {change} 号变更当前{}，须先通过部门初审", c.state.label()),
+                    format!(
+                        "第 {change} 号变更当前{}，须先通过部门初审",
+                        c.state.label()
+                    ),
                     &change_cite(),
                 ));
             }
@@ -1051,10 +1062,7 @@ pub fn available(ctx: &ProjectContext, actor: &Actor, out: &mut Vec<&'static str
     let f = &ctx.funds;
     let own = actor.has(Role::Unit) && actor.unit_id == p.unit_id;
     let auth = actor.has(Role::Authority);
-    if own
-        && PAY_STAGES.contains(&p.stage)
-        && ctx.contract.is_some()
-        && p.approved_amount.is_some()
+    if own && PAY_STAGES.contains(&p.stage) && ctx.contract.is_some() && p.approved_amount.is_some()
     {
         if f.batch_ratio_total_bp() < 10_000 {
             out.push("add_payment_batch");

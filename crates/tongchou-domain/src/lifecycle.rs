@@ -492,7 +492,11 @@ pub(crate) fn need(actor: &Actor, role: Role, what: &str) -> Result<(), Refusal>
     }
 }
 
-pub(crate) fn need_own_unit(ctx: &ProjectContext, actor: &Actor, what: &str) -> Result<(), Refusal> {
+pub(crate) fn need_own_unit(
+    ctx: &ProjectContext,
+    actor: &Actor,
+    what: &str,
+) -> Result<(), Refusal> {
     need(actor, Role::Unit, what)?;
     if actor.unit_id != ctx.project.unit_id {
         return Err(Refusal::Forbidden(format!(
@@ -1788,8 +1792,14 @@ pub fn needs(action: &str) -> Needs {
             funds: true,
             ..none
         },
-        "add_payment_batch" | "prefile_payment" | "record_payment" | "file_change"
-        | "review_change" | "change_expert_review" | "apply_termination" | "file_termination"
+        "add_payment_batch"
+        | "prefile_payment"
+        | "record_payment"
+        | "file_change"
+        | "review_change"
+        | "change_expert_review"
+        | "apply_termination"
+        | "file_termination"
         | "explain_overrun" => Needs {
             contract: true,
             funds: true,

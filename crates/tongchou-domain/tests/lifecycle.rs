@@ -3286,7 +3286,12 @@ fn available_actions_name_the_deciding_role_per_stage() {
     );
     assert_eq!(
         available_actions(&at(Stage::Rectifying), &unit_clerk(), &p),
-        vec!["reapply", "attach", "add_payment_batch", "apply_termination"]
+        vec![
+            "reapply",
+            "attach",
+            "add_payment_batch",
+            "apply_termination"
+        ]
     );
     assert!(available_actions(&at(Stage::Ended), &unit_clerk(), &p).is_empty());
 }

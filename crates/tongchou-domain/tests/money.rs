@@ -396,8 +396,16 @@ fn change_cut_over_15_percent_needs_expert_review() {
         try_(&ctx, &authority(), expert_cmd(vec!["张一", "李二"])),
         "experts",
     );
-    forbidden(try_(&ctx, &unit_clerk(), expert_cmd(vec!["张一", "李二", "王三"])));
-    go(&mut ctx, &authority(), expert_cmd(vec!["张一", "李二", "王三"]));
+    forbidden(try_(
+        &ctx,
+        &unit_clerk(),
+        expert_cmd(vec!["张一", "李二", "王三"]),
+    ));
+    go(
+        &mut ctx,
+        &authority(),
+        expert_cmd(vec!["张一", "李二", "王三"]),
+    );
     assert_eq!(ctx.funds.changes[0].state, ChangeState::Effective);
     assert_eq!(ctx.funds.effective_amount, Some(just_over));
     assert_eq!(ctx.project.approved_amount, Some(approved));
@@ -449,7 +457,11 @@ fn change_before_procurement_needs_an_override_reason() {
         assert!(matches!(dec.events[0], Event::OverrideRecorded { .. }));
     }
     // In procurement and construction no reason is asked.
-    ok(try_(&at(Stage::Procurement), &unit_clerk(), change(yuan(700_000))));
+    ok(try_(
+        &at(Stage::Procurement),
+        &unit_clerk(),
+        change(yuan(700_000)),
+    ));
 }
 
 // Shangcheng 第六章 项目实施（项目变更）: a change of main content needs a change study (变更论证)
@@ -704,14 +716,21 @@ fn money_forms_are_shown_only_to_the_actor_whose_turn_it_is() {
     for a in ["prefile_payment", "submit_change", "apply_termination"] {
         assert!(unit.contains(&a), "{a} in {unit:?}");
     }
-    assert!(!unit.contains(&"add_payment_batch"), "the batches reach 100%");
-    assert!(available_actions(&at(Stage::InConstruction), &unit_clerk(), &p)
-        .contains(&"add_payment_batch"));
+    assert!(
+        !unit.contains(&"add_payment_batch"),
+        "the batches reach 100%"
+    );
+    assert!(
+        available_actions(&at(Stage::InConstruction), &unit_clerk(), &p)
+            .contains(&"add_payment_batch")
+    );
     assert!(!unit.contains(&"record_payment"), "nothing pre-filed yet");
     for who in [other_clerk(), authority(), finance(), audit()] {
         let theirs = available_actions(&ctx, &who, &p);
         assert!(
-            !theirs.iter().any(|a| a.contains("payment") || a.contains("change")),
+            !theirs
+                .iter()
+                .any(|a| a.contains("payment") || a.contains("change")),
             "{theirs:?}"
         );
     }

@@ -585,8 +585,10 @@ impl Walker<'_> {
         };
         let stage = ctx.project.stage;
         let approved = ctx.project.approved_amount.unwrap_or_default();
-        self.clock.set(contract.signed_date.max(days_ago(self.today, 75)));
-        for (condition, pct) in [("合同签订后", 30), ("初验通过后", 40), ("验收合格后", 30)] {
+        self.clock
+            .set(contract.signed_date.max(days_ago(self.today, 75)));
+        for (condition, pct) in [("合同签订后", 30), ("初验通过后", 40), ("验收合格后", 30)]
+        {
             self.run(
                 id,
                 unit,

@@ -279,7 +279,10 @@ pub fn parse_action(action: &str, f: &Fields, profile: &Profile) -> Result<Parse
         "add_payment_batch" => Command::AddPaymentBatch {
             condition: f.text("condition"),
             ratio_bp: tongchou_domain::funds::parse_ratio(&f.text("ratio")).ok_or_else(|| {
-                AppError::field("ratio", "请填写支付比例（%），例如 30 或 12.5，最多两位小数")
+                AppError::field(
+                    "ratio",
+                    "请填写支付比例（%），例如 30 或 12.5，最多两位小数",
+                )
             })?,
         },
         "prefile_payment" => Command::PrefilePayment {
@@ -297,10 +300,7 @@ pub fn parse_action(action: &str, f: &Fields, profile: &Profile) -> Result<Parse
             content: f.text("content"),
             reason: f.text("reason"),
             new_amount: f.money("new_amount")?,
-            main_content: matches!(
-                f.text("main_content").as_str(),
-                "yes" | "true" | "on" | "1"
-            ),
+            main_content: matches!(f.text("main_content").as_str(), "yes" | "true" | "on" | "1"),
             override_reason: Some(f.text("override_reason")).filter(|s| !s.is_empty()),
         },
         "file_change" => Command::FileChange {

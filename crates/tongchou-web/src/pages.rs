@@ -803,8 +803,12 @@ impl ShowPage {
             || self.actions.iter().any(|a| {
                 matches!(
                     *a,
-                    "submit_change" | "apply_termination" | "file_change" | "review_change"
-                        | "change_expert_review" | "file_termination"
+                    "submit_change"
+                        | "apply_termination"
+                        | "file_change"
+                        | "review_change"
+                        | "change_expert_review"
+                        | "file_termination"
                 )
             })
     }

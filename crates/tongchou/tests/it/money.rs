@@ -54,7 +54,13 @@ async fn money(backend: Backend) {
     let day = today().to_string();
 
     // ---- Payments (M5) ------------------------------------------------------------------
-    let a = project_at(&app, &unit, "上城区智慧教育资金支付测试项目", Stage::InConstruction).await;
+    let a = project_at(
+        &app,
+        &unit,
+        "上城区智慧教育资金支付测试项目",
+        Stage::InConstruction,
+    )
+    .await;
     let m = money_of(&app, &unit, a).await;
     let approved = yuan(&m["approved_amount"]);
     let contract = yuan(&m["contract_amount"]);
@@ -63,47 +69,98 @@ async fn money(backend: Backend) {
 
     // Only the project's own unit defines batches and files payments.
     let (s, v) = app
-        .act(&auth, a, "add_payment_batch", json!({"condition": "合同签订后", "ratio": "30"}))
+        .act(
+            &auth,
+            a,
+            "add_payment_batch",
+            json!({"condition": "合同签订后", "ratio": "30"}),
+        )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
     let (s, v) = app
-        .act(&other, a, "add_payment_batch", json!({"condition": "合同签订后", "ratio": "30"}))
+        .act(
+            &other,
+            a,
+            "add_payment_batch",
+            json!({"condition": "合同签订后", "ratio": "30"}),
+        )
         .await;
-    assert_eq!(s, StatusCode::FORBIDDEN, "another unit may read, not act: {v}");
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "another unit may read, not act: {v}"
+    );
     // Bad input: a field error, nothing changes.
     let (s, v) = app
-        .act(&unit, a, "add_payment_batch", json!({"condition": "合同签订后", "ratio": "三成"}))
+        .act(
+            &unit,
+            a,
+            "add_payment_batch",
+            json!({"condition": "合同签订后", "ratio": "三成"}),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(v["fields"][0]["field"], "ratio", "{v}");
-    for (cond, ratio) in [("合同签订后", "30"), ("初验通过后", "40"), ("验收合格后", "30")] {
+    for (cond, ratio) in [
+        ("合同签订后", "30"),
+        ("初验通过后", "40"),
+        ("验收合格后", "30"),
+    ] {
         let (s, v) = app
-            .act(&unit, a, "add_payment_batch", json!({"condition": cond, "ratio": ratio}))
+            .act(
+                &unit,
+                a,
+                "add_payment_batch",
+                json!({"condition": cond, "ratio": ratio}),
+            )
             .await;
         assert_eq!(s, StatusCode::OK, "{v}");
     }
     let (s, v) = app
-        .act(&unit, a, "add_payment_batch", json!({"condition": "追加", "ratio": "1"}))
+        .act(
+            &unit,
+            a,
+            "add_payment_batch",
+            json!({"condition": "追加", "ratio": "1"}),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(v["message"].as_str().unwrap().contains("100%"), "{v}");
 
     // A payment that was never pre-filed cannot be recorded.
     let (s, v) = app
-        .act(&unit, a, "record_payment", json!({"payment": 1, "paid_date": day, "amount": "1000"}))
+        .act(
+            &unit,
+            a,
+            "record_payment",
+            json!({"payment": 1, "paid_date": day, "amount": "1000"}),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-    assert!(v["message"].as_str().unwrap().contains("资金支付报备单"), "{v}");
+    assert!(
+        v["message"].as_str().unwrap().contains("资金支付报备单"),
+        "{v}"
+    );
 
     // Pre-file the first batch (exactly 30% of the contract), then record it as paid.
     let first = Yuan::from_fen(contract.fen() * 3000 / 10_000);
     let (s, v) = app
-        .act(&unit, a, "prefile_payment", json!({"batch": 1, "amount": first.to_string(), "planned_date": day}))
+        .act(
+            &unit,
+            a,
+            "prefile_payment",
+            json!({"batch": 1, "amount": first.to_string(), "planned_date": day}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     // One fen more in the same batch is beyond its ratio.
     let (s, v) = app
-        .act(&unit, a, "prefile_payment", json!({"batch": 1, "amount": "0.01", "planned_date": day}))
+        .act(
+            &unit,
+            a,
+            "prefile_payment",
+            json!({"batch": 1, "amount": "0.01", "planned_date": day}),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(v["message"].as_str().unwrap().contains("30%"), "{v}");
@@ -114,21 +171,39 @@ async fn money(backend: Backend) {
     let m = money_of(&app, &auth, a).await;
     assert_eq!(yuan(&m["paid_amount"]), first, "{m}");
     assert_eq!(m["summary"]["payment_progress_bp"], 3000, "{m}");
-    assert!(m["summary"]["construction_progress"].as_u64().is_some(), "{m}");
+    assert!(
+        m["summary"]["construction_progress"].as_u64().is_some(),
+        "{m}"
+    );
     assert_eq!(m["payments"][0]["voucher"], "国库集中支付凭证 2026-0815");
     // The rest of the contract, then one fen beyond it: refused.
     let second = Yuan::from_fen(contract.fen() * 4000 / 10_000);
     let (s, v) = app
-        .act(&unit, a, "prefile_payment", json!({"batch": 2, "amount": second.to_string(), "planned_date": day}))
+        .act(
+            &unit,
+            a,
+            "prefile_payment",
+            json!({"batch": 2, "amount": second.to_string(), "planned_date": day}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let third = contract.saturating_sub(first).saturating_sub(second);
     let (s, v) = app
-        .act(&unit, a, "prefile_payment", json!({"batch": 3, "amount": third.to_string(), "planned_date": day}))
+        .act(
+            &unit,
+            a,
+            "prefile_payment",
+            json!({"batch": 3, "amount": third.to_string(), "planned_date": day}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let (s, v) = app
-        .act(&unit, a, "prefile_payment", json!({"batch": 3, "amount": "0.01", "planned_date": day}))
+        .act(
+            &unit,
+            a,
+            "prefile_payment",
+            json!({"batch": 3, "amount": "0.01", "planned_date": day}),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     // The page shows the payments card with both progress figures.
@@ -143,7 +218,13 @@ async fn money(backend: Backend) {
         .text()
         .await
         .unwrap();
-    for text in ["资金支付与变更", "支付进度", "建设进度", "资金支付报备单与支付", "30.00%"] {
+    for text in [
+        "资金支付与变更",
+        "支付进度",
+        "建设进度",
+        "资金支付报备单与支付",
+        "30.00%",
+    ] {
         assert!(page.contains(text), "project page lacks {text}");
     }
 
@@ -152,30 +233,60 @@ async fn money(backend: Backend) {
     let (s, v) = app
         .act(&unit, a, "submit_change", json!({"content": "取消大屏展示模块", "reason": "省级平台已提供同类能力", "new_amount": cut15.to_string()}))
         .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "cut below what is already committed: {v}");
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "cut below what is already committed: {v}"
+    );
     // Everything pre-filed is the whole contract (95% of approved) — a 5% cut is below it too,
     // so use project B for the cut and check the over-budget refusal here.
     let (s, v) = app
         .act(&unit, a, "submit_change", json!({"content": "增加移动端", "reason": "需求增加", "new_amount": approved.checked_add(Yuan::from_fen(1)).unwrap().to_string()}))
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-    assert!(v["message"].as_str().unwrap().contains("重新进行项目申报和立项"), "{v}");
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .contains("重新进行项目申报和立项"),
+        "{v}"
+    );
 
-    let b = project_at(&app, &unit, "上城区教育数据变更测试项目", Stage::InConstruction).await;
+    let b = project_at(
+        &app,
+        &unit,
+        "上城区教育数据变更测试项目",
+        Stage::InConstruction,
+    )
+    .await;
     let approved_b = yuan(&money_of(&app, &unit, b).await["approved_amount"]);
     let cut15 = Yuan::from_fen(approved_b.fen() - approved_b.fen() * 15 / 100);
     let (s, v) = app
         .act(&unit, b, "submit_change", json!({"content": "取消大屏展示模块", "reason": "省级平台已提供同类能力", "new_amount": cut15.to_string()}))
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    assert!(actions(&app, &auth, b).await.contains(&"file_change".to_string()));
-    assert!(!actions(&app, &unit, b).await.contains(&"submit_change".to_string()));
+    assert!(actions(&app, &auth, b)
+        .await
+        .contains(&"file_change".to_string()));
+    assert!(!actions(&app, &unit, b)
+        .await
+        .contains(&"submit_change".to_string()));
     let (s, v) = app
-        .act(&unit, b, "file_change", json!({"change": 1, "opinion": "自行备案"}))
+        .act(
+            &unit,
+            b,
+            "file_change",
+            json!({"change": 1, "opinion": "自行备案"}),
+        )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
     let (s, v) = app
-        .act(&auth, b, "file_change", json!({"change": 1, "opinion": "予以备案"}))
+        .act(
+            &auth,
+            b,
+            "file_change",
+            json!({"change": 1, "opinion": "予以备案"}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let m = money_of(&app, &unit, b).await;
@@ -184,7 +295,11 @@ async fn money(backend: Backend) {
     // 15% of the approved amount, rounded down to the fen: at most 15%, so still a filing.
     assert!(m["changes"][0]["cut_bp"].as_i64().unwrap() <= 1500, "{m}");
     assert_eq!(yuan(&m["effective_amount"]), cut15);
-    assert_eq!(yuan(&m["approved_amount"]), approved_b, "the baseline never changes");
+    assert_eq!(
+        yuan(&m["approved_amount"]),
+        approved_b,
+        "the baseline never changes"
+    );
     let (_, p) = app.get(&unit, &format!("/api/v1/projects/{b}")).await;
     assert_eq!(yuan(&p["approved_amount"]), approved_b);
 
@@ -195,16 +310,39 @@ async fn money(backend: Backend) {
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let (s, v) = app
-        .act(&auth, b, "file_change", json!({"change": 2, "opinion": "备案"}))
+        .act(
+            &auth,
+            b,
+            "file_change",
+            json!({"change": 2, "opinion": "备案"}),
+        )
         .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a cut over 15% cannot just be filed: {v}");
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a cut over 15% cannot just be filed: {v}"
+    );
     let (s, v) = app
-        .act(&auth, b, "review_change", json!({"change": 2, "pass": true, "opinion": "部门初审通过，召开变更专家论证会"}))
+        .act(
+            &auth,
+            b,
+            "review_change",
+            json!({"change": 2, "pass": true, "opinion": "部门初审通过，召开变更专家论证会"}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    assert_eq!(yuan(&money_of(&app, &unit, b).await["effective_amount"]), cut15, "not yet in effect");
+    assert_eq!(
+        yuan(&money_of(&app, &unit, b).await["effective_amount"]),
+        cut15,
+        "not yet in effect"
+    );
     let (s, v) = app
-        .act(&auth, b, "change_expert_review", json!({"change": 2, "pass": true, "experts": ["张明"], "date": day, "opinion": "同意"}))
+        .act(
+            &auth,
+            b,
+            "change_expert_review",
+            json!({"change": 2, "pass": true, "experts": ["张明"], "date": day, "opinion": "同意"}),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(v["fields"][0]["field"], "experts", "{v}");
@@ -222,23 +360,42 @@ async fn money(backend: Backend) {
     let (s, v) = app
         .act(&unit, b, "apply_termination", json!({"reason": "budget_cut", "progress": "完成 40%", "money": "未支付", "committee": "党组会议纪要", "leader": "副区长批示"}))
         .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "not one of the six reasons: {v}");
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not one of the six reasons: {v}"
+    );
     let (s, v) = app
         .act(&unit, b, "apply_termination", json!({"reason": "transfer", "progress": "完成需求调研和部分开发，约 40%", "money": "尚未支付", "committee": "区教育局党组会议纪要〔2026〕9号", "leader": "分管副区长批示同意"}))
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["stage"], "in_construction", "{v}");
-    assert!(actions(&app, &auth, b).await.contains(&"file_termination".to_string()));
+    assert!(actions(&app, &auth, b)
+        .await
+        .contains(&"file_termination".to_string()));
     let (s, v) = app
-        .act(&finance, b, "file_termination", json!({"agree": true, "opinion": "备案"}))
+        .act(
+            &finance,
+            b,
+            "file_termination",
+            json!({"agree": true, "opinion": "备案"}),
+        )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
     let (s, v) = app
-        .act(&auth, b, "file_termination", json!({"agree": true, "opinion": "予以备案"}))
+        .act(
+            &auth,
+            b,
+            "file_termination",
+            json!({"agree": true, "opinion": "予以备案"}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["stage"], "ended", "{v}");
-    assert!(v["ended_reason"].as_str().unwrap().contains("职能划转"), "{v}");
+    assert!(
+        v["ended_reason"].as_str().unwrap().contains("职能划转"),
+        "{v}"
+    );
     let m = money_of(&app, &auth, b).await;
     let pos = &m["termination"]["position"];
     assert_eq!(yuan(&pos["approved"]), approved_b, "{m}");
@@ -247,8 +404,14 @@ async fn money(backend: Backend) {
     assert_eq!(m["termination"]["state"], "filed");
     // Frozen: no payment, batch or change afterwards.
     for (action, body) in [
-        ("add_payment_batch", json!({"condition": "x", "ratio": "10"})),
-        ("submit_change", json!({"content": "x", "reason": "y", "new_amount": "1"})),
+        (
+            "add_payment_batch",
+            json!({"condition": "x", "ratio": "10"}),
+        ),
+        (
+            "submit_change",
+            json!({"content": "x", "reason": "y", "new_amount": "1"}),
+        ),
     ] {
         let (s, v) = app.act(&unit, b, action, body).await;
         assert_eq!(s, StatusCode::CONFLICT, "{action}: {v}");
@@ -256,7 +419,9 @@ async fn money(backend: Backend) {
     assert!(actions(&app, &unit, b).await.is_empty());
 
     // ---- Every step is in the hash-chained history --------------------------------------
-    let (_, h) = app.get(&auth, &format!("/api/v1/projects/{b}/history")).await;
+    let (_, h) = app
+        .get(&auth, &format!("/api/v1/projects/{b}/history"))
+        .await;
     let acts: Vec<&str> = h["items"]
         .as_array()
         .unwrap()
@@ -295,7 +460,13 @@ async fn money_page_form_shows_error_beside_the_field() {
         return;
     };
     let unit = app.token("jyj").await;
-    let id = project_at(&app, &unit, "上城区教育支付表单测试项目", Stage::InConstruction).await;
+    let id = project_at(
+        &app,
+        &unit,
+        "上城区教育支付表单测试项目",
+        Stage::InConstruction,
+    )
+    .await;
     let (cookie, csrf) = app.page_session("jyj").await;
     let post = |form: Vec<(&'static str, String)>| {
         app.client
@@ -304,9 +475,12 @@ async fn money_page_form_shows_error_beside_the_field() {
             .form(&form)
             .send()
     };
-    let r = post(vec![("condition", "合同签订后".into()), ("ratio", "30".into())])
-        .await
-        .unwrap();
+    let r = post(vec![
+        ("condition", "合同签订后".into()),
+        ("ratio", "30".into()),
+    ])
+    .await
+    .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN, "no CSRF token");
     let r = post(vec![
         ("_csrf", csrf.clone()),
@@ -339,7 +513,9 @@ async fn demo_projects_have_payments_and_a_change() {
         return;
     };
     let st = tongchou_web::AppState::new(db, dir.join("data"));
-    let world = tongchou_testkit::seed_demo(&st, today()).await.expect("demo");
+    let world = tongchou_testkit::seed_demo(&st, today())
+        .await
+        .expect("demo");
     let scope = tongchou_domain::permission::list_scope(world.actor("sjs"));
     let f = tongchou_store::project::ListFilter {
         per_page: 500,
