@@ -156,6 +156,28 @@ impl Db {
         Ok(())
     }
 
+    /// Projects under `jurisdiction_path` waiting for the authority on money: an open change
+    /// request or a termination to file (for 我的待办; most recent first).
+    pub async fn pending_money_decisions(
+        &self,
+        jurisdiction_path: &str,
+        limit: i64,
+    ) -> Result<Vec<i64>> {
+        let rows = sqlx::query(
+            "SELECT p.id FROM projects p WHERE p.jurisdiction_path LIKE $1 AND p.stage <> 'ended' AND (\
+             EXISTS (SELECT 1 FROM change_requests c WHERE c.project_id = p.id AND c.state IN ('awaiting_filing', 'preliminary_review', 'expert_review')) \
+             OR EXISTS (SELECT 1 FROM terminations t WHERE t.project_id = p.id AND t.state = 'applied')) \
+             ORDER BY p.id DESC LIMIT $2",
+        )
+        .bind(format!("{jurisdiction_path}%"))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok(r.try_get::<i64, _>("id")?))
+            .collect()
+    }
+
     /// How many of the unit's projects overran their contract period (I8: counted in the unit's
     /// next declaration scores).
     pub async fn unit_overruns(&self, unit: UnitId) -> Result<i64> {

@@ -329,6 +329,44 @@ async fn todo_inner(st: &AppState, user: &CurrentUser) -> Result<Response, AppEr
             }
         }
     }
+    // Changes and terminations waiting for the authority, in any stage.
+    if a.has(Role::Authority) {
+        for pid in st
+            .db
+            .pending_money_decisions(&a.jurisdiction_path, 60)
+            .await?
+        {
+            if items.iter().any(|i| i.id == pid) {
+                continue;
+            }
+            let ctx = st.db.context(ProjectId(pid)).await?;
+            if !tongchou_domain::permission::can_view(a, &ctx.project, false) {
+                continue;
+            }
+            let actions: Vec<&'static str> = available_actions(&ctx, a, &st.profile())
+                .into_iter()
+                .filter(|x| {
+                    matches!(
+                        *x,
+                        "file_change" | "review_change" | "change_expert_review" | "file_termination"
+                    )
+                })
+                .collect();
+            if !actions.is_empty() {
+                let p = ctx.project;
+                items.push(TodoItem {
+                    next_due: None,
+                    id: p.id.0,
+                    code: p.code,
+                    name: p.input.name,
+                    unit_name: p.unit_name,
+                    stage: p.stage,
+                    stage_since: p.stage_since,
+                    actions,
+                });
+            }
+        }
+    }
     // Order by the earliest open obligation (what is due first comes first), then newest.
     let today = tongchou_store::today();
     let ids: Vec<i64> = items.iter().map(|i| i.id).collect();

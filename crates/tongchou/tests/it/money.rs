@@ -268,6 +268,22 @@ async fn money(backend: Backend) {
     assert!(actions(&app, &auth, b)
         .await
         .contains(&"file_change".to_string()));
+    // …and it is on the authority's 我的待办.
+    let (sjj_cookie, _) = app.page_session("sjj").await;
+    let todo = app
+        .client
+        .get(format!("{}/", app.base))
+        .header("cookie", &sjj_cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        todo.contains("上城区教育数据变更测试项目") && todo.contains("变更备案"),
+        "authority's to-do lists the change to file"
+    );
     assert!(!actions(&app, &unit, b)
         .await
         .contains(&"submit_change".to_string()));
