@@ -12,7 +12,6 @@ use serde::{Deserialize, Serialize};
 
 const SC: &str = "上城区电子政务项目管理办法（征求意见稿）";
 const SHAOXING: &str = "绍兴市市级政务信息化项目管理办法";
-const QUZHOU: &str = "衢州市政府投资数字化项目全生命周期管理办法";
 
 /// 项目实施: batches, pre-filing (资金支付报备单), overrun, termination (Shangcheng 第六章).
 pub fn implementation_cite() -> Citation {
@@ -33,10 +32,6 @@ pub fn no_money_cite() -> Citation {
 /// Major changes re-reviewed before tender with a change opinion.
 pub fn shaoxing_change_cite() -> Citation {
     Citation::new(SHAOXING, "第十七条")
-}
-/// Pay on time according to progress.
-pub fn pay_by_progress_cite() -> Citation {
-    Citation::new(QUZHOU, "三(四)")
 }
 /// [product] rules of the platform (never a seed).
 pub fn platform_cite(what: &str) -> Citation {

@@ -348,7 +348,10 @@ async fn todo_inner(st: &AppState, user: &CurrentUser) -> Result<Response, AppEr
                 .filter(|x| {
                     matches!(
                         *x,
-                        "file_change" | "review_change" | "change_expert_review" | "file_termination"
+                        "file_change"
+                            | "review_change"
+                            | "change_expert_review"
+                            | "file_termination"
                     )
                 })
                 .collect();

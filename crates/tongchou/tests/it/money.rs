@@ -555,3 +555,98 @@ async fn demo_projects_have_payments_and_a_change() {
     assert!(changed >= 1, "{changed} demo projects with a change");
     assert!(st.db.verify_history().await.unwrap().is_ok());
 }
+
+/// I8: a contract period that ran out must be explained before the next monthly report; the
+/// overrun is counted for the unit and shown to the scorers of its next declarations
+/// (Shangcheng 第六章 项目实施).
+async fn overrun(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let unit = app.token("jyj").await;
+    let name = "上城区教育超期测试项目";
+    let id = project_at(&app, &unit, name, Stage::Procurement).await;
+    let clauses: Vec<String> = app
+        .st
+        .profile()
+        .contract_clauses
+        .iter()
+        .map(|i| i.code.clone())
+        .collect();
+    let (_, p) = app.get(&unit, &format!("/api/v1/projects/{id}")).await;
+    let approved = yuan(&p["approved_amount"]);
+    let signed = tongchou_domain::lifecycle::add_days(today(), -80);
+    let (s, v) = app
+        .act(
+            &unit,
+            id,
+            "sign_contract",
+            json!({"project_name": name, "supplier": "浙江数智科技有限公司", "amount": approved.to_string(),
+                   "signed_date": signed.to_string(), "period_months": 1, "maintenance_years": 2, "check": clauses}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let month = today().strftime("%Y-%m").to_string();
+    let report = json!({"month": month, "percent": 60, "summary": "联调测试中", "problems": "接口依赖省级平台"});
+    let (s, v) = app.act(&unit, id, "report_progress", report.clone()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("超期"), "{v}");
+    let m = money_of(&app, &unit, id).await;
+    assert_eq!(m["summary"]["overrun"], true, "{m}");
+    assert_eq!(m["unit_overruns"], 0, "{m}");
+    assert!(actions(&app, &unit, id)
+        .await
+        .contains(&"explain_overrun".to_string()));
+    let (s, v) = app
+        .act(&unit, id, "explain_overrun", json!({"explanation": ""}))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let (s, v) = app
+        .act(
+            &unit,
+            id,
+            "explain_overrun",
+            json!({"explanation": "接口联调依赖省级平台排期，预计延期两个月完成"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = app.act(&unit, id, "report_progress", report).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let m = money_of(&app, &unit, id).await;
+    assert_eq!(m["unit_overruns"], 1, "{m}");
+    assert_eq!(
+        m["overrun"]["explanation"],
+        "接口联调依赖省级平台排期，预计延期两个月完成"
+    );
+    // The unit's next declaration shows the overrun to the preliminary-review scorers.
+    let next = app.draft(&unit, "上城区教育下期申报测试项目").await;
+    tongchou_testkit::Walker::new(&app.st, &app.world, today())
+        .walk(ProjectId(next), "jyj", Stage::PreliminaryReview)
+        .await
+        .expect("walk");
+    let (cookie, _) = app.page_session("fgj").await;
+    let page = app
+        .client
+        .get(format!("{}/projects/{next}", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("建设单位超期项目：<strong>1</strong> 个"),
+        "scorers see the unit's overrun"
+    );
+}
+
+#[tokio::test]
+async fn money_overrun_explained_before_report_and_counted_for_the_unit_sqlite() {
+    overrun(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn money_overrun_explained_before_report_and_counted_for_the_unit_postgres() {
+    overrun(Backend::Postgres).await;
+}
