@@ -100,6 +100,51 @@ pub const TERMINATE_STAGES: [Stage; 8] = [
     Stage::Rectifying,
 ];
 
+/// The rules of this module with their citations (for the 政策规则 page).
+pub fn rules() -> Vec<(String, Citation)> {
+    vec![
+        (
+            "未取得审核意见和立项文件的项目不予核拨建设经费".into(),
+            no_money_cite(),
+        ),
+        (
+            "签订合同时按建设内容设定资金分批支付的条件及比例（合计不超过100%）；符合支付条件时须提前填报《电子政务项目资金支付报备单》报备，未报备的支付不能登记".into(),
+            implementation_cite(),
+        ),
+        (
+            "累计支付（含已报备）不超过合同金额和变更后的项目金额；合同金额不超过立项金额".into(),
+            platform_cite("支付不超过合同金额"),
+        ),
+        (
+            "项目立项后、采购前原则上不做变更（原则性规定：须填写理由）；变更主要建设内容须组织变更论证".into(),
+            change_cite(),
+        ),
+        (
+            format!(
+                "变更后投资不超过立项金额且核减不超过{}%（含不核减）的，单位实施变更内控流程并备案；核减超过{}%的，提交变更申请，经部门初审和项目变更专家论证后实施；超出立项金额的，重新申报立项。立项金额作为基线不因变更而改写",
+                CHANGE_FILING_MAX_CUT_BP / 100,
+                CHANGE_FILING_MAX_CUT_BP / 100
+            ),
+            change_cite(),
+        ),
+        (
+            format!(
+                "撤销或终止限于{}，说明建设进度和资金支付情况，经单位党委（党组）会议通过、分管区领导批示同意后报区数据资源局备案；备案后项目终止，资金状况冻结",
+                TERMINATION_REASONS
+                    .iter()
+                    .map(|(_, l)| l.trim_end_matches('的'))
+                    .collect::<Vec<_>>()
+                    .join("；")
+            ),
+            termination_cite(),
+        ),
+        (
+            "实际建设周期超合同约定的，建设单位向区数据资源局说明情况后方可报送此后的月度进度；超期情况纳入部门下期申报项目评审打分".into(),
+            implementation_cite(),
+        ),
+    ]
+}
+
 /// 支付分期 a payment batch of the contract: its condition and its ratio of the contract amount.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentBatch {

@@ -1348,6 +1348,9 @@ impl ProfilePage {
     fn kind(&self, code: &str) -> &'static str {
         tongchou_domain::profile::attachment_kind_label(code).unwrap_or("材料")
     }
+    fn money_rules(&self) -> Vec<(String, tongchou_domain::profile::Citation)> {
+        tongchou_domain::funds::rules()
+    }
 }
 
 pub async fn profile_page(State(st): State<AppState>, MaybeUser(u): MaybeUser) -> Response {

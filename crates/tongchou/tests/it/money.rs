@@ -519,6 +519,25 @@ async fn money_page_form_shows_error_beside_the_field() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let m = money_of(&app, &unit, id).await;
     assert_eq!(m["batches"][0]["ratio_bp"], 3000, "{m}");
+    // 政策规则 lists these rules beside their articles.
+    let rules = app
+        .client
+        .get(format!("{}/profile", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for text in [
+        "核减不超过15%（含不核减）",
+        "第六章 项目实施（项目变更）",
+        "由于不可抗力，造成项目无法完成",
+        "第二十二条",
+    ] {
+        assert!(rules.contains(text), "政策规则 lacks {text}");
+    }
 }
 
 /// The demo (`serve --demo`) has contracted projects with payment batches and payments, one
