@@ -538,6 +538,20 @@ async fn money_page_form_shows_error_beside_the_field() {
     ] {
         assert!(rules.contains(text), "政策规则 lacks {text}");
     }
+    // The API documents each money action and the money read.
+    let (_, doc) = app.get(&unit, "/api/v1/openapi.json").await;
+    assert!(doc["paths"]["/api/v1/projects/{id}/money"]["get"].is_object());
+    let schemas = doc["components"]["schemas"]["MoneyActionFields"]["oneOf"]
+        .as_array()
+        .unwrap();
+    let actions = doc["paths"]["/api/v1/projects/{id}/actions/{action}"]["post"]["parameters"][1]
+        ["schema"]["enum"]
+        .as_array()
+        .unwrap();
+    for s in schemas {
+        assert!(actions.contains(&s["title"]), "{} is an action", s["title"]);
+    }
+    assert_eq!(schemas.len(), 10);
 }
 
 /// The demo (`serve --demo`) has contracted projects with payment batches and payments, one
