@@ -855,6 +855,9 @@ pub fn decide(
             opinion: op,
         } => {
             need(actor, Role::Authority, "办理变更备案")?;
+            if from == Stage::Ended {
+                return Err(wrong());
+            }
             let c = open_change(f, change)?;
             if c.state != ChangeState::AwaitingFiling {
                 return Err(rule(
@@ -883,6 +886,9 @@ pub fn decide(
             opinion: op,
         } => {
             need(actor, Role::Authority, "组织变更初审")?;
+            if from == Stage::Ended {
+                return Err(wrong());
+            }
             let c = open_change(f, change)?;
             if c.state != ChangeState::PreliminaryReview {
                 return Err(rule(
@@ -918,6 +924,9 @@ pub fn decide(
             opinion: op,
         } => {
             need(actor, Role::Authority, "出具变更专家论证意见")?;
+            if from == Stage::Ended {
+                return Err(wrong());
+            }
             let c = open_change(f, change)?;
             if c.state != ChangeState::ExpertReview {
                 return Err(rule(
@@ -1121,7 +1130,7 @@ pub fn available(ctx: &ProjectContext, actor: &Actor, out: &mut Vec<&'static str
     {
         out.push("submit_change");
     }
-    if auth {
+    if auth && p.stage != Stage::Ended {
         match f.open_change().map(|c| c.state) {
             Some(ChangeState::AwaitingFiling) => out.push("file_change"),
             Some(ChangeState::PreliminaryReview) => out.push("review_change"),

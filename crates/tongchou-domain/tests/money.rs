@@ -618,6 +618,32 @@ fn termination_filed_ends_the_project_with_its_money_position_frozen() {
     wrong_stage(try_(&ctx, &unit_clerk(), change(yuan(1))));
 }
 
+// Shangcheng 第六章 项目实施（撤销或终止）: a change left open when the project ended never takes effect
+#[test]
+fn change_left_open_at_termination_cannot_take_effect() {
+    let mut ctx = at(Stage::InConstruction);
+    go(&mut ctx, &unit_clerk(), change(yuan(700_000)));
+    go(&mut ctx, &unit_clerk(), terminate_cmd());
+    go(
+        &mut ctx,
+        &authority(),
+        Command::FileTermination {
+            agree: true,
+            opinion: "予以备案".into(),
+        },
+    );
+    wrong_stage(try_(
+        &ctx,
+        &authority(),
+        Command::FileChange {
+            change: 1,
+            opinion: String::new(),
+        },
+    ));
+    assert!(available_actions(&ctx, &authority(), &profile()).is_empty());
+    assert_eq!(ctx.funds.effective_amount, None);
+}
+
 // Shangcheng 第六章 项目实施（撤销或终止）: the authority may return it; the project goes on
 #[test]
 fn termination_returned_keeps_the_project_going() {
