@@ -29,10 +29,6 @@ pub fn termination_cite() -> Citation {
 pub fn no_money_cite() -> Citation {
     Citation::new(SHAOXING, "第二十二条")
 }
-/// Major changes re-reviewed before tender with a change opinion.
-pub fn shaoxing_change_cite() -> Citation {
-    Citation::new(SHAOXING, "第十七条")
-}
 /// [product] rules of the platform (never a seed).
 pub fn platform_cite(what: &str) -> Citation {
     Citation::new("统筹平台规则", what)

@@ -2,7 +2,7 @@
 //! 区数据资源局 sjj as the authority): payment batches, pre-filed and recorded payments, a change
 //! within 15% filed, a change over 15% through preliminary and expert review, a change above the
 //! approved amount refused, and a termination that freezes the money position — on SQLite and
-//! PostgreSQL. Shangcheng 第六章 项目实施; Shaoxing 第十七条、第二十二条.
+//! PostgreSQL. Shangcheng 第六章 项目实施; Shaoxing 第二十二条.
 use crate::support::{Backend, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
