@@ -6,6 +6,7 @@
 //! record or a [`lifecycle::Refusal`] with the reason in Chinese and the article it comes from.
 
 pub mod calendar;
+pub mod funds;
 pub mod ids;
 pub mod lifecycle;
 pub mod money;

@@ -116,6 +116,58 @@ pub enum Command {
     ConfirmConsequence { obligation: String, reason: String },
     /// 不予处理 the authority waives it, with a reason
     WaiveConsequence { obligation: String, reason: String },
+    /// 设定支付分期 a payment batch of the contract: condition and ratio (Shangcheng 第六章 项目实施)
+    AddPaymentBatch { condition: String, ratio_bp: u32 },
+    /// 填报资金支付报备单 pre-file a payment
+    PrefilePayment {
+        batch: u32,
+        amount: Yuan,
+        planned_date: Date,
+    },
+    /// 登记支付 record a pre-filed payment as paid
+    RecordPayment {
+        payment: u32,
+        paid_date: Date,
+        amount: Yuan,
+        voucher: String,
+    },
+    /// 提交变更 submit a change (content, reason, new amount); `override_reason` answers
+    /// “立项后、采购前原则上不做变更”
+    SubmitChange {
+        content: String,
+        reason: String,
+        new_amount: Yuan,
+        main_content: bool,
+        override_reason: Option<String>,
+    },
+    /// 变更备案 the authority files a change with a cut ≤ 15%
+    FileChange { change: u32, opinion: String },
+    /// 变更初审 the authority's preliminary review of a change with a cut > 15%
+    ReviewChange {
+        change: u32,
+        pass: bool,
+        opinion: String,
+    },
+    /// 变更专家论证意见 the expert change review's opinion
+    ChangeExpertReview {
+        change: u32,
+        pass: bool,
+        experts: Vec<String>,
+        date: Date,
+        opinion: String,
+    },
+    /// 申请撤销或终止 (one of the six reasons, progress and money, committee and leader)
+    ApplyTermination {
+        reason: String,
+        progress: String,
+        money: String,
+        committee: String,
+        leader: String,
+    },
+    /// 撤销或终止备案 the authority files (the project ends) or returns it
+    FileTermination { agree: bool, opinion: String },
+    /// 超期说明 explain an overrun of the contract period
+    ExplainOverrun { explanation: String },
     /// 上传附件 record an attachment (the bytes are stored by content hash)
     Attach {
         kind: String,
@@ -153,6 +205,16 @@ impl Command {
             Command::ConfirmConsequence { .. } => "confirm_consequence",
             Command::WaiveConsequence { .. } => "waive_consequence",
             Command::Attach { .. } => "attach",
+            Command::AddPaymentBatch { .. } => "add_payment_batch",
+            Command::PrefilePayment { .. } => "prefile_payment",
+            Command::RecordPayment { .. } => "record_payment",
+            Command::SubmitChange { .. } => "submit_change",
+            Command::FileChange { .. } => "file_change",
+            Command::ReviewChange { .. } => "review_change",
+            Command::ChangeExpertReview { .. } => "change_expert_review",
+            Command::ApplyTermination { .. } => "apply_termination",
+            Command::FileTermination { .. } => "file_termination",
+            Command::ExplainOverrun { .. } => "explain_overrun",
         }
     }
 }
@@ -185,6 +247,16 @@ pub fn action_label(code: &str) -> &'static str {
         "propose_consequence" => "系统提示逾期后果",
         "confirm_consequence" => "确认逾期后果",
         "waive_consequence" => "不予处理逾期后果",
+        "add_payment_batch" => "设定支付分期",
+        "prefile_payment" => "填报资金支付报备单",
+        "record_payment" => "登记资金支付",
+        "submit_change" => "提交项目变更",
+        "file_change" => "变更备案",
+        "review_change" => "变更部门初审",
+        "change_expert_review" => "变更专家论证意见",
+        "apply_termination" => "申请撤销或终止",
+        "file_termination" => "撤销或终止备案",
+        "explain_overrun" => "说明超期情况",
         _ => "操作",
     }
 }
@@ -295,6 +367,60 @@ pub enum Event {
         size: i64,
         doc_date: Option<Date>,
     },
+    PaymentBatchAdded {
+        no: u32,
+        condition: String,
+        ratio_bp: u32,
+    },
+    PaymentPrefiled {
+        no: u32,
+        batch: u32,
+        amount: Yuan,
+        planned_date: Date,
+    },
+    PaymentRecorded {
+        no: u32,
+        paid_date: Date,
+        amount: Yuan,
+        voucher: String,
+    },
+    ChangeSubmitted {
+        no: u32,
+        content: String,
+        reason: String,
+        new_amount: Yuan,
+        baseline: Yuan,
+        cut: Yuan,
+        cut_bp: i64,
+        route: crate::funds::ChangeRoute,
+        main_content: bool,
+        state: crate::funds::ChangeState,
+    },
+    /// A step of a change: filed, preliminary review, expert review (effective or rejected).
+    ChangeDecided {
+        no: u32,
+        state: crate::funds::ChangeState,
+        /// Set when the change takes effect: the new effective amount (the baseline stays).
+        effective_amount: Option<Yuan>,
+        experts: Vec<String>,
+        review_date: Option<Date>,
+    },
+    TerminationApplied {
+        reason: String,
+        progress: String,
+        money: String,
+        committee: String,
+        leader: String,
+    },
+    /// Filed: the project ends with this money position frozen.
+    TerminationFiled {
+        position: crate::funds::MoneyPosition,
+    },
+    TerminationReturned,
+    OverrunExplained {
+        contract_end: Date,
+        explanation: String,
+    },
 }
 
 /// The outcome of a permitted command.
@@ -340,21 +466,21 @@ pub enum Refusal {
     Invalid { field: String, message: String },
 }
 
-fn invalid(field: &str, message: impl Into<String>) -> Refusal {
+pub(crate) fn invalid(field: &str, message: impl Into<String>) -> Refusal {
     Refusal::Invalid {
         field: field.into(),
         message: message.into(),
     }
 }
 
-fn rule(message: impl Into<String>, cite: &Citation) -> Refusal {
+pub(crate) fn rule(message: impl Into<String>, cite: &Citation) -> Refusal {
     Refusal::Rule {
         message: message.into(),
         cite: cite.clone(),
     }
 }
 
-fn need(actor: &Actor, role: Role, what: &str) -> Result<(), Refusal> {
+pub(crate) fn need(actor: &Actor, role: Role, what: &str) -> Result<(), Refusal> {
     if actor.has(role) {
         Ok(())
     } else {
@@ -366,7 +492,11 @@ fn need(actor: &Actor, role: Role, what: &str) -> Result<(), Refusal> {
     }
 }
 
-fn need_own_unit(ctx: &ProjectContext, actor: &Actor, what: &str) -> Result<(), Refusal> {
+pub(crate) fn need_own_unit(
+    ctx: &ProjectContext,
+    actor: &Actor,
+    what: &str,
+) -> Result<(), Refusal> {
     need(actor, Role::Unit, what)?;
     if actor.unit_id != ctx.project.unit_id {
         return Err(Refusal::Forbidden(format!(
@@ -377,7 +507,7 @@ fn need_own_unit(ctx: &ProjectContext, actor: &Actor, what: &str) -> Result<(), 
     Ok(())
 }
 
-fn need_text(field: &str, text: &str, what: &str) -> Result<(), Refusal> {
+pub(crate) fn need_text(field: &str, text: &str, what: &str) -> Result<(), Refusal> {
     if text.trim().is_empty() {
         Err(invalid(field, format!("请填写{what}")))
     } else if text.chars().count() > 5000 {
@@ -450,6 +580,18 @@ pub fn decide(
     let mut opinion = String::new();
 
     match cmd {
+        cmd @ (Command::AddPaymentBatch { .. }
+        | Command::PrefilePayment { .. }
+        | Command::RecordPayment { .. }
+        | Command::SubmitChange { .. }
+        | Command::FileChange { .. }
+        | Command::ReviewChange { .. }
+        | Command::ChangeExpertReview { .. }
+        | Command::ApplyTermination { .. }
+        | Command::FileTermination { .. }
+        | Command::ExplainOverrun { .. }) => {
+            return crate::funds::decide(ctx, actor, cmd, profile, today);
+        }
         Command::Edit { input } => {
             need_own_unit(ctx, actor, "修改申报信息")?;
             if !matches!(from, Stage::Draft | Stage::Returned) {
@@ -1254,6 +1396,16 @@ pub fn decide(
             if percent > 100 {
                 return Err(invalid("percent", "完成比例为 0–100"));
             }
+            // I8: a report for a month after the contract period needs the overrun explained first.
+            if let Some(end) = crate::funds::contract_end(ctx) {
+                let first = Date::strptime("%Y-%m-%d", format!("{month}-01")).ok();
+                if first.is_some_and(|f| f > end) && ctx.funds.overrun_explained_for != Some(end) {
+                    return Err(rule(
+                        format!("合同约定建设周期已于 {end} 届满，项目实际建设周期超合同约定，请先向区数据资源局说明超期情况"),
+                        &crate::funds::implementation_cite(),
+                    ));
+                }
+            }
             need_text("summary", &s, "本月进展")?;
             summary = format!("报送 {month} 建设进度：完成 {percent}%");
             opinion = s.clone();
@@ -1481,6 +1633,7 @@ pub fn available_actions(
     if auth && !ctx.pending_consequences.is_empty() && p.stage != Stage::Ended {
         out.extend(["confirm_consequence", "waive_consequence"]);
     }
+    crate::funds::available(ctx, actor, &mut out);
     out
 }
 
@@ -1576,6 +1729,8 @@ pub struct Needs {
     pub months: bool,
     pub approval_seq: bool,
     pub consequences: bool,
+    /// Payments, changes, termination, overrun (see `funds`).
+    pub funds: bool,
 }
 
 impl Needs {
@@ -1588,6 +1743,7 @@ impl Needs {
         months: true,
         approval_seq: true,
         consequences: true,
+        funds: true,
     };
 }
 
@@ -1632,6 +1788,27 @@ pub fn needs(action: &str) -> Needs {
         },
         "report_progress" => Needs {
             months: true,
+            contract: true,
+            funds: true,
+            ..none
+        },
+        "add_payment_batch"
+        | "prefile_payment"
+        | "record_payment"
+        | "file_change"
+        | "review_change"
+        | "change_expert_review"
+        | "apply_termination"
+        | "file_termination"
+        | "explain_overrun" => Needs {
+            contract: true,
+            funds: true,
+            ..none
+        },
+        "submit_change" => Needs {
+            contract: true,
+            funds: true,
+            attachments: true,
             ..none
         },
         _ => Needs::ALL,

@@ -389,7 +389,7 @@ impl Profile {
 }
 
 /// Kinds of attachment a project carries, with their Chinese names.
-pub const ATTACHMENT_KINDS: [(&str, &str); 12] = [
+pub const ATTACHMENT_KINDS: [(&str, &str); 13] = [
     ("declaration_form", "电子政务项目申报表"),
     ("feasibility_report", "项目可行性研究报告"),
     ("revised_report", "修改后的可行性研究报告"),
@@ -401,6 +401,7 @@ pub const ATTACHMENT_KINDS: [(&str, &str); 12] = [
     ("initial_acceptance", "初验材料"),
     ("trial_run_report", "试运行报告"),
     ("test_report", "等保、信创测评报告"),
+    ("change_study", "变更论证材料"),
     ("other", "其他材料"),
 ];
 

@@ -433,6 +433,8 @@ pub struct ProjectContext {
     pub next_approval_seq: i64,
     /// Consequences proposed for missed deadlines and not yet decided: (obligation, consequence).
     pub pending_consequences: Vec<(String, String)>,
+    /// Payment batches, payments, changes, termination, overrun (`funds`).
+    pub funds: crate::funds::FundsState,
 }
 
 impl ProjectContext {
@@ -447,6 +449,7 @@ impl ProjectContext {
             reported_months: Vec::new(),
             next_approval_seq: 1,
             pending_consequences: Vec::new(),
+            funds: Default::default(),
         }
     }
     pub fn has_attachment(&self, kind: &str) -> bool {

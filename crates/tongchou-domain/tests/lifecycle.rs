@@ -3250,7 +3250,15 @@ fn available_actions_in_construction_for_unit() {
     let ctx = at(Stage::InConstruction);
     assert_eq!(
         available_actions(&ctx, &unit_clerk(), &profile()),
-        vec!["report_progress", "form_panel", "attach"]
+        // plus the money forms (payment batches, changes, termination: tests/money.rs)
+        vec![
+            "report_progress",
+            "form_panel",
+            "attach",
+            "add_payment_batch",
+            "submit_change",
+            "apply_termination"
+        ]
     );
     assert!(available_actions(&ctx, &authority(), &profile()).is_empty());
 }
@@ -3269,11 +3277,21 @@ fn available_actions_name_the_deciding_role_per_stage() {
     );
     assert_eq!(
         available_actions(&at(Stage::Budgeted), &unit_clerk(), &p),
-        vec!["start_procurement", "attach"]
+        vec![
+            "start_procurement",
+            "attach",
+            "submit_change",
+            "apply_termination"
+        ]
     );
     assert_eq!(
         available_actions(&at(Stage::Rectifying), &unit_clerk(), &p),
-        vec!["reapply", "attach"]
+        vec![
+            "reapply",
+            "attach",
+            "add_payment_batch",
+            "apply_termination"
+        ]
     );
     assert!(available_actions(&at(Stage::Ended), &unit_clerk(), &p).is_empty());
 }

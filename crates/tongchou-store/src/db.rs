@@ -46,7 +46,7 @@ pub struct Db {
 /// Held for the life of a write transaction (SQLite only).
 pub(crate) type WriteGuard = Option<tokio::sync::OwnedMutexGuard<()>>;
 
-const MIGRATIONS: [(&str, &str, &str); 5] = [
+const MIGRATIONS: [(&str, &str, &str); 6] = [
     (
         "0001_core",
         include_str!("../migrations/sqlite/0001_core.sql"),
@@ -71,6 +71,11 @@ const MIGRATIONS: [(&str, &str, &str); 5] = [
         "0005_profiles",
         include_str!("../migrations/sqlite/0005_profiles.sql"),
         include_str!("../migrations/postgres/0005_profiles.sql"),
+    ),
+    (
+        "0006_money",
+        include_str!("../migrations/sqlite/0006_money.sql"),
+        include_str!("../migrations/postgres/0006_money.sql"),
     ),
 ];
 

@@ -317,6 +317,11 @@ fn project_sets(e: &Event, now: &str) -> Vec<(&'static str, Val)> {
         }
         Event::RectificationOrdered { due } => vec![("rectify_due", Val::S(due.to_string()))],
         Event::Ended { reason } => vec![("ended_reason", Val::S(reason.clone()))],
+        // A change took effect: the effective amount, beside the untouched baseline (M1).
+        Event::ChangeDecided {
+            effective_amount: Some(a),
+            ..
+        } => vec![("effective_fen", Val::I(a.fen()))],
         _ => vec![],
     }
 }
@@ -519,6 +524,9 @@ impl Db {
                 .iter()
                 .map(|r| Ok((r.try_get("obligation")?, r.try_get("consequence")?)))
                 .collect::<Result<_>>()?;
+        }
+        if needs.funds {
+            self.load_funds(ctx, crate::today()).await?;
         }
         if needs.approval_seq {
             // ORDER BY … LIMIT 1 rather than MAX(): both databases walk the index from its end.
@@ -1279,6 +1287,18 @@ async fn apply_event(
                 .bind(obligation)
                 .execute(&mut *tx)
                 .await?;
+        }
+        // Payments, changes, termination, overrun.
+        Event::PaymentBatchAdded { .. }
+        | Event::PaymentPrefiled { .. }
+        | Event::PaymentRecorded { .. }
+        | Event::ChangeSubmitted { .. }
+        | Event::ChangeDecided { .. }
+        | Event::TerminationApplied { .. }
+        | Event::TerminationFiled { .. }
+        | Event::TerminationReturned
+        | Event::OverrunExplained { .. } => {
+            crate::funds::apply_event(tx, id, actor, e, now).await?;
         }
         Event::Attached {
             kind,

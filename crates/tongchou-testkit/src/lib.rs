@@ -573,6 +573,98 @@ impl<'a> Walker<'a> {
     }
 }
 
+impl Walker<'_> {
+    /// Demo money for a contracted project: batches 30/40/30 of the contract, the first batch
+    /// pre-filed and paid, the second pre-filed when the project passed initial acceptance; with
+    /// `change`, a cut of 4% of the approved amount filed by the unit and recorded by the
+    /// authority (Shangcheng 第六章 项目实施).
+    pub async fn money(&self, id: ProjectId, unit: &str, change: bool) -> Result<(), String> {
+        let ctx = self.st.db.context(id).await.map_err(|e| e.to_string())?;
+        let Some(contract) = ctx.contract.clone() else {
+            return Ok(());
+        };
+        let stage = ctx.project.stage;
+        let approved = ctx.project.approved_amount.unwrap_or_default();
+        self.clock
+            .set(contract.signed_date.max(days_ago(self.today, 75)));
+        for (condition, pct) in [("合同签订后", 30), ("初验通过后", 40), ("验收合格后", 30)]
+        {
+            self.run(
+                id,
+                unit,
+                Command::AddPaymentBatch {
+                    condition: condition.into(),
+                    ratio_bp: pct * 100,
+                },
+            )
+            .await?;
+        }
+        let first = tongchou_domain::funds::share_of(contract.amount, 3000);
+        self.run(
+            id,
+            unit,
+            Command::PrefilePayment {
+                batch: 1,
+                amount: first,
+                planned_date: self.clock.get(),
+            },
+        )
+        .await?;
+        self.run(
+            id,
+            unit,
+            Command::RecordPayment {
+                payment: 1,
+                paid_date: self.clock.get(),
+                amount: first,
+                voucher: "国库集中支付凭证".into(),
+            },
+        )
+        .await?;
+        if stage != Stage::InConstruction {
+            self.clock.set(days_ago(self.today, 1));
+            self.run(
+                id,
+                unit,
+                Command::PrefilePayment {
+                    batch: 2,
+                    amount: tongchou_domain::funds::share_of(contract.amount, 4000),
+                    planned_date: self.today,
+                },
+            )
+            .await?;
+        }
+        if change && stage == Stage::InConstruction {
+            self.clock.set(days_ago(self.today, 20));
+            let new_amount = Yuan::from_fen(approved.fen() / 100 * 96);
+            if new_amount >= contract.amount {
+                self.run(
+                    id,
+                    unit,
+                    Command::SubmitChange {
+                        content: "取消大屏可视化展示模块，数据接口改为调用省级一体化平台".into(),
+                        reason: "省级平台已提供同类能力，避免重复建设".into(),
+                        new_amount,
+                        main_content: false,
+                        override_reason: None,
+                    },
+                )
+                .await?;
+                self.run(
+                    id,
+                    "sjj",
+                    Command::FileChange {
+                        change: 1,
+                        opinion: "核减不超过15%，予以备案".into(),
+                    },
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Realistic demo project names by unit.
 const DEMO: &[(&str, &str, &str)] = &[
     ("jyj", "上城区智慧教育“一张图”综合应用", "整合全区中小学学籍、师资、校舍数据，建设教育资源一张图和入学一件事应用，实现入学报名“零材料”。"),
@@ -668,6 +760,15 @@ pub async fn seed_demo(st: &AppState, today: Date) -> Result<World, String> {
                 .walk(p.id, unit, target)
                 .await
                 .map_err(|e| format!("{}: {e}", input.name))?;
+            if matches!(
+                target,
+                Stage::InConstruction | Stage::TrialRun | Stage::InOperation
+            ) {
+                walker
+                    .money(p.id, unit, true)
+                    .await
+                    .map_err(|e| format!("{}: {e}", input.name))?;
+            }
         }
     }
     Ok(world)

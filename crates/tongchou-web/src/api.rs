@@ -72,6 +72,10 @@ pub fn project_json(st: &AppState, ctx: &ProjectContext, user: &CurrentUser) -> 
             json!(available_actions(ctx, &user.actor, &st.profile())),
         );
         o.insert("attachments".into(), json!(ctx.attachment_kinds));
+        o.insert(
+            "money".into(),
+            crate::money::money_json(ctx, tongchou_store::today()),
+        );
     }
     v
 }

@@ -276,13 +276,76 @@ pub fn parse_action(action: &str, f: &Fields, profile: &Profile) -> Result<Parse
             obligation: f.text("obligation"),
             reason: f.text("reason"),
         },
+        "add_payment_batch" => Command::AddPaymentBatch {
+            condition: f.text("condition"),
+            ratio_bp: tongchou_domain::funds::parse_ratio(&f.text("ratio")).ok_or_else(|| {
+                AppError::field(
+                    "ratio",
+                    "请填写支付比例（%），例如 30 或 12.5，最多两位小数",
+                )
+            })?,
+        },
+        "prefile_payment" => Command::PrefilePayment {
+            batch: f.uint("batch", "支付分期")?,
+            amount: f.money("amount")?,
+            planned_date: f.date("planned_date", "计划支付日期")?,
+        },
+        "record_payment" => Command::RecordPayment {
+            payment: f.uint("payment", "报备单序号")?,
+            paid_date: f.date("paid_date", "支付日期")?,
+            amount: f.money("amount")?,
+            voucher: f.text("voucher"),
+        },
+        "submit_change" => Command::SubmitChange {
+            content: f.text("content"),
+            reason: f.text("reason"),
+            new_amount: f.money("new_amount")?,
+            main_content: matches!(f.text("main_content").as_str(), "yes" | "true" | "on" | "1"),
+            override_reason: Some(f.text("override_reason")).filter(|s| !s.is_empty()),
+        },
+        "file_change" => Command::FileChange {
+            change: f.uint("change", "变更序号")?,
+            opinion: f.text("opinion"),
+        },
+        "review_change" => Command::ReviewChange {
+            change: f.uint("change", "变更序号")?,
+            pass: f.yes("pass")?,
+            opinion: f.text("opinion"),
+        },
+        "change_expert_review" => Command::ChangeExpertReview {
+            change: f.uint("change", "变更序号")?,
+            pass: f.yes("pass")?,
+            experts: f
+                .all("experts")
+                .iter()
+                .flat_map(|s| s.split(['\n', ',', '，', '、', ';', '；']))
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            date: f.date("date", "论证日期")?,
+            opinion: f.text("opinion"),
+        },
+        "apply_termination" => Command::ApplyTermination {
+            reason: f.text("reason"),
+            progress: f.text("progress"),
+            money: f.text("money"),
+            committee: f.text("committee"),
+            leader: f.text("leader"),
+        },
+        "file_termination" => Command::FileTermination {
+            agree: f.yes("agree")?,
+            opinion: f.text("opinion"),
+        },
+        "explain_overrun" => Command::ExplainOverrun {
+            explanation: f.text("explanation"),
+        },
         _ => return Err(AppError::NotFound),
     };
     Ok(Parsed::Command(cmd))
 }
 
 /// The actions that take fields (everything but uploads).
-pub const ACTIONS: [&str; 22] = [
+pub const ACTIONS: [&str; 32] = [
     "edit",
     "declare",
     "withdraw",
@@ -305,6 +368,16 @@ pub const ACTIONS: [&str; 22] = [
     "reapply",
     "confirm_consequence",
     "waive_consequence",
+    "add_payment_batch",
+    "prefile_payment",
+    "record_payment",
+    "submit_change",
+    "file_change",
+    "review_change",
+    "change_expert_review",
+    "apply_termination",
+    "file_termination",
+    "explain_overrun",
 ];
 
 pub fn attach_date(f: &Fields) -> Result<Option<Date>, AppError> {

@@ -7,6 +7,7 @@ pub mod board;
 pub mod calendar;
 pub mod error;
 pub mod fields;
+pub mod money;
 mod openapi;
 pub mod pages;
 pub mod service;
@@ -189,6 +190,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/projects/{id}/history", get(api::history))
         .route("/api/v1/projects/{id}/obligations", get(api::obligations))
         .route("/api/v1/projects/{id}/actions/{action}", post(api::act))
+        .route("/api/v1/projects/{id}/money", get(money::api_money))
         .route(
             "/api/v1/projects/{id}/attachments",
             post(api::upload).layer(upload_limit),

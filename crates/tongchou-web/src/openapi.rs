@@ -33,7 +33,21 @@ pub fn document() -> Value {
                     "summary": { "type": "string" }, "participants": { "type": "array", "items": { "type": "string" } },
                     "responsible_person": { "type": "string" } } },
                 "Project": { "type": "object", "description": "项目，含 stage、stage_label、version、actions（当前用户可执行的操作）" },
-                "ActionFields": { "type": "object", "description": "操作字段（与网页表单同名）。数组表示重复字段；布尔值为 yes/no。常用：version（乐观锁）、opinion、pass、check（检查项代码数组）、problems、score_<code>、member（专家用户编号数组）、meeting_date、place、score、suggested_amount、date、final_amount、approve、doc_date、fiscal_year、amount、method、ceiling、project_name、supplier、signed_date、period_months、maintenance_years、override_reason、month、percent、summary、agree、note、reason。",
+                "MoneyActionFields": {
+                    "description": "资金与实施操作的字段（按 action 取其一；金额为元，最多两位小数，以字符串提交）",
+                    "oneOf": [
+                        { "title": "add_payment_batch", "type": "object", "required": ["condition", "ratio"], "properties": { "condition": { "type": "string", "description": "支付条件" }, "ratio": { "type": "string", "description": "比例（%），最多两位小数" } } },
+                        { "title": "prefile_payment", "type": "object", "required": ["batch", "amount", "planned_date"], "properties": { "batch": { "type": "integer" }, "amount": { "type": "string" }, "planned_date": { "type": "string", "format": "date" } } },
+                        { "title": "record_payment", "type": "object", "required": ["payment", "paid_date", "amount"], "properties": { "payment": { "type": "integer", "description": "报备单序号" }, "paid_date": { "type": "string", "format": "date" }, "amount": { "type": "string" }, "voucher": { "type": "string" } } },
+                        { "title": "submit_change", "type": "object", "required": ["content", "reason", "new_amount"], "properties": { "content": { "type": "string" }, "reason": { "type": "string" }, "new_amount": { "type": "string" }, "main_content": { "type": "boolean" }, "override_reason": { "type": "string", "description": "立项后、采购前变更的理由" } } },
+                        { "title": "file_change", "type": "object", "required": ["change"], "properties": { "change": { "type": "integer" }, "opinion": { "type": "string" } } },
+                        { "title": "review_change", "type": "object", "required": ["change", "pass", "opinion"], "properties": { "change": { "type": "integer" }, "pass": { "type": "boolean" }, "opinion": { "type": "string" } } },
+                        { "title": "change_expert_review", "type": "object", "required": ["change", "pass", "experts", "date", "opinion"], "properties": { "change": { "type": "integer" }, "pass": { "type": "boolean" }, "experts": { "type": "array", "items": { "type": "string" } }, "date": { "type": "string", "format": "date" }, "opinion": { "type": "string" } } },
+                        { "title": "apply_termination", "type": "object", "required": ["reason", "progress", "money", "committee", "leader"], "properties": { "reason": { "enum": tongchou_domain::funds::TERMINATION_REASONS.iter().map(|(c, _)| *c).collect::<Vec<_>>() }, "progress": { "type": "string" }, "money": { "type": "string" }, "committee": { "type": "string" }, "leader": { "type": "string" } } },
+                        { "title": "file_termination", "type": "object", "required": ["agree", "opinion"], "properties": { "agree": { "type": "boolean" }, "opinion": { "type": "string" } } },
+                        { "title": "explain_overrun", "type": "object", "required": ["explanation"], "properties": { "explanation": { "type": "string" } } }
+                    ] },
+                "ActionFields": { "type": "object", "description": "操作字段（与网页表单同名）。数组表示重复字段；布尔值为 yes/no。常用：version（乐观锁）、opinion、pass、check（检查项代码数组）、problems、score_<code>、member（专家用户编号数组）、meeting_date、place、score、suggested_amount、date、final_amount、approve、doc_date、fiscal_year、amount、method、ceiling、project_name、supplier、signed_date、period_months、maintenance_years、override_reason、month、percent、summary、agree、note、reason。资金与实施：add_payment_batch（condition 支付条件、ratio 比例%）；prefile_payment（batch 分期序号、amount、planned_date）；record_payment（payment 报备单序号、paid_date、amount、voucher 可选）；submit_change（content、reason、new_amount、main_content 是否变更主要建设内容、override_reason 采购前变更的理由）；file_change（change、opinion）；review_change（change、pass、opinion）；change_expert_review（change、pass、experts 专家姓名数组、date、opinion）；apply_termination（reason 六种情形之一：force_majeure、content_changed、ineffective、overdue_or_loss、transfer、other；progress、money、committee 党委（党组）会议纪要、leader 分管区领导批示）；file_termination（agree、opinion）；explain_overrun（explanation）。",
                     "additionalProperties": true }
             }
         },
@@ -56,10 +70,11 @@ pub fn document() -> Value {
             },
             "/api/v1/projects/{id}": { "get": { "summary": "项目详情", "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
                 "responses": { "200": { "description": "项目", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Project" } } } }, "404": err("不存在或无权查看") } } },
+            "/api/v1/projects/{id}/money": { "get": { "summary": "资金与实施：立项金额（基线）、变更后金额、合同金额、已支付、支付进度与建设进度、支付分期、资金支付报备单、变更申请、撤销或终止（冻结的资金状况）、超期说明及本单位超期项目数", "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }], "responses": { "200": { "description": "{summary, batches, payments, changes, termination, overrun, unit_overruns}" }, "404": err("不存在或无权查看") } } },
             "/api/v1/projects/{id}/history": { "get": { "summary": "项目时间线（哈希链）", "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }], "responses": { "200": { "description": "历史记录" }, "404": err("不存在或无权查看") } } },
             "/api/v1/projects/{id}/actions/{action}": { "post": { "summary": "执行生命周期操作",
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }, { "name": "action", "in": "path", "required": true, "schema": { "enum": actions } }],
-                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ActionFields" } } } },
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "anyOf": [{ "$ref": "#/components/schemas/ActionFields" }, { "$ref": "#/components/schemas/MoneyActionFields" }] } } } },
                 "responses": { "200": { "description": "操作后的项目" }, "403": err("角色或单位无权"), "404": err("不存在或无权查看"), "409": err("当前阶段不允许或并发冲突"), "422": err("输入或规则不符") } } },
             "/api/v1/projects/{id}/attachments": { "post": { "summary": "上传附件（multipart：kind、doc_date、file）",
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],

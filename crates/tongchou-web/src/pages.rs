@@ -302,7 +302,18 @@ async fn todo_inner(st: &AppState, user: &CurrentUser) -> Result<Response, AppEr
             let ctx = st.db.context(ProjectId(c.id)).await?;
             let actions: Vec<&'static str> = available_actions(&ctx, a, &st.profile())
                 .into_iter()
-                .filter(|x| *x != "attach" && *x != "edit")
+                .filter(|x| {
+                    // Forms that are always open are not to-dos.
+                    !matches!(
+                        *x,
+                        "attach"
+                            | "edit"
+                            | "add_payment_batch"
+                            | "prefile_payment"
+                            | "submit_change"
+                            | "apply_termination"
+                    )
+                })
                 .collect();
             if !actions.is_empty() {
                 items.push(TodoItem {
@@ -313,6 +324,47 @@ async fn todo_inner(st: &AppState, user: &CurrentUser) -> Result<Response, AppEr
                     unit_name: c.unit_name,
                     stage: c.stage,
                     stage_since: c.stage_since,
+                    actions,
+                });
+            }
+        }
+    }
+    // Changes and terminations waiting for the authority, in any stage.
+    if a.has(Role::Authority) {
+        for pid in st
+            .db
+            .pending_money_decisions(&a.jurisdiction_path, 60)
+            .await?
+        {
+            if items.iter().any(|i| i.id == pid) {
+                continue;
+            }
+            let ctx = st.db.context(ProjectId(pid)).await?;
+            if !tongchou_domain::permission::can_view(a, &ctx.project, false) {
+                continue;
+            }
+            let actions: Vec<&'static str> = available_actions(&ctx, a, &st.profile())
+                .into_iter()
+                .filter(|x| {
+                    matches!(
+                        *x,
+                        "file_change"
+                            | "review_change"
+                            | "change_expert_review"
+                            | "file_termination"
+                    )
+                })
+                .collect();
+            if !actions.is_empty() {
+                let p = ctx.project;
+                items.push(TodoItem {
+                    next_due: None,
+                    id: p.id.0,
+                    code: p.code,
+                    name: p.input.name,
+                    unit_name: p.unit_name,
+                    stage: p.stage,
+                    stage_since: p.stage_since,
                     actions,
                 });
             }
@@ -752,9 +804,55 @@ struct ShowPage {
     error_field: String,
     v: HashMap<String, String>,
     csrf: String,
+    /// Payments card, changes, termination, overrun (see `money_card.html`).
+    money: MoneyCard,
+}
+
+/// What the money card of the project page shows.
+pub struct MoneyCard {
+    pub s: tongchou_domain::funds::Summary,
+    pub unit_overruns: i64,
+    pub reasons: Vec<(&'static str, &'static str)>,
 }
 
 impl ShowPage {
+    fn ms(&self) -> &tongchou_domain::funds::Summary {
+        &self.money.s
+    }
+    fn f(&self) -> &tongchou_domain::funds::FundsState {
+        &self.ctx.funds
+    }
+    fn bp_pct(&self, bp: &i64) -> String {
+        format!("{}.{:02}%", bp / 100, bp % 100)
+    }
+    fn ratio_pct(&self, bp: &u32) -> String {
+        format!("{}.{:02}%", bp / 100, bp % 100)
+    }
+    fn batch_cap(&self, bp: &u32) -> String {
+        tongchou_domain::funds::share_of(self.money.s.position.contracted, *bp).grouped()
+    }
+    fn batch_used(&self, no: &u32) -> String {
+        self.ctx.funds.batch_committed(*no).grouped()
+    }
+    fn reason_label(&self, code: &str) -> &'static str {
+        tongchou_domain::funds::termination_reason_label(code).unwrap_or("")
+    }
+    fn has_money(&self) -> bool {
+        self.ctx.contract.is_some()
+            || !self.ctx.funds.changes.is_empty()
+            || self.ctx.funds.termination.is_some()
+            || self.actions.iter().any(|a| {
+                matches!(
+                    *a,
+                    "submit_change"
+                        | "apply_termination"
+                        | "file_change"
+                        | "review_change"
+                        | "change_expert_review"
+                        | "file_termination"
+                )
+            })
+    }
     fn ob_status(
         &self,
         o: &tongchou_store::project::ObligationRow,
@@ -858,6 +956,11 @@ async fn show_page(
         Vec::new()
     };
     let today = tongchou_store::today();
+    let money = MoneyCard {
+        s: tongchou_domain::funds::summary(&ctx, today),
+        unit_overruns: st.db.unit_overruns(ctx.project.unit_id).await?,
+        reasons: tongchou_domain::funds::TERMINATION_REASONS.to_vec(),
+    };
     let (failed_action, error, error_field, v, status) = match failed {
         Some((a, e, f)) => (
             a.to_string(),
@@ -898,6 +1001,7 @@ async fn show_page(
         error_field,
         v,
         csrf: user.csrf.clone().unwrap_or_default(),
+        money,
     };
     Ok(render_status(status, &page))
 }
@@ -1243,6 +1347,9 @@ impl ProfilePage {
     }
     fn kind(&self, code: &str) -> &'static str {
         tongchou_domain::profile::attachment_kind_label(code).unwrap_or("材料")
+    }
+    fn money_rules(&self) -> Vec<(String, tongchou_domain::profile::Citation)> {
+        tongchou_domain::funds::rules()
     }
 }
 

@@ -709,6 +709,8 @@ pub fn apply(ctx: &mut ProjectContext, actor: &Actor, dec: &Decision) {
                     ctx.attachment_kinds.push(kind.clone());
                 }
             }
+            // Payments, changes, termination, overrun: the domain's own model of the records.
+            other => tongchou_domain::funds::apply(ctx, other),
         }
     }
 }

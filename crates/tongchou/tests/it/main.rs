@@ -2,6 +2,7 @@
 //! HTTP, on SQLite and (when TONGCHOU_TEST_PG is set) PostgreSQL.
 mod browser;
 mod http;
+mod money;
 mod store;
 mod support;
 mod webdriver;
