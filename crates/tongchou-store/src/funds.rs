@@ -11,7 +11,7 @@ use tongchou_domain::lifecycle::Event;
 use tongchou_domain::project::ProjectContext;
 use tongchou_domain::{Actor, Date, UnitId, Yuan};
 
-pub(crate) type Tx = sqlx::Transaction<'static, sqlx::Any>;
+pub(crate) type Tx = sqlx::AnyConnection;
 
 fn corrupt(what: &str) -> StoreError {
     StoreError::Other(format!("stored value out of range: {what}"))
@@ -212,7 +212,7 @@ pub(crate) async fn apply_event(
                 .bind(condition)
                 .bind(*ratio_bp as i64)
                 .bind(now)
-                .execute(&mut **tx)
+                .execute(&mut *tx)
                 .await?;
         }
         Event::PaymentPrefiled {
@@ -232,7 +232,7 @@ pub(crate) async fn apply_event(
             .bind(planned_date.to_string())
             .bind(actor.user_id.0)
             .bind(now)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
         }
         Event::PaymentRecorded {
@@ -252,7 +252,7 @@ pub(crate) async fn apply_event(
             .bind(now)
             .bind(id)
             .bind(*no as i64)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?
             .rows_affected();
             if n == 0 {
@@ -288,7 +288,7 @@ pub(crate) async fn apply_event(
             .bind(state.code())
             .bind(actor.user_id.0)
             .bind(now)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
         }
         Event::ChangeDecided {
@@ -308,7 +308,7 @@ pub(crate) async fn apply_event(
             .bind(now)
             .bind(id)
             .bind(*no as i64)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
         }
         Event::TerminationApplied {
@@ -330,7 +330,7 @@ pub(crate) async fn apply_event(
             .bind(leader)
             .bind(actor.user_id.0)
             .bind(now)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
         }
         Event::TerminationFiled { position } => {
@@ -345,7 +345,7 @@ pub(crate) async fn apply_event(
             .bind(position.contracted.fen())
             .bind(position.paid.fen())
             .bind(id)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
         }
         Event::TerminationReturned => {
@@ -355,7 +355,7 @@ pub(crate) async fn apply_event(
             .bind(actor.user_id.0)
             .bind(now)
             .bind(id)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
         }
         Event::OverrunExplained {
@@ -371,7 +371,7 @@ pub(crate) async fn apply_event(
             .bind(explanation)
             .bind(actor.user_id.0)
             .bind(now)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
         }
         _ => return Ok(false),
