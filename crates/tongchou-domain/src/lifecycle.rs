@@ -104,6 +104,8 @@ pub enum Command {
         month: String,
         percent: u32,
         summary: String,
+        /// 本月完成的里程碑节点 milestones reached this month, one a line
+        milestones: String,
         problems: String,
     },
     /// 验收申请
@@ -334,6 +336,9 @@ pub enum Event {
         month: String,
         percent: u32,
         summary: String,
+        /// Absent from entries recorded before milestones were asked for.
+        #[serde(default)]
+        milestones: String,
         problems: String,
     },
     InitialAccepted {
@@ -1376,6 +1381,7 @@ pub fn decide(
             month,
             percent,
             summary: s,
+            milestones,
             problems,
         } => {
             need_own_unit(ctx, actor, "报送建设进度")?;
@@ -1409,10 +1415,17 @@ pub fn decide(
             need_text("summary", &s, "本月进展")?;
             summary = format!("报送 {month} 建设进度：完成 {percent}%");
             opinion = s.clone();
+            let milestones = milestones
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join("\n");
             events.push(Event::ProgressReported {
                 month,
                 percent,
                 summary: s,
+                milestones,
                 problems,
             });
         }

@@ -2593,6 +2593,7 @@ fn report_progress_percent_over_100_is_invalid() {
                 month: "2026-06".into(),
                 percent: 101,
                 summary: "进展".into(),
+                milestones: String::new(),
                 problems: String::new(),
             },
         ),
@@ -2611,10 +2612,37 @@ fn report_progress_without_summary_is_invalid() {
                 month: "2026-06".into(),
                 percent: 50,
                 summary: " ".into(),
+                milestones: String::new(),
                 problems: String::new(),
             },
         ),
         "summary",
+    );
+}
+
+// Shangcheng 第六章 项目实施 (每月报送项目建设进度: percentage, milestones, problems)
+#[test]
+fn report_progress_records_milestones_line_by_line() {
+    let d = run(
+        &at(Stage::InConstruction),
+        &unit_clerk(),
+        Command::ReportProgress {
+            month: "2026-06".into(),
+            percent: 40,
+            summary: "完成核心模块开发".into(),
+            milestones: "  完成需求规格说明书评审 \n\n完成数据库设计\n".into(),
+            problems: String::new(),
+        },
+    )
+    .expect("a report with milestones is accepted");
+    let reported = d.events.iter().find_map(|e| match e {
+        Event::ProgressReported { milestones, .. } => Some(milestones.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        reported.as_deref(),
+        Some("完成需求规格说明书评审\n完成数据库设计"),
+        "one milestone a line, blanks dropped"
     );
 }
 
@@ -4007,6 +4035,7 @@ mod model {
                 },
                 percent: if k3 > 200 { 150 } else { k3 as u32 % 101 },
                 summary: "本月进展".into(),
+                milestones: String::new(),
                 problems: String::new(),
             },
             APPLY => Command::ApplyAcceptance {

@@ -682,6 +682,7 @@ fn report(month: &str) -> Command {
         month: month.into(),
         percent: 70,
         summary: "联调测试".into(),
+        milestones: String::new(),
         problems: "进度滞后".into(),
     }
 }

@@ -196,6 +196,8 @@ pub struct ProgressRow {
     pub month: String,
     pub percent: i64,
     pub summary: String,
+    /// 里程碑 milestones reached that month, one a line
+    pub milestones: String,
     pub problems: String,
     pub submitted_at: String,
 }
@@ -849,7 +851,7 @@ impl Db {
     }
 
     pub async fn progress_reports(&self, id: ProjectId) -> Result<Vec<ProgressRow>> {
-        let rows = sqlx::query("SELECT month, percent, summary, problems, submitted_at FROM progress_reports WHERE project_id = $1 ORDER BY month DESC")
+        let rows = sqlx::query("SELECT month, percent, summary, milestones, problems, submitted_at FROM progress_reports WHERE project_id = $1 ORDER BY month DESC")
             .bind(id.0)
             .fetch_all(&self.pool)
             .await?;
@@ -859,6 +861,7 @@ impl Db {
                     month: r.try_get("month")?,
                     percent: r.try_get("percent")?,
                     summary: r.try_get("summary")?,
+                    milestones: r.try_get("milestones")?,
                     problems: r.try_get("problems")?,
                     submitted_at: r.try_get("submitted_at")?,
                 })
@@ -1232,13 +1235,15 @@ async fn apply_event(
             month,
             percent,
             summary,
+            milestones,
             problems,
         } => {
-            sqlx::query("INSERT INTO progress_reports (project_id, month, percent, summary, problems, submitted_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            sqlx::query("INSERT INTO progress_reports (project_id, month, percent, summary, milestones, problems, submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
                 .bind(id)
                 .bind(month)
                 .bind(*percent as i64)
                 .bind(summary)
+                .bind(milestones)
                 .bind(problems)
                 .bind(now)
                 .execute(&mut *tx)

@@ -507,6 +507,7 @@ impl<'a> Walker<'a> {
                     month,
                     percent: pct,
                     summary: "按计划推进需求调研、开发和联调".into(),
+                    milestones: "完成需求调研并确认需求规格说明书".into(),
                     problems: "无".into(),
                 },
             )

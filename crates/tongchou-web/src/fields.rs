@@ -256,6 +256,7 @@ pub fn parse_action(action: &str, f: &Fields, profile: &Profile) -> Result<Parse
             month: f.text("month"),
             percent: f.uint("percent", "完成比例")?,
             summary: f.text("summary"),
+            milestones: f.text("milestones"),
             problems: f.text("problems"),
         },
         "apply_acceptance" => Command::ApplyAcceptance {

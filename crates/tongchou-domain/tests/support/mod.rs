@@ -491,6 +491,7 @@ pub fn report(month: &str) -> Command {
         month: month.into(),
         percent: 40,
         summary: "完成需求调研和原型设计".into(),
+        milestones: "完成原型设计评审".into(),
         problems: String::new(),
     }
 }

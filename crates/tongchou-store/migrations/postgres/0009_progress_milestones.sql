@@ -1,0 +1,1 @@
+ALTER TABLE progress_reports ADD COLUMN milestones TEXT NOT NULL DEFAULT ''
