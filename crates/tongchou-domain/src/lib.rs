@@ -6,10 +6,14 @@
 //! record or a [`lifecycle::Refusal`] with the reason in Chinese and the article it comes from.
 
 pub mod calendar;
+pub mod cloud;
+pub mod cost_sharing;
 pub mod ids;
+pub mod ledger;
 pub mod lifecycle;
 pub mod money;
 pub mod obligation;
+pub mod ocds;
 pub mod permission;
 pub mod profile;
 pub mod project;

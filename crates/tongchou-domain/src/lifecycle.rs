@@ -185,6 +185,7 @@ pub fn action_label(code: &str) -> &'static str {
         "propose_consequence" => "系统提示逾期后果",
         "confirm_consequence" => "确认逾期后果",
         "waive_consequence" => "不予处理逾期后果",
+        "cost_sharing" => "保存分摊方案",
         _ => "操作",
     }
 }
@@ -294,6 +295,10 @@ pub enum Event {
         sha256: String,
         size: i64,
         doc_date: Option<Date>,
+    },
+    /// A cost-sharing table stored with the project (Shaoxing art.23; see `cost_sharing`).
+    CostSharingPlanned {
+        plan: crate::cost_sharing::Plan,
     },
 }
 

@@ -25,7 +25,7 @@ pub struct Db {
 /// Held for the life of a write transaction (SQLite only).
 pub(crate) type WriteGuard = Option<tokio::sync::OwnedMutexGuard<()>>;
 
-const MIGRATIONS: [(&str, &str, &str); 5] = [
+const MIGRATIONS: [(&str, &str, &str); 6] = [
     (
         "0001_core",
         include_str!("../migrations/sqlite/0001_core.sql"),
@@ -50,6 +50,11 @@ const MIGRATIONS: [(&str, &str, &str); 5] = [
         "0005_profiles",
         include_str!("../migrations/sqlite/0005_profiles.sql"),
         include_str!("../migrations/postgres/0005_profiles.sql"),
+    ),
+    (
+        "0007_exports",
+        include_str!("../migrations/sqlite/0007_exports.sql"),
+        include_str!("../migrations/postgres/0007_exports.sql"),
     ),
 ];
 

@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod calendar;
 mod db;
+pub mod exports;
 pub mod profile;
 pub mod project;
 pub mod user;

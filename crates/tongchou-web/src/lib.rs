@@ -5,8 +5,12 @@ pub mod api;
 pub mod auth;
 pub mod board;
 pub mod calendar;
+pub mod cloud;
+pub mod cost;
 pub mod error;
+pub mod export;
 pub mod fields;
+pub mod ocds;
 mod openapi;
 pub mod pages;
 pub mod service;
@@ -30,6 +34,8 @@ pub struct AppState {
     pub max_upload: u64,
     /// Mark cookies Secure (behind HTTPS).
     pub secure_cookies: bool,
+    /// OCDS ocid prefix (`TONGCHOU_OCID_PREFIX`).
+    pub ocid_prefix: String,
 }
 
 impl AppState {
@@ -40,6 +46,7 @@ impl AppState {
             data_dir,
             max_upload: 50 * 1024 * 1024,
             secure_cookies: false,
+            ocid_prefix: tongchou_domain::ocds::DEFAULT_OCID_PREFIX.into(),
         }
     }
     /// The profile in force now.
@@ -191,7 +198,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/projects/{id}/actions/{action}", post(api::act))
         .route(
             "/api/v1/projects/{id}/attachments",
-            post(api::upload).layer(upload_limit),
+            post(api::upload).layer(upload_limit.clone()),
         )
         .route(
             "/api/v1/projects/{id}/attachments/{aid}",
@@ -199,6 +206,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/experts", get(api::experts))
         .route("/api/v1/tokens", post(api::create_token))
+        .merge(export::routes(upload_limit.clone()))
         .merge(openapi::routes())
         .fallback(pages::not_found)
         .with_state(state)
