@@ -683,3 +683,48 @@ pub fn routes(upload_limit: axum::extract::DefaultBodyLimit) -> axum::Router<App
             get(crate::cloud::api_purchases).post(crate::cloud::api_record),
         )
 }
+
+/// The OpenAPI description of these routes (added to the main document).
+pub fn openapi_paths(doc: &mut Value) {
+    use crate::openapi::err;
+    let id =
+        json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } });
+    let obj = |desc: &str| json!({ "required": true, "content": { "application/json": { "schema": { "type": "object", "description": desc } } } });
+    let file = json!({ "content": { "multipart/form-data": { "schema": { "type": "object", "properties": { "file": { "type": "string", "format": "binary" } } } } } });
+    let paths = json!({
+        "/api/v1/projects/import": { "post": {
+            "summary": "导入年度申报（.xlsx，模板见 /api/v1/projects/import/template.xlsx）：任何一行有错误时不导入任何项目，fields 逐行逐列列出错误；dry_run=true 只检查",
+            "parameters": [{ "name": "dry_run", "in": "query", "schema": { "type": "boolean" } }],
+            "requestBody": file,
+            "responses": { "200": { "description": "{dry_run, count, rows}" }, "201": { "description": "{count, ids}：在一个事务中导入为本单位草稿" },
+                "403": err("非建设单位"), "413": err("文件过大"), "422": err("不是 .xlsx、表头不符或行内错误（code=invalid_rows）") } } },
+        "/api/v1/projects/import/template.xlsx": { "get": { "summary": "年度申报导入模板（含示例行与填写说明）", "responses": { "200": { "description": "xlsx" } } } },
+        "/api/v1/projects/{id}/ocds": { "get": {
+            "summary": "项目的 OCDS 1.1 release package（planning、tender、award、contract、implementation）；ocid 前缀由 TONGCHOU_OCID_PREFIX 配置",
+            "parameters": [id], "responses": { "200": { "description": "release package" }, "404": err("不存在或无权查看") } } },
+        "/api/v1/cost-sharing/calculate": { "post": {
+            "summary": "政务云租赁费分摊计算（绍兴 第二十三条）：kind=livelihood|regulatory、total、city_share（民生类）、population_year、可选 county/population 数组（否则取人口表）",
+            "requestBody": obj("计算条件"), "responses": { "200": { "description": "{plan, sum}：各方金额精确到分，合计等于年租赁费" }, "422": err("输入有误") } } },
+        "/api/v1/projects/{id}/cost-sharing": {
+            "get": { "summary": "项目已保存的分摊表", "parameters": [id], "responses": { "200": { "description": "{items}" }, "404": err("不存在或无权查看") } },
+            "post": { "summary": "计算并保存分摊表到项目（记入项目历史）：本项目建设单位或主管部门", "parameters": [id], "requestBody": obj("同计算条件，可带 version"),
+                "responses": { "201": { "description": "{plan, project_version}" }, "403": err("无权"), "404": err("不存在或无权查看"), "409": err("阶段或并发冲突"), "422": err("输入有误") } } },
+        "/api/v1/populations": {
+            "get": { "summary": "常住人口表", "parameters": [{ "name": "year", "in": "query", "schema": { "type": "integer" } }], "responses": { "200": { "description": "{items}" } } },
+            "post": { "summary": "维护常住人口表（管理员；每次修改留痕）", "requestBody": obj("{year, rows: [\"区县,人口\"…], note}"), "responses": { "200": { "description": "{changed, items}" }, "403": err("非管理员"), "422": err("输入有误") } } },
+        "/api/v1/cloud/providers": {
+            "get": { "summary": "入围政务云服务提供商名录与政府采购限额", "responses": { "200": { "description": "{items, threshold}" } } },
+            "post": { "summary": "维护名录或限额（管理员）：op=add|remove（name）或 op=threshold（threshold、note）", "requestBody": obj("{op, name?, threshold?, note?}"), "responses": { "200": { "description": "{message, items, threshold}" }, "403": err("非管理员"), "422": err("输入有误") } } },
+        "/api/v1/cloud/purchases": {
+            "get": { "summary": "云服务采购登记（本单位；财政、主管部门、审计、管理员看本辖区各单位）", "parameters": [{ "name": "year", "in": "query", "schema": { "type": "integer" } }], "responses": { "200": { "description": "{year, items, unit_total, threshold}" } } },
+            "post": { "summary": "登记本单位一笔云服务采购：年度累计（含本次）低于限额为单位自行采购，达到或超过为政府采购（一地创新、全省共享 三（八））；dry_run=true 只判断",
+                "parameters": [{ "name": "dry_run", "in": "query", "schema": { "type": "boolean" } }],
+                "requestBody": obj("{provider（名录中的编号或名称）, amount, description, year?}"),
+                "responses": { "201": { "description": "{id, route, route_label, before, cumulative, threshold, reason}" }, "403": err("非预算单位"), "409": err("并发登记冲突，请重试"), "422": err("不在名录或输入有误") } } }
+    });
+    if let (Some(p), Some(mine)) = (doc["paths"].as_object_mut(), paths.as_object()) {
+        for (k, v) in mine {
+            p.insert(k.clone(), v.clone());
+        }
+    }
+}

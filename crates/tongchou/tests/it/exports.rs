@@ -674,6 +674,8 @@ async fn ocds(backend: Backend) {
         )
         .await;
     assert_eq!(s, StatusCode::OK);
+    let (_, doc) = app.get(&jyj, "/api/v1/openapi.json").await;
+    assert!(doc["paths"]["/api/v1/projects/{id}/ocds"]["get"].is_object());
 }
 
 #[tokio::test]
@@ -943,6 +945,43 @@ async fn cloud(backend: Backend) {
         )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "finance does not buy for a unit");
+
+    // Concurrent purchases of one unit: each recorded cumulative total is the running sum in
+    // recording order (a race is refused with 409, never counted twice).
+    let mut tasks = Vec::new();
+    for _ in 0..6 {
+        let (client, base, t) = (app.client.clone(), app.base.clone(), wjw.clone());
+        tasks.push(tokio::spawn(async move {
+            client
+                .post(format!("{base}/api/v1/cloud/purchases"))
+                .bearer_auth(t)
+                .json(&json!({"provider": "政务云甲", "amount": "300000", "description": "并发", "year": 2026}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }));
+    }
+    let mut created = 0;
+    for t in tasks {
+        let s = t.await.unwrap();
+        assert!(s == StatusCode::CREATED || s == StatusCode::CONFLICT, "{s}");
+        created += (s == StatusCode::CREATED) as i64;
+    }
+    assert!(created >= 1);
+    let (_, v) = app.get(&wjw, "/api/v1/cloud/purchases?year=2026").await;
+    let items = v["items"].as_array().unwrap();
+    assert_eq!(items.len() as i64, created);
+    for (i, p) in items.iter().enumerate() {
+        let expect = 300_000 * (i as i64 + 1);
+        assert_eq!(p["cumulative"], format!("{expect}.00"), "{p}");
+        let route = if expect < 1_000_000 {
+            "单位自行采购"
+        } else {
+            "依法依规实行政府采购"
+        };
+        assert_eq!(p["route"], route);
+    }
 
     // The page shows the unit's running total and records with CSRF.
     let (cookie, csrf) = app.page_session("jyj").await;
