@@ -172,6 +172,13 @@ fn normalise_header(h: &str) -> String {
 /// Parse a sheet (rows of cell text, the first row the headers) into draft inputs. Any error →
 /// every error found, in row order, and no inputs.
 pub fn parse_sheet(rows: &[Vec<String>]) -> Result<Vec<ProjectInput>, Vec<SheetError>> {
+    parse_sheet_rows(rows).map(|v| v.into_iter().map(|(_, i)| i).collect())
+}
+
+/// [`parse_sheet`] with each input's row number as Excel shows it (blank rows are skipped).
+pub fn parse_sheet_rows(
+    rows: &[Vec<String>],
+) -> Result<Vec<(usize, ProjectInput)>, Vec<SheetError>> {
     let Some(header) = rows.first() else {
         return Err(vec![sheet_error(
             "工作表是空的：第 1 行应为表头（请使用系统提供的导入模板）",
@@ -277,7 +284,7 @@ pub fn parse_sheet(rows: &[Vec<String>]) -> Result<Vec<ProjectInput>, Vec<SheetE
             responsible_person: get("responsible_person"),
         };
         match ProjectInput::parse(&raw) {
-            Ok(input) if row_errors.is_empty() => out.push(input),
+            Ok(input) if row_errors.is_empty() => out.push((row_no, input)),
             Ok(_) => errors.extend(row_errors),
             Err(field_errors) => {
                 let it_bad = field_errors.iter().any(|e| e.field == "it_amount");

@@ -18,7 +18,7 @@
 //! shortest decimal that reads back as the same number, which for an amount in fen below 10¹³
 //! yuan is its exact two-place decimal.
 use crate::project::{procurement_method_label, Project};
-use crate::{Date, Yuan};
+use crate::{Date, Stage, Yuan};
 use serde_json::{json, Map, Value};
 
 pub const DEFAULT_OCID_PREFIX: &str = "ocds-tc0000";
@@ -34,6 +34,7 @@ pub const CURRENCY: &str = "CNY";
 /// - 单一来源: one supplier chosen by the buyer → `direct`;
 /// - 小额公共资源交易: small-value purchases on the trading platform with suppliers chosen by the
 ///   buyer → `limited`.
+///
 /// Unknown codes → None (the tender then carries the details without a method).
 pub fn method_code(method: &str) -> Option<&'static str> {
     match method {
@@ -236,11 +237,14 @@ pub fn release_package(p: &OcdsProject, cfg: &OcdsConfig) -> Value {
                 "contractPeriod": period,
             }]),
         );
+        // A contract in force until the project is accepted into operation or ends: then it has
+        // come to a close (OCDS `terminated`, completion or early termination alike).
+        let closed = matches!(project.stage, Stage::InOperation | Stage::Ended);
         let mut contract = json!({
             "id": format!("{ocid}-contract-1"),
             "awardID": award_id,
             "title": project.input.name,
-            "status": "active",
+            "status": if closed { "terminated" } else { "active" },
             "period": period,
             "value": value(c.amount),
             "dateSigned": date_time(c.signed_date),
@@ -324,6 +328,9 @@ pub fn release_package(p: &OcdsProject, cfg: &OcdsConfig) -> Value {
                     .collect(),
             );
             tags.push("contractAmendment");
+        }
+        if closed {
+            tags.push("contractTermination");
         }
         release.insert("contracts".into(), json!([contract]));
     }

@@ -288,7 +288,7 @@ proptest! {
     /// from its exact value.
     #[test]
     fn apportioned_shares_always_sum_to_the_total(
-        total in 0i64..10_000_000_000_00,
+        total in 0i64..1_000_000_000_000,
         weights in proptest::collection::vec(1u128..5_000_000, 1..12),
     ) {
         let shares = apportion(total, &weights).unwrap();
@@ -503,6 +503,7 @@ fn ocds_release_tags_the_sections_present_and_takes_transactions() {
     assert_eq!(r["tender"]["procurementMethod"], "limited");
     assert_eq!(r["tender"]["procurementMethodDetails"], "竞争性磋商");
     assert_eq!(r["tender"]["value"]["amount"], serde_json::json!(CEILING));
+    assert_eq!(r["contracts"][0]["status"], "active");
     let t = &r["contracts"][0]["implementation"]["transactions"][0];
     assert_eq!(t["value"]["amount"].to_string(), "225000.5");
     assert_eq!(
@@ -512,4 +513,36 @@ fn ocds_release_tags_the_sections_present_and_takes_transactions() {
             tongchou_domain::lifecycle::add_months(contract_date(), 6)
         )
     );
+}
+
+/// [product] Once the project runs in operation (accepted) or has ended, its contract has come to
+/// a close: OCDS contract status `terminated` and the `contractTermination` tag.
+#[test]
+fn ocds_contract_of_an_accepted_project_is_closed() {
+    let ctx = at(Stage::InOperation);
+    let cfg = OcdsConfig {
+        ocid_prefix: "ocds-abc123".into(),
+        publisher: "测试".into(),
+        published: "2026-05-01T10:00:00+08:00".into(),
+    };
+    let input = OcdsProject {
+        project: &ctx.project,
+        procurement: None,
+        contract: Some(OcdsContract {
+            supplier: "浙江某科技有限公司".into(),
+            amount: yuan(CONTRACT),
+            signed_date: contract_date(),
+            period_months: 6,
+        }),
+        progress: vec![],
+        transactions: vec![],
+        amendments: vec![],
+    };
+    let v = release_package(&input, &cfg);
+    let r = &v["releases"][0];
+    assert_eq!(r["contracts"][0]["status"], "terminated");
+    assert!(r["tag"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!("contractTermination")));
 }

@@ -15,7 +15,7 @@ use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use tongchou_domain::ledger::{number_text, parse_sheet, SheetError, IMPORT_COLUMNS};
+use tongchou_domain::ledger::{number_text, parse_sheet_rows, SheetError, IMPORT_COLUMNS};
 use tongchou_domain::permission::{can_import_declarations, list_scope};
 use tongchou_domain::project::{FieldError, ProjectInput};
 use tongchou_domain::Yuan;
@@ -435,8 +435,20 @@ pub fn parse_import(
     filename: &str,
     bytes: &[u8],
 ) -> Result<Vec<ProjectInput>, ImportError> {
+    Ok(parse_import_rows(st, filename, bytes)?
+        .into_iter()
+        .map(|(_, i)| i)
+        .collect())
+}
+
+/// [`parse_import`] with each draft's row number in the sheet.
+pub fn parse_import_rows(
+    st: &AppState,
+    filename: &str,
+    bytes: &[u8],
+) -> Result<Vec<(usize, ProjectInput)>, ImportError> {
     let rows = read_sheet(st, filename, bytes)?;
-    parse_sheet(&rows).map_err(ImportError::Sheet)
+    parse_sheet_rows(&rows).map_err(ImportError::Sheet)
 }
 
 fn may_import(user: &CurrentUser) -> Result<(), AppError> {
@@ -468,7 +480,7 @@ struct ImportPage {
     layout: Layout,
     errors: Vec<SheetError>,
     file_error: Option<String>,
-    preview: Vec<ProjectInput>,
+    preview: Vec<(usize, ProjectInput)>,
     token: String,
     filename: String,
     imported: Vec<(i64, String)>,
@@ -515,7 +527,7 @@ pub async fn import_upload(
         user.check_csrf(fields.get("_csrf"))?;
         may_import(&user)?;
         page.filename = filename.clone();
-        let inputs = parse_import(&st, &filename, &bytes)?;
+        let inputs = parse_import_rows(&st, &filename, &bytes)?;
         let sha = hex::encode(Sha256::digest(&bytes));
         let path = pending_path(&st, &sha);
         if let Some(dir) = path.parent() {
@@ -637,9 +649,7 @@ pub fn routes(upload_limit: axum::extract::DefaultBodyLimit) -> axum::Router<App
         .route("/contracts.xlsx", get(contracts))
         .route(
             "/projects/import",
-            get(import_form)
-                .post(import_upload)
-                .layer(upload_limit.clone()),
+            get(import_form).post(import_upload).layer(upload_limit),
         )
         .route("/projects/import/template.xlsx", get(template))
         .route("/projects/import/confirm", post(import_confirm))

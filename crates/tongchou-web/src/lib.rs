@@ -198,7 +198,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/projects/{id}/actions/{action}", post(api::act))
         .route(
             "/api/v1/projects/{id}/attachments",
-            post(api::upload).layer(upload_limit.clone()),
+            post(api::upload).layer(upload_limit),
         )
         .route(
             "/api/v1/projects/{id}/attachments/{aid}",
@@ -206,7 +206,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/experts", get(api::experts))
         .route("/api/v1/tokens", post(api::create_token))
-        .merge(export::routes(upload_limit.clone()))
+        .merge(export::routes(upload_limit))
         .merge(openapi::routes())
         .fallback(pages::not_found)
         .with_state(state)

@@ -610,8 +610,13 @@ async fn ocds(backend: Backend) {
         .walk(ProjectId(built), "jyj", Stage::InConstruction)
         .await
         .unwrap();
+    let done = app.draft(&jyj, "开放合同数据测试已验收项目").await;
+    walker
+        .walk(ProjectId(done), "jyj", Stage::InOperation)
+        .await
+        .unwrap();
     let mut checker = Checker::new();
-    for id in [draft, built] {
+    for id in [draft, built, done] {
         let (s, v) = app.get(&jyj, &format!("/api/v1/projects/{id}/ocds")).await;
         assert_eq!(s, StatusCode::OK, "{v}");
         let errs = checker.package(&v);
@@ -674,6 +679,8 @@ async fn ocds(backend: Backend) {
         )
         .await;
     assert_eq!(s, StatusCode::OK);
+    let (_, v) = app.get(&jyj, &format!("/api/v1/projects/{done}/ocds")).await;
+    assert_eq!(v["releases"][0]["contracts"][0]["status"], "terminated");
     let (_, doc) = app.get(&jyj, "/api/v1/openapi.json").await;
     assert!(doc["paths"]["/api/v1/projects/{id}/ocds"]["get"].is_object());
 }
