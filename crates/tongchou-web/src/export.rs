@@ -514,6 +514,26 @@ fn pending_path(st: &AppState, sha: &str) -> std::path::PathBuf {
     st.data_dir.join("imports").join(sha)
 }
 
+/// Previewed files never confirmed are removed after a day.
+async fn forget_stale_imports(st: &AppState) {
+    let Ok(mut dir) = tokio::fs::read_dir(st.data_dir.join("imports")).await else {
+        return;
+    };
+    let day = std::time::Duration::from_secs(24 * 3600);
+    while let Ok(Some(e)) = dir.next_entry().await {
+        let old = e
+            .metadata()
+            .await
+            .ok()
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > day);
+        if old {
+            let _ = tokio::fs::remove_file(e.path()).await;
+        }
+    }
+}
+
 /// `POST /projects/import` (multipart): check every row; errors, or the preview to confirm.
 pub async fn import_upload(
     State(st): State<AppState>,
@@ -538,6 +558,7 @@ pub async fn import_upload(
         tokio::fs::write(&path, &bytes)
             .await
             .map_err(|e| AppError::Internal(e.to_string()))?;
+        forget_stale_imports(&st).await;
         page.preview = inputs;
         page.token = sha;
         Ok(())

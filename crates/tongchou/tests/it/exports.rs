@@ -679,7 +679,9 @@ async fn ocds(backend: Backend) {
         )
         .await;
     assert_eq!(s, StatusCode::OK);
-    let (_, v) = app.get(&jyj, &format!("/api/v1/projects/{done}/ocds")).await;
+    let (_, v) = app
+        .get(&jyj, &format!("/api/v1/projects/{done}/ocds"))
+        .await;
     assert_eq!(v["releases"][0]["contracts"][0]["status"], "terminated");
     let (_, doc) = app.get(&jyj, "/api/v1/openapi.json").await;
     assert!(doc["paths"]["/api/v1/projects/{id}/ocds"]["get"].is_object());
