@@ -7,10 +7,14 @@
 
 pub mod calendar;
 pub mod funds;
+pub mod cloud;
+pub mod cost_sharing;
 pub mod ids;
+pub mod ledger;
 pub mod lifecycle;
 pub mod money;
 pub mod obligation;
+pub mod ocds;
 pub mod permission;
 pub mod profile;
 pub mod project;

@@ -259,6 +259,7 @@ pub fn action_label(code: &str) -> &'static str {
         "apply_termination" => "申请撤销或终止",
         "file_termination" => "撤销或终止备案",
         "explain_overrun" => "说明超期情况",
+        "cost_sharing" => "保存分摊方案",
         _ => "操作",
     }
 }
@@ -425,6 +426,10 @@ pub enum Event {
     OverrunExplained {
         contract_end: Date,
         explanation: String,
+    },
+    /// A cost-sharing table stored with the project (Shaoxing art.23; see `cost_sharing`).
+    CostSharingPlanned {
+        plan: crate::cost_sharing::Plan,
     },
 }
 

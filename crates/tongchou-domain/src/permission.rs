@@ -109,3 +109,25 @@ pub fn path_ids(path: &str) -> Vec<i64> {
 pub fn can_edit_calendar(actor: &Actor) -> bool {
     actor.has(Role::Admin)
 }
+
+/// Who may import a year's declarations as drafts of their unit (the unit's clerk, as for a draft).
+pub fn can_import_declarations(actor: &Actor) -> bool {
+    actor.has(Role::Unit)
+}
+
+/// Who maintains the population table, the approved cloud-provider list and the money settings.
+pub fn can_edit_money_settings(actor: &Actor) -> bool {
+    actor.has(Role::Admin)
+}
+
+/// Who records a cloud purchase (for their own unit).
+pub fn can_record_cloud_purchase(actor: &Actor) -> bool {
+    actor.has(Role::Unit)
+}
+
+/// Who sees the cloud purchases of every unit in the jurisdiction (others see their unit's).
+pub fn can_view_all_cloud_purchases(actor: &Actor) -> bool {
+    [Role::Finance, Role::Authority, Role::Audit, Role::Admin]
+        .iter()
+        .any(|r| actor.has(*r))
+}

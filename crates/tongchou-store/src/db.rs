@@ -46,7 +46,7 @@ pub struct Db {
 /// Held for the life of a write transaction (SQLite only).
 pub(crate) type WriteGuard = Option<tokio::sync::OwnedMutexGuard<()>>;
 
-const MIGRATIONS: [(&str, &str, &str); 7] = [
+const MIGRATIONS: [(&str, &str, &str); 8] = [
     (
         "0001_core",
         include_str!("../migrations/sqlite/0001_core.sql"),
@@ -76,6 +76,11 @@ const MIGRATIONS: [(&str, &str, &str); 7] = [
         "0006_money",
         include_str!("../migrations/sqlite/0006_money.sql"),
         include_str!("../migrations/postgres/0006_money.sql"),
+    ),
+    (
+        "0007_exports",
+        include_str!("../migrations/sqlite/0007_exports.sql"),
+        include_str!("../migrations/postgres/0007_exports.sql"),
     ),
     (
         "0009_progress_milestones",

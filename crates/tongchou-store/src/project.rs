@@ -16,7 +16,7 @@ use tongchou_domain::{
     Actor, Date, JurisdictionId, PanelId, ProjectId, Role, Stage, UnitId, UserId, Yuan,
 };
 
-const PROJECT_COLS: &str = "p.id, p.code, p.unit_id, n.name AS unit_name, p.jurisdiction_id, p.jurisdiction_path, p.name, p.year, \
+pub(crate) const PROJECT_COLS: &str = "p.id, p.code, p.unit_id, n.name AS unit_name, p.jurisdiction_id, p.jurisdiction_path, p.name, p.year, \
     p.build_kind, p.category, p.it_fen, p.non_it_fen, p.security_fen, p.funding, p.summary, p.participants, p.responsible_person, \
     p.stage, p.version, p.rereviews_used, p.suggested_fen, p.final_fen, p.approved_fen, p.approval_no, p.approval_date, p.budget_fen, \
     p.fiscal_year, p.initial_acceptance_date, p.rectify_due, p.ended_reason, p.declared_at, p.created_by, p.created_at, p.updated_at, \
@@ -40,7 +40,7 @@ fn date_req(r: &AnyRow, col: &str) -> Result<Date> {
         .map_err(|_| corrupt(col))
 }
 
-fn project_from(r: &AnyRow) -> Result<Project> {
+pub(crate) fn project_from(r: &AnyRow) -> Result<Project> {
     let participants: String = r.try_get("participants")?;
     Ok(Project {
         id: ProjectId(r.try_get("id")?),
@@ -103,7 +103,7 @@ fn returning_cols() -> String {
 }
 
 /// The history head of a project, as columns of a project query.
-const HEAD_COLS: &str = "(SELECT h.seq FROM history h WHERE h.project_id = p.id ORDER BY h.seq DESC LIMIT 1) AS last_seq, \
+pub(crate) const HEAD_COLS: &str = "(SELECT h.seq FROM history h WHERE h.project_id = p.id ORDER BY h.seq DESC LIMIT 1) AS last_seq, \
     (SELECT h.hash FROM history h WHERE h.project_id = p.id ORDER BY h.seq DESC LIMIT 1) AS last_hash";
 
 /// One row of the timeline.
@@ -237,7 +237,7 @@ pub struct ProjectListItem {
     pub stage_since: String,
 }
 
-enum Bind {
+pub(crate) enum Bind {
     I(i64),
     S(String),
 }
@@ -245,7 +245,7 @@ enum Bind {
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
 /// Bind a list query's arguments in order.
-fn bind_all<'q>(mut q: AnyQuery<'q>, binds: &'q [Bind]) -> AnyQuery<'q> {
+pub(crate) fn bind_all<'q>(mut q: AnyQuery<'q>, binds: &'q [Bind]) -> AnyQuery<'q> {
     for b in binds {
         q = match b {
             Bind::I(i) => q.bind(*i),
@@ -256,7 +256,7 @@ fn bind_all<'q>(mut q: AnyQuery<'q>, binds: &'q [Bind]) -> AnyQuery<'q> {
 }
 
 /// What a write runs on: a transaction's connection (or a savepoint of a group commit).
-type Tx = sqlx::AnyConnection;
+pub(crate) type Tx = sqlx::AnyConnection;
 
 /// A value for a project column set by an event.
 enum Val {
@@ -338,63 +338,7 @@ impl Db {
     ) -> Result<Project> {
         let now = now_text();
         let (_write, mut tx) = self.begin_write().await?;
-        let r = sqlx::query("SELECT j.id, j.path FROM units n JOIN jurisdictions j ON j.id = n.jurisdiction_id WHERE n.id = $1")
-            .bind(actor.unit_id.0)
-            .fetch_one(&mut *tx)
-            .await?;
-        let (jid, path): (i64, String) = (r.try_get("id")?, r.try_get("path")?);
-        let n: i64 = sqlx::query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM projects WHERE jurisdiction_id = $1 AND year = $2")
-            .bind(jid)
-            .bind(input.year as i64)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("n")?;
-        let code = format!("ZW-{}-{:02}-{:05}", input.year, jid, n + 1);
-        let id: i64 = sqlx::query(
-            "INSERT INTO projects (code, unit_id, jurisdiction_id, jurisdiction_path, name, year, build_kind, category, it_fen, \
-             non_it_fen, security_fen, funding, summary, participants, responsible_person, stage, version, rereviews_used, created_by, \
-             created_at, updated_at, stage_since, province_id, city_id, district_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, 0, $17, $18, $18, $18, $19, $20, $21) RETURNING id",
-        )
-        .bind(&code)
-        .bind(actor.unit_id.0)
-        .bind(jid)
-        .bind(&path)
-        .bind(&input.name)
-        .bind(input.year as i64)
-        .bind(input.build_kind.code())
-        .bind(input.category.code())
-        .bind(input.it_amount.fen())
-        .bind(input.non_it_amount.fen())
-        .bind(input.security_amount.fen())
-        .bind(input.funding.code())
-        .bind(&input.summary)
-        .bind(serde_json::to_string(&input.participants).unwrap_or_else(|_| "[]".into()))
-        .bind(&input.responsible_person)
-        .bind(Stage::Draft.code())
-        .bind(actor.user_id.0)
-        .bind(&now)
-        .bind(level(&path, 0))
-        .bind(level(&path, 1))
-        .bind(level(&path, 2))
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("id")?;
-        let payload = serde_json::json!([{ "event": "created", "input": input }]);
-        let summary = format!("创建项目草稿：{}", input.name);
-        append_history(
-            &mut tx,
-            id,
-            actor,
-            ("create", Stage::Draft, Stage::Draft),
-            &summary,
-            "",
-            &payload,
-            profile_code,
-            &now,
-            None,
-        )
-        .await?;
+        let id = insert_draft(&mut tx, actor, input, profile_code, &now).await?;
         tx.commit().await?;
         self.project(ProjectId(id)).await
     }
@@ -871,7 +815,11 @@ impl Db {
 
     /// The WHERE clause (and its binds) of a scoped, filtered project list: None when the scope
     /// is empty. The visibility sets are the same as `permission::can_view`.
-    fn list_where(scope: &ListScope, f: &ListFilter, dense: bool) -> Option<(String, Vec<Bind>)> {
+    pub(crate) fn list_where(
+        scope: &ListScope,
+        f: &ListFilter,
+        dense: bool,
+    ) -> Option<(String, Vec<Bind>)> {
         let mut binds: Vec<Bind> = Vec::new();
         let mut arg = |b: Bind| {
             binds.push(b);
@@ -1305,6 +1253,19 @@ async fn apply_event(
         | Event::OverrunExplained { .. } => {
             crate::funds::apply_event(tx, id, actor, e, now).await?;
         }
+        Event::CostSharingPlanned { plan } => {
+            sqlx::query(
+                "INSERT INTO cost_sharing_plans (project_id, kind, total_fen, plan, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id)
+            .bind(plan.kind.code())
+            .bind(plan.total.fen())
+            .bind(serde_json::to_string(plan).map_err(|e| StoreError::Other(e.to_string()))?)
+            .bind(actor.user_id.0)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
         Event::Attached {
             kind,
             filename,
@@ -1363,7 +1324,7 @@ pub fn content_type_of(filename: &str) -> &'static str {
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn append_history(
+pub(crate) async fn append_history(
     tx: &mut Tx,
     project: i64,
     actor: &Actor,
@@ -1767,4 +1728,74 @@ impl Db {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Insert a draft and its first history entry inside `tx` (one declaration, or every row of an
+/// imported workbook in one transaction).
+pub(crate) async fn insert_draft(
+    tx: &mut Tx,
+    actor: &Actor,
+    input: &ProjectInput,
+    profile_code: &str,
+    now: &str,
+) -> Result<i64> {
+    let now = now.to_string();
+    let r = sqlx::query("SELECT j.id, j.path FROM units n JOIN jurisdictions j ON j.id = n.jurisdiction_id WHERE n.id = $1")
+        .bind(actor.unit_id.0)
+        .fetch_one(&mut *tx)
+        .await?;
+    let (jid, path): (i64, String) = (r.try_get("id")?, r.try_get("path")?);
+    let n: i64 = sqlx::query("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM projects WHERE jurisdiction_id = $1 AND year = $2")
+        .bind(jid)
+        .bind(input.year as i64)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("n")?;
+    let code = format!("ZW-{}-{:02}-{:05}", input.year, jid, n + 1);
+    let id: i64 = sqlx::query(
+        "INSERT INTO projects (code, unit_id, jurisdiction_id, jurisdiction_path, name, year, build_kind, category, it_fen, \
+         non_it_fen, security_fen, funding, summary, participants, responsible_person, stage, version, rereviews_used, created_by, \
+         created_at, updated_at, stage_since, province_id, city_id, district_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, 0, $17, $18, $18, $18, $19, $20, $21) RETURNING id",
+    )
+    .bind(&code)
+    .bind(actor.unit_id.0)
+    .bind(jid)
+    .bind(&path)
+    .bind(&input.name)
+    .bind(input.year as i64)
+    .bind(input.build_kind.code())
+    .bind(input.category.code())
+    .bind(input.it_amount.fen())
+    .bind(input.non_it_amount.fen())
+    .bind(input.security_amount.fen())
+    .bind(input.funding.code())
+    .bind(&input.summary)
+    .bind(serde_json::to_string(&input.participants).unwrap_or_else(|_| "[]".into()))
+    .bind(&input.responsible_person)
+    .bind(Stage::Draft.code())
+    .bind(actor.user_id.0)
+    .bind(&now)
+    .bind(level(&path, 0))
+    .bind(level(&path, 1))
+    .bind(level(&path, 2))
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get("id")?;
+    let payload = serde_json::json!([{ "event": "created", "input": input }]);
+    let summary = format!("创建项目草稿：{}", input.name);
+    append_history(
+        tx,
+        id,
+        actor,
+        ("create", Stage::Draft, Stage::Draft),
+        &summary,
+        "",
+        &payload,
+        profile_code,
+        &now,
+        None,
+    )
+    .await?;
+    Ok(id)
 }

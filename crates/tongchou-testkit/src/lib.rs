@@ -772,6 +772,7 @@ pub async fn seed_demo(st: &AppState, today: Date) -> Result<World, String> {
             }
         }
     }
+    seed_money_demo(st, &world, today).await?;
     Ok(world)
 }
 
@@ -783,4 +784,38 @@ pub fn ids(world: &World, names: &[&str]) -> Vec<UserId> {
 /// The reference profile.
 pub fn profile() -> Profile {
     Profile::shangcheng()
+}
+
+/// Demo figures for the cost-sharing calculator and cloud purchasing: last year's resident
+/// population of six county-level units (illustrative numbers, not statistics) and two approved
+/// cloud providers, entered by the administrator (so they show in the change logs).
+pub async fn seed_money_demo(st: &AppState, world: &World, today: Date) -> Result<(), String> {
+    let admin = world.actor("admin");
+    let rows: Vec<(String, Option<i64>)> = [
+        ("越城区", 1_000_000),
+        ("柯桥区", 1_100_000),
+        ("上虞区", 800_000),
+        ("诸暨市", 1_200_000),
+        ("嵊州市", 700_000),
+        ("新昌县", 400_000),
+    ]
+    .into_iter()
+    .map(|(c, n)| (c.to_string(), Some(n)))
+    .collect();
+    st.db
+        .set_populations(
+            admin,
+            today.year() as i64 - 1,
+            &rows,
+            "演示数据（非统计数字）",
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    for name in ["政务云服务提供商（甲）", "政务云服务提供商（乙）"] {
+        st.db
+            .set_cloud_provider(admin, name, true)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }

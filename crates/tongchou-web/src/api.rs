@@ -237,24 +237,13 @@ pub async fn read_upload(mut mp: Multipart) -> Result<(String, String, Vec<u8>, 
     let mut filename = String::new();
     let mut bytes = Vec::new();
     let mut fields = Vec::new();
-    while let Some(field) = mp
-        .next_field()
-        .await
-        .map_err(|e| upload_error(e.to_string()))?
-    {
+    while let Some(field) = mp.next_field().await.map_err(multipart_error)? {
         let name = field.name().unwrap_or("").to_string();
         if name == "file" {
             filename = field.file_name().unwrap_or("").to_string();
-            bytes = field
-                .bytes()
-                .await
-                .map_err(|e| upload_error(e.to_string()))?
-                .to_vec();
+            bytes = field.bytes().await.map_err(multipart_error)?.to_vec();
         } else {
-            let text = field
-                .text()
-                .await
-                .map_err(|e| upload_error(e.to_string()))?;
+            let text = field.text().await.map_err(multipart_error)?;
             if name == "kind" {
                 kind = text.clone();
             }
@@ -262,6 +251,15 @@ pub async fn read_upload(mut mp: Multipart) -> Result<(String, String, Vec<u8>, 
         }
     }
     Ok((kind, filename, bytes, Fields(fields)))
+}
+
+/// A body over the upload limit is a 413 (the error's status says so; its text does not).
+fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::TooLarge("文件超过上传大小上限".into())
+    } else {
+        upload_error(e.body_text())
+    }
 }
 
 fn upload_error(detail: String) -> AppError {

@@ -5,9 +5,13 @@ pub mod api;
 pub mod auth;
 pub mod board;
 pub mod calendar;
+pub mod cloud;
+pub mod cost;
 pub mod error;
+pub mod export;
 pub mod fields;
 pub mod money;
+pub mod ocds;
 mod openapi;
 pub mod pages;
 pub mod service;
@@ -31,6 +35,8 @@ pub struct AppState {
     pub max_upload: u64,
     /// Mark cookies Secure (behind HTTPS).
     pub secure_cookies: bool,
+    /// OCDS ocid prefix (`TONGCHOU_OCID_PREFIX`).
+    pub ocid_prefix: String,
 }
 
 impl AppState {
@@ -41,6 +47,7 @@ impl AppState {
             data_dir,
             max_upload: 50 * 1024 * 1024,
             secure_cookies: false,
+            ocid_prefix: tongchou_domain::ocds::DEFAULT_OCID_PREFIX.into(),
         }
     }
     /// The profile in force now.
@@ -201,6 +208,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/experts", get(api::experts))
         .route("/api/v1/tokens", post(api::create_token))
+        .merge(export::routes(upload_limit))
         .merge(openapi::routes())
         .fallback(pages::not_found)
         .with_state(state)

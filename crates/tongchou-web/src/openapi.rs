@@ -4,13 +4,13 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 use utoipa_swagger_ui::SwaggerUi;
 
-fn err(desc: &str) -> Value {
+pub(crate) fn err(desc: &str) -> Value {
     json!({ "description": desc, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
 }
 
 pub fn document() -> Value {
     let actions = crate::fields::ACTIONS;
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "统筹 Tongchou API",
@@ -84,7 +84,9 @@ pub fn document() -> Value {
             "/api/v1/experts": { "get": { "summary": "专家库（主管部门与建设单位组建专家组用）", "responses": { "200": { "description": "专家列表" } } } },
             "/api/v1/tokens": { "post": { "summary": "创建个人 API 令牌", "requestBody": { "content": { "application/json": { "schema": { "type": "object", "properties": { "name": { "type": "string" } } } } } }, "responses": { "201": { "description": "{token}（只显示一次）" } } } }
         }
-    })
+    });
+    crate::export::openapi_paths(&mut doc);
+    doc
 }
 
 async fn openapi_json() -> Json<Value> {

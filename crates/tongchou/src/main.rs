@@ -59,6 +59,9 @@ enum Cmd {
         /// Largest upload in MB.
         #[arg(long, env = "TONGCHOU_MAX_UPLOAD_MB", default_value_t = 50)]
         max_upload_mb: u64,
+        /// OCDS ocid prefix registered with the Open Contracting Partnership (ocds-xxxxxx).
+        #[arg(long, env = "TONGCHOU_OCID_PREFIX", default_value = tongchou_domain::ocds::DEFAULT_OCID_PREFIX)]
+        ocid_prefix: String,
     },
     /// Apply database migrations and exit.
     Migrate {
@@ -141,10 +144,12 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             db,
             demo,
             max_upload_mb,
+            ocid_prefix,
         } => {
             let database = db.open().await?;
             let mut st = AppState::new(database.clone(), db.data_dir.clone());
             st.max_upload = max_upload_mb * 1024 * 1024;
+            st.ocid_prefix = ocid_prefix;
             st.load_profile().await?;
             // Another process may save a new profile version: notice it within seconds.
             let refresher = st.clone();

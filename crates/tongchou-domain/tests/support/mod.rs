@@ -692,7 +692,7 @@ pub fn apply(ctx: &mut ProjectContext, actor: &Actor, dec: &Decision) {
             }
             Event::ProgressReported { month, .. } => ctx.reported_months.push(month.clone()),
             Event::InitialAccepted { date } => ctx.project.initial_acceptance_date = Some(*date),
-            Event::AcceptanceApplied { .. } => {}
+            Event::AcceptanceApplied { .. } | Event::CostSharingPlanned { .. } => {}
             Event::RectificationOrdered { due } => ctx.project.rectify_due = Some(*due),
             Event::Ended { reason } => ctx.project.ended_reason = Some(reason.clone()),
             Event::ConsequenceProposed {
