@@ -6,9 +6,9 @@
 //! record or a [`lifecycle::Refusal`] with the reason in Chinese and the article it comes from.
 
 pub mod calendar;
-pub mod funds;
 pub mod cloud;
 pub mod cost_sharing;
+pub mod funds;
 pub mod ids;
 pub mod ledger;
 pub mod lifecycle;

@@ -26,6 +26,67 @@ pub struct ContractLedgerRow {
     pub recorded_at: String,
 }
 
+/// A pre-filed payment (资金支付报备单) in the payment ledger, paid or not yet.
+#[derive(Debug, Clone, Serialize)]
+pub struct PaymentLedgerRow {
+    pub project_id: i64,
+    pub project_code: String,
+    pub project_name: String,
+    pub unit_name: String,
+    pub supplier: Option<String>,
+    pub contract_amount: Option<Yuan>,
+    pub no: i64,
+    pub batch: i64,
+    pub batch_condition: Option<String>,
+    pub batch_ratio_bp: Option<i64>,
+    pub amount: Yuan,
+    pub planned_date: String,
+    pub paid_date: Option<String>,
+    pub paid_amount: Option<Yuan>,
+    pub voucher: String,
+}
+
+const PAYMENT_SQL: &str = "SELECT p.id AS project_id, p.code, p.name, n.name AS unit_name, \
+     (SELECT c.supplier FROM contracts c WHERE c.project_id = p.id ORDER BY c.id DESC LIMIT 1) AS supplier, \
+     (SELECT c.amount_fen FROM contracts c WHERE c.project_id = p.id ORDER BY c.id DESC LIMIT 1) AS contract_fen, \
+     y.seq_no, y.batch_no, b.condition_text, b.ratio_bp, y.amount_fen, y.planned_date, y.paid_date, y.paid_fen, y.voucher \
+     FROM payments y JOIN projects p ON p.id = y.project_id JOIN units n ON n.id = p.unit_id \
+     LEFT JOIN payment_batches b ON b.project_id = y.project_id AND b.seq_no = y.batch_no";
+
+fn payment_row(r: &sqlx::any::AnyRow) -> Result<PaymentLedgerRow> {
+    Ok(PaymentLedgerRow {
+        project_id: r.try_get("project_id")?,
+        project_code: r.try_get("code")?,
+        project_name: r.try_get("name")?,
+        unit_name: r.try_get("unit_name")?,
+        supplier: r.try_get("supplier")?,
+        contract_amount: r
+            .try_get::<Option<i64>, _>("contract_fen")?
+            .map(Yuan::from_fen),
+        no: r.try_get("seq_no")?,
+        batch: r.try_get("batch_no")?,
+        batch_condition: r.try_get("condition_text")?,
+        batch_ratio_bp: r.try_get("ratio_bp")?,
+        amount: Yuan::from_fen(r.try_get("amount_fen")?),
+        planned_date: r.try_get("planned_date")?,
+        paid_date: r.try_get("paid_date")?,
+        paid_amount: r.try_get::<Option<i64>, _>("paid_fen")?.map(Yuan::from_fen),
+        voucher: r.try_get("voucher")?,
+    })
+}
+
+/// An effective or pending change request, for OCDS amendments.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeLedgerRow {
+    pub no: i64,
+    pub content: String,
+    pub reason: String,
+    pub new_amount: Yuan,
+    pub baseline: Yuan,
+    pub state: String,
+    pub updated_at: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct PopulationRow {
     pub year: i64,
@@ -129,6 +190,55 @@ impl Db {
                     period_months: r.try_get("period_months")?,
                     maintenance_years: r.try_get("maintenance_years")?,
                     recorded_at: r.try_get("recorded_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The payments (pre-filed and paid) of the projects a scoped, filtered list holds, in
+    /// project order, each with its batch and the contract it is paid from.
+    pub async fn list_payments(
+        &self,
+        scope: &ListScope,
+        f: &ListFilter,
+    ) -> Result<Vec<PaymentLedgerRow>> {
+        let Some((w, binds)) = Self::list_where(scope, f, false) else {
+            return Ok(Vec::new());
+        };
+        let sql = format!(
+            "SELECT p.id AS project_id, p.code, p.name, n.name AS unit_name,              (SELECT c.supplier FROM contracts c WHERE c.project_id = p.id ORDER BY c.id DESC LIMIT 1) AS supplier,              (SELECT c.amount_fen FROM contracts c WHERE c.project_id = p.id ORDER BY c.id DESC LIMIT 1) AS contract_fen,              y.seq_no, y.batch_no, b.condition_text, b.ratio_bp, y.amount_fen, y.planned_date, y.paid_date, y.paid_fen, y.voucher              FROM payments y JOIN projects p ON p.id = y.project_id JOIN units n ON n.id = p.unit_id              LEFT JOIN payment_batches b ON b.project_id = y.project_id AND b.seq_no = y.batch_no              WHERE {w} ORDER BY p.id DESC, y.seq_no LIMIT 50000"
+        );
+        let rows = bind_all(sqlx::query(&sql), &binds)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(payment_row).collect()
+    }
+
+    /// One project's payments (pre-filed and paid), in order.
+    pub async fn project_payments(&self, id: ProjectId) -> Result<Vec<PaymentLedgerRow>> {
+        let sql = format!("{PAYMENT_SQL} WHERE p.id = $1 ORDER BY y.seq_no");
+        let rows = sqlx::query(&sql).bind(id.0).fetch_all(&self.pool).await?;
+        rows.iter().map(payment_row).collect()
+    }
+
+    /// A project's change requests, oldest first.
+    pub async fn project_changes(&self, id: ProjectId) -> Result<Vec<ChangeLedgerRow>> {
+        let rows = sqlx::query(
+            "SELECT seq_no, content, reason, new_fen, baseline_fen, state, updated_at FROM change_requests WHERE project_id = $1 ORDER BY seq_no",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ChangeLedgerRow {
+                    no: r.try_get("seq_no")?,
+                    content: r.try_get("content")?,
+                    reason: r.try_get("reason")?,
+                    new_amount: Yuan::from_fen(r.try_get("new_fen")?),
+                    baseline: Yuan::from_fen(r.try_get("baseline_fen")?),
+                    state: r.try_get("state")?,
+                    updated_at: r.try_get("updated_at")?,
                 })
             })
             .collect()

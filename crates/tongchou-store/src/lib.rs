@@ -6,8 +6,8 @@
 pub mod audit;
 pub mod calendar;
 mod db;
-pub mod funds;
 pub mod exports;
+pub mod funds;
 pub mod profile;
 pub mod project;
 pub mod user;

@@ -252,6 +252,89 @@ pub async fn contracts(
     ))
 }
 
+/// `GET /payments.xlsx`: every pre-filed payment (资金支付报备单) of the projects the user may
+/// see, same filters: batch and its condition, pre-filed and paid amounts and dates, and the
+/// running total paid against the contract (M5, Shangcheng 第六章 项目实施).
+pub async fn payments(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let f: ListFilter = list_query(&q).filter(500)?;
+    let rows = st.db.list_payments(&list_scope(&user.actor), &f).await?;
+    let fm = formats();
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet().set_name("资金支付台账").map_err(xl)?;
+    let cols = [
+        ("项目编号", 20.0),
+        ("项目名称", 36.0),
+        ("建设单位", 18.0),
+        ("供应商", 28.0),
+        ("合同金额（元）", 18.0),
+        ("报备单序号", 10.0),
+        ("支付分期", 10.0),
+        ("支付条件", 28.0),
+        ("分期比例", 10.0),
+        ("报备金额（元）", 18.0),
+        ("计划支付日期", 12.0),
+        ("实际支付日期", 12.0),
+        ("实际支付金额（元）", 18.0),
+        ("累计已付（元）", 18.0),
+        ("累计已付占合同", 14.0),
+        ("支付凭证", 20.0),
+    ];
+    heads(ws, &fm, &cols)?;
+    let mut running = (0i64, 0i64); // (project, paid fen so far)
+    for (i, p) in rows.iter().enumerate() {
+        let r = i as u32 + 1;
+        if running.0 != p.project_id {
+            running = (p.project_id, 0);
+        }
+        ws.write(r, 0, &p.project_code).map_err(xl)?;
+        ws.write(r, 1, &p.project_name).map_err(xl)?;
+        ws.write(r, 2, &p.unit_name).map_err(xl)?;
+        ws.write(r, 3, p.supplier.as_deref().unwrap_or(""))
+            .map_err(xl)?;
+        if let Some(c) = p.contract_amount {
+            ws.write_with_format(r, 4, money(c), &fm.money)
+                .map_err(xl)?;
+        }
+        ws.write_with_format(r, 5, p.no as f64, &fm.int)
+            .map_err(xl)?;
+        ws.write_with_format(r, 6, p.batch as f64, &fm.int)
+            .map_err(xl)?;
+        ws.write(r, 7, p.batch_condition.as_deref().unwrap_or(""))
+            .map_err(xl)?;
+        if let Some(bp) = p.batch_ratio_bp {
+            ws.write_with_format(r, 8, bp as f64 / 10_000.0, &fm.pct)
+                .map_err(xl)?;
+        }
+        ws.write_with_format(r, 9, money(p.amount), &fm.money)
+            .map_err(xl)?;
+        ws.write(r, 10, &p.planned_date).map_err(xl)?;
+        if let (Some(d), Some(a)) = (&p.paid_date, p.paid_amount) {
+            running.1 += a.fen();
+            ws.write(r, 11, d).map_err(xl)?;
+            ws.write_with_format(r, 12, money(a), &fm.money)
+                .map_err(xl)?;
+        }
+        ws.write_with_format(r, 13, running.1 as f64 / 100.0, &fm.money)
+            .map_err(xl)?;
+        if let Some(c) = p.contract_amount.filter(|c| c.fen() > 0) {
+            ws.write_with_format(r, 14, running.1 as f64 / c.fen() as f64, &fm.pct)
+                .map_err(xl)?;
+        }
+        ws.write(r, 15, &p.voucher).map_err(xl)?;
+    }
+    ws.autofilter(0, 0, (rows.len() as u32).max(1), cols.len() as u16 - 1)
+        .map_err(xl)?;
+    let bytes = wb.save_to_buffer().map_err(xl)?;
+    Ok(xlsx_response(
+        bytes,
+        &format!("资金支付台账-{}.xlsx", tongchou_store::today()),
+    ))
+}
+
 /// The import template: the columns with one example row, and a sheet explaining each column.
 pub fn template_bytes() -> Result<Vec<u8>, AppError> {
     let fm = formats();
@@ -668,6 +751,7 @@ pub fn routes(upload_limit: axum::extract::DefaultBodyLimit) -> axum::Router<App
     axum::Router::new()
         .route("/projects.xlsx", get(ledger))
         .route("/contracts.xlsx", get(contracts))
+        .route("/payments.xlsx", get(payments))
         .route(
             "/projects/import",
             get(import_form).post(import_upload).layer(upload_limit),

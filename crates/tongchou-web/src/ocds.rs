@@ -16,17 +16,67 @@ use tongchou_domain::ProjectId;
 
 /// Extension point for payments (issue 4, payments): each recorded payment of the project as an
 /// OCDS transaction. Until payments are recorded there are none.
-pub async fn ocds_transactions(
-    _st: &AppState,
-    _id: ProjectId,
-) -> Result<Vec<Transaction>, AppError> {
-    Ok(Vec::new())
+pub async fn ocds_transactions(st: &AppState, id: ProjectId) -> Result<Vec<Transaction>, AppError> {
+    let payee = st
+        .db
+        .contract(id)
+        .await?
+        .map(|c| c.supplier)
+        .unwrap_or_default();
+    Ok(st
+        .db
+        .project_payments(id)
+        .await?
+        .into_iter()
+        .filter_map(|p| {
+            let date = p.paid_date.as_deref()?.parse().ok()?;
+            Some(Transaction {
+                id: format!("payment-{}", p.no),
+                date,
+                amount: p.paid_amount?,
+                payee: payee.clone(),
+                description: format!(
+                    "第 {} 期支付（报备单第 {} 号）{}{}",
+                    p.batch,
+                    p.no,
+                    p.batch_condition
+                        .as_deref()
+                        .map(|c| format!("：{c}"))
+                        .unwrap_or_default(),
+                    if p.voucher.is_empty() {
+                        String::new()
+                    } else {
+                        format!("，凭证 {}", p.voucher)
+                    }
+                ),
+            })
+        })
+        .collect())
 }
 
 /// Extension point for change requests (issue 4, changes): each approved change of the contract
 /// as an OCDS amendment. Until changes are recorded there are none.
-pub async fn ocds_amendments(_st: &AppState, _id: ProjectId) -> Result<Vec<Amendment>, AppError> {
-    Ok(Vec::new())
+pub async fn ocds_amendments(st: &AppState, id: ProjectId) -> Result<Vec<Amendment>, AppError> {
+    Ok(st
+        .db
+        .project_changes(id)
+        .await?
+        .into_iter()
+        .filter(|c| c.state == "effective")
+        .filter_map(|c| {
+            Some(Amendment {
+                id: format!("change-{}", c.no),
+                date: c.updated_at.get(..10)?.parse().ok()?,
+                rationale: c.reason,
+                description: format!(
+                    "{}（项目金额由立项批复的 {} 元调整为 {} 元）",
+                    c.content,
+                    c.baseline.grouped(),
+                    c.new_amount.grouped()
+                ),
+            })
+        })
+        .collect())
 }
 
 /// The release package of a project the actor may see.

@@ -1035,3 +1035,105 @@ async fn cloud_purchases_route_by_the_units_yearly_total_sqlite() {
 async fn cloud_purchases_route_by_the_units_yearly_total_postgres() {
     cloud(Backend::Postgres).await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Payments and changes in the open-contracting data and the payment ledger.
+
+/// M5 and I6 reach the exports: each recorded payment is an OCDS transaction of the contract
+/// (paid to the supplier, dated the day it was paid), each change that took effect an OCDS
+/// amendment; the payment ledger (.xlsx) lists every pre-filed payment with its batch, the paid
+/// amount and the running total against the contract (Shangcheng 第六章 项目实施, 项目变更).
+async fn payments_in_exports(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let jyj = app.token("jyj").await;
+    let id = app.draft(&jyj, "资金支付开放数据测试项目").await;
+    let walker = tongchou_testkit::Walker::new(&app.st, &app.world, today());
+    walker
+        .walk(ProjectId(id), "jyj", Stage::InConstruction)
+        .await
+        .unwrap();
+    walker.money(ProjectId(id), "jyj", true).await.unwrap();
+    let ctx = app.st.db.context(ProjectId(id)).await.unwrap();
+    let contract = ctx.contract.clone().unwrap();
+    let paid: Vec<_> = ctx
+        .funds
+        .payments
+        .iter()
+        .filter(|p| p.paid_amount.is_some())
+        .collect();
+    assert_eq!(paid.len(), 1, "the walker pays the first batch");
+    assert!(
+        ctx.funds.effective_amount.is_some(),
+        "the walker files a change"
+    );
+
+    let (s, v) = app.get(&jyj, &format!("/api/v1/projects/{id}/ocds")).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let errs = Checker::new().package(&v);
+    assert!(errs.is_empty(), "{errs:#?}\n{v:#}");
+    let c = &v["releases"][0]["contracts"][0];
+    let tx = c["implementation"]["transactions"].as_array().unwrap();
+    assert_eq!(tx.len(), 1, "{c:#}");
+    assert_eq!(
+        tx[0]["value"]["amount"].as_f64(),
+        Some(paid[0].paid_amount.unwrap().fen() as f64 / 100.0),
+        "{tx:#?}"
+    );
+    assert_eq!(tx[0]["payee"]["name"], contract.supplier.as_str());
+    assert_eq!(
+        tx[0]["date"].as_str().unwrap().get(..10).unwrap(),
+        paid[0].paid_date.unwrap().to_string()
+    );
+    let am = c["amendments"].as_array().unwrap();
+    assert_eq!(am.len(), 1, "{c:#}");
+    assert!(am[0]["description"]
+        .as_str()
+        .unwrap()
+        .contains(&ctx.funds.effective_amount.unwrap().grouped()));
+
+    let (s, ct, bytes) = get_bytes(&app, &jyj, "/payments.xlsx").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(ct, XLSX_MIME);
+    let rows = tongchou_web::export::read_sheet(&app.st, "资金支付台账.xlsx", &bytes).unwrap();
+    assert_eq!(rows[0][0], "项目编号");
+    assert_eq!(rows[0][12], "实际支付金额（元）");
+    let mine: Vec<&Vec<String>> = rows
+        .iter()
+        .skip(1)
+        .filter(|r| r[0] == ctx.project.code)
+        .collect();
+    assert_eq!(mine.len(), ctx.funds.payments.len(), "{rows:?}");
+    let paid_yuan = paid[0].paid_amount.unwrap();
+    let as_fen = |s: &str| (s.parse::<f64>().unwrap() * 100.0).round() as i64;
+    assert_eq!(
+        as_fen(&mine[0][12]),
+        paid_yuan.fen(),
+        "paid amount as a number"
+    );
+    assert_eq!(as_fen(&mine[0][13]), paid_yuan.fen(), "running total");
+    assert_eq!(mine[0][3], contract.supplier);
+    // Filters of the list apply: another year's filter leaves this project out.
+    let (_, _, none) = get_bytes(&app, &jyj, "/payments.xlsx?year=1999").await;
+    let rows = tongchou_web::export::read_sheet(&app.st, "x.xlsx", &none).unwrap();
+    assert!(rows.iter().skip(1).all(|r| r[0] != ctx.project.code));
+    // Only the signed-in: no token, no ledger.
+    let r = app
+        .client
+        .get(format!("{}/payments.xlsx", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(r.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn payments_and_changes_reach_ocds_and_the_payment_ledger_sqlite() {
+    payments_in_exports(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn payments_and_changes_reach_ocds_and_the_payment_ledger_postgres() {
+    payments_in_exports(Backend::Postgres).await;
+}
