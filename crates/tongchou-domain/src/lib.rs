@@ -19,6 +19,7 @@ pub mod permission;
 pub mod profile;
 pub mod project;
 pub mod role;
+pub mod similarity;
 pub mod stage;
 
 pub use ids::*;

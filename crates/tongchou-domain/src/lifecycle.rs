@@ -36,6 +36,9 @@ pub enum Command {
         checks: Checks,
         problems: Vec<String>,
         opinion: String,
+        /// The reviewer's judgement on the similar projects the platform found (重复建设比对);
+        /// required when one is a likely duplicate.
+        duplicate: Option<DuplicateJudgement>,
     },
     /// 申请复审 ask for the one re-review after revising
     RequestRereview { note: String },
@@ -219,6 +222,14 @@ impl Command {
             Command::ExplainOverrun { .. } => "explain_overrun",
         }
     }
+}
+
+/// The articles against duplicate construction.
+pub fn duplicate_cite() -> Citation {
+    Citation::new(
+        "浙江省“一地创新、全省共享”工作机制",
+        "四（不得重复建设）；上城区电子政务项目管理办法 第一章、第三章；衢州市 二(二)7",
+    )
 }
 
 /// Chinese name of an action code.
@@ -431,6 +442,21 @@ pub enum Event {
     CostSharingPlanned {
         plan: crate::cost_sharing::Plan,
     },
+    /// The reviewer's duplicate-construction judgement, with the candidates it was made on.
+    DuplicateJudged {
+        duplicate: bool,
+        reason: String,
+        /// (project code, name, score) of the candidates shown.
+        candidates: Vec<(String, String, u32)>,
+    },
+}
+
+/// 重复建设判断: the compliance reviewer's judgement on the similar projects shown (SPEC S9, A7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DuplicateJudgement {
+    /// true: a duplicate (重复建设), not accepted.
+    pub duplicate: bool,
+    pub reason: String,
 }
 
 /// The outcome of a permitted command.
@@ -684,6 +710,7 @@ pub fn decide(
             checks,
             problems,
             opinion: op,
+            duplicate,
         } => {
             need(actor, Role::Authority, "开展合规性审查")?;
             if from != Stage::ComplianceReview {
@@ -692,6 +719,52 @@ pub fn decide(
             let failed = check_all(&profile.compliance_checklist, &checks)?;
             let mut all_problems: Vec<String> =
                 failed.iter().map(|t| format!("不符合：{t}")).collect();
+            // 重复建设比对 (ZJ-share 四; Shangcheng 第一章、第三章; Quzhou 二(二)7): a likely
+            // duplicate found by the platform needs the reviewer's recorded judgement; a
+            // duplicate is not accepted.
+            let likely: Vec<&crate::similarity::Similar> = ctx
+                .similar
+                .iter()
+                .filter(|s| s.likely_duplicate())
+                .collect();
+            match &duplicate {
+                None if !likely.is_empty() => {
+                    return Err(Refusal::Invalid {
+                        field: "duplicate".into(),
+                        message: format!(
+                            "平台比对到疑似重复建设的项目：{}。请判断是否属于重复建设并说明理由（依据：{}）",
+                            likely
+                                .iter()
+                                .map(|s| format!("{}（{}，相似度 {}）", s.name, s.unit_name, s.score))
+                                .collect::<Vec<_>>()
+                                .join("；"),
+                            duplicate_cite()
+                        ),
+                    })
+                }
+                Some(j) if j.reason.trim().is_empty() => {
+                    return Err(invalid("duplicate_reason", "请说明重复建设判断的理由"))
+                }
+                _ => {}
+            }
+            if let Some(j) = &duplicate {
+                if j.duplicate {
+                    all_problems.push(format!(
+                        "属于重复建设，不予受理：{}（{}）",
+                        j.reason.trim(),
+                        duplicate_cite()
+                    ));
+                }
+                events.push(Event::DuplicateJudged {
+                    duplicate: j.duplicate,
+                    reason: j.reason.trim().into(),
+                    candidates: ctx
+                        .similar
+                        .iter()
+                        .map(|s| (s.code.clone(), s.name.clone(), s.score))
+                        .collect(),
+                });
+            }
             all_problems.extend(
                 problems
                     .into_iter()

@@ -19,22 +19,38 @@ pub const DEPARTMENT_ROLES: [Role; 8] = [
 
 /// Whether the actor may see the project. `on_panel`: the actor sits on one of its panels.
 pub fn can_view(actor: &Actor, p: &Project, on_panel: bool) -> bool {
-    let covered = actor.covers(&p.jurisdiction_path);
-    if actor.unit_id == p.unit_id && actor.has(Role::Unit) {
+    (actor.has(Role::Expert) && on_panel)
+        || can_view_parts(
+            actor,
+            p.unit_id,
+            &p.jurisdiction_path,
+            p.declared_at.is_some(),
+            p.stage,
+        )
+}
+
+/// [`can_view`] from the few columns it reads (for lists that do not load whole projects),
+/// panels aside.
+pub fn can_view_parts(
+    actor: &Actor,
+    unit: UnitId,
+    jurisdiction_path: &str,
+    declared: bool,
+    stage: Stage,
+) -> bool {
+    let covered = actor.covers(jurisdiction_path);
+    if actor.unit_id == unit && actor.has(Role::Unit) {
         return true;
     }
     if covered && (actor.has(Role::Audit) || actor.has(Role::Admin)) {
         return true;
     }
-    if covered && DEPARTMENT_ROLES.iter().any(|r| actor.has(*r)) && p.declared_at.is_some() {
-        return true;
-    }
-    if actor.has(Role::Expert) && on_panel {
+    if covered && DEPARTMENT_ROLES.iter().any(|r| actor.has(*r)) && declared {
         return true;
     }
     // [product] approved projects are public within the jurisdiction (P6); a unit never sees
     // another unit's draft or declaration.
-    covered && actor.has(Role::Unit) && p.stage.is_approved_or_later()
+    covered && actor.has(Role::Unit) && stage.is_approved_or_later()
 }
 
 /// What a list may contain for this actor: the union of these sets.

@@ -435,6 +435,8 @@ pub struct ProjectContext {
     pub pending_consequences: Vec<(String, String)>,
     /// Payment batches, payments, changes, termination, overrun (`funds`).
     pub funds: crate::funds::FundsState,
+    /// The most similar projects found for it (重复建设比对), loaded for the compliance review.
+    pub similar: Vec<crate::similarity::Similar>,
 }
 
 impl ProjectContext {
@@ -450,6 +452,7 @@ impl ProjectContext {
             next_approval_seq: 1,
             pending_consequences: Vec::new(),
             funds: Default::default(),
+            similar: Vec::new(),
         }
     }
     pub fn has_attachment(&self, kind: &str) -> bool {

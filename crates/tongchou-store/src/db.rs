@@ -46,7 +46,7 @@ pub struct Db {
 /// Held for the life of a write transaction (SQLite only).
 pub(crate) type WriteGuard = Option<tokio::sync::OwnedMutexGuard<()>>;
 
-const MIGRATIONS: [(&str, &str, &str); 8] = [
+const MIGRATIONS: [(&str, &str, &str); 9] = [
     (
         "0001_core",
         include_str!("../migrations/sqlite/0001_core.sql"),
@@ -86,6 +86,11 @@ const MIGRATIONS: [(&str, &str, &str); 8] = [
         "0009_progress_milestones",
         include_str!("../migrations/sqlite/0009_progress_milestones.sql"),
         include_str!("../migrations/postgres/0009_progress_milestones.sql"),
+    ),
+    (
+        "0012_search",
+        include_str!("../migrations/sqlite/0012_search.sql"),
+        include_str!("../migrations/postgres/0012_search.sql"),
     ),
 ];
 
@@ -263,6 +268,10 @@ impl Db {
                 .await?;
             tx.commit().await?;
             tracing::info!(migration = name, "migration applied");
+            if name == "0012_search" {
+                let n = self.index_missing_projects().await?;
+                tracing::info!(projects = n, "duplicate-construction index built");
+            }
         }
         Ok(())
     }

@@ -10,6 +10,7 @@ pub mod exports;
 pub mod funds;
 pub mod profile;
 pub mod project;
+pub mod search;
 pub mod user;
 
 pub use db::{redact as db_redact, Backend, Db};

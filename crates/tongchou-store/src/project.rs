@@ -1046,8 +1046,18 @@ async fn apply_event(
 ) -> Result<()> {
     match e {
         // Project columns: written by the one UPDATE in `apply` (see `project_sets`).
-        Event::Edited { .. }
-        | Event::Declared
+        // The text changed: its terms in the duplicate-construction index follow, in this
+        // transaction.
+        Event::Edited { input } => {
+            crate::search::reindex(
+                tx,
+                "project",
+                id,
+                &tongchou_domain::similarity::terms(&input.name, &input.summary),
+            )
+            .await?;
+        }
+        Event::Declared
         | Event::RereviewRequested
         | Event::FinalAmountFixed { .. }
         | Event::ApprovalIssued { .. }
@@ -1057,6 +1067,7 @@ async fn apply_event(
         | Event::Ended { .. } => {}
         // Kept in the history payload only.
         Event::OverrideRecorded { .. }
+        | Event::DuplicateJudged { .. }
         | Event::ComplianceChecked { .. }
         | Event::AcceptanceApplied { .. } => {}
         Event::PreliminaryScored {
@@ -1393,6 +1404,9 @@ pub(crate) async fn append_history(
 }
 
 /// What the benchmark generator inserts.
+/// The summary of every generated project.
+const BENCH_SUMMARY: &str = "基准测试生成的项目，用于测量列表、详情和状态变更的性能。";
+
 pub struct GeneratedProject {
     pub name: String,
     pub year: i32,
@@ -1418,6 +1432,7 @@ impl Db {
         let (jid, path): (i64, String) = (r.try_get("id")?, r.try_get("path")?);
         let mut ids = Vec::with_capacity(items.len());
         for chunk in items.chunks(batch.max(1)) {
+            let mut docs = Vec::with_capacity(chunk.len());
             let (_write, mut tx) = self.begin_write().await?;
             let now = now_text();
             for g in chunk {
@@ -1441,7 +1456,7 @@ impl Db {
                 .bind(g.year as i64)
                 .bind(g.it_fen)
                 .bind(g.it_fen / 20)
-                .bind("基准测试生成的项目，用于测量列表、详情和状态变更的性能。")
+                .bind(BENCH_SUMMARY)
                 .bind(g.stage.code())
                 .bind(actor.user_id.0)
                 .bind(&now)
@@ -1482,7 +1497,12 @@ impl Db {
                     }
                 }
                 ids.push(id);
+                docs.push((
+                    id,
+                    tongchou_domain::similarity::terms(&g.name, BENCH_SUMMARY),
+                ));
             }
+            crate::search::index_new(&mut tx, "project", &docs).await?;
             tx.commit().await?;
         }
         Ok(ids)
@@ -1795,6 +1815,15 @@ pub(crate) async fn insert_draft(
         profile_code,
         &now,
         None,
+    )
+    .await?;
+    crate::search::index_new(
+        tx,
+        "project",
+        &[(
+            id,
+            tongchou_domain::similarity::terms(&input.name, &input.summary),
+        )],
     )
     .await?;
     Ok(id)

@@ -330,6 +330,7 @@ impl<'a> Walker<'a> {
                         checks: some,
                         problems: vec!["投资估算未按功能模块细化".into()],
                         opinion: "请按意见修改后申请复审".into(),
+                        duplicate: None,
                     },
                 )
                 .await;
@@ -341,6 +342,7 @@ impl<'a> Walker<'a> {
                 checks: all,
                 problems: vec![],
                 opinion: "材料齐全，符合要求".into(),
+                duplicate: None,
             },
         )
         .await?;

@@ -1,7 +1,7 @@
 //! Action input as flat fields, the same for HTML forms (url-encoded, repeated keys) and the JSON
 //! API (an object whose arrays become repeated keys). One parser turns them into domain commands.
 use crate::error::AppError;
-use tongchou_domain::lifecycle::Command;
+use tongchou_domain::lifecycle::{Command, DuplicateJudgement};
 use tongchou_domain::profile::Profile;
 use tongchou_domain::project::{FieldError, PanelOpinion, ProjectInput, RawProjectInput};
 use tongchou_domain::{Date, UserId, Yuan};
@@ -171,6 +171,23 @@ pub fn parse_action(action: &str, f: &Fields, profile: &Profile) -> Result<Parse
                 .filter(|s| !s.is_empty())
                 .collect(),
             opinion: f.text("opinion"),
+            duplicate: match f.text("duplicate").as_str() {
+                "" => None,
+                "yes" | "true" | "duplicate" => Some(DuplicateJudgement {
+                    duplicate: true,
+                    reason: f.text("duplicate_reason"),
+                }),
+                "no" | "false" | "not_duplicate" => Some(DuplicateJudgement {
+                    duplicate: false,
+                    reason: f.text("duplicate_reason"),
+                }),
+                _ => {
+                    return Err(AppError::field(
+                        "duplicate",
+                        "请选择：不属于重复建设，或属于重复建设（不予受理）",
+                    ))
+                }
+            },
         },
         "request_rereview" => Command::RequestRereview {
             note: f.text("note"),

@@ -108,7 +108,33 @@ pub async fn act(
         ..needs(cmd.code())
     };
     st.db.load_parts(&mut ctx, parts).await?;
+    if matches!(cmd, Command::ComplianceReview { .. }) {
+        ctx.similar = similar_to(st, actor, &ctx.project).await?;
+    }
     run(st, actor, &ctx, cmd).await
+}
+
+/// How many similar projects are shown and weighed (重复建设比对).
+pub const SIMILAR_SHOWN: usize = 5;
+
+/// The projects most like this one, of the last five years, that the actor may know of
+/// (ZJ-share 四; Shangcheng 第一章、第三章; SPEC S9, A7).
+pub async fn similar_to(
+    st: &AppState,
+    actor: &Actor,
+    p: &Project,
+) -> Result<Vec<tongchou_domain::similarity::Similar>, AppError> {
+    Ok(st
+        .db
+        .similar_projects(
+            actor,
+            &p.input.name,
+            &p.input.summary,
+            Some(p.id.0),
+            today().year() as i32 - 5,
+            SIMILAR_SHOWN,
+        )
+        .await?)
 }
 
 async fn run(

@@ -378,6 +378,7 @@ pub fn compliance(checks: Checks, problems: &[&str]) -> Command {
         checks,
         problems: problems.iter().map(|s| s.to_string()).collect(),
         opinion: "合规性审查意见".into(),
+        duplicate: None,
     }
 }
 
