@@ -1402,7 +1402,7 @@ pub fn decide(
                 if first.is_some_and(|f| f > end) && ctx.funds.overrun_explained_for != Some(end) {
                     return Err(rule(
                         format!("合同约定建设周期已于 {end} 届满，项目实际建设周期超合同约定，请先向区数据资源局说明超期情况"),
-                        &crate::funds::implementation_cite(),
+                        &profile.implementation_cite,
                     ));
                 }
             }
@@ -1633,7 +1633,7 @@ pub fn available_actions(
     if auth && !ctx.pending_consequences.is_empty() && p.stage != Stage::Ended {
         out.extend(["confirm_consequence", "waive_consequence"]);
     }
-    crate::funds::available(ctx, actor, &mut out);
+    crate::funds::available(ctx, actor, profile, &mut out);
     out
 }
 

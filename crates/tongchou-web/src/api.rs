@@ -74,7 +74,7 @@ pub fn project_json(st: &AppState, ctx: &ProjectContext, user: &CurrentUser) -> 
         o.insert("attachments".into(), json!(ctx.attachment_kinds));
         o.insert(
             "money".into(),
-            crate::money::money_json(ctx, tongchou_store::today()),
+            crate::money::money_json(ctx, &st.profile(), tongchou_store::today()),
         );
     }
     v

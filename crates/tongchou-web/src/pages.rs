@@ -812,7 +812,7 @@ struct ShowPage {
 pub struct MoneyCard {
     pub s: tongchou_domain::funds::Summary,
     pub unit_overruns: i64,
-    pub reasons: Vec<(&'static str, &'static str)>,
+    pub reasons: Vec<(String, String)>,
 }
 
 impl ShowPage {
@@ -821,6 +821,11 @@ impl ShowPage {
     }
     fn f(&self) -> &tongchou_domain::funds::FundsState {
         &self.ctx.funds
+    }
+    /// The profile's change threshold (项目变更), e.g. "15%".
+    fn change_max(&self) -> String {
+        self.bp_pct(&self.profile.change_filing_max_cut_bp)
+            .replace(".00%", "%")
     }
     fn bp_pct(&self, bp: &i64) -> String {
         format!("{}.{:02}%", bp / 100, bp % 100)
@@ -834,8 +839,10 @@ impl ShowPage {
     fn batch_used(&self, no: &u32) -> String {
         self.ctx.funds.batch_committed(*no).grouped()
     }
-    fn reason_label(&self, code: &str) -> &'static str {
-        tongchou_domain::funds::termination_reason_label(code).unwrap_or("")
+    fn reason_label(&self, code: &str) -> String {
+        tongchou_domain::funds::termination_reason_label(&self.profile, code)
+            .unwrap_or("")
+            .to_string()
     }
     fn has_money(&self) -> bool {
         self.ctx.contract.is_some()
@@ -959,7 +966,12 @@ async fn show_page(
     let money = MoneyCard {
         s: tongchou_domain::funds::summary(&ctx, today),
         unit_overruns: st.db.unit_overruns(ctx.project.unit_id).await?,
-        reasons: tongchou_domain::funds::TERMINATION_REASONS.to_vec(),
+        reasons: st
+            .profile()
+            .termination_reasons
+            .iter()
+            .map(|i| (i.code.clone(), i.text.clone()))
+            .collect(),
     };
     let (failed_action, error, error_field, v, status) = match failed {
         Some((a, e, f)) => (
@@ -1349,7 +1361,7 @@ impl ProfilePage {
         tongchou_domain::profile::attachment_kind_label(code).unwrap_or("材料")
     }
     fn money_rules(&self) -> Vec<(String, tongchou_domain::profile::Citation)> {
-        tongchou_domain::funds::rules()
+        tongchou_domain::funds::rules(&self.profile)
     }
 }
 

@@ -683,3 +683,109 @@ async fn money_overrun_explained_before_report_and_counted_for_the_unit_sqlite()
 async fn money_overrun_explained_before_report_and_counted_for_the_unit_postgres() {
     overrun(Backend::Postgres).await;
 }
+
+/// Rules as data (SPEC §3) for money: an administrator lowers the change threshold of
+/// Shangcheng 第六章 项目实施（项目变更） from 15% to 10%. A 12% cut submitted before the edit stays a
+/// filing (decided under v1); the same cut submitted after it goes to preliminary and expert
+/// review (v2), each decision recording the profile version it was made under.
+async fn threshold_edit(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let unit = app.token("jyj").await;
+    let auth = app.token("sjj").await;
+    let id = project_at(
+        &app,
+        &unit,
+        "上城区教育变更阈值测试项目",
+        Stage::InConstruction,
+    )
+    .await;
+    let approved = yuan(&money_of(&app, &unit, id).await["approved_amount"]);
+    let cut12 = Yuan::from_fen(approved.fen() - approved.fen() * 12 / 100);
+    let change = json!({"content": "取消大屏展示模块", "reason": "省级平台已提供同类能力", "new_amount": cut12.to_string()});
+    let (s, v) = app.act(&unit, id, "submit_change", change.clone()).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = app
+        .act(
+            &auth,
+            id,
+            "file_change",
+            json!({"change": 1, "opinion": "予以备案"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+
+    let (cookie, csrf) = app.page_session("admin").await;
+    let mut p = (*app.st.profile()).clone();
+    p.change_filing_max_cut_bp = 1_000;
+    let r = app
+        .client
+        .post(format!("{}/settings/profile", app.base))
+        .header("cookie", &cookie)
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("text", p.to_toml().as_str()),
+            ("note", "变更备案阈值调整为10%（测试）"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(app.st.profile_tag(), "shangcheng@v2");
+    // The 政策规则 page states the new number.
+    let page = app
+        .client
+        .get(format!("{}/profile", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("核减不超过10%"),
+        "政策规则 shows the edited threshold"
+    );
+
+    let (s, v) = app.act(&unit, id, "submit_change", change).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let m = money_of(&app, &unit, id).await;
+    assert_eq!(m["changes"][0]["route"], "filing", "decided under v1: {m}");
+    assert_eq!(m["changes"][0]["state"], "effective", "{m}");
+    assert_eq!(m["changes"][1]["route"], "expert_review", "v2: {m}");
+    assert_eq!(m["changes"][1]["state"], "preliminary_review", "{m}");
+    assert!(actions(&app, &auth, id)
+        .await
+        .contains(&"review_change".to_string()));
+    let (_, h) = app
+        .get(&unit, &format!("/api/v1/projects/{id}/history"))
+        .await;
+    let items = h["items"].as_array().unwrap();
+    let tags: Vec<(&str, &str)> = items
+        .iter()
+        .filter(|e| e["action"] == "submit_change")
+        .map(|e| {
+            (
+                e["profile_code"].as_str().unwrap(),
+                e["summary"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(tags.len(), 2, "{tags:?}");
+    assert_eq!(tags[0].0, "shangcheng@v1");
+    assert!(tags[0].1.contains("备案"), "{}", tags[0].1);
+    assert_eq!(tags[1].0, "shangcheng@v2");
+    assert!(tags[1].1.contains("专家论证"), "{}", tags[1].1);
+}
+
+#[tokio::test]
+async fn money_profile_edit_changes_the_next_change_and_not_a_decided_one_sqlite() {
+    threshold_edit(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn money_profile_edit_changes_the_next_change_and_not_a_decided_one_postgres() {
+    threshold_edit(Backend::Postgres).await;
+}
