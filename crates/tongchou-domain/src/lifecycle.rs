@@ -5,6 +5,7 @@ use crate::permission::can_view;
 use crate::profile::{attachment_kind_label, Citation, Profile};
 use crate::project::{
     procurement_method_label, PanelOpinion, PanelPurpose, ProjectContext, ProjectInput,
+    SupervisionContract,
 };
 use crate::{Actor, Date, Role, Stage, UnitId, UserId, Yuan};
 use serde::{Deserialize, Serialize};
@@ -98,6 +99,9 @@ pub enum Command {
         maintenance_years: u32,
         clauses: Checks,
         override_reason: Option<String>,
+        /// 工程监理合同 (SPEC I5): required for government procurement where the profile says so.
+        #[serde(default)]
+        supervision: Option<SupervisionContract>,
     },
     /// 月度进度报送
     ReportProgress {
@@ -329,6 +333,9 @@ pub enum Event {
         period_months: u32,
         maintenance_years: u32,
         clauses: Checks,
+        /// Absent in entries recorded before supervision was filed with the contract.
+        #[serde(default)]
+        supervision: Option<SupervisionContract>,
     },
     ProgressReported {
         month: String,
@@ -550,6 +557,69 @@ fn check_all(items: &[crate::profile::CheckItem], checks: &Checks) -> Result<Vec
         }
     }
     Ok(failed)
+}
+
+/// 工程监理 (SPEC I5; Shangcheng 第六章 项目实施: 纳入政府采购的项目实行工程监理制，项目监理独立
+/// 招标，监理费用纳入项目总投资预算; Quzhou 三(三)2: 鼓励). Required and missing → refused citing
+/// the article; a supervisor who is the contractor, or a fee that with the contract exceeds the
+/// approved investment → refused. Returns the cleaned record to file.
+fn check_supervision(
+    ctx: &ProjectContext,
+    profile: &Profile,
+    supplier: &str,
+    amount: Yuan,
+    supervision: Option<SupervisionContract>,
+    today: Date,
+) -> Result<Option<SupervisionContract>, Refusal> {
+    let rule_ = &profile.supervision;
+    let method = ctx.procurement.as_ref().map(|p| p.method.as_str());
+    let Some(s) = supervision else {
+        if let Some(m) = method.filter(|m| rule_.required(m)) {
+            return Err(rule(
+                format!(
+                    "纳入政府采购的项目（{}）实行工程监理制，项目监理独立招标：请填写监理合同（监理单位、监理费用、签订日期）",
+                    procurement_method_label(m).unwrap_or(m)
+                ),
+                &rule_.cite,
+            ));
+        }
+        return Ok(None);
+    };
+    need_text("supervisor", &s.company, "监理单位")?;
+    if s.fee == Yuan::ZERO {
+        return Err(invalid("supervision_fee", "监理费用须大于 0"));
+    }
+    if s.signed_date > today {
+        return Err(invalid(
+            "supervision_signed_date",
+            "监理合同签订日期不能晚于今天",
+        ));
+    }
+    if s.company.trim() == supplier.trim() {
+        return Err(rule(
+            "项目监理独立招标：监理单位不能是本项目的承建单位",
+            &rule_.cite,
+        ));
+    }
+    let approved = ctx.project.approved_amount.unwrap_or_default();
+    let total = amount.checked_add(s.fee).unwrap_or(amount);
+    if total > approved {
+        return Err(rule(
+            format!(
+                "监理费用纳入项目总投资预算：合同金额 {} 元与监理费用 {} 元合计 {} 元，超过立项金额 {} 元（监理费用至多 {} 元）",
+                amount.grouped(),
+                s.fee.grouped(),
+                total.grouped(),
+                approved.grouped(),
+                approved.saturating_sub(amount).grouped()
+            ),
+            &rule_.cite,
+        ));
+    }
+    Ok(Some(SupervisionContract {
+        company: s.company.trim().into(),
+        ..s
+    }))
 }
 
 /// Decide what a command does to a project. See the module doc.
@@ -1271,6 +1341,7 @@ pub fn decide(
             maintenance_years,
             clauses,
             override_reason,
+            supervision,
         } => {
             need_own_unit(ctx, actor, "合同备案")?;
             if from != Stage::Procurement {
@@ -1338,6 +1409,8 @@ pub fn decide(
                     &profile.procurement_cite,
                 ));
             }
+            let supervision =
+                check_supervision(ctx, profile, &supplier, amount, supervision, today)?;
             if maintenance_years < profile.maintenance_min_years {
                 match override_reason
                     .as_deref()
@@ -1362,7 +1435,16 @@ pub fn decide(
                 }
             }
             to = Stage::InConstruction;
-            summary = format!("合同备案：承建单位 {}，合同金额 {} 元，签订日期 {signed_date}，建设周期 {period_months} 个月", supplier.trim(), amount.grouped());
+            let mut line = format!("合同备案：承建单位 {}，合同金额 {} 元，签订日期 {signed_date}，建设周期 {period_months} 个月", supplier.trim(), amount.grouped());
+            if let Some(s) = &supervision {
+                line.push_str(&format!(
+                    "；工程监理：{}，监理费用 {} 元，{} 签订",
+                    s.company,
+                    s.fee.grouped(),
+                    s.signed_date
+                ));
+            }
+            summary = line;
             events.push(Event::ContractSigned {
                 supplier: supplier.trim().into(),
                 amount,
@@ -1370,6 +1452,7 @@ pub fn decide(
                 period_months,
                 maintenance_years,
                 clauses,
+                supervision,
             });
         }
         Command::ReportProgress {

@@ -414,6 +414,20 @@ pub struct Contract {
     pub supplier: String,
     pub amount: Yuan,
     pub signed_date: Date,
+    /// 工程监理合同 filed with it (SPEC I5), if any.
+    pub supervision: Option<SupervisionContract>,
+}
+
+/// 工程监理合同 the separately tendered IT supervision contract (SPEC I5), filed with the
+/// construction contract; its fee is part of the total investment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupervisionContract {
+    /// 监理单位
+    pub company: String,
+    /// 监理费用
+    pub fee: Yuan,
+    /// 监理合同签订日期
+    pub signed_date: Date,
 }
 
 /// Everything a transition may need to decide, loaded by the store in one go.

@@ -11,7 +11,7 @@ use tongchou_domain::lifecycle::{
     add_days, add_months, available_actions, decide, Command, Decision, Event, Refusal,
 };
 use tongchou_domain::permission::{can_view, is_read_only, list_scope};
-use tongchou_domain::profile::Citation;
+use tongchou_domain::profile::{Citation, SupervisionMode};
 use tongchou_domain::project::{BuildKind, PanelPurpose, ProjectContext};
 use tongchou_domain::{Actor, Date, Role, Stage, UserId, Yuan};
 
@@ -2515,6 +2515,171 @@ fn sign_contract_before_procurement_is_wrong_stage() {
 }
 
 // =============================================================================================
+// 工程监理 IT supervision with the contract filing (SPEC I5)
+// =============================================================================================
+
+const SUPERVISION: &str = "第六章 项目实施（工程监理）";
+
+fn without_supervision() -> Command {
+    sign(ContractArgs {
+        supervision: None,
+        ..ContractArgs::default()
+    })
+}
+
+fn with_fee(fee: Yuan) -> Command {
+    sign(ContractArgs {
+        supervision: Some(tongchou_domain::project::SupervisionContract {
+            fee,
+            ..supervision()
+        }),
+        ..ContractArgs::default()
+    })
+}
+
+fn procured_by(method: &str) -> ProjectContext {
+    let mut ctx = at(Stage::Procurement);
+    ctx.procurement.as_mut().unwrap().method = method.into();
+    ctx
+}
+
+// Shangcheng 第六章 项目实施: 纳入政府采购的项目实行工程监理制，项目监理独立招标
+#[test]
+fn sign_contract_government_procurement_without_supervision_is_refused() {
+    let m = rule(
+        run(
+            &at(Stage::Procurement),
+            &unit_clerk(),
+            without_supervision(),
+        ),
+        SC,
+        SUPERVISION,
+    );
+    assert!(m.contains("公开招标") && m.contains("监理"), "{m}");
+}
+
+// Shangcheng 第六章 项目实施: the supervision contract is filed with the contract and recorded
+#[test]
+fn sign_contract_records_the_supervision_contract() {
+    let dec = ok(run(
+        &at(Stage::Procurement),
+        &unit_clerk(),
+        sign(ContractArgs::default()),
+    ));
+    match &dec.events[..] {
+        [Event::ContractSigned {
+            supervision: Some(s),
+            ..
+        }] => {
+            assert_eq!(s.company, "浙江某工程监理有限公司");
+            assert_eq!(s.fee, yuan(20_000));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(dec.summary.contains("工程监理"), "{}", dec.summary);
+}
+
+// Shangcheng 第六章 项目实施: 小额公共资源交易 is not government procurement (profile data)
+#[test]
+fn sign_contract_small_value_procurement_needs_no_supervision() {
+    let dec = ok(run(
+        &procured_by("small_value"),
+        &unit_clerk(),
+        without_supervision(),
+    ));
+    assert_eq!(dec.to, Stage::InConstruction);
+    // Which methods count is the profile's: listing small_value makes it required too.
+    let mut p = profile();
+    p.supervision
+        .government_procurement_methods
+        .push("small_value".into());
+    rule(
+        decide(
+            &procured_by("small_value"),
+            &unit_clerk(),
+            without_supervision(),
+            &p,
+            today(),
+        ),
+        SC,
+        SUPERVISION,
+    );
+}
+
+// Quzhou 三(三)2: 鼓励实行信息系统工程监理制 — encouraged (or off): a contract without one is filed
+#[test]
+fn supervision_encouraged_by_the_profile_does_not_block_the_contract() {
+    for mode in [SupervisionMode::Encouraged, SupervisionMode::Off] {
+        let mut p = profile();
+        p.supervision.mode = mode;
+        p.supervision.cite = Citation::new(QUZHOU, "三(三)2");
+        let dec = decide(
+            &at(Stage::Procurement),
+            &unit_clerk(),
+            without_supervision(),
+            &p,
+            today(),
+        )
+        .unwrap_or_else(|e| panic!("{mode:?}: {e:?}"));
+        assert_eq!(dec.to, Stage::InConstruction);
+    }
+}
+
+// Shangcheng 第六章 项目实施: 监理费用纳入项目总投资预算 — contract + fee within the approved amount
+#[test]
+fn sign_contract_supervision_fee_beyond_the_approved_investment_is_refused() {
+    // approved 800,000, contract 750,000: a fee of exactly 50,000 fits.
+    ok(run(
+        &at(Stage::Procurement),
+        &unit_clerk(),
+        with_fee(yuan(50_000)),
+    ));
+    let m = rule(
+        run(
+            &at(Stage::Procurement),
+            &unit_clerk(),
+            with_fee(Yuan::from_fen(5_000_001)),
+        ),
+        SC,
+        SUPERVISION,
+    );
+    assert!(m.contains("至多 50,000.00 元"), "{m}");
+    invalid(
+        run(&at(Stage::Procurement), &unit_clerk(), with_fee(Yuan::ZERO)),
+        "supervision_fee",
+    );
+}
+
+// Shangcheng 第六章 项目实施: 项目监理独立招标 — the supervisor is not the contractor
+#[test]
+fn sign_contract_supervisor_who_is_the_contractor_is_refused() {
+    let cmd = sign(ContractArgs {
+        supervision: Some(tongchou_domain::project::SupervisionContract {
+            company: "杭州某科技有限公司".into(),
+            ..supervision()
+        }),
+        ..ContractArgs::default()
+    });
+    rule(
+        run(&at(Stage::Procurement), &unit_clerk(), cmd),
+        SC,
+        SUPERVISION,
+    );
+}
+
+// SPEC §3: the supervision setting is validated with the rest of the profile
+#[test]
+fn supervision_setting_with_an_unknown_procurement_method_is_rejected() {
+    let mut p = profile();
+    p.supervision
+        .government_procurement_methods
+        .push("handshake".into());
+    let errs = tongchou_domain::profile::Profile::from_toml(&p.to_toml()).unwrap_err();
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(errs[0].contains("handshake"));
+}
+
+// =============================================================================================
 // 月度进度报送 ReportProgress
 // =============================================================================================
 
@@ -3971,6 +4136,24 @@ mod model {
                 } else {
                     all_true(&prof.contract_clauses)
                 };
+                let amount = match k2 % 6 {
+                    0 => plus_fen(ceiling),
+                    5 => plus_fen(approved),
+                    _ => pct(cap, k3),
+                };
+                // I5: mostly a supervision contract whose fee fits in what is left of the
+                // approved amount; sometimes none, sometimes one fen too much.
+                let room = approved.saturating_sub(amount);
+                let supervision = match k1 % 7 {
+                    3 => None,
+                    5 => Some(plus_fen(room)),
+                    _ => Some(Yuan::from_fen((room.fen() / 2).max(1))),
+                }
+                .map(|fee| tongchou_domain::project::SupervisionContract {
+                    company: "浙江某工程监理有限公司".into(),
+                    fee,
+                    signed_date: add_days(today, -1),
+                });
                 Command::SignContract {
                     project_name: if k1 % 9 == 0 {
                         "别的项目名称".into()
@@ -3978,11 +4161,8 @@ mod model {
                         p.input.name.clone()
                     },
                     supplier: "杭州某科技有限公司".into(),
-                    amount: match k2 % 6 {
-                        0 => plus_fen(ceiling),
-                        5 => plus_fen(approved),
-                        _ => pct(cap, k3),
-                    },
+                    amount,
+                    supervision,
                     signed_date: if k3 % 13 == 0 {
                         add_days(today, 1)
                     } else {

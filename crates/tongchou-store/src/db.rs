@@ -46,7 +46,7 @@ pub struct Db {
 /// Held for the life of a write transaction (SQLite only).
 pub(crate) type WriteGuard = Option<tokio::sync::OwnedMutexGuard<()>>;
 
-const MIGRATIONS: [(&str, &str, &str); 6] = [
+const MIGRATIONS: [(&str, &str, &str); 7] = [
     (
         "0001_core",
         include_str!("../migrations/sqlite/0001_core.sql"),
@@ -76,6 +76,11 @@ const MIGRATIONS: [(&str, &str, &str); 6] = [
         "0006_money",
         include_str!("../migrations/sqlite/0006_money.sql"),
         include_str!("../migrations/postgres/0006_money.sql"),
+    ),
+    (
+        "0007_supervision_overrides",
+        include_str!("../migrations/sqlite/0007_supervision_overrides.sql"),
+        include_str!("../migrations/postgres/0007_supervision_overrides.sql"),
     ),
 ];
 

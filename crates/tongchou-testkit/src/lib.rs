@@ -488,6 +488,12 @@ impl<'a> Walker<'a> {
                 maintenance_years: 2,
                 clauses,
                 override_reason: None,
+                // 工程监理 (Shangcheng 项目实施): tendered separately, 2% of the approved amount.
+                supervision: Some(tongchou_domain::project::SupervisionContract {
+                    company: "浙江诚信工程监理咨询有限公司".into(),
+                    fee: Yuan::from_fen(final_amount.fen() / 100 * 2),
+                    signed_date: days_ago(t, 80),
+                }),
             },
         )
         .await?;

@@ -106,6 +106,21 @@ impl Fields {
             self.money(k).map(Some)
         }
     }
+    /// 工程监理合同 (supervisor, supervision_fee, supervision_signed_date): none when all three
+    /// are empty; otherwise each must be well-formed.
+    fn supervision(
+        &self,
+    ) -> Result<Option<tongchou_domain::project::SupervisionContract>, AppError> {
+        let keys = ["supervisor", "supervision_fee", "supervision_signed_date"];
+        if keys.iter().all(|k| self.text(k).is_empty()) {
+            return Ok(None);
+        }
+        Ok(Some(tongchou_domain::project::SupervisionContract {
+            company: self.text("supervisor"),
+            fee: self.money("supervision_fee")?,
+            signed_date: self.date("supervision_signed_date", "监理合同签订日期")?,
+        }))
+    }
     fn uint(&self, k: &str, what: &str) -> Result<u32, AppError> {
         self.text(k)
             .parse()
@@ -251,6 +266,7 @@ pub fn parse_action(action: &str, f: &Fields, profile: &Profile) -> Result<Parse
             maintenance_years: f.uint("maintenance_years", "维保期（年）")?,
             clauses: f.checks(&profile.contract_clauses),
             override_reason: Some(f.text("override_reason")).filter(|s| !s.is_empty()),
+            supervision: f.supervision()?,
         },
         "report_progress" => Command::ReportProgress {
             month: f.text("month"),

@@ -13,7 +13,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use std::collections::HashMap;
 use tongchou_domain::lifecycle::{action_label, available_actions, todo_stages};
 use tongchou_domain::permission::{list_scope, todo_scope};
-use tongchou_domain::profile::{Profile, ATTACHMENT_KINDS};
+use tongchou_domain::profile::{Profile, SupervisionMode, ATTACHMENT_KINDS};
 use tongchou_domain::project::{
     procurement_method_label, BuildKind, Category, Funding, ProjectContext, PROCUREMENT_METHODS,
 };
@@ -916,6 +916,16 @@ impl ShowPage {
     fn method_label(&self, code: &str) -> &'static str {
         procurement_method_label(code).unwrap_or("")
     }
+    /// The procurement methods the profile counts as government procurement (工程监理).
+    fn gov_methods(&self) -> String {
+        self.profile
+            .supervision
+            .government_procurement_methods
+            .iter()
+            .map(|m| procurement_method_label(m).unwrap_or(m.as_str()))
+            .collect::<Vec<_>>()
+            .join("、")
+    }
     fn panel_is_expert_review(&self) -> bool {
         self.ctx.project.stage == Stage::ExpertReview
     }
@@ -1359,6 +1369,26 @@ impl ProfilePage {
     }
     fn kind(&self, code: &str) -> &'static str {
         tongchou_domain::profile::attachment_kind_label(code).unwrap_or("材料")
+    }
+    fn gov_methods(&self) -> String {
+        self.profile
+            .supervision
+            .government_procurement_methods
+            .iter()
+            .map(|m| procurement_method_label(m).unwrap_or(m.as_str()))
+            .collect::<Vec<_>>()
+            .join("、")
+    }
+    fn batches_pct(&self) -> String {
+        self.pct(&(self.profile.payment_batches_max_bp as i64))
+    }
+    /// Basis points as a percentage ("15%", "12.50%").
+    fn pct(&self, bp: &i64) -> String {
+        if bp % 100 == 0 {
+            format!("{}%", bp / 100)
+        } else {
+            format!("{}.{:02}%", bp / 100, bp % 100)
+        }
     }
     fn money_rules(&self) -> Vec<(String, tongchou_domain::profile::Citation)> {
         tongchou_domain::funds::rules(&self.profile)

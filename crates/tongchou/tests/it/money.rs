@@ -614,7 +614,10 @@ async fn overrun(backend: Backend) {
             &unit,
             id,
             "sign_contract",
-            json!({"project_name": name, "supplier": "浙江数智科技有限公司", "amount": approved.to_string(),
+            json!({"project_name": name, "supplier": "浙江数智科技有限公司",
+                   "amount": Yuan::from_fen(approved.fen() / 100 * 98).to_string(),
+                   "supervisor": "浙江诚信工程监理咨询有限公司", "supervision_fee": Yuan::from_fen(approved.fen() / 100).to_string(),
+                   "supervision_signed_date": signed.to_string(),
                    "signed_date": signed.to_string(), "period_months": 1, "maintenance_years": 2, "check": clauses}),
         )
         .await;
