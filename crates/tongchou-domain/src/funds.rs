@@ -762,24 +762,13 @@ pub fn decide(
                 ));
             }
             if matches!(from, Stage::Approved | Stage::Budgeted) {
-                match override_reason
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|r| !r.is_empty())
-                {
-                    Some(reason) => events.push(Event::OverrideRecorded {
-                        rule: "no_change_before_procurement".into(),
-                        reason: reason.into(),
-                        cite: profile.change_cite.clone(),
-                    }),
-                    None => {
-                        return Err(Refusal::NeedsOverride {
-                            rule: "no_change_before_procurement".into(),
-                            message: "项目立项后、采购前原则上不做变更".into(),
-                            cite: profile.change_cite.clone(),
-                        })
-                    }
-                }
+                events.push(crate::overrides::answer(
+                    profile,
+                    "no_change_before_procurement",
+                    "项目立项后、采购前原则上不做变更".into(),
+                    &profile.change_cite,
+                    override_reason.as_deref(),
+                )?);
             }
             let cut = baseline.saturating_sub(new_amount);
             let cut_bp = cut.basis_points_of(baseline).unwrap_or(0);

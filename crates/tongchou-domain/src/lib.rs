@@ -11,6 +11,7 @@ pub mod ids;
 pub mod lifecycle;
 pub mod money;
 pub mod obligation;
+pub mod overrides;
 pub mod permission;
 pub mod profile;
 pub mod project;

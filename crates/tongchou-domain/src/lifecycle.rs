@@ -120,6 +120,13 @@ pub enum Command {
     ConfirmConsequence { obligation: String, reason: String },
     /// 不予处理 the authority waives it, with a reason
     WaiveConsequence { obligation: String, reason: String },
+    /// 原则性规定例外审批 the approver the profile names signs off an override (`agree`) or
+    /// objects with a reason (SPEC §0)
+    ReviewOverride {
+        id: i64,
+        agree: bool,
+        opinion: String,
+    },
     /// 设定支付分期 a payment batch of the contract: condition and ratio (Shangcheng 第六章 项目实施)
     AddPaymentBatch { condition: String, ratio_bp: u32 },
     /// 填报资金支付报备单 pre-file a payment
@@ -208,6 +215,7 @@ impl Command {
             Command::Reapply { .. } => "reapply",
             Command::ConfirmConsequence { .. } => "confirm_consequence",
             Command::WaiveConsequence { .. } => "waive_consequence",
+            Command::ReviewOverride { .. } => "review_override",
             Command::Attach { .. } => "attach",
             Command::AddPaymentBatch { .. } => "add_payment_batch",
             Command::PrefilePayment { .. } => "prefile_payment",
@@ -251,6 +259,7 @@ pub fn action_label(code: &str) -> &'static str {
         "propose_consequence" => "系统提示逾期后果",
         "confirm_consequence" => "确认逾期后果",
         "waive_consequence" => "不予处理逾期后果",
+        "review_override" => "原则性规定例外审批",
         "add_payment_batch" => "设定支付分期",
         "prefile_payment" => "填报资金支付报备单",
         "record_payment" => "登记资金支付",
@@ -277,6 +286,20 @@ pub enum Event {
         rule: String,
         reason: String,
         cite: Citation,
+        /// Who signs it off (the profile's approver for the rule); absent in entries recorded
+        /// before overrides were signed off.
+        #[serde(default)]
+        approver: Option<Role>,
+        /// The rule's text in the profile.
+        #[serde(default)]
+        text: String,
+    },
+    /// The approver signed off an override (`agree`) or objected, with the opinion.
+    OverrideReviewed {
+        id: i64,
+        rule: String,
+        agree: bool,
+        opinion: String,
     },
     ComplianceChecked {
         pass: bool,
@@ -662,6 +685,9 @@ pub fn decide(
         | Command::ExplainOverrun { .. }) => {
             return crate::funds::decide(ctx, actor, cmd, profile, today);
         }
+        cmd @ Command::ReviewOverride { .. } => {
+            return crate::overrides::decide(ctx, actor, cmd, profile);
+        }
         Command::Edit { input } => {
             need_own_unit(ctx, actor, "修改申报信息")?;
             if !matches!(from, Stage::Draft | Stage::Returned) {
@@ -705,24 +731,13 @@ pub fn decide(
                     need_amount.grouped(),
                     need_amount.saturating_sub(p.input.security_amount).grouped()
                 );
-                match override_reason
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|r| !r.is_empty())
-                {
-                    Some(reason) => events.push(Event::OverrideRecorded {
-                        rule: "security_budget_min".into(),
-                        reason: reason.into(),
-                        cite: profile.security_cite.clone(),
-                    }),
-                    None => {
-                        return Err(Refusal::NeedsOverride {
-                            rule: "security_budget_min".into(),
-                            message,
-                            cite: profile.security_cite.clone(),
-                        })
-                    }
-                }
+                events.push(crate::overrides::answer(
+                    profile,
+                    "security_budget_min",
+                    message,
+                    &profile.security_cite,
+                    override_reason.as_deref(),
+                )?);
             }
             events.push(Event::Declared);
             to = Stage::ComplianceReview;
@@ -1412,27 +1427,16 @@ pub fn decide(
             let supervision =
                 check_supervision(ctx, profile, &supplier, amount, supervision, today)?;
             if maintenance_years < profile.maintenance_min_years {
-                match override_reason
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|r| !r.is_empty())
-                {
-                    Some(reason) => events.push(Event::OverrideRecorded {
-                        rule: "maintenance_min_years".into(),
-                        reason: reason.into(),
-                        cite: profile.procurement_cite.clone(),
-                    }),
-                    None => {
-                        return Err(Refusal::NeedsOverride {
-                            rule: "maintenance_min_years".into(),
-                            message: format!(
-                                "维保期一般不少于{}年，当前 {} 年",
-                                profile.maintenance_min_years, maintenance_years
-                            ),
-                            cite: profile.procurement_cite.clone(),
-                        })
-                    }
-                }
+                events.push(crate::overrides::answer(
+                    profile,
+                    "maintenance_min_years",
+                    format!(
+                        "维保期一般不少于{}年，当前 {} 年",
+                        profile.maintenance_min_years, maintenance_years
+                    ),
+                    &profile.procurement_cite,
+                    override_reason.as_deref(),
+                )?);
             }
             to = Stage::InConstruction;
             let mut line = format!("合同备案：承建单位 {}，合同金额 {} 元，签订日期 {signed_date}，建设周期 {period_months} 个月", supplier.trim(), amount.grouped());
@@ -1717,6 +1721,7 @@ pub fn available_actions(
         out.extend(["confirm_consequence", "waive_consequence"]);
     }
     crate::funds::available(ctx, actor, profile, &mut out);
+    crate::overrides::available(ctx, actor, &mut out);
     out
 }
 
@@ -1814,6 +1819,8 @@ pub struct Needs {
     pub consequences: bool,
     /// Payments, changes, termination, overrun (see `funds`).
     pub funds: bool,
+    /// Default-rule overrides (see `overrides`).
+    pub overrides: bool,
 }
 
 impl Needs {
@@ -1827,6 +1834,7 @@ impl Needs {
         approval_seq: true,
         consequences: true,
         funds: true,
+        overrides: true,
     };
 }
 
@@ -1844,6 +1852,10 @@ pub fn needs(action: &str) -> Needs {
         | "review_acceptance_application"
         | "reapply"
         | "attach" => none,
+        "review_override" => Needs {
+            overrides: true,
+            ..none
+        },
         "declare" | "re_examine" | "apply_acceptance" => Needs {
             attachments: true,
             ..none

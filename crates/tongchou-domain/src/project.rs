@@ -449,6 +449,8 @@ pub struct ProjectContext {
     pub pending_consequences: Vec<(String, String)>,
     /// Payment batches, payments, changes, termination, overrun (`funds`).
     pub funds: crate::funds::FundsState,
+    /// Default-rule overrides and their sign-off (`overrides`).
+    pub overrides: Vec<crate::overrides::OverrideRecord>,
 }
 
 impl ProjectContext {
@@ -464,6 +466,7 @@ impl ProjectContext {
             next_approval_seq: 1,
             pending_consequences: Vec::new(),
             funds: Default::default(),
+            overrides: Vec::new(),
         }
     }
     pub fn has_attachment(&self, kind: &str) -> bool {

@@ -10,6 +10,7 @@ use support::*;
 use tongchou_domain::lifecycle::{
     add_days, add_months, available_actions, decide, Command, Decision, Event, Refusal,
 };
+use tongchou_domain::overrides::OverrideState;
 use tongchou_domain::permission::{can_view, is_read_only, list_scope};
 use tongchou_domain::profile::{Citation, SupervisionMode};
 use tongchou_domain::project::{BuildKind, PanelPurpose, ProjectContext};
@@ -283,6 +284,9 @@ fn declare_security_below_5_percent_with_reason_records_override() {
                 rule: "security_budget_min".into(),
                 reason: "安全能力由区统建平台提供".into(),
                 cite: Citation::new(SC, "第六章 项目实施"),
+                // SPEC §0: pending the sign-off of the approver the profile names (区委网信办).
+                approver: Some(Role::Cyber),
+                text: "原则上新建项目网络数据安全预算不低于项目总投资的5%".into(),
             },
             Event::Declared,
         ]
@@ -2437,6 +2441,8 @@ fn sign_contract_maintenance_under_two_years_with_reason_records_override() {
             rule: "maintenance_min_years".into(),
             reason: "系统计划一年后并入市统建平台".into(),
             cite: Citation::new(SC, "第六章 项目实施"),
+            approver: Some(Role::Authority),
+            text: "维保期一般不少于2年".into(),
         }
     );
     assert!(matches!(
@@ -4600,4 +4606,151 @@ mod consequences {
             "nothing proposed, nothing to confirm"
         );
     }
+}
+
+// =============================================================================================
+// 原则性规定的例外 Default-rule overrides signed off by the approver the profile names (SPEC §0)
+// =============================================================================================
+
+fn short_maintenance() -> Command {
+    sign(ContractArgs {
+        maintenance_years: 1,
+        override_reason: Some("系统计划一年后并入市统建平台".into()),
+        ..ContractArgs::default()
+    })
+}
+
+/// In construction after a contract with a 1-year maintenance period (an override, pending).
+fn with_pending_override() -> ProjectContext {
+    let mut ctx = at(Stage::Procurement);
+    step(&mut ctx, &unit_clerk(), short_maintenance(), today());
+    ctx
+}
+
+fn review(id: i64, agree: bool, opinion: &str) -> Command {
+    Command::ReviewOverride {
+        id,
+        agree,
+        opinion: opinion.into(),
+    }
+}
+
+// Shangcheng 第六章 项目实施 (维保期一般不少于2年) + SPEC §0: the override names the profile's approver
+#[test]
+fn override_is_pending_the_approver_the_profile_names() {
+    let mut p = profile();
+    p.default_rules
+        .iter_mut()
+        .find(|r| r.code == "maintenance_min_years")
+        .unwrap()
+        .approver = Role::Finance;
+    let dec = decide(
+        &at(Stage::Procurement),
+        &unit_clerk(),
+        short_maintenance(),
+        &p,
+        today(),
+    )
+    .unwrap();
+    assert!(matches!(
+        &dec.events[0],
+        Event::OverrideRecorded { rule, approver: Some(Role::Finance), .. } if rule == "maintenance_min_years"
+    ));
+    // The warning before a reason is given names the approver too.
+    let m = needs_override(
+        decide(
+            &at(Stage::Procurement),
+            &unit_clerk(),
+            sign(ContractArgs {
+                maintenance_years: 1,
+                ..ContractArgs::default()
+            }),
+            &p,
+            today(),
+        ),
+        "maintenance_min_years",
+        "第六章 项目实施",
+    );
+    assert!(m.contains("区财政局审批"), "{m}");
+}
+
+// SPEC §0: only the named approver signs off; a history entry records it; once only
+#[test]
+fn only_the_named_approver_signs_off_an_override() {
+    let mut ctx = with_pending_override();
+    assert_eq!(ctx.overrides.len(), 1);
+    let id = ctx.overrides[0].id;
+    assert!(available_actions(&ctx, &authority(), &profile()).contains(&"review_override"));
+    assert!(!available_actions(&ctx, &finance(), &profile()).contains(&"review_override"));
+    assert!(!available_actions(&ctx, &unit_clerk(), &profile()).contains(&"review_override"));
+    let m = forbidden(run(&ctx, &finance(), review(id, true, "")));
+    assert!(m.contains("区数据资源局"), "{m}");
+    forbidden(run(&ctx, &unit_clerk(), review(id, true, "自己同意")));
+    let dec = step(
+        &mut ctx,
+        &authority(),
+        review(id, true, "同意，并入计划已报备"),
+        today(),
+    );
+    assert_eq!(dec.from, dec.to, "a sign-off does not move the project");
+    assert_eq!(
+        dec.events,
+        vec![Event::OverrideReviewed {
+            id,
+            rule: "maintenance_min_years".into(),
+            agree: true,
+            opinion: "同意，并入计划已报备".into(),
+        }]
+    );
+    assert!(
+        dec.summary.contains("同意") && dec.summary.contains("维保期"),
+        "{}",
+        dec.summary
+    );
+    assert_eq!(ctx.overrides[0].state, OverrideState::SignedOff);
+    assert!(!available_actions(&ctx, &authority(), &profile()).contains(&"review_override"));
+    rule(
+        run(&ctx, &authority(), review(id, false, "再议")),
+        PLATFORM,
+        "原则性规定的例外经审批人审批一次",
+    );
+}
+
+// SPEC §0: the approver may object instead, with a reason (also a history entry)
+#[test]
+fn objecting_to_an_override_needs_a_reason() {
+    let mut ctx = with_pending_override();
+    let id = ctx.overrides[0].id;
+    invalid(run(&ctx, &authority(), review(id, false, "  ")), "opinion");
+    invalid(
+        run(&ctx, &authority(), review(id + 7, true, "")),
+        "override",
+    );
+    let dec = step(
+        &mut ctx,
+        &authority(),
+        review(id, false, "并入计划未经批准，维保期应按2年签订"),
+        today(),
+    );
+    assert!(dec.summary.contains("异议"), "{}", dec.summary);
+    assert_eq!(ctx.overrides[0].state, OverrideState::Objected);
+    assert_eq!(
+        ctx.overrides[0].decision_reason.as_deref(),
+        Some("并入计划未经批准，维保期应按2年签订")
+    );
+}
+
+// SPEC §0 + §3: each default rule names one approver, an official department; checked whole
+#[test]
+fn default_rules_without_a_proper_approver_are_rejected() {
+    let mut p = profile();
+    p.default_rules[0].approver = Role::Unit;
+    p.default_rules
+        .retain(|r| r.code != "no_change_before_procurement");
+    let errs = tongchou_domain::profile::Profile::from_toml(&p.to_toml()).unwrap_err();
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    assert!(errs
+        .iter()
+        .any(|e| e.contains("no_change_before_procurement")));
+    assert!(errs.iter().any(|e| e.contains("审批人")));
 }

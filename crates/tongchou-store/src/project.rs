@@ -252,7 +252,7 @@ pub struct ProjectListItem {
     pub stage_since: String,
 }
 
-enum Bind {
+pub(crate) enum Bind {
     I(i64),
     S(String),
 }
@@ -260,7 +260,7 @@ enum Bind {
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
 /// Bind a list query's arguments in order.
-fn bind_all<'q>(mut q: AnyQuery<'q>, binds: &'q [Bind]) -> AnyQuery<'q> {
+pub(crate) fn bind_all<'q>(mut q: AnyQuery<'q>, binds: &'q [Bind]) -> AnyQuery<'q> {
     for b in binds {
         q = match b {
             Bind::I(i) => q.bind(*i),
@@ -545,6 +545,9 @@ impl Db {
         }
         if needs.funds {
             self.load_funds(ctx, crate::today()).await?;
+        }
+        if needs.overrides {
+            ctx.overrides = self.project_overrides(ctx.project.id).await?;
         }
         if needs.approval_seq {
             // ORDER BY … LIMIT 1 rather than MAX(): both databases walk the index from its end.
@@ -887,7 +890,11 @@ impl Db {
 
     /// The WHERE clause (and its binds) of a scoped, filtered project list: None when the scope
     /// is empty. The visibility sets are the same as `permission::can_view`.
-    fn list_where(scope: &ListScope, f: &ListFilter, dense: bool) -> Option<(String, Vec<Bind>)> {
+    pub(crate) fn list_where(
+        scope: &ListScope,
+        f: &ListFilter,
+        dense: bool,
+    ) -> Option<(String, Vec<Bind>)> {
         let mut binds: Vec<Bind> = Vec::new();
         let mut arg = |b: Bind| {
             binds.push(b);
@@ -1124,9 +1131,11 @@ async fn apply_event(
         | Event::RectificationOrdered { .. }
         | Event::Ended { .. } => {}
         // Kept in the history payload only.
-        Event::OverrideRecorded { .. }
-        | Event::ComplianceChecked { .. }
-        | Event::AcceptanceApplied { .. } => {}
+        Event::ComplianceChecked { .. } | Event::AcceptanceApplied { .. } => {}
+        // Default-rule overrides and their sign-off.
+        Event::OverrideRecorded { .. } | Event::OverrideReviewed { .. } => {
+            crate::overrides::apply_event(tx, id, actor, e, now).await?;
+        }
         Event::PreliminaryScored {
             department,
             scores,

@@ -74,6 +74,20 @@ pub fn project_json(st: &AppState, ctx: &ProjectContext, user: &CurrentUser) -> 
         o.insert("attachments".into(), json!(ctx.attachment_kinds));
         // 采购 and 合同 with its 工程监理合同 (SPEC I5), and whether the profile requires one.
         o.insert("procurement".into(), json!(ctx.procurement));
+        // 原则性规定的例外 with their approver and sign-off state (SPEC §0).
+        o.insert(
+            "overrides".into(),
+            json!(ctx
+                .overrides
+                .iter()
+                .map(|x| {
+                    let mut v = json!(x);
+                    v["state_label"] = json!(x.state.label());
+                    v["approver_label"] = json!(st.profile().role_name(x.approver));
+                    v
+                })
+                .collect::<Vec<_>>()),
+        );
         o.insert("contract".into(), json!(ctx.contract));
         let sup = &st.profile().supervision;
         let method = ctx.procurement.as_ref().map(|p| p.method.as_str());

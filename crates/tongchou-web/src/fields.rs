@@ -292,6 +292,14 @@ pub fn parse_action(action: &str, f: &Fields, profile: &Profile) -> Result<Parse
             obligation: f.text("obligation"),
             reason: f.text("reason"),
         },
+        "review_override" => Command::ReviewOverride {
+            id: f
+                .text("override")
+                .parse()
+                .map_err(|_| AppError::field("override", "请选择要审批的例外"))?,
+            agree: f.yes("agree")?,
+            opinion: f.text("opinion"),
+        },
         "add_payment_batch" => Command::AddPaymentBatch {
             condition: f.text("condition"),
             ratio_bp: tongchou_domain::funds::parse_ratio(&f.text("ratio")).ok_or_else(|| {
@@ -361,7 +369,7 @@ pub fn parse_action(action: &str, f: &Fields, profile: &Profile) -> Result<Parse
 }
 
 /// The actions that take fields (everything but uploads).
-pub const ACTIONS: [&str; 32] = [
+pub const ACTIONS: [&str; 33] = [
     "edit",
     "declare",
     "withdraw",
@@ -394,6 +402,7 @@ pub const ACTIONS: [&str; 32] = [
     "apply_termination",
     "file_termination",
     "explain_overrun",
+    "review_override",
 ];
 
 pub fn attach_date(f: &Fields) -> Result<Option<Date>, AppError> {

@@ -370,6 +370,37 @@ async fn todo_inner(st: &AppState, user: &CurrentUser) -> Result<Response, AppEr
             }
         }
     }
+    // Default-rule overrides waiting for this approver's sign-off (SPEC §0), in any stage.
+    for pid in st
+        .db
+        .pending_override_projects(&a.jurisdiction_path, &a.roles, 60)
+        .await?
+    {
+        let ctx = st.db.context(ProjectId(pid)).await?;
+        if !tongchou_domain::permission::can_view(a, &ctx.project, false) {
+            continue;
+        }
+        if !available_actions(&ctx, a, &st.profile()).contains(&"review_override") {
+            continue;
+        }
+        if let Some(i) = items.iter_mut().find(|i| i.id == pid) {
+            if !i.actions.contains(&"review_override") {
+                i.actions.push("review_override");
+            }
+            continue;
+        }
+        let p = ctx.project;
+        items.push(TodoItem {
+            next_due: None,
+            id: p.id.0,
+            code: p.code,
+            name: p.input.name,
+            unit_name: p.unit_name,
+            stage: p.stage,
+            stage_since: p.stage_since,
+            actions: vec!["review_override"],
+        });
+    }
     // Order by the earliest open obligation (what is due first comes first), then newest.
     let today = tongchou_store::today();
     let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
@@ -806,6 +837,8 @@ struct ShowPage {
     csrf: String,
     /// Payments card, changes, termination, overrun (see `money_card.html`).
     money: MoneyCard,
+    /// Ids of the overrides pending this user's sign-off.
+    my_overrides: Vec<i64>,
 }
 
 /// What the money card of the project page shows.
@@ -874,6 +907,12 @@ impl ShowPage {
     }
     fn can(&self, a: &str) -> bool {
         self.actions.contains(&a)
+    }
+    fn role_of(&self, r: &Role) -> &'static str {
+        self.profile.role_name(*r)
+    }
+    fn mine(&self, id: &i64) -> bool {
+        self.my_overrides.contains(id)
     }
     fn open(&self, a: &str) -> bool {
         self.failed == a
@@ -999,6 +1038,10 @@ async fn show_page(
             StatusCode::OK,
         ),
     };
+    let my_overrides = tongchou_domain::overrides::pending_for(&ctx, &user.actor)
+        .iter()
+        .map(|o| o.id)
+        .collect();
     let page = ShowPage {
         layout: layout(st, user, "projects", flash).await,
         history: st.db.history(id).await?,
@@ -1024,6 +1067,7 @@ async fn show_page(
         v,
         csrf: user.csrf.clone().unwrap_or_default(),
         money,
+        my_overrides,
     };
     Ok(render_status(status, &page))
 }

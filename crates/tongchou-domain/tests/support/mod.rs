@@ -611,7 +611,10 @@ pub fn apply(ctx: &mut ProjectContext, actor: &Actor, dec: &Decision) {
             Event::Declared => {
                 ctx.project.declared_at = Some("declared".into());
             }
-            Event::OverrideRecorded { .. } | Event::ComplianceChecked { .. } => {}
+            Event::OverrideRecorded { .. } | Event::OverrideReviewed { .. } => {
+                tongchou_domain::overrides::apply(ctx, e, &actor.name)
+            }
+            Event::ComplianceChecked { .. } => {}
             Event::RereviewRequested => ctx.project.rereviews_used += 1,
             Event::PreliminaryScored {
                 department,
