@@ -741,7 +741,9 @@ pub async fn seed_demo(st: &AppState, today: Date) -> Result<World, String> {
             category: cats[i % 4],
             it_amount: it,
             non_it_amount: Yuan::from_yuan(50_000 * (i as i64 % 3)),
-            security_amount: Yuan::from_fen(it.fen() / 100 * 6),
+            // Every eighth project (new builds) budgets 3% for security: declared with a reason,
+            // an override pending 区委网信办 (SPEC §0).
+            security_amount: Yuan::from_fen(it.fen() / 100 * if i % 8 == 0 { 3 } else { 6 }),
             funding: if i % 7 == 3 {
                 Funding::HigherTransfer
             } else {
@@ -766,6 +768,23 @@ pub async fn seed_demo(st: &AppState, today: Date) -> Result<World, String> {
                 .walk(p.id, unit, target)
                 .await
                 .map_err(|e| format!("{}: {e}", input.name))?;
+            // Half of those overrides signed off by the approver, the rest left pending.
+            if i % 16 == 8 {
+                let ctx = st.db.context(p.id).await.map_err(|e| e.to_string())?;
+                for o in ctx.overrides.iter().filter(|o| o.approver == Role::Cyber) {
+                    walker
+                        .run(
+                            p.id,
+                            "wxb",
+                            Command::ReviewOverride {
+                                id: o.id,
+                                agree: true,
+                                opinion: "安全能力由区统建平台承担，同意".into(),
+                            },
+                        )
+                        .await?;
+                }
+            }
             if matches!(
                 target,
                 Stage::InConstruction | Stage::TrialRun | Stage::InOperation

@@ -317,6 +317,44 @@ pub async fn export(
         f.page += 1;
     }
     ws.set_column_width(1, 40).map_err(xl)?;
+    // 原则性规定的例外 (SPEC §0), same scope and filters.
+    let ws = wb.add_worksheet().set_name("原则性规定例外").map_err(xl)?;
+    for (c, h) in [
+        "项目名称",
+        "建设单位",
+        "规则",
+        "理由",
+        "提出人",
+        "提出时间",
+        "审批人",
+        "状态",
+        "审批意见",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_with_format(0, c as u16, *h, &bold).map_err(xl)?;
+    }
+    for (i, o) in board_overrides(&st, &user, &f, &q, 5_000)
+        .await?
+        .iter()
+        .enumerate()
+    {
+        let r = i as u32 + 1;
+        let x = &o.row.record;
+        ws.write(r, 0, &o.row.project_name).map_err(xl)?;
+        ws.write(r, 1, &o.row.unit_name).map_err(xl)?;
+        ws.write(r, 2, &x.rule_text).map_err(xl)?;
+        ws.write(r, 3, &x.reason).map_err(xl)?;
+        ws.write(r, 4, &x.requested_by_name).map_err(xl)?;
+        ws.write(r, 5, x.requested_at.get(..10).unwrap_or(""))
+            .map_err(xl)?;
+        ws.write(r, 6, o.approver).map_err(xl)?;
+        ws.write(r, 7, x.state.label()).map_err(xl)?;
+        ws.write(r, 8, x.decision_reason.as_deref().unwrap_or(""))
+            .map_err(xl)?;
+    }
+    ws.set_column_width(0, 40).map_err(xl)?;
     let bytes = wb.save_to_buffer().map_err(xl)?;
     Ok((
         [

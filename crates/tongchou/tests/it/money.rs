@@ -573,8 +573,20 @@ async fn demo_projects_have_payments_and_a_change() {
     };
     let (items, _) = st.db.list_projects(&scope, &f).await.unwrap();
     let (mut paid, mut changed) = (0, 0);
+    let (mut pending, mut signed) = (0, 0);
     for i in items {
         let ctx = st.db.context(ProjectId(i.id)).await.unwrap();
+        for o in &ctx.overrides {
+            assert_eq!(o.approver, tongchou_domain::Role::Cyber, "{o:?}");
+            match o.state {
+                tongchou_domain::overrides::OverrideState::Pending => pending += 1,
+                tongchou_domain::overrides::OverrideState::SignedOff => signed += 1,
+                _ => {}
+            }
+        }
+        if let Some(c) = &ctx.contract {
+            assert!(c.supervision.is_some(), "demo contracts have supervision");
+        }
         if ctx.funds.paid_total() > Yuan::ZERO {
             paid += 1;
             assert_eq!(ctx.funds.batch_ratio_total_bp(), 10_000);
@@ -586,6 +598,10 @@ async fn demo_projects_have_payments_and_a_change() {
     }
     assert!(paid >= 3, "{paid} demo projects with payments");
     assert!(changed >= 1, "{changed} demo projects with a change");
+    assert!(
+        pending >= 1 && signed >= 1,
+        "demo overrides: {pending} pending, {signed} signed off"
+    );
     assert!(st.db.verify_history().await.unwrap().is_ok());
 }
 
