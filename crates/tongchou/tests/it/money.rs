@@ -901,6 +901,26 @@ async fn overrides(backend: Backend) {
         .unwrap()
         .iter()
         .any(|x| x["project_id"] == id && x["approver_label"] == "区数据资源局"));
+    let page = get_page(format!("/projects/{id}")).await;
+    assert!(
+        page.contains("id=\"act-review_override\"") && page.contains("由市级统一维保"),
+        "the approver's project page has the sign-off form"
+    );
+    let (unit_cookie, _) = app.page_session("jyj").await;
+    let unit_page = app
+        .client
+        .get(format!("{}/projects/{id}", app.base))
+        .header("cookie", &unit_cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !unit_page.contains("act-review_override") && unit_page.contains("原则性规定的例外"),
+        "the unit sees the override and its state, not the form"
+    );
     let (s, v) = app.get(&auth, "/api/v1/overrides?ov_state=maybe").await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
 
