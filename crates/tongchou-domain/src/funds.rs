@@ -10,21 +10,8 @@ use crate::project::ProjectContext;
 use crate::{Actor, Date, Role, Stage, Yuan};
 use serde::{Deserialize, Serialize};
 
-const SC: &str = "上城区电子政务项目管理办法（征求意见稿）";
 const SHAOXING: &str = "绍兴市市级政务信息化项目管理办法";
 
-/// 项目实施: batches, pre-filing (资金支付报备单), overrun, termination (Shangcheng 第六章).
-pub fn implementation_cite() -> Citation {
-    Citation::new(SC, "第六章 项目实施")
-}
-/// 项目变更: the change paragraph of Shangcheng 第六章 项目实施.
-pub fn change_cite() -> Citation {
-    Citation::new(SC, "第六章 项目实施（项目变更）")
-}
-/// 撤销或终止: the termination paragraph of Shangcheng 第六章 项目实施.
-pub fn termination_cite() -> Citation {
-    Citation::new(SC, "第六章 项目实施（撤销或终止）")
-}
 /// No review opinion → no money (M2).
 pub fn no_money_cite() -> Citation {
     Citation::new(SHAOXING, "第二十二条")
@@ -34,35 +21,9 @@ pub fn platform_cite(what: &str) -> Citation {
     Citation::new("统筹平台规则", what)
 }
 
-/// 核减比例上限 a cut of at most this share of the approved amount (basis points) is filed by
-/// the unit; above it the change goes to preliminary review and an expert change review
-/// (Shangcheng 第六章 项目实施, 项目变更 1: “不超过预算金额15%”).
-pub const CHANGE_FILING_MAX_CUT_BP: i64 = 1_500;
-
-/// 撤销或终止的六种情形 (Shangcheng 第六章 项目实施), code → the text of the measures.
-pub const TERMINATION_REASONS: [(&str, &str); 6] = [
-    ("force_majeure", "由于不可抗力，造成项目无法完成的"),
-    (
-        "content_changed",
-        "建设内容发生重大变化，原项目建设方案不能适用的",
-    ),
-    ("ineffective", "项目实施不力，预期目标不能实现的"),
-    (
-        "overdue_or_loss",
-        "项目建设过程中出现工程严重逾期、投资重大损失的",
-    ),
-    (
-        "transfer",
-        "因职能划转、政策变动及其他原因，造成系统停用或需转移的",
-    ),
-    ("other", "其他经认定的相关情形"),
-];
-
-pub fn termination_reason_label(code: &str) -> Option<&'static str> {
-    TERMINATION_REASONS
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, l)| *l)
+/// The text of a termination reason in the profile in force (`None` if it has no such code).
+pub fn termination_reason_label<'a>(profile: &'a Profile, code: &str) -> Option<&'a str> {
+    profile.termination_reason(code)
 }
 
 /// Stages in which the contract's batches are defined and payments pre-filed and recorded.
@@ -97,15 +58,15 @@ pub const TERMINATE_STAGES: [Stage; 8] = [
 ];
 
 /// The rules of this module with their citations (for the 政策规则 page).
-pub fn rules() -> Vec<(String, Citation)> {
+pub fn rules(profile: &Profile) -> Vec<(String, Citation)> {
     vec![
         (
             "未取得审核意见和立项文件的项目不予核拨建设经费".into(),
             no_money_cite(),
         ),
         (
-            "签订合同时按建设内容设定资金分批支付的条件及比例（合计不超过100%）；符合支付条件时须提前填报《电子政务项目资金支付报备单》报备，未报备的支付不能登记".into(),
-            implementation_cite(),
+            format!("签订合同时按建设内容设定资金分批支付的条件及比例（合计不超过合同金额的{}）；符合支付条件时须提前填报《电子政务项目资金支付报备单》报备，未报备的支付不能登记", pct(profile.payment_batches_max_bp)),
+            profile.implementation_cite.clone(),
         ),
         (
             "累计支付（含已报备）不超过合同金额和变更后的项目金额；合同金额不超过立项金额".into(),
@@ -113,30 +74,31 @@ pub fn rules() -> Vec<(String, Citation)> {
         ),
         (
             "项目立项后、采购前原则上不做变更（原则性规定：须填写理由）；变更主要建设内容须组织变更论证".into(),
-            change_cite(),
+            profile.change_cite.clone(),
         ),
         (
             format!(
-                "变更后投资不超过立项金额且核减不超过{}%（含不核减）的，单位实施变更内控流程并备案；核减超过{}%的，提交变更申请，经部门初审和项目变更专家论证后实施；超出立项金额的，重新申报立项。立项金额作为基线不因变更而改写",
-                CHANGE_FILING_MAX_CUT_BP / 100,
-                CHANGE_FILING_MAX_CUT_BP / 100
+                "变更后投资不超过立项金额且核减不超过{}（含不核减）的，单位实施变更内控流程并备案；核减超过{}的，提交变更申请，经部门初审和项目变更专家论证后实施；超出立项金额的，重新申报立项。立项金额作为基线不因变更而改写",
+                pct(profile.change_filing_max_cut_bp as u32),
+                pct(profile.change_filing_max_cut_bp as u32)
             ),
-            change_cite(),
+            profile.change_cite.clone(),
         ),
         (
             format!(
                 "撤销或终止限于{}，说明建设进度和资金支付情况，经单位党委（党组）会议通过、分管区领导批示同意后报区数据资源局备案；备案后项目终止，资金状况冻结",
-                TERMINATION_REASONS
+                profile
+                    .termination_reasons
                     .iter()
-                    .map(|(_, l)| l.trim_end_matches('的'))
+                    .map(|i| i.text.trim_end_matches('的'))
                     .collect::<Vec<_>>()
                     .join("；")
             ),
-            termination_cite(),
+            profile.termination_cite.clone(),
         ),
         (
             "实际建设周期超合同约定的，建设单位向区数据资源局说明情况后方可报送此后的月度进度；超期情况纳入部门下期申报项目评审打分".into(),
-            implementation_cite(),
+            profile.implementation_cite.clone(),
         ),
     ]
 }
@@ -174,9 +136,9 @@ impl Payment {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeRoute {
-    /// cut ≤ 15% (no cut included): the unit's internal process plus a filing (备案)
+    /// cut ≤ the profile's threshold (Shangcheng 15%; no cut included): the unit's internal process plus a filing (备案)
     Filing,
-    /// cut > 15%: change application, preliminary review, expert change review
+    /// cut above the threshold: change application, preliminary review, expert change review
     ExpertReview,
 }
 
@@ -194,8 +156,8 @@ impl ChangeRoute {
     }
     pub fn label(self) -> &'static str {
         match self {
-            ChangeRoute::Filing => "核减不超过15%：单位内控流程并备案",
-            ChangeRoute::ExpertReview => "核减超过15%：变更申请、部门初审、专家论证",
+            ChangeRoute::Filing => "单位内控流程并备案",
+            ChangeRoute::ExpertReview => "变更申请、部门初审、专家论证",
         }
     }
 }
@@ -418,12 +380,13 @@ pub enum ChangeClass {
 
 /// Classify a change from its numbers (Shangcheng 项目变更): exact integer arithmetic, so that a
 /// cut of exactly 15% stays with the filing route.
-pub fn classify_change(baseline: Yuan, new_amount: Yuan) -> ChangeClass {
+/// `max_cut_bp` is the profile's `change_filing_max_cut_bp`.
+pub fn classify_change(baseline: Yuan, new_amount: Yuan, max_cut_bp: i64) -> ChangeClass {
     if new_amount > baseline {
         return ChangeClass::OverBudget;
     }
     let cut = baseline.fen() as i128 - new_amount.fen() as i128;
-    if cut * 10_000 <= baseline.fen() as i128 * CHANGE_FILING_MAX_CUT_BP as i128 {
+    if cut * 10_000 <= baseline.fen() as i128 * max_cut_bp as i128 {
         ChangeClass::Route(ChangeRoute::Filing)
     } else {
         ChangeClass::Route(ChangeRoute::ExpertReview)
@@ -515,7 +478,7 @@ pub fn parse_ratio(s: &str) -> Option<u32> {
     u32::try_from(bp.trunc().mantissa() / 10i128.pow(bp.trunc().scale())).ok()
 }
 
-fn money_preconditions(ctx: &ProjectContext) -> Result<(), Refusal> {
+fn money_preconditions(ctx: &ProjectContext, profile: &Profile) -> Result<(), Refusal> {
     if ctx.project.approved_amount.is_none() {
         return Err(rule(
             "未取得审核意见和立项文件的项目不予核拨建设经费",
@@ -525,7 +488,7 @@ fn money_preconditions(ctx: &ProjectContext) -> Result<(), Refusal> {
     if ctx.contract.is_none() {
         return Err(rule(
             "合同签订并设定资金分批支付的条件及比例后方可支付",
-            &implementation_cite(),
+            &profile.implementation_cite,
         ));
     }
     Ok(())
@@ -557,7 +520,7 @@ pub fn decide(
             ratio_bp,
         } => {
             need_own_unit(ctx, actor, "设定资金分批支付")?;
-            money_preconditions(ctx)?;
+            money_preconditions(ctx, profile)?;
             if !PAY_STAGES.contains(&from) {
                 return Err(wrong());
             }
@@ -566,14 +529,15 @@ pub fn decide(
                 return Err(invalid("ratio", "支付比例为 0–100%"));
             }
             let total = f.batch_ratio_total_bp() + ratio_bp;
-            if total > 10_000 {
+            if total > profile.payment_batches_max_bp {
                 return Err(rule(
                     format!(
-                        "各期支付比例合计不得超过合同金额的100%：已设定 {}，本期 {}",
+                        "各期支付比例合计不得超过合同金额的{}：已设定 {}，本期 {}",
+                        pct(profile.payment_batches_max_bp),
                         pct(f.batch_ratio_total_bp()),
                         pct(ratio_bp)
                     ),
-                    &implementation_cite(),
+                    &profile.implementation_cite,
                 ));
             }
             let no = f.batches.len() as u32 + 1;
@@ -596,7 +560,7 @@ pub fn decide(
             planned_date,
         } => {
             need_own_unit(ctx, actor, "填报资金支付报备单")?;
-            money_preconditions(ctx)?;
+            money_preconditions(ctx, profile)?;
             if !PAY_STAGES.contains(&from) {
                 return Err(wrong());
             }
@@ -652,7 +616,7 @@ pub fn decide(
                         cap.grouped(),
                         batch_after.grouped()
                     ),
-                    &implementation_cite(),
+                    &profile.implementation_cite,
                 ));
             }
             let no = f.payments.len() as u32 + 1;
@@ -675,20 +639,20 @@ pub fn decide(
             voucher,
         } => {
             need_own_unit(ctx, actor, "登记资金支付")?;
-            money_preconditions(ctx)?;
+            money_preconditions(ctx, profile)?;
             if !PAY_STAGES.contains(&from) {
                 return Err(wrong());
             }
             let pay = f.payments.iter().find(|x| x.no == payment).ok_or_else(|| {
                 rule(
                     "该笔支付未填报《电子政务项目资金支付报备单》，须先报备再支付",
-                    &implementation_cite(),
+                    &profile.implementation_cite,
                 )
             })?;
             if pay.paid_amount.is_some() {
                 return Err(rule(
                     format!("第 {payment} 笔支付已登记"),
-                    &implementation_cite(),
+                    &profile.implementation_cite,
                 ));
             }
             if amount == Yuan::ZERO {
@@ -701,7 +665,7 @@ pub fn decide(
                         amount.grouped(),
                         pay.amount.grouped()
                     ),
-                    &implementation_cite(),
+                    &profile.implementation_cite,
                 ));
             }
             if paid_date > today {
@@ -752,13 +716,13 @@ pub fn decide(
                         open.no,
                         open.state.label()
                     ),
-                    &change_cite(),
+                    &profile.change_cite,
                 ));
             }
             if f.termination_pending() {
                 return Err(rule(
                     "项目撤销或终止申请待备案，不能提交变更",
-                    &termination_cite(),
+                    &profile.termination_cite,
                 ));
             }
             need_text("content", &content, "变更内容")?;
@@ -766,19 +730,20 @@ pub fn decide(
             if new_amount == Yuan::ZERO {
                 return Err(invalid("new_amount", "变更后金额须大于 0"));
             }
-            let route = match classify_change(baseline, new_amount) {
-                ChangeClass::OverBudget => {
-                    return Err(rule(
-                        format!(
+            let route =
+                match classify_change(baseline, new_amount, profile.change_filing_max_cut_bp) {
+                    ChangeClass::OverBudget => {
+                        return Err(rule(
+                            format!(
                             "变更后投资规模 {} 元超出立项预算资金 {} 元，应重新进行项目申报和立项",
                             new_amount.grouped(),
                             baseline.grouped()
                         ),
-                        &change_cite(),
-                    ))
-                }
-                ChangeClass::Route(r) => r,
-            };
+                            &profile.change_cite,
+                        ))
+                    }
+                    ChangeClass::Route(r) => r,
+                };
             let committed = f.committed_total();
             if new_amount < committed {
                 return Err(rule(
@@ -793,28 +758,17 @@ pub fn decide(
             if main_content && !ctx.has_attachment("change_study") {
                 return Err(rule(
                     "变更主要建设内容须由项目建设单位组织变更论证：请先上传变更论证材料",
-                    &change_cite(),
+                    &profile.change_cite,
                 ));
             }
             if matches!(from, Stage::Approved | Stage::Budgeted) {
-                match override_reason
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|r| !r.is_empty())
-                {
-                    Some(reason) => events.push(Event::OverrideRecorded {
-                        rule: "no_change_before_procurement".into(),
-                        reason: reason.into(),
-                        cite: change_cite(),
-                    }),
-                    None => {
-                        return Err(Refusal::NeedsOverride {
-                            rule: "no_change_before_procurement".into(),
-                            message: "项目立项后、采购前原则上不做变更".into(),
-                            cite: change_cite(),
-                        })
-                    }
-                }
+                events.push(crate::overrides::answer(
+                    profile,
+                    "no_change_before_procurement",
+                    "项目立项后、采购前原则上不做变更".into(),
+                    &profile.change_cite,
+                    override_reason.as_deref(),
+                )?);
             }
             let cut = baseline.saturating_sub(new_amount);
             let cut_bp = cut.basis_points_of(baseline).unwrap_or(0);
@@ -824,12 +778,14 @@ pub fn decide(
                 ChangeRoute::ExpertReview => ChangeState::PreliminaryReview,
             };
             summary = format!(
-                "提交第 {no} 号变更：变更后金额 {} 元（立项金额 {} 元，核减 {} 元，{}.{:02}%），{}",
+                "提交第 {no} 号变更：变更后金额 {} 元（立项金额 {} 元，核减 {} 元，{}.{:02}%），核减{}{}：{}",
                 new_amount.grouped(),
                 baseline.grouped(),
                 cut.grouped(),
                 cut_bp / 100,
                 cut_bp % 100,
+                if route == ChangeRoute::Filing { "不超过" } else { "超过" },
+                pct(profile.change_filing_max_cut_bp as u32),
                 route.label()
             );
             opinion = reason.trim().to_string();
@@ -858,7 +814,7 @@ pub fn decide(
             if c.state != ChangeState::AwaitingFiling {
                 return Err(rule(
                     format!("第 {change} 号变更当前{}，不是待备案", c.state.label()),
-                    &change_cite(),
+                    &profile.change_cite,
                 ));
             }
             below_committed(f, c)?;
@@ -889,7 +845,7 @@ pub fn decide(
             if c.state != ChangeState::PreliminaryReview {
                 return Err(rule(
                     format!("第 {change} 号变更当前{}，不是待部门初审", c.state.label()),
-                    &change_cite(),
+                    &profile.change_cite,
                 ));
             }
             need_text("opinion", &op, "初审意见")?;
@@ -930,7 +886,7 @@ pub fn decide(
                         "第 {change} 号变更当前{}，须先通过部门初审",
                         c.state.label()
                     ),
-                    &change_cite(),
+                    &profile.change_cite,
                 ));
             }
             let experts: Vec<String> = experts
@@ -987,16 +943,19 @@ pub fn decide(
                 return Err(wrong());
             }
             if f.termination_pending() {
-                return Err(rule("已有待备案的撤销或终止申请", &termination_cite()));
+                return Err(rule(
+                    "已有待备案的撤销或终止申请",
+                    &profile.termination_cite,
+                ));
             }
-            let label = termination_reason_label(&reason)
+            let label = termination_reason_label(profile, &reason)
                 .ok_or_else(|| invalid("reason", "请选择撤销或终止的情形"))?;
             need_text("progress", &progress, "建设进度情况")?;
             need_text("money", &money, "资金支付情况")?;
             if committee.trim().is_empty() || leader.trim().is_empty() {
                 return Err(rule(
                     "撤销或终止须经项目建设单位党委（党组）会议讨论通过并经分管区领导批示同意：请填写会议纪要和领导批示",
-                    &termination_cite(),
+                    &profile.termination_cite,
                 ));
             }
             summary = format!("申请撤销或终止项目：{label}");
@@ -1021,7 +980,7 @@ pub fn decide(
             }
             need_text("opinion", &op, "备案意见")?;
             opinion = op;
-            let label = termination_reason_label(&t.reason).unwrap_or("其他");
+            let label = termination_reason_label(profile, &t.reason).unwrap_or("其他");
             if agree {
                 let pos = position(ctx);
                 to = Stage::Ended;
@@ -1050,11 +1009,11 @@ pub fn decide(
             if today <= end {
                 return Err(rule(
                     format!("合同约定建设周期至 {end}，尚未超期"),
-                    &implementation_cite(),
+                    &profile.implementation_cite,
                 ));
             }
             if f.overrun_explained_for == Some(end) {
-                return Err(rule("已说明超期情况", &implementation_cite()));
+                return Err(rule("已说明超期情况", &profile.implementation_cite));
             }
             need_text("explanation", &explanation, "超期情况说明")?;
             summary = format!(
@@ -1102,14 +1061,19 @@ fn open_change(f: &FundsState, no: u32) -> Result<&ChangeRequest, Refusal> {
 }
 
 /// The actions of this module open to the actor now (added to `available_actions`).
-pub fn available(ctx: &ProjectContext, actor: &Actor, out: &mut Vec<&'static str>) {
+pub fn available(
+    ctx: &ProjectContext,
+    actor: &Actor,
+    profile: &Profile,
+    out: &mut Vec<&'static str>,
+) {
     let p = &ctx.project;
     let f = &ctx.funds;
     let own = actor.has(Role::Unit) && actor.unit_id == p.unit_id;
     let auth = actor.has(Role::Authority);
     if own && PAY_STAGES.contains(&p.stage) && ctx.contract.is_some() && p.approved_amount.is_some()
     {
-        if f.batch_ratio_total_bp() < 10_000 {
+        if f.batch_ratio_total_bp() < profile.payment_batches_max_bp {
             out.push("add_payment_batch");
         }
         if !f.batches.is_empty() {

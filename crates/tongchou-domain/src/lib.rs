@@ -15,6 +15,7 @@ pub mod lifecycle;
 pub mod money;
 pub mod obligation;
 pub mod ocds;
+pub mod overrides;
 pub mod permission;
 pub mod profile;
 pub mod project;

@@ -5,6 +5,7 @@ use crate::permission::can_view;
 use crate::profile::{attachment_kind_label, Citation, Profile};
 use crate::project::{
     procurement_method_label, PanelOpinion, PanelPurpose, ProjectContext, ProjectInput,
+    SupervisionContract,
 };
 use crate::{Actor, Date, Role, Stage, UnitId, UserId, Yuan};
 use serde::{Deserialize, Serialize};
@@ -101,6 +102,9 @@ pub enum Command {
         maintenance_years: u32,
         clauses: Checks,
         override_reason: Option<String>,
+        /// 工程监理合同 (SPEC I5): required for government procurement where the profile says so.
+        #[serde(default)]
+        supervision: Option<SupervisionContract>,
     },
     /// 月度进度报送
     ReportProgress {
@@ -121,6 +125,13 @@ pub enum Command {
     ConfirmConsequence { obligation: String, reason: String },
     /// 不予处理 the authority waives it, with a reason
     WaiveConsequence { obligation: String, reason: String },
+    /// 原则性规定例外审批 the approver the profile names signs off an override (`agree`) or
+    /// objects with a reason (SPEC §0)
+    ReviewOverride {
+        id: i64,
+        agree: bool,
+        opinion: String,
+    },
     /// 设定支付分期 a payment batch of the contract: condition and ratio (Shangcheng 第六章 项目实施)
     AddPaymentBatch { condition: String, ratio_bp: u32 },
     /// 填报资金支付报备单 pre-file a payment
@@ -209,6 +220,7 @@ impl Command {
             Command::Reapply { .. } => "reapply",
             Command::ConfirmConsequence { .. } => "confirm_consequence",
             Command::WaiveConsequence { .. } => "waive_consequence",
+            Command::ReviewOverride { .. } => "review_override",
             Command::Attach { .. } => "attach",
             Command::AddPaymentBatch { .. } => "add_payment_batch",
             Command::PrefilePayment { .. } => "prefile_payment",
@@ -260,6 +272,7 @@ pub fn action_label(code: &str) -> &'static str {
         "propose_consequence" => "系统提示逾期后果",
         "confirm_consequence" => "确认逾期后果",
         "waive_consequence" => "不予处理逾期后果",
+        "review_override" => "原则性规定例外审批",
         "add_payment_batch" => "设定支付分期",
         "prefile_payment" => "填报资金支付报备单",
         "record_payment" => "登记资金支付",
@@ -287,6 +300,20 @@ pub enum Event {
         rule: String,
         reason: String,
         cite: Citation,
+        /// Who signs it off (the profile's approver for the rule); absent in entries recorded
+        /// before overrides were signed off.
+        #[serde(default)]
+        approver: Option<Role>,
+        /// The rule's text in the profile.
+        #[serde(default)]
+        text: String,
+    },
+    /// The approver signed off an override (`agree`) or objected, with the opinion.
+    OverrideReviewed {
+        id: i64,
+        rule: String,
+        agree: bool,
+        opinion: String,
     },
     ComplianceChecked {
         pass: bool,
@@ -343,6 +370,9 @@ pub enum Event {
         period_months: u32,
         maintenance_years: u32,
         clauses: Checks,
+        /// Absent in entries recorded before supervision was filed with the contract.
+        #[serde(default)]
+        supervision: Option<SupervisionContract>,
     },
     ProgressReported {
         month: String,
@@ -588,6 +618,69 @@ fn check_all(items: &[crate::profile::CheckItem], checks: &Checks) -> Result<Vec
     Ok(failed)
 }
 
+/// 工程监理 (SPEC I5; Shangcheng 第六章 项目实施: 纳入政府采购的项目实行工程监理制，项目监理独立
+/// 招标，监理费用纳入项目总投资预算; Quzhou 三(三)2: 鼓励). Required and missing → refused citing
+/// the article; a supervisor who is the contractor, or a fee that with the contract exceeds the
+/// approved investment → refused. Returns the cleaned record to file.
+fn check_supervision(
+    ctx: &ProjectContext,
+    profile: &Profile,
+    supplier: &str,
+    amount: Yuan,
+    supervision: Option<SupervisionContract>,
+    today: Date,
+) -> Result<Option<SupervisionContract>, Refusal> {
+    let rule_ = &profile.supervision;
+    let method = ctx.procurement.as_ref().map(|p| p.method.as_str());
+    let Some(s) = supervision else {
+        if let Some(m) = method.filter(|m| rule_.required(m)) {
+            return Err(rule(
+                format!(
+                    "纳入政府采购的项目（{}）实行工程监理制，项目监理独立招标：请填写监理合同（监理单位、监理费用、签订日期）",
+                    procurement_method_label(m).unwrap_or(m)
+                ),
+                &rule_.cite,
+            ));
+        }
+        return Ok(None);
+    };
+    need_text("supervisor", &s.company, "监理单位")?;
+    if s.fee == Yuan::ZERO {
+        return Err(invalid("supervision_fee", "监理费用须大于 0"));
+    }
+    if s.signed_date > today {
+        return Err(invalid(
+            "supervision_signed_date",
+            "监理合同签订日期不能晚于今天",
+        ));
+    }
+    if s.company.trim() == supplier.trim() {
+        return Err(rule(
+            "项目监理独立招标：监理单位不能是本项目的承建单位",
+            &rule_.cite,
+        ));
+    }
+    let approved = ctx.project.approved_amount.unwrap_or_default();
+    let total = amount.checked_add(s.fee).unwrap_or(amount);
+    if total > approved {
+        return Err(rule(
+            format!(
+                "监理费用纳入项目总投资预算：合同金额 {} 元与监理费用 {} 元合计 {} 元，超过立项金额 {} 元（监理费用至多 {} 元）",
+                amount.grouped(),
+                s.fee.grouped(),
+                total.grouped(),
+                approved.grouped(),
+                approved.saturating_sub(amount).grouped()
+            ),
+            &rule_.cite,
+        ));
+    }
+    Ok(Some(SupervisionContract {
+        company: s.company.trim().into(),
+        ..s
+    }))
+}
+
 /// Decide what a command does to a project. See the module doc.
 pub fn decide(
     ctx: &ProjectContext,
@@ -627,6 +720,9 @@ pub fn decide(
         | Command::FileTermination { .. }
         | Command::ExplainOverrun { .. }) => {
             return crate::funds::decide(ctx, actor, cmd, profile, today);
+        }
+        cmd @ Command::ReviewOverride { .. } => {
+            return crate::overrides::decide(ctx, actor, cmd, profile);
         }
         Command::Edit { input } => {
             need_own_unit(ctx, actor, "修改申报信息")?;
@@ -671,24 +767,13 @@ pub fn decide(
                     need_amount.grouped(),
                     need_amount.saturating_sub(p.input.security_amount).grouped()
                 );
-                match override_reason
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|r| !r.is_empty())
-                {
-                    Some(reason) => events.push(Event::OverrideRecorded {
-                        rule: "security_budget_min".into(),
-                        reason: reason.into(),
-                        cite: profile.security_cite.clone(),
-                    }),
-                    None => {
-                        return Err(Refusal::NeedsOverride {
-                            rule: "security_budget_min".into(),
-                            message,
-                            cite: profile.security_cite.clone(),
-                        })
-                    }
-                }
+                events.push(crate::overrides::answer(
+                    profile,
+                    "security_budget_min",
+                    message,
+                    &profile.security_cite,
+                    override_reason.as_deref(),
+                )?);
             }
             events.push(Event::Declared);
             to = Stage::ComplianceReview;
@@ -1354,6 +1439,7 @@ pub fn decide(
             maintenance_years,
             clauses,
             override_reason,
+            supervision,
         } => {
             need_own_unit(ctx, actor, "合同备案")?;
             if from != Stage::Procurement {
@@ -1421,31 +1507,31 @@ pub fn decide(
                     &profile.procurement_cite,
                 ));
             }
+            let supervision =
+                check_supervision(ctx, profile, &supplier, amount, supervision, today)?;
             if maintenance_years < profile.maintenance_min_years {
-                match override_reason
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|r| !r.is_empty())
-                {
-                    Some(reason) => events.push(Event::OverrideRecorded {
-                        rule: "maintenance_min_years".into(),
-                        reason: reason.into(),
-                        cite: profile.procurement_cite.clone(),
-                    }),
-                    None => {
-                        return Err(Refusal::NeedsOverride {
-                            rule: "maintenance_min_years".into(),
-                            message: format!(
-                                "维保期一般不少于{}年，当前 {} 年",
-                                profile.maintenance_min_years, maintenance_years
-                            ),
-                            cite: profile.procurement_cite.clone(),
-                        })
-                    }
-                }
+                events.push(crate::overrides::answer(
+                    profile,
+                    "maintenance_min_years",
+                    format!(
+                        "维保期一般不少于{}年，当前 {} 年",
+                        profile.maintenance_min_years, maintenance_years
+                    ),
+                    &profile.procurement_cite,
+                    override_reason.as_deref(),
+                )?);
             }
             to = Stage::InConstruction;
-            summary = format!("合同备案：承建单位 {}，合同金额 {} 元，签订日期 {signed_date}，建设周期 {period_months} 个月", supplier.trim(), amount.grouped());
+            let mut line = format!("合同备案：承建单位 {}，合同金额 {} 元，签订日期 {signed_date}，建设周期 {period_months} 个月", supplier.trim(), amount.grouped());
+            if let Some(s) = &supervision {
+                line.push_str(&format!(
+                    "；工程监理：{}，监理费用 {} 元，{} 签订",
+                    s.company,
+                    s.fee.grouped(),
+                    s.signed_date
+                ));
+            }
+            summary = line;
             events.push(Event::ContractSigned {
                 supplier: supplier.trim().into(),
                 amount,
@@ -1453,6 +1539,7 @@ pub fn decide(
                 period_months,
                 maintenance_years,
                 clauses,
+                supervision,
             });
         }
         Command::ReportProgress {
@@ -1486,7 +1573,7 @@ pub fn decide(
                 if first.is_some_and(|f| f > end) && ctx.funds.overrun_explained_for != Some(end) {
                     return Err(rule(
                         format!("合同约定建设周期已于 {end} 届满，项目实际建设周期超合同约定，请先向区数据资源局说明超期情况"),
-                        &crate::funds::implementation_cite(),
+                        &profile.implementation_cite,
                     ));
                 }
             }
@@ -1724,7 +1811,8 @@ pub fn available_actions(
     if auth && !ctx.pending_consequences.is_empty() && p.stage != Stage::Ended {
         out.extend(["confirm_consequence", "waive_consequence"]);
     }
-    crate::funds::available(ctx, actor, &mut out);
+    crate::funds::available(ctx, actor, profile, &mut out);
+    crate::overrides::available(ctx, actor, &mut out);
     out
 }
 
@@ -1822,6 +1910,8 @@ pub struct Needs {
     pub consequences: bool,
     /// Payments, changes, termination, overrun (see `funds`).
     pub funds: bool,
+    /// Default-rule overrides (see `overrides`).
+    pub overrides: bool,
 }
 
 impl Needs {
@@ -1835,6 +1925,7 @@ impl Needs {
         approval_seq: true,
         consequences: true,
         funds: true,
+        overrides: true,
     };
 }
 
@@ -1852,6 +1943,10 @@ pub fn needs(action: &str) -> Needs {
         | "review_acceptance_application"
         | "reapply"
         | "attach" => none,
+        "review_override" => Needs {
+            overrides: true,
+            ..none
+        },
         "declare" | "re_examine" | "apply_acceptance" => Needs {
             attachments: true,
             ..none

@@ -415,6 +415,7 @@ mod tests {
             period_months: 6,
             maintenance_years: 2,
             clauses: vec![],
+            supervision: None,
         };
         let c = changes(
             &p,

@@ -101,6 +101,187 @@ pub struct Profile {
     /// Network/data security budget share of total investment, basis points (原则上 ≥ 5%).
     pub security_budget_min_bp: i64,
     pub security_cite: Citation,
+    // ---- Money during implementation (Shangcheng 第六章 项目实施). Older stored versions
+    // without these fields read the Shangcheng values (`serde(default)`).
+    /// 项目实施: payment batches, pre-filing, overrun.
+    #[serde(default = "d::implementation_cite")]
+    pub implementation_cite: Citation,
+    /// The batches of a contract add up to at most this share of the contract amount (bp).
+    #[serde(default = "d::payment_batches_max_bp")]
+    pub payment_batches_max_bp: u32,
+    /// 项目变更: a cut of at most this share of the approved amount (bp, “不超过预算金额15%”) is
+    /// filed by the unit; above it the change goes to preliminary and expert change review.
+    #[serde(default = "d::change_filing_max_cut_bp")]
+    pub change_filing_max_cut_bp: i64,
+    #[serde(default = "d::change_cite")]
+    pub change_cite: Citation,
+    /// 撤销或终止的情形 (Shangcheng: six, quoted).
+    #[serde(default = "d::termination_reasons")]
+    pub termination_reasons: Vec<CheckItem>,
+    #[serde(default = "d::termination_cite")]
+    pub termination_cite: Citation,
+    /// 工程监理 IT supervision (I5).
+    #[serde(default = "d::supervision")]
+    pub supervision: Supervision,
+    /// Default rules (原则上/一般, SPEC §0): each names the role that signs off an override.
+    #[serde(default = "d::default_rules")]
+    pub default_rules: Vec<DefaultRule>,
+}
+
+/// How strongly a profile asks for IT supervision (工程监理).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SupervisionMode {
+    /// 实行工程监理制 (Shangcheng 项目实施): a contract filing without it is refused.
+    Required,
+    /// 鼓励实行信息系统工程监理制 (Quzhou 三(三)2): recorded when there is one.
+    Encouraged,
+    Off,
+}
+
+impl SupervisionMode {
+    pub fn label(self) -> &'static str {
+        match self {
+            SupervisionMode::Required => "必须实行工程监理制",
+            SupervisionMode::Encouraged => "鼓励实行工程监理制",
+            SupervisionMode::Off => "不作要求",
+        }
+    }
+}
+
+/// 工程监理 (SPEC I5): for government-procurement projects, a separately tendered supervision
+/// contract whose fee is inside the total investment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Supervision {
+    pub mode: SupervisionMode,
+    /// Procurement methods (codes) that count as government procurement (纳入政府采购);
+    /// small-value public-resource trading (小额) does not.
+    pub government_procurement_methods: Vec<String>,
+    pub cite: Citation,
+}
+
+impl Supervision {
+    /// Whether supervision applies to a project procured with `method` (required or encouraged).
+    pub fn applies(&self, method: &str) -> bool {
+        self.mode != SupervisionMode::Off
+            && self
+                .government_procurement_methods
+                .iter()
+                .any(|m| m == method)
+    }
+    pub fn required(&self, method: &str) -> bool {
+        self.mode == SupervisionMode::Required && self.applies(method)
+    }
+}
+
+/// A default rule (原则上/一般): the action goes ahead only with a recorded reason, pending the
+/// sign-off of the role named here (SPEC §0).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DefaultRule {
+    /// Rule code as the domain raises it (see [`DEFAULT_RULE_CODES`]).
+    pub code: String,
+    pub text: String,
+    /// Who signs off an override.
+    pub approver: Role,
+    pub cite: Citation,
+}
+
+/// The default rules the domain raises, by code.
+pub const DEFAULT_RULE_CODES: [&str; 3] = [
+    "security_budget_min",
+    "maintenance_min_years",
+    "no_change_before_procurement",
+];
+
+/// Roles that may be named to sign off an override: an official department, not the unit.
+pub fn can_approve_overrides(role: Role) -> bool {
+    matches!(
+        role,
+        Role::Authority
+            | Role::Finance
+            | Role::Drc
+            | Role::Cyber
+            | Role::Xinchuang
+            | Role::LeadingGroup
+    )
+}
+
+/// The Shangcheng values of the fields added after the first stored profiles.
+mod d {
+    use super::*;
+    pub fn implementation_cite() -> Citation {
+        Citation::new(SC, "第六章 项目实施")
+    }
+    pub fn payment_batches_max_bp() -> u32 {
+        10_000
+    }
+    pub fn change_filing_max_cut_bp() -> i64 {
+        1_500
+    }
+    pub fn change_cite() -> Citation {
+        Citation::new(SC, "第六章 项目实施（项目变更）")
+    }
+    pub fn termination_cite() -> Citation {
+        Citation::new(SC, "第六章 项目实施（撤销或终止）")
+    }
+    pub fn termination_reasons() -> Vec<CheckItem> {
+        let t = |code: &str, text: &str| item(code, text, "第六章 项目实施（撤销或终止）");
+        vec![
+            t("force_majeure", "由于不可抗力，造成项目无法完成的"),
+            t(
+                "content_changed",
+                "建设内容发生重大变化，原项目建设方案不能适用的",
+            ),
+            t("ineffective", "项目实施不力，预期目标不能实现的"),
+            t(
+                "overdue_or_loss",
+                "项目建设过程中出现工程严重逾期、投资重大损失的",
+            ),
+            t(
+                "transfer",
+                "因职能划转、政策变动及其他原因，造成系统停用或需转移的",
+            ),
+            t("other", "其他经认定的相关情形"),
+        ]
+    }
+    pub fn supervision() -> Supervision {
+        Supervision {
+            mode: SupervisionMode::Required,
+            government_procurement_methods: [
+                "open_tender",
+                "invited_tender",
+                "competitive_negotiation",
+                "competitive_consultation",
+                "single_source",
+                "inquiry",
+            ]
+            .map(String::from)
+            .to_vec(),
+            cite: Citation::new(SC, "第六章 项目实施（工程监理）"),
+        }
+    }
+    pub fn default_rules() -> Vec<DefaultRule> {
+        vec![
+            DefaultRule {
+                code: "security_budget_min".into(),
+                text: "原则上新建项目网络数据安全预算不低于项目总投资的5%".into(),
+                approver: Role::Cyber,
+                cite: Citation::new(SC, "第六章 项目实施"),
+            },
+            DefaultRule {
+                code: "maintenance_min_years".into(),
+                text: "维保期一般不少于2年".into(),
+                approver: Role::Authority,
+                cite: Citation::new(SC, "第六章 项目实施"),
+            },
+            DefaultRule {
+                code: "no_change_before_procurement".into(),
+                text: "项目立项后、采购前原则上不做变更".into(),
+                approver: Role::Authority,
+                cite: change_cite(),
+            },
+        ]
+    }
 }
 
 const SC: &str = "上城区电子政务项目管理办法（征求意见稿）";
@@ -290,6 +471,14 @@ impl Profile {
             rectify_months: 2,
             security_budget_min_bp: 500,
             security_cite: Citation::new(SC, "第六章 项目实施"),
+            implementation_cite: d::implementation_cite(),
+            payment_batches_max_bp: d::payment_batches_max_bp(),
+            change_filing_max_cut_bp: d::change_filing_max_cut_bp(),
+            change_cite: d::change_cite(),
+            termination_reasons: d::termination_reasons(),
+            termination_cite: d::termination_cite(),
+            supervision: d::supervision(),
+            default_rules: d::default_rules(),
         }
     }
 
@@ -333,10 +522,49 @@ impl Profile {
         if p.preliminary_scorers.is_empty() || p.preliminary_table.is_empty() {
             errs.push("初审单位和评分表不能为空".into());
         }
+        if !(0..=10_000).contains(&p.change_filing_max_cut_bp) {
+            errs.push("change_filing_max_cut_bp 须为 0–10000（万分比）".into());
+        }
+        if p.payment_batches_max_bp == 0 || p.payment_batches_max_bp > 10_000 {
+            errs.push("payment_batches_max_bp 须为 1–10000（万分比）".into());
+        }
+        if p.termination_reasons.is_empty() {
+            errs.push("termination_reasons 不能为空".into());
+        }
+        for m in &p.supervision.government_procurement_methods {
+            if crate::project::procurement_method_label(m).is_none() {
+                errs.push(format!("supervision 中未知的采购方式：{m}"));
+            }
+        }
+        if p.supervision.cite.article.trim().is_empty() {
+            errs.push("supervision 缺少依据条款".into());
+        }
+        for code in DEFAULT_RULE_CODES {
+            let n = p.default_rules.iter().filter(|r| r.code == code).count();
+            if n != 1 {
+                errs.push(format!("default_rules 须恰有一条 {code}（现有 {n} 条）"));
+            }
+        }
+        for r in &p.default_rules {
+            if !DEFAULT_RULE_CODES.contains(&r.code.as_str()) {
+                errs.push(format!("default_rules 中未知的规则：{}", r.code));
+            }
+            if !can_approve_overrides(r.approver) {
+                errs.push(format!(
+                    "default_rules 的 {} 的审批人须为主管或职能部门，不能是{}",
+                    r.code,
+                    r.approver.label()
+                ));
+            }
+            if r.text.trim().is_empty() || r.cite.article.trim().is_empty() {
+                errs.push(format!("default_rules 的 {} 缺少文字或依据条款", r.code));
+            }
+        }
         for (what, items) in [
             ("compliance_checklist", &p.compliance_checklist),
             ("contract_clauses", &p.contract_clauses),
             ("acceptance_conditions", &p.acceptance_conditions),
+            ("termination_reasons", &p.termination_reasons),
         ] {
             let mut codes: Vec<&str> = items.iter().map(|i| i.code.as_str()).collect();
             codes.sort();
@@ -371,6 +599,19 @@ impl Profile {
         } else {
             Err(errs)
         }
+    }
+
+    /// The text of a termination reason (撤销或终止的情形) by code.
+    pub fn termination_reason(&self, code: &str) -> Option<&str> {
+        self.termination_reasons
+            .iter()
+            .find(|i| i.code == code)
+            .map(|i| i.text.as_str())
+    }
+
+    /// The default rule with this code (its approver and citation).
+    pub fn default_rule(&self, code: &str) -> Option<&DefaultRule> {
+        self.default_rules.iter().find(|r| r.code == code)
     }
 
     /// The locality's name for a role (Shangcheng's words).

@@ -414,6 +414,20 @@ pub struct Contract {
     pub supplier: String,
     pub amount: Yuan,
     pub signed_date: Date,
+    /// 工程监理合同 filed with it (SPEC I5), if any.
+    pub supervision: Option<SupervisionContract>,
+}
+
+/// 工程监理合同 the separately tendered IT supervision contract (SPEC I5), filed with the
+/// construction contract; its fee is part of the total investment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupervisionContract {
+    /// 监理单位
+    pub company: String,
+    /// 监理费用
+    pub fee: Yuan,
+    /// 监理合同签订日期
+    pub signed_date: Date,
 }
 
 /// Everything a transition may need to decide, loaded by the store in one go.
@@ -437,6 +451,8 @@ pub struct ProjectContext {
     pub funds: crate::funds::FundsState,
     /// The most similar projects found for it (重复建设比对), loaded for the compliance review.
     pub similar: Vec<crate::similarity::Similar>,
+    /// Default-rule overrides and their sign-off (`overrides`).
+    pub overrides: Vec<crate::overrides::OverrideRecord>,
 }
 
 impl ProjectContext {
@@ -453,6 +469,7 @@ impl ProjectContext {
             pending_consequences: Vec::new(),
             funds: Default::default(),
             similar: Vec::new(),
+            overrides: Vec::new(),
         }
     }
     pub fn has_attachment(&self, kind: &str) -> bool {

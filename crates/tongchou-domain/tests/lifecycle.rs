@@ -10,8 +10,9 @@ use support::*;
 use tongchou_domain::lifecycle::{
     add_days, add_months, available_actions, decide, Command, Decision, Event, Refusal,
 };
+use tongchou_domain::overrides::OverrideState;
 use tongchou_domain::permission::{can_view, is_read_only, list_scope};
-use tongchou_domain::profile::Citation;
+use tongchou_domain::profile::{Citation, SupervisionMode};
 use tongchou_domain::project::{BuildKind, PanelPurpose, ProjectContext};
 use tongchou_domain::{Actor, Date, Role, Stage, UserId, Yuan};
 
@@ -283,6 +284,9 @@ fn declare_security_below_5_percent_with_reason_records_override() {
                 rule: "security_budget_min".into(),
                 reason: "安全能力由区统建平台提供".into(),
                 cite: Citation::new(SC, "第六章 项目实施"),
+                // SPEC §0: pending the sign-off of the approver the profile names (区委网信办).
+                approver: Some(Role::Cyber),
+                text: "原则上新建项目网络数据安全预算不低于项目总投资的5%".into(),
             },
             Event::Declared,
         ]
@@ -2437,6 +2441,8 @@ fn sign_contract_maintenance_under_two_years_with_reason_records_override() {
             rule: "maintenance_min_years".into(),
             reason: "系统计划一年后并入市统建平台".into(),
             cite: Citation::new(SC, "第六章 项目实施"),
+            approver: Some(Role::Authority),
+            text: "维保期一般不少于2年".into(),
         }
     );
     assert!(matches!(
@@ -2512,6 +2518,171 @@ fn sign_contract_before_procurement_is_wrong_stage() {
         &unit_clerk(),
         sign(ContractArgs::default()),
     ));
+}
+
+// =============================================================================================
+// 工程监理 IT supervision with the contract filing (SPEC I5)
+// =============================================================================================
+
+const SUPERVISION: &str = "第六章 项目实施（工程监理）";
+
+fn without_supervision() -> Command {
+    sign(ContractArgs {
+        supervision: None,
+        ..ContractArgs::default()
+    })
+}
+
+fn with_fee(fee: Yuan) -> Command {
+    sign(ContractArgs {
+        supervision: Some(tongchou_domain::project::SupervisionContract {
+            fee,
+            ..supervision()
+        }),
+        ..ContractArgs::default()
+    })
+}
+
+fn procured_by(method: &str) -> ProjectContext {
+    let mut ctx = at(Stage::Procurement);
+    ctx.procurement.as_mut().unwrap().method = method.into();
+    ctx
+}
+
+// Shangcheng 第六章 项目实施: 纳入政府采购的项目实行工程监理制，项目监理独立招标
+#[test]
+fn sign_contract_government_procurement_without_supervision_is_refused() {
+    let m = rule(
+        run(
+            &at(Stage::Procurement),
+            &unit_clerk(),
+            without_supervision(),
+        ),
+        SC,
+        SUPERVISION,
+    );
+    assert!(m.contains("公开招标") && m.contains("监理"), "{m}");
+}
+
+// Shangcheng 第六章 项目实施: the supervision contract is filed with the contract and recorded
+#[test]
+fn sign_contract_records_the_supervision_contract() {
+    let dec = ok(run(
+        &at(Stage::Procurement),
+        &unit_clerk(),
+        sign(ContractArgs::default()),
+    ));
+    match &dec.events[..] {
+        [Event::ContractSigned {
+            supervision: Some(s),
+            ..
+        }] => {
+            assert_eq!(s.company, "浙江某工程监理有限公司");
+            assert_eq!(s.fee, yuan(20_000));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(dec.summary.contains("工程监理"), "{}", dec.summary);
+}
+
+// Shangcheng 第六章 项目实施: 小额公共资源交易 is not government procurement (profile data)
+#[test]
+fn sign_contract_small_value_procurement_needs_no_supervision() {
+    let dec = ok(run(
+        &procured_by("small_value"),
+        &unit_clerk(),
+        without_supervision(),
+    ));
+    assert_eq!(dec.to, Stage::InConstruction);
+    // Which methods count is the profile's: listing small_value makes it required too.
+    let mut p = profile();
+    p.supervision
+        .government_procurement_methods
+        .push("small_value".into());
+    rule(
+        decide(
+            &procured_by("small_value"),
+            &unit_clerk(),
+            without_supervision(),
+            &p,
+            today(),
+        ),
+        SC,
+        SUPERVISION,
+    );
+}
+
+// Quzhou 三(三)2: 鼓励实行信息系统工程监理制 — encouraged (or off): a contract without one is filed
+#[test]
+fn supervision_encouraged_by_the_profile_does_not_block_the_contract() {
+    for mode in [SupervisionMode::Encouraged, SupervisionMode::Off] {
+        let mut p = profile();
+        p.supervision.mode = mode;
+        p.supervision.cite = Citation::new(QUZHOU, "三(三)2");
+        let dec = decide(
+            &at(Stage::Procurement),
+            &unit_clerk(),
+            without_supervision(),
+            &p,
+            today(),
+        )
+        .unwrap_or_else(|e| panic!("{mode:?}: {e:?}"));
+        assert_eq!(dec.to, Stage::InConstruction);
+    }
+}
+
+// Shangcheng 第六章 项目实施: 监理费用纳入项目总投资预算 — contract + fee within the approved amount
+#[test]
+fn sign_contract_supervision_fee_beyond_the_approved_investment_is_refused() {
+    // approved 800,000, contract 750,000: a fee of exactly 50,000 fits.
+    ok(run(
+        &at(Stage::Procurement),
+        &unit_clerk(),
+        with_fee(yuan(50_000)),
+    ));
+    let m = rule(
+        run(
+            &at(Stage::Procurement),
+            &unit_clerk(),
+            with_fee(Yuan::from_fen(5_000_001)),
+        ),
+        SC,
+        SUPERVISION,
+    );
+    assert!(m.contains("至多 50,000.00 元"), "{m}");
+    invalid(
+        run(&at(Stage::Procurement), &unit_clerk(), with_fee(Yuan::ZERO)),
+        "supervision_fee",
+    );
+}
+
+// Shangcheng 第六章 项目实施: 项目监理独立招标 — the supervisor is not the contractor
+#[test]
+fn sign_contract_supervisor_who_is_the_contractor_is_refused() {
+    let cmd = sign(ContractArgs {
+        supervision: Some(tongchou_domain::project::SupervisionContract {
+            company: "杭州某科技有限公司".into(),
+            ..supervision()
+        }),
+        ..ContractArgs::default()
+    });
+    rule(
+        run(&at(Stage::Procurement), &unit_clerk(), cmd),
+        SC,
+        SUPERVISION,
+    );
+}
+
+// SPEC §3: the supervision setting is validated with the rest of the profile
+#[test]
+fn supervision_setting_with_an_unknown_procurement_method_is_rejected() {
+    let mut p = profile();
+    p.supervision
+        .government_procurement_methods
+        .push("handshake".into());
+    let errs = tongchou_domain::profile::Profile::from_toml(&p.to_toml()).unwrap_err();
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(errs[0].contains("handshake"));
 }
 
 // =============================================================================================
@@ -3999,6 +4170,24 @@ mod model {
                 } else {
                     all_true(&prof.contract_clauses)
                 };
+                let amount = match k2 % 6 {
+                    0 => plus_fen(ceiling),
+                    5 => plus_fen(approved),
+                    _ => pct(cap, k3),
+                };
+                // I5: mostly a supervision contract whose fee fits in what is left of the
+                // approved amount; sometimes none, sometimes one fen too much.
+                let room = approved.saturating_sub(amount);
+                let supervision = match k1 % 7 {
+                    3 => None,
+                    5 => Some(plus_fen(room)),
+                    _ => Some(Yuan::from_fen((room.fen() / 2).max(1))),
+                }
+                .map(|fee| tongchou_domain::project::SupervisionContract {
+                    company: "浙江某工程监理有限公司".into(),
+                    fee,
+                    signed_date: add_days(today, -1),
+                });
                 Command::SignContract {
                     project_name: if k1 % 9 == 0 {
                         "别的项目名称".into()
@@ -4006,11 +4195,8 @@ mod model {
                         p.input.name.clone()
                     },
                     supplier: "杭州某科技有限公司".into(),
-                    amount: match k2 % 6 {
-                        0 => plus_fen(ceiling),
-                        5 => plus_fen(approved),
-                        _ => pct(cap, k3),
-                    },
+                    amount,
+                    supervision,
                     signed_date: if k3 % 13 == 0 {
                         add_days(today, 1)
                     } else {
@@ -4449,4 +4635,151 @@ mod consequences {
             "nothing proposed, nothing to confirm"
         );
     }
+}
+
+// =============================================================================================
+// 原则性规定的例外 Default-rule overrides signed off by the approver the profile names (SPEC §0)
+// =============================================================================================
+
+fn short_maintenance() -> Command {
+    sign(ContractArgs {
+        maintenance_years: 1,
+        override_reason: Some("系统计划一年后并入市统建平台".into()),
+        ..ContractArgs::default()
+    })
+}
+
+/// In construction after a contract with a 1-year maintenance period (an override, pending).
+fn with_pending_override() -> ProjectContext {
+    let mut ctx = at(Stage::Procurement);
+    step(&mut ctx, &unit_clerk(), short_maintenance(), today());
+    ctx
+}
+
+fn review(id: i64, agree: bool, opinion: &str) -> Command {
+    Command::ReviewOverride {
+        id,
+        agree,
+        opinion: opinion.into(),
+    }
+}
+
+// Shangcheng 第六章 项目实施 (维保期一般不少于2年) + SPEC §0: the override names the profile's approver
+#[test]
+fn override_is_pending_the_approver_the_profile_names() {
+    let mut p = profile();
+    p.default_rules
+        .iter_mut()
+        .find(|r| r.code == "maintenance_min_years")
+        .unwrap()
+        .approver = Role::Finance;
+    let dec = decide(
+        &at(Stage::Procurement),
+        &unit_clerk(),
+        short_maintenance(),
+        &p,
+        today(),
+    )
+    .unwrap();
+    assert!(matches!(
+        &dec.events[0],
+        Event::OverrideRecorded { rule, approver: Some(Role::Finance), .. } if rule == "maintenance_min_years"
+    ));
+    // The warning before a reason is given names the approver too.
+    let m = needs_override(
+        decide(
+            &at(Stage::Procurement),
+            &unit_clerk(),
+            sign(ContractArgs {
+                maintenance_years: 1,
+                ..ContractArgs::default()
+            }),
+            &p,
+            today(),
+        ),
+        "maintenance_min_years",
+        "第六章 项目实施",
+    );
+    assert!(m.contains("区财政局审批"), "{m}");
+}
+
+// SPEC §0: only the named approver signs off; a history entry records it; once only
+#[test]
+fn only_the_named_approver_signs_off_an_override() {
+    let mut ctx = with_pending_override();
+    assert_eq!(ctx.overrides.len(), 1);
+    let id = ctx.overrides[0].id;
+    assert!(available_actions(&ctx, &authority(), &profile()).contains(&"review_override"));
+    assert!(!available_actions(&ctx, &finance(), &profile()).contains(&"review_override"));
+    assert!(!available_actions(&ctx, &unit_clerk(), &profile()).contains(&"review_override"));
+    let m = forbidden(run(&ctx, &finance(), review(id, true, "")));
+    assert!(m.contains("区数据资源局"), "{m}");
+    forbidden(run(&ctx, &unit_clerk(), review(id, true, "自己同意")));
+    let dec = step(
+        &mut ctx,
+        &authority(),
+        review(id, true, "同意，并入计划已报备"),
+        today(),
+    );
+    assert_eq!(dec.from, dec.to, "a sign-off does not move the project");
+    assert_eq!(
+        dec.events,
+        vec![Event::OverrideReviewed {
+            id,
+            rule: "maintenance_min_years".into(),
+            agree: true,
+            opinion: "同意，并入计划已报备".into(),
+        }]
+    );
+    assert!(
+        dec.summary.contains("同意") && dec.summary.contains("维保期"),
+        "{}",
+        dec.summary
+    );
+    assert_eq!(ctx.overrides[0].state, OverrideState::SignedOff);
+    assert!(!available_actions(&ctx, &authority(), &profile()).contains(&"review_override"));
+    rule(
+        run(&ctx, &authority(), review(id, false, "再议")),
+        PLATFORM,
+        "原则性规定的例外经审批人审批一次",
+    );
+}
+
+// SPEC §0: the approver may object instead, with a reason (also a history entry)
+#[test]
+fn objecting_to_an_override_needs_a_reason() {
+    let mut ctx = with_pending_override();
+    let id = ctx.overrides[0].id;
+    invalid(run(&ctx, &authority(), review(id, false, "  ")), "opinion");
+    invalid(
+        run(&ctx, &authority(), review(id + 7, true, "")),
+        "override",
+    );
+    let dec = step(
+        &mut ctx,
+        &authority(),
+        review(id, false, "并入计划未经批准，维保期应按2年签订"),
+        today(),
+    );
+    assert!(dec.summary.contains("异议"), "{}", dec.summary);
+    assert_eq!(ctx.overrides[0].state, OverrideState::Objected);
+    assert_eq!(
+        ctx.overrides[0].decision_reason.as_deref(),
+        Some("并入计划未经批准，维保期应按2年签订")
+    );
+}
+
+// SPEC §0 + §3: each default rule names one approver, an official department; checked whole
+#[test]
+fn default_rules_without_a_proper_approver_are_rejected() {
+    let mut p = profile();
+    p.default_rules[0].approver = Role::Unit;
+    p.default_rules
+        .retain(|r| r.code != "no_change_before_procurement");
+    let errs = tongchou_domain::profile::Profile::from_toml(&p.to_toml()).unwrap_err();
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    assert!(errs
+        .iter()
+        .any(|e| e.contains("no_change_before_procurement")));
+    assert!(errs.iter().any(|e| e.contains("审批人")));
 }

@@ -11,10 +11,9 @@ use proptest::prelude::*;
 use support::*;
 use tongchou_domain::funds::{
     classify_change, summary, ChangeClass, ChangeRoute, ChangeState, TerminationState,
-    TERMINATION_REASONS,
 };
 use tongchou_domain::lifecycle::{available_actions, decide, Command, Decision, Event, Refusal};
-use tongchou_domain::profile::Citation;
+use tongchou_domain::profile::{Citation, Profile};
 use tongchou_domain::project::ProjectContext;
 use tongchou_domain::{Actor, Stage, Yuan};
 
@@ -352,11 +351,11 @@ fn change_cut_over_15_percent_needs_expert_review() {
     let approved = yuan(FINAL);
     let just_over = Yuan::from_fen(68_000_000 - 1);
     assert_eq!(
-        classify_change(approved, yuan(680_000)),
+        classify_change(approved, yuan(680_000), profile().change_filing_max_cut_bp),
         ChangeClass::Route(ChangeRoute::Filing)
     );
     assert_eq!(
-        classify_change(approved, just_over),
+        classify_change(approved, just_over, profile().change_filing_max_cut_bp),
         ChangeClass::Route(ChangeRoute::ExpertReview)
     );
     let mut ctx = at(Stage::InConstruction);
@@ -546,9 +545,11 @@ fn payments_after_an_effective_cut_are_capped_by_the_effective_amount() {
 // Shangcheng 第六章 项目实施（撤销或终止）: the six listed reasons, verbatim
 #[test]
 fn termination_reasons_are_the_six_of_the_measures() {
-    assert_eq!(TERMINATION_REASONS.len(), 6);
-    assert_eq!(TERMINATION_REASONS[0].1, "由于不可抗力，造成项目无法完成的");
-    assert_eq!(TERMINATION_REASONS[5].1, "其他经认定的相关情形");
+    let reasons = profile().termination_reasons;
+    assert_eq!(reasons.len(), 6);
+    assert_eq!(reasons[0].text, "由于不可抗力，造成项目无法完成的");
+    assert_eq!(reasons[5].text, "其他经认定的相关情形");
+    assert!(reasons.iter().all(|r| r.cite.article == TERMINATION));
     let ctx = at(Stage::InConstruction);
     let mut cmd = terminate_cmd();
     if let Command::ApplyTermination { reason, .. } = &mut cmd {
@@ -833,4 +834,125 @@ proptest! {
             prop_assert!(f.changes.iter().filter(|c| c.state.is_open()).count() <= 1);
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Money rules as profile data (SPEC §3): each number and list read from the profile in force
+// ---------------------------------------------------------------------------------------------
+
+fn try_under(ctx: &ProjectContext, who: &Actor, cmd: Command, p: &Profile) -> Outcome {
+    decide(ctx, who, cmd, p, today())
+}
+
+// Shangcheng 第六章 项目实施（项目变更）1 (“不超过预算金额15%”), as profile data: a profile that
+// sets the threshold to 10% sends a 12% cut to expert review; the Shangcheng 15% files it.
+#[test]
+fn change_threshold_is_read_from_the_profile() {
+    let ctx = at(Stage::InConstruction);
+    let cut_12 = yuan(704_000); // 800,000 − 12%
+    let d = ok(try_(&ctx, &unit_clerk(), change(cut_12)));
+    assert!(matches!(
+        d.events.as_slice(),
+        [Event::ChangeSubmitted {
+            route: ChangeRoute::Filing,
+            cut_bp: 1200,
+            ..
+        }]
+    ));
+    let mut p = profile();
+    p.change_filing_max_cut_bp = 1_000;
+    let d = ok(try_under(&ctx, &unit_clerk(), change(cut_12), &p));
+    assert!(matches!(
+        d.events.as_slice(),
+        [Event::ChangeSubmitted {
+            route: ChangeRoute::ExpertReview,
+            state: ChangeState::PreliminaryReview,
+            ..
+        }]
+    ));
+    assert_eq!(
+        classify_change(yuan(FINAL), yuan(720_000), 1_000),
+        ChangeClass::Route(ChangeRoute::Filing),
+        "exactly 10% stays with the filing route"
+    );
+    // The 政策规则 page states the profile's number.
+    let rules = tongchou_domain::funds::rules(&p);
+    assert!(rules
+        .iter()
+        .any(|(t, c)| t.contains("核减不超过10%") && c.article == CHANGE));
+}
+
+// Shangcheng 第六章 项目实施（撤销或终止）: the listed reasons are the profile's; a code not in the
+// profile in force is refused, and the label recorded is the profile's text.
+#[test]
+fn termination_reasons_are_read_from_the_profile() {
+    let ctx = at(Stage::InConstruction);
+    let mut p = profile();
+    p.termination_reasons.retain(|r| r.code != "transfer");
+    invalid(
+        try_under(&ctx, &unit_clerk(), terminate_cmd(), &p),
+        "reason",
+    );
+    let d = ok(try_(&ctx, &unit_clerk(), terminate_cmd()));
+    assert!(
+        d.summary.contains("因职能划转、政策变动及其他原因"),
+        "{}",
+        d.summary
+    );
+}
+
+// Shangcheng 第六章 项目实施 (资金分批支付的条件及比例): the batches' cap is profile data, cited
+#[test]
+fn payment_batch_cap_is_read_from_the_profile() {
+    let mut ctx = at(Stage::InConstruction);
+    go(&mut ctx, &unit_clerk(), batch("合同签订后", 60));
+    let mut p = profile();
+    p.payment_batches_max_bp = 9_000; // e.g. 10% retained as a quality deposit
+    let r = try_under(&ctx, &unit_clerk(), batch("初验通过后", 40), &p);
+    match r {
+        Err(Refusal::Rule { message, cite }) => {
+            assert!(message.contains("90%"), "{message}");
+            assert_eq!(cite, p.implementation_cite);
+        }
+        other => panic!("{other:?}"),
+    }
+    ok(try_under(&ctx, &unit_clerk(), batch("初验通过后", 30), &p));
+}
+
+// SPEC §3: a profile edit is validated whole; every money-rule problem is listed at once
+#[test]
+fn invalid_money_rules_in_a_profile_are_all_listed() {
+    let mut p = profile();
+    p.change_filing_max_cut_bp = 12_000;
+    p.payment_batches_max_bp = 0;
+    p.termination_reasons[1].code = p.termination_reasons[0].code.clone();
+    p.termination_reasons[2].cite.article = String::new();
+    let errs = Profile::from_toml(&p.to_toml()).unwrap_err();
+    assert_eq!(errs.len(), 4, "{errs:?}");
+    assert!(errs.iter().any(|e| e.contains("change_filing_max_cut_bp")));
+    assert!(errs.iter().any(|e| e.contains("payment_batches_max_bp")));
+    assert!(errs
+        .iter()
+        .any(|e| e.contains("termination_reasons 的 code 有重复")));
+    assert!(errs.iter().any(|e| e.contains("缺少文字或依据条款")));
+}
+
+// SPEC §3: a profile version stored before the money rules were data reads the Shangcheng values
+#[test]
+fn stored_profile_without_money_rules_reads_the_shangcheng_values() {
+    let mut old: toml::Table = toml::from_str(&profile().to_toml()).unwrap();
+    for k in [
+        "implementation_cite",
+        "payment_batches_max_bp",
+        "change_filing_max_cut_bp",
+        "change_cite",
+        "termination_reasons",
+        "termination_cite",
+        "supervision",
+        "default_rules",
+    ] {
+        assert!(old.remove(k).is_some(), "{k}");
+    }
+    let p = Profile::from_toml(&toml::to_string(&old).unwrap()).unwrap();
+    assert_eq!(p, profile());
 }

@@ -46,7 +46,7 @@ pub struct Db {
 /// Held for the life of a write transaction (SQLite only).
 pub(crate) type WriteGuard = Option<tokio::sync::OwnedMutexGuard<()>>;
 
-const MIGRATIONS: [(&str, &str, &str); 9] = [
+const MIGRATIONS: [(&str, &str, &str); 10] = [
     (
         "0001_core",
         include_str!("../migrations/sqlite/0001_core.sql"),
@@ -81,6 +81,11 @@ const MIGRATIONS: [(&str, &str, &str); 9] = [
         "0007_exports",
         include_str!("../migrations/sqlite/0007_exports.sql"),
         include_str!("../migrations/postgres/0007_exports.sql"),
+    ),
+    (
+        "0007_supervision_overrides",
+        include_str!("../migrations/sqlite/0007_supervision_overrides.sql"),
+        include_str!("../migrations/postgres/0007_supervision_overrides.sql"),
     ),
     (
         "0009_progress_milestones",

@@ -10,7 +10,7 @@ use tongchou_domain::obligation::Changes;
 use tongchou_domain::permission::{approved_stages, path_ids, ListScope};
 use tongchou_domain::project::{
     BuildKind, Category, Contract, Funding, Panel, PanelMember, PanelOpinion, PanelPurpose,
-    PreliminaryScore, Procurement, Project, ProjectContext, ProjectInput,
+    PreliminaryScore, Procurement, Project, ProjectContext, ProjectInput, SupervisionContract,
 };
 use tongchou_domain::{
     Actor, Date, JurisdictionId, PanelId, ProjectId, Role, Stage, UnitId, UserId, Yuan,
@@ -181,6 +181,23 @@ pub struct ContractRow {
     pub period_months: i64,
     pub maintenance_years: i64,
     pub recorded_at: String,
+    /// 工程监理合同 filed with the contract (SPEC I5).
+    pub supervision: Option<SupervisionContract>,
+}
+
+/// The supervision columns of a `contracts` row.
+fn supervision_from(r: &sqlx::any::AnyRow) -> Result<Option<SupervisionContract>> {
+    let Some(company) = r.try_get::<Option<String>, _>("supervisor")? else {
+        return Ok(None);
+    };
+    Ok(Some(SupervisionContract {
+        company,
+        fee: Yuan::from_fen(
+            r.try_get::<Option<i64>, _>("supervision_fee_fen")?
+                .unwrap_or(0),
+        ),
+        signed_date: date_req(r, "supervision_signed_date")?,
+    }))
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -438,7 +455,7 @@ impl Db {
             };
         }
         if needs.contract {
-            let c = sqlx::query("SELECT supplier, amount_fen, signed_date FROM contracts WHERE project_id = $1 ORDER BY id DESC")
+            let c = sqlx::query("SELECT supplier, amount_fen, signed_date, supervisor, supervision_fee_fen, supervision_signed_date FROM contracts WHERE project_id = $1 ORDER BY id DESC")
                 .bind(id)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -447,6 +464,7 @@ impl Db {
                     supplier: r.try_get("supplier")?,
                     amount: Yuan::from_fen(r.try_get("amount_fen")?),
                     signed_date: date_req(&r, "signed_date")?,
+                    supervision: supervision_from(&r)?,
                 }),
                 None => None,
             };
@@ -473,6 +491,9 @@ impl Db {
         }
         if needs.funds {
             self.load_funds(ctx, crate::today()).await?;
+        }
+        if needs.overrides {
+            ctx.overrides = self.project_overrides(ctx.project.id).await?;
         }
         if needs.approval_seq {
             // ORDER BY … LIMIT 1 rather than MAX(): both databases walk the index from its end.
@@ -760,7 +781,7 @@ impl Db {
 
     pub async fn contract(&self, id: ProjectId) -> Result<Option<ContractRow>> {
         let r = sqlx::query(
-            "SELECT supplier, amount_fen, signed_date, period_months, maintenance_years, recorded_at FROM contracts WHERE project_id = $1 ORDER BY id DESC",
+            "SELECT supplier, amount_fen, signed_date, period_months, maintenance_years, recorded_at, supervisor, supervision_fee_fen, supervision_signed_date FROM contracts WHERE project_id = $1 ORDER BY id DESC",
         )
         .bind(id.0)
         .fetch_optional(&self.pool)
@@ -773,6 +794,7 @@ impl Db {
                 period_months: r.try_get("period_months")?,
                 maintenance_years: r.try_get("maintenance_years")?,
                 recorded_at: r.try_get("recorded_at")?,
+                supervision: supervision_from(&r)?,
             })
         })
         .transpose()
@@ -1066,10 +1088,13 @@ async fn apply_event(
         | Event::RectificationOrdered { .. }
         | Event::Ended { .. } => {}
         // Kept in the history payload only.
-        Event::OverrideRecorded { .. }
-        | Event::DuplicateJudged { .. }
-        | Event::ComplianceChecked { .. }
-        | Event::AcceptanceApplied { .. } => {}
+        Event::ComplianceChecked { .. }
+        | Event::AcceptanceApplied { .. }
+        | Event::DuplicateJudged { .. } => {}
+        // Default-rule overrides and their sign-off.
+        Event::OverrideRecorded { .. } | Event::OverrideReviewed { .. } => {
+            crate::overrides::apply_event(tx, id, actor, e, now).await?;
+        }
         Event::PreliminaryScored {
             department,
             scores,
@@ -1174,10 +1199,11 @@ async fn apply_event(
             period_months,
             maintenance_years,
             clauses,
+            supervision,
         } => {
             sqlx::query(
-                "INSERT INTO contracts (project_id, supplier, amount_fen, signed_date, period_months, maintenance_years, clauses, recorded_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                "INSERT INTO contracts (project_id, supplier, amount_fen, signed_date, period_months, maintenance_years, clauses, recorded_at, supervisor, supervision_fee_fen, supervision_signed_date) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
             .bind(id)
             .bind(supplier)
@@ -1187,6 +1213,9 @@ async fn apply_event(
             .bind(*maintenance_years as i64)
             .bind(serde_json::to_string(clauses).unwrap_or_default())
             .bind(now)
+            .bind(supervision.as_ref().map(|s| s.company.clone()))
+            .bind(supervision.as_ref().map(|s| s.fee.fen()))
+            .bind(supervision.as_ref().map(|s| s.signed_date.to_string()))
             .execute(&mut *tx)
             .await?;
         }

@@ -490,6 +490,12 @@ impl<'a> Walker<'a> {
                 maintenance_years: 2,
                 clauses,
                 override_reason: None,
+                // 工程监理 (Shangcheng 项目实施): tendered separately, 2% of the approved amount.
+                supervision: Some(tongchou_domain::project::SupervisionContract {
+                    company: "浙江诚信工程监理咨询有限公司".into(),
+                    fee: Yuan::from_fen(final_amount.fen() / 100 * 2),
+                    signed_date: days_ago(t, 80),
+                }),
             },
         )
         .await?;
@@ -738,7 +744,9 @@ pub async fn seed_demo(st: &AppState, today: Date) -> Result<World, String> {
             category: cats[i % 4],
             it_amount: it,
             non_it_amount: Yuan::from_yuan(50_000 * (i as i64 % 3)),
-            security_amount: Yuan::from_fen(it.fen() / 100 * 6),
+            // Every eighth project (new builds) budgets 3% for security: declared with a reason,
+            // an override pending 区委网信办 (SPEC §0).
+            security_amount: Yuan::from_fen(it.fen() / 100 * if i % 8 == 0 { 3 } else { 6 }),
             funding: if i % 7 == 3 {
                 Funding::HigherTransfer
             } else {
@@ -763,6 +771,23 @@ pub async fn seed_demo(st: &AppState, today: Date) -> Result<World, String> {
                 .walk(p.id, unit, target)
                 .await
                 .map_err(|e| format!("{}: {e}", input.name))?;
+            // Half of those overrides signed off by the approver, the rest left pending.
+            if i % 16 == 8 {
+                let ctx = st.db.context(p.id).await.map_err(|e| e.to_string())?;
+                for o in ctx.overrides.iter().filter(|o| o.approver == Role::Cyber) {
+                    walker
+                        .run(
+                            p.id,
+                            "wxb",
+                            Command::ReviewOverride {
+                                id: o.id,
+                                agree: true,
+                                opinion: "安全能力由区统建平台承担，同意".into(),
+                            },
+                        )
+                        .await?;
+                }
+            }
             if matches!(
                 target,
                 Stage::InConstruction | Stage::TrialRun | Stage::InOperation

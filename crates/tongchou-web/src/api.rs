@@ -72,9 +72,38 @@ pub fn project_json(st: &AppState, ctx: &ProjectContext, user: &CurrentUser) -> 
             json!(available_actions(ctx, &user.actor, &st.profile())),
         );
         o.insert("attachments".into(), json!(ctx.attachment_kinds));
+        // 采购 and 合同 with its 工程监理合同 (SPEC I5), and whether the profile requires one.
+        o.insert("procurement".into(), json!(ctx.procurement));
+        // 原则性规定的例外 with their approver and sign-off state (SPEC §0).
+        o.insert(
+            "overrides".into(),
+            json!(ctx
+                .overrides
+                .iter()
+                .map(|x| {
+                    let mut v = json!(x);
+                    v["state_label"] = json!(x.state.label());
+                    v["approver_label"] = json!(st.profile().role_name(x.approver));
+                    v
+                })
+                .collect::<Vec<_>>()),
+        );
+        o.insert("contract".into(), json!(ctx.contract));
+        let sup = &st.profile().supervision;
+        let method = ctx.procurement.as_ref().map(|p| p.method.as_str());
+        o.insert(
+            "supervision_rule".into(),
+            json!({
+                "mode": sup.mode,
+                "label": sup.mode.label(),
+                "applies": method.is_some_and(|m| sup.applies(m)),
+                "required": method.is_some_and(|m| sup.required(m)),
+                "cite": sup.cite.to_string(),
+            }),
+        );
         o.insert(
             "money".into(),
-            crate::money::money_json(ctx, tongchou_store::today()),
+            crate::money::money_json(ctx, &st.profile(), tongchou_store::today()),
         );
     }
     v

@@ -10,9 +10,17 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashMap;
+use tongchou_domain::overrides::OverrideState;
 use tongchou_domain::permission::list_scope;
 use tongchou_domain::{Date, Stage};
+use tongchou_store::overrides::{OverrideBoardRow, OverrideFilter};
 use tongchou_store::project::{ListFilter, ProjectListItem, UnitBoardRow};
+
+/// An override on the board, with its approver in the profile's words.
+pub struct BoardOverride {
+    pub row: OverrideBoardRow,
+    pub approver: &'static str,
+}
 
 pub struct BoardRow {
     pub item: ProjectListItem,
@@ -33,6 +41,10 @@ struct BoardPage {
     query_base: String,
     unit_options: Vec<(i64, String)>,
     today: String,
+    /// 原则性规定的例外 (SPEC §0), filtered by `ov_state` and `ov_rule`.
+    overrides: Vec<BoardOverride>,
+    override_states: Vec<(&'static str, &'static str)>,
+    override_rules: Vec<(String, String)>,
 }
 
 impl BoardPage {
@@ -54,6 +66,72 @@ fn list_query(q: &HashMap<String, String>) -> ListQuery {
         page: q.get("page").cloned(),
         per_page: q.get("per_page").cloned(),
     }
+}
+
+/// The board's override filter (`ov_state`, `ov_rule`); unknown values are a field error.
+fn override_filter(q: &HashMap<String, String>) -> Result<OverrideFilter, AppError> {
+    let state = match q.get("ov_state").map(String::as_str) {
+        None | Some("") => None,
+        Some(s) => Some(
+            OverrideState::parse(s).ok_or_else(|| AppError::field("ov_state", "未知的审批状态"))?,
+        ),
+    };
+    let rule = q.get("ov_rule").filter(|r| !r.is_empty()).cloned();
+    if let Some(r) = &rule {
+        if !tongchou_domain::profile::DEFAULT_RULE_CODES.contains(&r.as_str()) {
+            return Err(AppError::field("ov_rule", "未知的原则性规定"));
+        }
+    }
+    Ok(OverrideFilter { state, rule })
+}
+
+/// The overrides of the projects in the board's scope and filter.
+async fn board_overrides(
+    st: &AppState,
+    user: &CurrentUser,
+    f: &ListFilter,
+    q: &HashMap<String, String>,
+    limit: i64,
+) -> Result<Vec<BoardOverride>, AppError> {
+    let of = override_filter(q)?;
+    let mut f = f.clone();
+    // Overrides stay on the board whatever stage their project reached, unless a stage or
+    // phase was asked for.
+    if q.get("phase").is_none_or(|p| p.is_empty()) && q.get("stage").is_none_or(|p| p.is_empty()) {
+        f.stages.clear();
+    }
+    let profile = st.profile();
+    Ok(st
+        .db
+        .board_overrides(&list_scope(&user.actor), &f, &of, limit)
+        .await?
+        .into_iter()
+        .map(|row| BoardOverride {
+            approver: profile.role_name(row.record.approver),
+            row,
+        })
+        .collect())
+}
+
+/// `GET /api/v1/overrides`: the board's override list as JSON (same scope and filters:
+/// phase, year, unit, ov_state, ov_rule).
+pub async fn api_overrides(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<axum::Json<serde_json::Value>, AppError> {
+    let f = list_query(&q).filter(500)?;
+    let items: Vec<serde_json::Value> = board_overrides(&st, &user, &f, &q, 1000)
+        .await?
+        .into_iter()
+        .map(|o| {
+            let mut v = serde_json::json!(o.row);
+            v["state_label"] = serde_json::json!(o.row.record.state.label());
+            v["approver_label"] = serde_json::json!(o.approver);
+            v
+        })
+        .collect();
+    Ok(axum::Json(serde_json::json!({ "items": items })))
 }
 
 fn days_since(stamp: &str, today: Date) -> i64 {
@@ -111,6 +189,7 @@ pub async fn page(
             .board_units(&list_scope(&user.actor), &f, today)
             .await?;
         let (rows, total) = rows(&st, &user, &f, today).await?;
+        let overrides = board_overrides(&st, &user, &f, &q, 200).await?;
         let pages = ((total as u32).div_ceil(f.per_page)).max(1);
         let mut parts: Vec<String> = q
             .iter()
@@ -137,6 +216,17 @@ pub async fn page(
             q,
             unit_options,
             today: today.to_string(),
+            overrides,
+            override_states: OverrideState::ALL
+                .into_iter()
+                .map(|s| (s.code(), s.label()))
+                .collect(),
+            override_rules: st
+                .profile()
+                .default_rules
+                .iter()
+                .map(|r| (r.code.clone(), r.text.clone()))
+                .collect(),
         }))
     }
     .await;
@@ -227,6 +317,44 @@ pub async fn export(
         f.page += 1;
     }
     ws.set_column_width(1, 40).map_err(xl)?;
+    // 原则性规定的例外 (SPEC §0), same scope and filters.
+    let ws = wb.add_worksheet().set_name("原则性规定例外").map_err(xl)?;
+    for (c, h) in [
+        "项目名称",
+        "建设单位",
+        "规则",
+        "理由",
+        "提出人",
+        "提出时间",
+        "审批人",
+        "状态",
+        "审批意见",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_with_format(0, c as u16, *h, &bold).map_err(xl)?;
+    }
+    for (i, o) in board_overrides(&st, &user, &f, &q, 5_000)
+        .await?
+        .iter()
+        .enumerate()
+    {
+        let r = i as u32 + 1;
+        let x = &o.row.record;
+        ws.write(r, 0, &o.row.project_name).map_err(xl)?;
+        ws.write(r, 1, &o.row.unit_name).map_err(xl)?;
+        ws.write(r, 2, &x.rule_text).map_err(xl)?;
+        ws.write(r, 3, &x.reason).map_err(xl)?;
+        ws.write(r, 4, &x.requested_by_name).map_err(xl)?;
+        ws.write(r, 5, x.requested_at.get(..10).unwrap_or(""))
+            .map_err(xl)?;
+        ws.write(r, 6, o.approver).map_err(xl)?;
+        ws.write(r, 7, x.state.label()).map_err(xl)?;
+        ws.write(r, 8, x.decision_reason.as_deref().unwrap_or(""))
+            .map_err(xl)?;
+    }
+    ws.set_column_width(0, 40).map_err(xl)?;
     let bytes = wb.save_to_buffer().map_err(xl)?;
     Ok((
         [

@@ -106,6 +106,21 @@ impl Fields {
             self.money(k).map(Some)
         }
     }
+    /// 工程监理合同 (supervisor, supervision_fee, supervision_signed_date): none when all three
+    /// are empty; otherwise each must be well-formed.
+    fn supervision(
+        &self,
+    ) -> Result<Option<tongchou_domain::project::SupervisionContract>, AppError> {
+        let keys = ["supervisor", "supervision_fee", "supervision_signed_date"];
+        if keys.iter().all(|k| self.text(k).is_empty()) {
+            return Ok(None);
+        }
+        Ok(Some(tongchou_domain::project::SupervisionContract {
+            company: self.text("supervisor"),
+            fee: self.money("supervision_fee")?,
+            signed_date: self.date("supervision_signed_date", "监理合同签订日期")?,
+        }))
+    }
     fn uint(&self, k: &str, what: &str) -> Result<u32, AppError> {
         self.text(k)
             .parse()
@@ -268,6 +283,7 @@ pub fn parse_action(action: &str, f: &Fields, profile: &Profile) -> Result<Parse
             maintenance_years: f.uint("maintenance_years", "维保期（年）")?,
             clauses: f.checks(&profile.contract_clauses),
             override_reason: Some(f.text("override_reason")).filter(|s| !s.is_empty()),
+            supervision: f.supervision()?,
         },
         "report_progress" => Command::ReportProgress {
             month: f.text("month"),
@@ -293,6 +309,14 @@ pub fn parse_action(action: &str, f: &Fields, profile: &Profile) -> Result<Parse
         "waive_consequence" => Command::WaiveConsequence {
             obligation: f.text("obligation"),
             reason: f.text("reason"),
+        },
+        "review_override" => Command::ReviewOverride {
+            id: f
+                .text("override")
+                .parse()
+                .map_err(|_| AppError::field("override", "请选择要审批的例外"))?,
+            agree: f.yes("agree")?,
+            opinion: f.text("opinion"),
         },
         "add_payment_batch" => Command::AddPaymentBatch {
             condition: f.text("condition"),
@@ -363,7 +387,7 @@ pub fn parse_action(action: &str, f: &Fields, profile: &Profile) -> Result<Parse
 }
 
 /// The actions that take fields (everything but uploads).
-pub const ACTIONS: [&str; 32] = [
+pub const ACTIONS: [&str; 33] = [
     "edit",
     "declare",
     "withdraw",
@@ -396,6 +420,7 @@ pub const ACTIONS: [&str; 32] = [
     "apply_termination",
     "file_termination",
     "explain_overrun",
+    "review_override",
 ];
 
 pub fn attach_date(f: &Fields) -> Result<Option<Date>, AppError> {

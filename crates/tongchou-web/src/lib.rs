@@ -198,6 +198,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/projects/{id}/obligations", get(api::obligations))
         .route("/api/v1/projects/{id}/actions/{action}", post(api::act))
         .route("/api/v1/projects/{id}/money", get(money::api_money))
+        .route("/api/v1/overrides", get(board::api_overrides))
         .route(
             "/api/v1/projects/{id}/attachments",
             post(api::upload).layer(upload_limit),

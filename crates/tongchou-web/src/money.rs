@@ -9,11 +9,12 @@ use axum::extract::{Path, State};
 use axum::Json;
 use serde_json::{json, Value};
 use tongchou_domain::funds::{summary, termination_reason_label};
+use tongchou_domain::profile::Profile;
 use tongchou_domain::project::ProjectContext;
 use tongchou_domain::{Date, ProjectId};
 
 /// The money records and summary of a loaded context, as JSON.
-pub fn money_json(ctx: &ProjectContext, today: Date) -> Value {
+pub fn money_json(ctx: &ProjectContext, profile: &Profile, today: Date) -> Value {
     let f = &ctx.funds;
     let s = summary(ctx, today);
     json!({
@@ -32,7 +33,7 @@ pub fn money_json(ctx: &ProjectContext, today: Date) -> Value {
         }).collect::<Vec<_>>(),
         "termination": f.termination.as_ref().map(|t| {
             let mut v = serde_json::to_value(t).unwrap_or(Value::Null);
-            v["reason_label"] = json!(termination_reason_label(&t.reason));
+            v["reason_label"] = json!(termination_reason_label(profile, &t.reason));
             v["state_label"] = json!(t.state.label());
             v
         }),
@@ -52,7 +53,7 @@ pub async fn api_money(
     Path(id): Path<i64>,
 ) -> Result<Json<Value>, AppError> {
     let ctx = service::visible_context(&st, &user.actor, ProjectId(id)).await?;
-    let mut v = money_json(&ctx, tongchou_store::today());
+    let mut v = money_json(&ctx, &st.profile(), tongchou_store::today());
     v["unit_overruns"] = json!(st.db.unit_overruns(ctx.project.unit_id).await?);
     Ok(Json(v))
 }

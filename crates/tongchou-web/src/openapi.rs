@@ -9,7 +9,7 @@ pub(crate) fn err(desc: &str) -> Value {
 }
 
 pub fn document() -> Value {
-    let actions = crate::fields::ACTIONS;
+    let actions = crate::fields::ACTIONS.to_vec();
     let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
@@ -32,7 +32,11 @@ pub fn document() -> Value {
                     "funding": { "enum": ["district_fiscal", "higher_transfer", "social_capital"] },
                     "summary": { "type": "string" }, "participants": { "type": "array", "items": { "type": "string" } },
                     "responsible_person": { "type": "string" } } },
-                "Project": { "type": "object", "description": "项目，含 stage、stage_label、version、actions（当前用户可执行的操作）" },
+                "Project": { "type": "object", "description": "项目，含 stage、stage_label、version、actions（当前用户可执行的操作）、procurement（采购方式、最高限价、采购文件日期）、contract（承建单位、合同金额、签订日期，supervision 为工程监理合同）、supervision_rule（政策规则的工程监理要求：mode=required/encouraged/off，applies/required 按本项目采购方式判断，cite 依据条款）", "properties": {
+                    "contract": { "type": ["object", "null"], "properties": { "supplier": { "type": "string" }, "amount": { "type": "string" }, "signed_date": { "type": "string", "format": "date" }, "supervision": { "$ref": "#/components/schemas/SupervisionContract" } } },
+                    "supervision_rule": { "type": "object", "properties": { "mode": { "enum": ["required", "encouraged", "off"] }, "label": { "type": "string" }, "applies": { "type": "boolean" }, "required": { "type": "boolean" }, "cite": { "type": "string" } } } } },
+                "ReviewOverrideFields": { "title": "review_override", "type": "object", "required": ["override", "agree"], "description": "原则性规定的例外审批（政策规则 default_rules 指定的审批人）", "properties": { "override": { "type": "integer", "description": "例外编号（项目详情 overrides[].id）" }, "agree": { "type": "boolean", "description": "true 同意；false 提出异议（须填写 opinion）" }, "opinion": { "type": "string" } } },
+                "SupervisionContract": { "type": ["object", "null"], "description": "工程监理合同（上城区：纳入政府采购的项目实行工程监理制，项目监理独立招标，监理费用纳入项目总投资预算；衢州：鼓励）", "properties": { "company": { "type": "string", "description": "监理单位（不能是承建单位）" }, "fee": { "type": "string", "description": "监理费用，元；合同金额与监理费用合计不超过立项金额" }, "signed_date": { "type": "string", "format": "date" } } },
                 "MoneyActionFields": {
                     "description": "资金与实施操作的字段（按 action 取其一；金额为元，最多两位小数，以字符串提交）",
                     "oneOf": [
@@ -43,11 +47,11 @@ pub fn document() -> Value {
                         { "title": "file_change", "type": "object", "required": ["change"], "properties": { "change": { "type": "integer" }, "opinion": { "type": "string" } } },
                         { "title": "review_change", "type": "object", "required": ["change", "pass", "opinion"], "properties": { "change": { "type": "integer" }, "pass": { "type": "boolean" }, "opinion": { "type": "string" } } },
                         { "title": "change_expert_review", "type": "object", "required": ["change", "pass", "experts", "date", "opinion"], "properties": { "change": { "type": "integer" }, "pass": { "type": "boolean" }, "experts": { "type": "array", "items": { "type": "string" } }, "date": { "type": "string", "format": "date" }, "opinion": { "type": "string" } } },
-                        { "title": "apply_termination", "type": "object", "required": ["reason", "progress", "money", "committee", "leader"], "properties": { "reason": { "enum": tongchou_domain::funds::TERMINATION_REASONS.iter().map(|(c, _)| *c).collect::<Vec<_>>() }, "progress": { "type": "string" }, "money": { "type": "string" }, "committee": { "type": "string" }, "leader": { "type": "string" } } },
+                        { "title": "apply_termination", "type": "object", "required": ["reason", "progress", "money", "committee", "leader"], "properties": { "reason": { "type": "string", "description": format!("撤销或终止的情形：现行政策规则 termination_reasons 中的 code（上城区：{}）", tongchou_domain::profile::Profile::shangcheng().termination_reasons.iter().map(|i| i.code.as_str()).collect::<Vec<_>>().join("、")) }, "progress": { "type": "string" }, "money": { "type": "string" }, "committee": { "type": "string" }, "leader": { "type": "string" } } },
                         { "title": "file_termination", "type": "object", "required": ["agree", "opinion"], "properties": { "agree": { "type": "boolean" }, "opinion": { "type": "string" } } },
                         { "title": "explain_overrun", "type": "object", "required": ["explanation"], "properties": { "explanation": { "type": "string" } } }
                     ] },
-                "ActionFields": { "type": "object", "description": "操作字段（与网页表单同名）。数组表示重复字段；布尔值为 yes/no。常用：version（乐观锁）、opinion、pass、check（检查项代码数组）、problems、score_<code>、member（专家用户编号数组）、meeting_date、place、score、suggested_amount、date、final_amount、approve、doc_date、fiscal_year、amount、method、ceiling、project_name、supplier、signed_date、period_months、maintenance_years、override_reason、month、percent、summary、agree、note、reason。资金与实施：add_payment_batch（condition 支付条件、ratio 比例%）；prefile_payment（batch 分期序号、amount、planned_date）；record_payment（payment 报备单序号、paid_date、amount、voucher 可选）；submit_change（content、reason、new_amount、main_content 是否变更主要建设内容、override_reason 采购前变更的理由）；file_change（change、opinion）；review_change（change、pass、opinion）；change_expert_review（change、pass、experts 专家姓名数组、date、opinion）；apply_termination（reason 六种情形之一：force_majeure、content_changed、ineffective、overdue_or_loss、transfer、other；progress、money、committee 党委（党组）会议纪要、leader 分管区领导批示）；file_termination（agree、opinion）；explain_overrun（explanation）。",
+                "ActionFields": { "type": "object", "description": "操作字段（与网页表单同名）。数组表示重复字段；布尔值为 yes/no。常用：version（乐观锁）、opinion、pass、check（检查项代码数组）、problems、score_<code>、member（专家用户编号数组）、meeting_date、place、score、suggested_amount、date、final_amount、approve、doc_date、fiscal_year、amount、method、ceiling、project_name、supplier、signed_date、period_months、maintenance_years、override_reason、supervisor、supervision_fee、supervision_signed_date（sign_contract 的工程监理合同：监理单位、监理费用、签订日期；政策规则要求监理的政府采购项目必填）、month、percent、summary、agree、note、reason。资金与实施：add_payment_batch（condition 支付条件、ratio 比例%）；prefile_payment（batch 分期序号、amount、planned_date）；record_payment（payment 报备单序号、paid_date、amount、voucher 可选）；submit_change（content、reason、new_amount、main_content 是否变更主要建设内容、override_reason 采购前变更的理由）；file_change（change、opinion）；review_change（change、pass、opinion）；change_expert_review（change、pass、experts 专家姓名数组、date、opinion）；apply_termination（reason 政策规则所列情形之一，上城区六种：force_majeure、content_changed、ineffective、overdue_or_loss、transfer、other；progress、money、committee 党委（党组）会议纪要、leader 分管区领导批示）；file_termination（agree、opinion）；explain_overrun（explanation）。原则性规定的例外：review_override（override 例外编号、agree 同意 yes／异议 no、opinion 意见，异议须填写理由；仅政策规则为该规则指定的审批人可操作，项目详情的 overrides 列出例外及其状态）。",
                     "additionalProperties": true }
             }
         },
@@ -71,10 +75,14 @@ pub fn document() -> Value {
             "/api/v1/projects/{id}": { "get": { "summary": "项目详情", "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
                 "responses": { "200": { "description": "项目", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Project" } } } }, "404": err("不存在或无权查看") } } },
             "/api/v1/projects/{id}/money": { "get": { "summary": "资金与实施：立项金额（基线）、变更后金额、合同金额、已支付、支付进度与建设进度、支付分期、资金支付报备单、变更申请、撤销或终止（冻结的资金状况）、超期说明及本单位超期项目数", "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }], "responses": { "200": { "description": "{summary, batches, payments, changes, termination, overrun, unit_overruns}" }, "404": err("不存在或无权查看") } } },
+            "/api/v1/overrides": { "get": { "summary": "原则性规定的例外（晾晒台同一范围）：项目、规则、理由、审批人、状态", "parameters": [
+                    { "name": "ov_state", "in": "query", "schema": { "enum": ["pending", "signed_off", "objected"] } }, { "name": "ov_rule", "in": "query", "schema": { "enum": ["security_budget_min", "maintenance_min_years", "no_change_before_procurement"] } },
+                    { "name": "phase", "in": "query", "schema": { "type": "string" } }, { "name": "year", "in": "query", "schema": { "type": "integer" } }, { "name": "unit", "in": "query", "schema": { "type": "integer" } } ],
+                    "responses": { "200": { "description": "{items: [{project_id, project_name, unit_name, id, rule, rule_text, reason, approver, approver_label, state, state_label, requested_by_name, requested_at, decided_by_name, decided_at, decision_reason}]}" }, "422": err("筛选条件有误") } } },
             "/api/v1/projects/{id}/history": { "get": { "summary": "项目时间线（哈希链）", "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }], "responses": { "200": { "description": "历史记录" }, "404": err("不存在或无权查看") } } },
             "/api/v1/projects/{id}/actions/{action}": { "post": { "summary": "执行生命周期操作",
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }, { "name": "action", "in": "path", "required": true, "schema": { "enum": actions } }],
-                "requestBody": { "required": true, "content": { "application/json": { "schema": { "anyOf": [{ "$ref": "#/components/schemas/ActionFields" }, { "$ref": "#/components/schemas/MoneyActionFields" }] } } } },
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "anyOf": [{ "$ref": "#/components/schemas/ActionFields" }, { "$ref": "#/components/schemas/MoneyActionFields" }, { "$ref": "#/components/schemas/ReviewOverrideFields" }] } } } },
                 "responses": { "200": { "description": "操作后的项目" }, "403": err("角色或单位无权"), "404": err("不存在或无权查看"), "409": err("当前阶段不允许或并发冲突"), "422": err("输入或规则不符") } } },
             "/api/v1/projects/{id}/attachments": { "post": { "summary": "上传附件（multipart：kind、doc_date、file）",
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],

@@ -13,7 +13,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use std::collections::HashMap;
 use tongchou_domain::lifecycle::{action_label, available_actions, todo_stages};
 use tongchou_domain::permission::{list_scope, todo_scope};
-use tongchou_domain::profile::{Profile, ATTACHMENT_KINDS};
+use tongchou_domain::profile::{Profile, SupervisionMode, ATTACHMENT_KINDS};
 use tongchou_domain::project::{
     procurement_method_label, BuildKind, Category, Funding, ProjectContext, PROCUREMENT_METHODS,
 };
@@ -369,6 +369,37 @@ async fn todo_inner(st: &AppState, user: &CurrentUser) -> Result<Response, AppEr
                 });
             }
         }
+    }
+    // Default-rule overrides waiting for this approver's sign-off (SPEC §0), in any stage.
+    for pid in st
+        .db
+        .pending_override_projects(&a.jurisdiction_path, &a.roles, 60)
+        .await?
+    {
+        let ctx = st.db.context(ProjectId(pid)).await?;
+        if !tongchou_domain::permission::can_view(a, &ctx.project, false) {
+            continue;
+        }
+        if !available_actions(&ctx, a, &st.profile()).contains(&"review_override") {
+            continue;
+        }
+        if let Some(i) = items.iter_mut().find(|i| i.id == pid) {
+            if !i.actions.contains(&"review_override") {
+                i.actions.push("review_override");
+            }
+            continue;
+        }
+        let p = ctx.project;
+        items.push(TodoItem {
+            next_due: None,
+            id: p.id.0,
+            code: p.code,
+            name: p.input.name,
+            unit_name: p.unit_name,
+            stage: p.stage,
+            stage_since: p.stage_since,
+            actions: vec!["review_override"],
+        });
     }
     // Order by the earliest open obligation (what is due first comes first), then newest.
     let today = tongchou_store::today();
@@ -806,13 +837,15 @@ struct ShowPage {
     csrf: String,
     /// Payments card, changes, termination, overrun (see `money_card.html`).
     money: MoneyCard,
+    /// Ids of the overrides pending this user's sign-off.
+    my_overrides: Vec<i64>,
 }
 
 /// What the money card of the project page shows.
 pub struct MoneyCard {
     pub s: tongchou_domain::funds::Summary,
     pub unit_overruns: i64,
-    pub reasons: Vec<(&'static str, &'static str)>,
+    pub reasons: Vec<(String, String)>,
 }
 
 impl ShowPage {
@@ -821,6 +854,11 @@ impl ShowPage {
     }
     fn f(&self) -> &tongchou_domain::funds::FundsState {
         &self.ctx.funds
+    }
+    /// The profile's change threshold (项目变更), e.g. "15%".
+    fn change_max(&self) -> String {
+        self.bp_pct(&self.profile.change_filing_max_cut_bp)
+            .replace(".00%", "%")
     }
     fn bp_pct(&self, bp: &i64) -> String {
         format!("{}.{:02}%", bp / 100, bp % 100)
@@ -834,8 +872,10 @@ impl ShowPage {
     fn batch_used(&self, no: &u32) -> String {
         self.ctx.funds.batch_committed(*no).grouped()
     }
-    fn reason_label(&self, code: &str) -> &'static str {
-        tongchou_domain::funds::termination_reason_label(code).unwrap_or("")
+    fn reason_label(&self, code: &str) -> String {
+        tongchou_domain::funds::termination_reason_label(&self.profile, code)
+            .unwrap_or("")
+            .to_string()
     }
     fn has_money(&self) -> bool {
         self.ctx.contract.is_some()
@@ -867,6 +907,12 @@ impl ShowPage {
     }
     fn can(&self, a: &str) -> bool {
         self.actions.contains(&a)
+    }
+    fn role_of(&self, r: &Role) -> &'static str {
+        self.profile.role_name(*r)
+    }
+    fn mine(&self, id: &i64) -> bool {
+        self.my_overrides.contains(id)
     }
     fn open(&self, a: &str) -> bool {
         self.failed == a
@@ -908,6 +954,16 @@ impl ShowPage {
     }
     fn method_label(&self, code: &str) -> &'static str {
         procurement_method_label(code).unwrap_or("")
+    }
+    /// The procurement methods the profile counts as government procurement (工程监理).
+    fn gov_methods(&self) -> String {
+        self.profile
+            .supervision
+            .government_procurement_methods
+            .iter()
+            .map(|m| procurement_method_label(m).unwrap_or(m.as_str()))
+            .collect::<Vec<_>>()
+            .join("、")
     }
     fn panel_is_expert_review(&self) -> bool {
         self.ctx.project.stage == Stage::ExpertReview
@@ -959,7 +1015,12 @@ async fn show_page(
     let money = MoneyCard {
         s: tongchou_domain::funds::summary(&ctx, today),
         unit_overruns: st.db.unit_overruns(ctx.project.unit_id).await?,
-        reasons: tongchou_domain::funds::TERMINATION_REASONS.to_vec(),
+        reasons: st
+            .profile()
+            .termination_reasons
+            .iter()
+            .map(|i| (i.code.clone(), i.text.clone()))
+            .collect(),
     };
     let (failed_action, error, error_field, v, status) = match failed {
         Some((a, e, f)) => (
@@ -977,6 +1038,10 @@ async fn show_page(
             StatusCode::OK,
         ),
     };
+    let my_overrides = tongchou_domain::overrides::pending_for(&ctx, &user.actor)
+        .iter()
+        .map(|o| o.id)
+        .collect();
     let page = ShowPage {
         layout: layout(st, user, "projects", flash).await,
         history: st.db.history(id).await?,
@@ -1002,6 +1067,7 @@ async fn show_page(
         v,
         csrf: user.csrf.clone().unwrap_or_default(),
         money,
+        my_overrides,
     };
     Ok(render_status(status, &page))
 }
@@ -1348,8 +1414,28 @@ impl ProfilePage {
     fn kind(&self, code: &str) -> &'static str {
         tongchou_domain::profile::attachment_kind_label(code).unwrap_or("材料")
     }
+    fn gov_methods(&self) -> String {
+        self.profile
+            .supervision
+            .government_procurement_methods
+            .iter()
+            .map(|m| procurement_method_label(m).unwrap_or(m.as_str()))
+            .collect::<Vec<_>>()
+            .join("、")
+    }
+    fn batches_pct(&self) -> String {
+        self.pct(&(self.profile.payment_batches_max_bp as i64))
+    }
+    /// Basis points as a percentage ("15%", "12.50%").
+    fn pct(&self, bp: &i64) -> String {
+        if bp % 100 == 0 {
+            format!("{}%", bp / 100)
+        } else {
+            format!("{}.{:02}%", bp / 100, bp % 100)
+        }
+    }
     fn money_rules(&self) -> Vec<(String, tongchou_domain::profile::Citation)> {
-        tongchou_domain::funds::rules()
+        tongchou_domain::funds::rules(&self.profile)
     }
 }
 

@@ -9,7 +9,7 @@ use tongchou_domain::lifecycle::{
 use tongchou_domain::profile::{CheckItem, Profile};
 use tongchou_domain::project::{
     BuildKind, Category, Contract, Funding, Panel, PanelMember, PanelOpinion, PanelPurpose,
-    PreliminaryScore, Procurement, Project, ProjectContext, ProjectInput,
+    PreliminaryScore, Procurement, Project, ProjectContext, ProjectInput, SupervisionContract,
 };
 use tongchou_domain::{
     Actor, Date, JurisdictionId, PanelId, ProjectId, Role, Stage, UnitId, UserId, Yuan,
@@ -288,6 +288,7 @@ pub fn at(stage: Stage) -> ProjectContext {
             supplier: "杭州某科技有限公司".into(),
             amount: yuan(CONTRACT),
             signed_date: contract_date(),
+            supervision: Some(supervision()),
         });
         ctx.attachment_kinds.push("contract_doc".into());
         ctx.reported_months = vec!["2026-03".into(), "2026-04".into()];
@@ -459,6 +460,17 @@ pub struct ContractArgs {
     pub maintenance_years: u32,
     pub clauses: Checks,
     pub override_reason: Option<String>,
+    pub supervision: Option<SupervisionContract>,
+}
+
+/// The supervision contract filed with the contract (I5): 20,000 of the 50,000 left between the
+/// contract (750,000) and the approved amount (800,000).
+pub fn supervision() -> SupervisionContract {
+    SupervisionContract {
+        company: "浙江某工程监理有限公司".into(),
+        fee: yuan(20_000),
+        signed_date: contract_date(),
+    }
 }
 
 impl Default for ContractArgs {
@@ -470,6 +482,7 @@ impl Default for ContractArgs {
             maintenance_years: 3,
             clauses: all_true(&profile().contract_clauses),
             override_reason: None,
+            supervision: Some(supervision()),
         }
     }
 }
@@ -484,6 +497,11 @@ pub fn sign(a: ContractArgs) -> Command {
         maintenance_years: a.maintenance_years,
         clauses: a.clauses,
         override_reason: a.override_reason,
+        // Supervision signed with the contract.
+        supervision: a.supervision.map(|s| SupervisionContract {
+            signed_date: a.signed,
+            ..s
+        }),
     }
 }
 
@@ -595,7 +613,10 @@ pub fn apply(ctx: &mut ProjectContext, actor: &Actor, dec: &Decision) {
             Event::Declared => {
                 ctx.project.declared_at = Some("declared".into());
             }
-            Event::OverrideRecorded { .. } | Event::ComplianceChecked { .. } => {}
+            Event::OverrideRecorded { .. } | Event::OverrideReviewed { .. } => {
+                tongchou_domain::overrides::apply(ctx, e, &actor.name)
+            }
+            Event::ComplianceChecked { .. } => {}
             Event::RereviewRequested => ctx.project.rereviews_used += 1,
             Event::PreliminaryScored {
                 department,
@@ -683,12 +704,14 @@ pub fn apply(ctx: &mut ProjectContext, actor: &Actor, dec: &Decision) {
                 supplier,
                 amount,
                 signed_date,
+                supervision,
                 ..
             } => {
                 ctx.contract = Some(Contract {
                     supplier: supplier.clone(),
                     amount: *amount,
                     signed_date: *signed_date,
+                    supervision: supervision.clone(),
                 })
             }
             Event::ProgressReported { month, .. } => ctx.reported_months.push(month.clone()),

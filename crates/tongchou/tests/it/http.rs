@@ -286,9 +286,63 @@ async fn lifecycle(backend: Backend) {
     let (s, v) = app.act(&unit, id, "sign_contract", wrong_name).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(v["message"].as_str().unwrap().contains("不一致"), "{v}");
+    // 工程监理 (Shangcheng 第六章 项目实施): open tender is government procurement, so the
+    // contract filing needs the separately tendered supervision contract…
+    let (s, v) = app.act(&unit, id, "sign_contract", contract.clone()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["code"], "rule", "{v}");
+    assert!(
+        v["message"].as_str().unwrap().contains("工程监理制")
+            && v["message"].as_str().unwrap().contains("工程监理"),
+        "{v}"
+    );
+    // …whose fee fits inside the investment: 860,000 + 20,000.01 > 880,000 approved.
+    let mut contract = contract;
+    contract["supervisor"] = json!("浙江诚信工程监理咨询有限公司");
+    contract["supervision_signed_date"] = json!(today().to_string());
+    contract["supervision_fee"] = json!("20000.01");
+    let (s, v) = app.act(&unit, id, "sign_contract", contract.clone()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .contains("监理费用纳入项目总投资预算"),
+        "{v}"
+    );
+    contract["supervision_fee"] = json!("一万");
+    let (s, v) = app.act(&unit, id, "sign_contract", contract.clone()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["fields"][0]["field"], "supervision_fee", "{v}");
+    let (_, before) = app.get(&unit, &format!("/api/v1/projects/{id}")).await;
+    assert_eq!(before["stage"], "procurement", "refusals change nothing");
+    assert_eq!(before["supervision_rule"]["required"], true, "{before}");
+    contract["supervision_fee"] = json!("20000");
     let (s, v) = app.act(&unit, id, "sign_contract", contract).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["stage"], "in_construction");
+    let (_, pj) = app.get(&unit, &format!("/api/v1/projects/{id}")).await;
+    assert_eq!(
+        pj["contract"]["supervision"]["company"], "浙江诚信工程监理咨询有限公司",
+        "{pj}"
+    );
+    assert_eq!(pj["contract"]["supervision"]["fee"], "20000.00", "{pj}");
+    let (cookie, _) = app.page_session("jyj").await;
+    let page = app
+        .client
+        .get(format!("{}/projects/{id}", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("工程监理")
+            && page.contains("浙江诚信工程监理咨询有限公司，监理费用 20,000.00"),
+        "the project page shows the supervision contract"
+    );
     let month = today().strftime("%Y-%m").to_string();
     let (s, v) = app
         .act(

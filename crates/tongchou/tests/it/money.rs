@@ -573,8 +573,20 @@ async fn demo_projects_have_payments_and_a_change() {
     };
     let (items, _) = st.db.list_projects(&scope, &f).await.unwrap();
     let (mut paid, mut changed) = (0, 0);
+    let (mut pending, mut signed) = (0, 0);
     for i in items {
         let ctx = st.db.context(ProjectId(i.id)).await.unwrap();
+        for o in &ctx.overrides {
+            assert_eq!(o.approver, tongchou_domain::Role::Cyber, "{o:?}");
+            match o.state {
+                tongchou_domain::overrides::OverrideState::Pending => pending += 1,
+                tongchou_domain::overrides::OverrideState::SignedOff => signed += 1,
+                _ => {}
+            }
+        }
+        if let Some(c) = &ctx.contract {
+            assert!(c.supervision.is_some(), "demo contracts have supervision");
+        }
         if ctx.funds.paid_total() > Yuan::ZERO {
             paid += 1;
             assert_eq!(ctx.funds.batch_ratio_total_bp(), 10_000);
@@ -586,6 +598,10 @@ async fn demo_projects_have_payments_and_a_change() {
     }
     assert!(paid >= 3, "{paid} demo projects with payments");
     assert!(changed >= 1, "{changed} demo projects with a change");
+    assert!(
+        pending >= 1 && signed >= 1,
+        "demo overrides: {pending} pending, {signed} signed off"
+    );
     assert!(st.db.verify_history().await.unwrap().is_ok());
 }
 
@@ -614,7 +630,10 @@ async fn overrun(backend: Backend) {
             &unit,
             id,
             "sign_contract",
-            json!({"project_name": name, "supplier": "浙江数智科技有限公司", "amount": approved.to_string(),
+            json!({"project_name": name, "supplier": "浙江数智科技有限公司",
+                   "amount": Yuan::from_fen(approved.fen() / 100 * 98).to_string(),
+                   "supervisor": "浙江诚信工程监理咨询有限公司", "supervision_fee": Yuan::from_fen(approved.fen() / 100).to_string(),
+                   "supervision_signed_date": signed.to_string(),
                    "signed_date": signed.to_string(), "period_months": 1, "maintenance_years": 2, "check": clauses}),
         )
         .await;
@@ -682,4 +701,350 @@ async fn money_overrun_explained_before_report_and_counted_for_the_unit_sqlite()
 #[tokio::test]
 async fn money_overrun_explained_before_report_and_counted_for_the_unit_postgres() {
     overrun(Backend::Postgres).await;
+}
+
+/// Rules as data (SPEC §3) for money: an administrator lowers the change threshold of
+/// Shangcheng 第六章 项目实施（项目变更） from 15% to 10%. A 12% cut submitted before the edit stays a
+/// filing (decided under v1); the same cut submitted after it goes to preliminary and expert
+/// review (v2), each decision recording the profile version it was made under.
+async fn threshold_edit(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let unit = app.token("jyj").await;
+    let auth = app.token("sjj").await;
+    let id = project_at(
+        &app,
+        &unit,
+        "上城区教育变更阈值测试项目",
+        Stage::InConstruction,
+    )
+    .await;
+    let approved = yuan(&money_of(&app, &unit, id).await["approved_amount"]);
+    let cut12 = Yuan::from_fen(approved.fen() - approved.fen() * 12 / 100);
+    let change = json!({"content": "取消大屏展示模块", "reason": "省级平台已提供同类能力", "new_amount": cut12.to_string()});
+    let (s, v) = app.act(&unit, id, "submit_change", change.clone()).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = app
+        .act(
+            &auth,
+            id,
+            "file_change",
+            json!({"change": 1, "opinion": "予以备案"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+
+    let (cookie, csrf) = app.page_session("admin").await;
+    let mut p = (*app.st.profile()).clone();
+    p.change_filing_max_cut_bp = 1_000;
+    let r = app
+        .client
+        .post(format!("{}/settings/profile", app.base))
+        .header("cookie", &cookie)
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("text", p.to_toml().as_str()),
+            ("note", "变更备案阈值调整为10%（测试）"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(app.st.profile_tag(), "shangcheng@v2");
+    // The 政策规则 page states the new number.
+    let page = app
+        .client
+        .get(format!("{}/profile", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("核减不超过10%"),
+        "政策规则 shows the edited threshold"
+    );
+
+    let (s, v) = app.act(&unit, id, "submit_change", change).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let m = money_of(&app, &unit, id).await;
+    assert_eq!(m["changes"][0]["route"], "filing", "decided under v1: {m}");
+    assert_eq!(m["changes"][0]["state"], "effective", "{m}");
+    assert_eq!(m["changes"][1]["route"], "expert_review", "v2: {m}");
+    assert_eq!(m["changes"][1]["state"], "preliminary_review", "{m}");
+    assert!(actions(&app, &auth, id)
+        .await
+        .contains(&"review_change".to_string()));
+    let (_, h) = app
+        .get(&unit, &format!("/api/v1/projects/{id}/history"))
+        .await;
+    let items = h["items"].as_array().unwrap();
+    let tags: Vec<(&str, &str)> = items
+        .iter()
+        .filter(|e| e["action"] == "submit_change")
+        .map(|e| {
+            (
+                e["profile_code"].as_str().unwrap(),
+                e["summary"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(tags.len(), 2, "{tags:?}");
+    assert_eq!(tags[0].0, "shangcheng@v1");
+    assert!(tags[0].1.contains("备案"), "{}", tags[0].1);
+    assert_eq!(tags[1].0, "shangcheng@v2");
+    assert!(tags[1].1.contains("专家论证"), "{}", tags[1].1);
+}
+
+#[tokio::test]
+async fn money_profile_edit_changes_the_next_change_and_not_a_decided_one_sqlite() {
+    threshold_edit(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn money_profile_edit_changes_the_next_change_and_not_a_decided_one_postgres() {
+    threshold_edit(Backend::Postgres).await;
+}
+
+/// SPEC §0: a default rule (维保期一般不少于2年, Shangcheng 第六章 项目实施) goes ahead with a reason;
+/// the override waits for the approver the profile names (区数据资源局), who finds it in 我的待办,
+/// signs off or objects — a history entry either way — and the 晾晒台 lists it with a filter.
+async fn overrides(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let unit = app.token("jyj").await;
+    let auth = app.token("sjj").await;
+    let finance = app.token("czj").await;
+    let name = "上城区教育维保例外测试项目";
+    let id = project_at(&app, &unit, name, Stage::Procurement).await;
+    let clauses: Vec<String> = app
+        .st
+        .profile()
+        .contract_clauses
+        .iter()
+        .map(|i| i.code.clone())
+        .collect();
+    let (_, p) = app.get(&unit, &format!("/api/v1/projects/{id}")).await;
+    let approved = yuan(&p["approved_amount"]);
+    let day = today().to_string();
+    let mut contract = json!({"project_name": name, "supplier": "浙江数智科技有限公司",
+        "amount": Yuan::from_fen(approved.fen() / 100 * 95).to_string(), "signed_date": day,
+        "supervisor": "浙江诚信工程监理咨询有限公司", "supervision_fee": Yuan::from_fen(approved.fen() / 100 * 2).to_string(),
+        "supervision_signed_date": day, "period_months": 6, "maintenance_years": 1, "check": clauses});
+    let (s, v) = app.act(&unit, id, "sign_contract", contract.clone()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["code"], "override_required", "{v}");
+    assert!(
+        v["message"].as_str().unwrap().contains("区数据资源局审批"),
+        "{v}"
+    );
+    contract["override_reason"] = json!("系统一年后并入市级统建平台，由市级统一维保");
+    let (s, v) = app.act(&unit, id, "sign_contract", contract).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, p) = app.get(&unit, &format!("/api/v1/projects/{id}")).await;
+    let o = &p["overrides"][0];
+    assert_eq!(o["rule"], "maintenance_min_years", "{p}");
+    assert_eq!(o["approver"], "authority", "{p}");
+    assert_eq!(o["state"], "pending", "{p}");
+    let oid = o["id"].as_i64().unwrap();
+
+    // Only the named approver signs off: not the unit, not another department.
+    for who in [&unit, &finance] {
+        let (s, v) = app
+            .act(
+                who,
+                id,
+                "review_override",
+                json!({"override": oid, "agree": "yes"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    }
+    // It is on the approver's 我的待办, and on the board with its reason and state.
+    let (cookie, csrf) = app.page_session("sjj").await;
+    let get_page = |path: String| {
+        let c = cookie.clone();
+        let url = format!("{}{path}", app.base);
+        let client = app.client.clone();
+        async move {
+            client
+                .get(url)
+                .header("cookie", c)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let todo = get_page("/".into()).await;
+    assert!(
+        todo.contains(name) && todo.contains("原则性规定例外审批"),
+        "approver's to-do lists the override"
+    );
+    let board = get_page("/board?ov_state=pending".into()).await;
+    assert!(
+        board.contains(name) && board.contains("由市级统一维保") && board.contains("待审批"),
+        "board lists the pending override"
+    );
+    let board = get_page("/board?ov_state=signed_off".into()).await;
+    assert!(!board.contains("由市级统一维保"), "filtered out");
+    let (s, v) = app.get(&auth, "/api/v1/overrides?ov_state=pending").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["project_id"] == id && x["approver_label"] == "区数据资源局"));
+    let page = get_page(format!("/projects/{id}")).await;
+    assert!(
+        page.contains("id=\"act-review_override\"") && page.contains("由市级统一维保"),
+        "the approver's project page has the sign-off form"
+    );
+    let (unit_cookie, _) = app.page_session("jyj").await;
+    let unit_page = app
+        .client
+        .get(format!("{}/projects/{id}", app.base))
+        .header("cookie", &unit_cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !unit_page.contains("act-review_override") && unit_page.contains("原则性规定的例外"),
+        "the unit sees the override and its state, not the form"
+    );
+    let (s, v) = app.get(&auth, "/api/v1/overrides?ov_state=maybe").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+
+    // An objection needs a reason: the page shows the error beside the field, nothing changes.
+    let post = |form: Vec<(&'static str, String)>| {
+        app.client
+            .post(format!("{}/projects/{id}/act/review_override", app.base))
+            .header("cookie", &cookie)
+            .form(&form)
+            .send()
+    };
+    let r = post(vec![
+        ("_csrf", csrf.clone()),
+        ("override", oid.to_string()),
+        ("agree", "no".into()),
+        ("opinion", "".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("请填写异议理由"));
+    let r = post(vec![("override", oid.to_string()), ("agree", "yes".into())])
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "no CSRF token");
+    let r = post(vec![
+        ("_csrf", csrf.clone()),
+        ("override", oid.to_string()),
+        ("agree", "yes".into()),
+        ("opinion", "同意，已核实市级统建计划".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, p) = app.get(&unit, &format!("/api/v1/projects/{id}")).await;
+    assert_eq!(p["overrides"][0]["state"], "signed_off", "{p}");
+    assert_eq!(
+        p["stage"], "in_construction",
+        "a sign-off does not move the project"
+    );
+    let (_, h) = app
+        .get(&unit, &format!("/api/v1/projects/{id}/history"))
+        .await;
+    let last = h["items"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "review_override", "{last}");
+    assert!(last["summary"].as_str().unwrap().contains("同意"), "{last}");
+    assert_eq!(last["opinion"], "同意，已核实市级统建计划");
+    // Once only.
+    let (s, v) = app
+        .act(
+            &auth,
+            id,
+            "review_override",
+            json!({"override": oid, "agree": "no", "opinion": "再议"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let todo = get_page("/".into()).await;
+    assert!(!todo.contains("原则性规定例外审批"), "no longer a to-do");
+    let board = get_page("/board?ov_state=signed_off&ov_rule=maintenance_min_years".into()).await;
+    assert!(
+        board.contains("同意，已核实市级统建计划"),
+        "board shows the sign-off"
+    );
+
+    // A security-budget override at declaration goes to the profile's approver for that rule
+    // (区委网信办), who objects with a reason.
+    let d = app.draft(&unit, "上城区教育安全预算例外测试项目").await;
+    let mut body = crate::support::project_body("上城区教育安全预算例外测试项目");
+    body["security_amount"] = json!("10000");
+    let (s, v) = app.act(&unit, d, "edit", body).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    for kind in ["declaration_form", "feasibility_report"] {
+        app.upload(&unit, d, kind, "a.pdf", crate::support::pdf())
+            .await;
+    }
+    let (s, v) = app
+        .act(
+            &unit,
+            d,
+            "declare",
+            json!({"override_reason": "安全能力由区统建平台提供"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, p) = app.get(&unit, &format!("/api/v1/projects/{d}")).await;
+    assert_eq!(p["overrides"][0]["approver"], "cyber", "{p}");
+    let did = p["overrides"][0]["id"].as_i64().unwrap();
+    let (s, v) = app
+        .act(
+            &auth,
+            d,
+            "review_override",
+            json!({"override": did, "agree": "no", "opinion": "x"}),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "the authority is not this rule's approver: {v}"
+    );
+    let cyber = app.token("wxb").await;
+    let (s, v) = app
+        .act(&cyber, d, "review_override", json!({"override": did, "agree": "no", "opinion": "统建平台未覆盖本系统的数据安全，应补足预算"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, v) = app.get(&auth, "/api/v1/overrides?ov_state=objected").await;
+    assert!(
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["project_id"] == d
+                && x["decision_reason"] == "统建平台未覆盖本系统的数据安全，应补足预算"),
+        "{v}"
+    );
+}
+
+#[tokio::test]
+async fn overrides_signed_off_by_the_named_approver_sqlite() {
+    overrides(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn overrides_signed_off_by_the_named_approver_postgres() {
+    overrides(Backend::Postgres).await;
 }
