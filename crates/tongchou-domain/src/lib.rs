@@ -10,6 +10,7 @@ pub mod funds;
 pub mod ids;
 pub mod lifecycle;
 pub mod money;
+pub mod notify;
 pub mod obligation;
 pub mod permission;
 pub mod profile;

@@ -8,9 +8,11 @@ pub mod calendar;
 pub mod error;
 pub mod fields;
 pub mod money;
+pub mod notify;
 mod openapi;
 pub mod pages;
 pub mod service;
+pub mod smtp;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -31,6 +33,8 @@ pub struct AppState {
     pub max_upload: u64,
     /// Mark cookies Secure (behind HTTPS).
     pub secure_cookies: bool,
+    /// Where notifications go besides the inbox (e-mail, webhook); off by default.
+    pub notify: Arc<notify::NotifyConfig>,
 }
 
 impl AppState {
@@ -41,6 +45,7 @@ impl AppState {
             data_dir,
             max_upload: 50 * 1024 * 1024,
             secure_cookies: false,
+            notify: Arc::new(notify::NotifyConfig::default()),
         }
     }
     /// The profile in force now.

@@ -288,6 +288,28 @@ pub async fn todo(State(st): State<AppState>, MaybeUser(u): MaybeUser) -> Respon
 async fn todo_inner(st: &AppState, user: &CurrentUser) -> Result<Response, AppError> {
     let a = &user.actor;
     let scope = list_scope(a);
+    let items = todo_items(st, a).await?;
+    let (recent, _) = st
+        .db
+        .list_projects(
+            &scope,
+            &ListFilter {
+                per_page: 8,
+                page: 1,
+                ..Default::default()
+            },
+        )
+        .await?;
+    Ok(render(&TodoPage {
+        layout: layout(st, user, "todo", None).await,
+        items,
+        recent,
+    }))
+}
+
+/// What 我的待办 lists for an actor: projects waiting for one of their actions, the earliest open
+/// obligation first (also what the daily digest e-mail carries).
+pub async fn todo_items(st: &AppState, a: &Actor) -> Result<Vec<TodoItem>, AppError> {
     let stages = todo_stages(a);
     let mut items = Vec::new();
     if !stages.is_empty() {
@@ -390,22 +412,7 @@ async fn todo_inner(st: &AppState, user: &CurrentUser) -> Result<Response, AppEr
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (None, None) => b.id.cmp(&a.id),
     });
-    let (recent, _) = st
-        .db
-        .list_projects(
-            &scope,
-            &ListFilter {
-                per_page: 8,
-                page: 1,
-                ..Default::default()
-            },
-        )
-        .await?;
-    Ok(render(&TodoPage {
-        layout: layout(st, user, "todo", None).await,
-        items,
-        recent,
-    }))
+    Ok(items)
 }
 
 // ---------- list ----------
