@@ -14,9 +14,9 @@ pub fn validate_email(input: &str) -> Result<Option<String>, String> {
     if s.len() > 254 {
         return Err("电子邮箱地址过长（最多 254 个字符）".into());
     }
-    if s.chars()
-        .any(|c| c.is_control() || c.is_whitespace() || "<>()[],;:\\\"".contains(c) || !c.is_ascii())
-    {
+    if s.chars().any(|c| {
+        c.is_control() || c.is_whitespace() || "<>()[],;:\\\"".contains(c) || !c.is_ascii()
+    }) {
         return Err("电子邮箱地址含有不允许的字符".into());
     }
     let mut parts = s.split('@');

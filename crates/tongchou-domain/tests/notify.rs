@@ -26,7 +26,11 @@ fn email_address_is_validated_and_injection_refused() {
         validate_email("  li.ming@Sjj.Example.GOV.cn ").unwrap(),
         Some("li.ming@sjj.example.gov.cn".into())
     );
-    assert_eq!(validate_email("").unwrap(), None, "empty clears the address");
+    assert_eq!(
+        validate_email("").unwrap(),
+        None,
+        "empty clears the address"
+    );
     for bad in [
         "no-at-sign",
         "a@b",
@@ -47,10 +51,30 @@ fn email_address_is_validated_and_injection_refused() {
 // holders of the addressed role in the notification's jurisdiction or one above it.
 #[test]
 fn notification_recipients_hold_the_role_in_or_above_the_jurisdiction() {
-    assert!(receives(&[Role::Authority], "/1/2/3/", Role::Authority, "/1/2/3/"));
-    assert!(receives(&[Role::Authority], "/1/2/", Role::Authority, "/1/2/3/"));
-    assert!(!receives(&[Role::Unit], "/1/2/3/", Role::Authority, "/1/2/3/"));
-    assert!(!receives(&[Role::Authority], "/1/2/4/", Role::Authority, "/1/2/3/"));
+    assert!(receives(
+        &[Role::Authority],
+        "/1/2/3/",
+        Role::Authority,
+        "/1/2/3/"
+    ));
+    assert!(receives(
+        &[Role::Authority],
+        "/1/2/",
+        Role::Authority,
+        "/1/2/3/"
+    ));
+    assert!(!receives(
+        &[Role::Unit],
+        "/1/2/3/",
+        Role::Authority,
+        "/1/2/3/"
+    ));
+    assert!(!receives(
+        &[Role::Authority],
+        "/1/2/4/",
+        Role::Authority,
+        "/1/2/3/"
+    ));
 }
 
 // [product] issue 3: a failed delivery is retried with growing waits, then given up and shown.
@@ -59,7 +83,11 @@ fn failed_delivery_backs_off_then_gives_up_at_the_limit() {
     assert_eq!(backoff_ms(1, 30_000), 30_000);
     assert_eq!(backoff_ms(2, 30_000), 60_000);
     assert_eq!(backoff_ms(4, 30_000), 240_000);
-    assert_eq!(backoff_ms(60, 30_000), 6 * 3600 * 1000, "capped at six hours");
+    assert_eq!(
+        backoff_ms(60, 30_000),
+        6 * 3600 * 1000,
+        "capped at six hours"
+    );
     assert_eq!(after_failure(1, 3, 1000), AfterFailure::RetryIn(1000));
     assert_eq!(after_failure(2, 3, 1000), AfterFailure::RetryIn(2000));
     assert_eq!(after_failure(3, 3, 1000), AfterFailure::GiveUp);

@@ -100,9 +100,14 @@ pub struct NewDelivery {
 pub enum Outcome {
     Sent,
     /// Failed; try again at this time (ms).
-    Retry { error: String, at_ms: i64 },
+    Retry {
+        error: String,
+        at_ms: i64,
+    },
     /// Failed for good (the attempt limit is reached).
-    Failed { error: String },
+    Failed {
+        error: String,
+    },
 }
 
 async fn insert_delivery(tx: &mut sqlx::AnyConnection, d: &NewDelivery, now: &str) -> Result<u64> {
@@ -264,23 +269,18 @@ impl Db {
     /// counted afresh. NotFound outside `jurisdiction_path`; Conflict when it is not failed.
     pub async fn retry_delivery(&self, id: i64, jurisdiction_path: &str) -> Result<()> {
         let (_write, mut tx) = self.begin_write().await?;
-        let state: Option<String> = sqlx::query(
-            "SELECT state FROM deliveries WHERE id = $1 AND jurisdiction_path LIKE $2",
-        )
-        .bind(id)
-        .bind(format!("{jurisdiction_path}%"))
-        .fetch_optional(&mut *tx)
-        .await?
-        .map(|r| r.try_get("state"))
-        .transpose()?;
+        let state: Option<String> =
+            sqlx::query("SELECT state FROM deliveries WHERE id = $1 AND jurisdiction_path LIKE $2")
+                .bind(id)
+                .bind(format!("{jurisdiction_path}%"))
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r| r.try_get("state"))
+                .transpose()?;
         match state.as_deref() {
             None => return Err(StoreError::NotFound),
             Some("failed") => {}
-            Some(_) => {
-                return Err(StoreError::Conflict(
-                    "只有发送失败的投递可以重试".into(),
-                ))
-            }
+            Some(_) => return Err(StoreError::Conflict("只有发送失败的投递可以重试".into())),
         }
         sqlx::query(
             "UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_ms = $2 WHERE id = $1 AND state = 'failed'",
@@ -325,7 +325,10 @@ impl Db {
     }
 
     /// Per notification: (notification id, channel, state, count), for the 通知 page.
-    pub async fn delivery_states(&self, notifications: &[i64]) -> Result<Vec<(i64, String, String, i64)>> {
+    pub async fn delivery_states(
+        &self,
+        notifications: &[i64],
+    ) -> Result<Vec<(i64, String, String, i64)>> {
         if notifications.is_empty() {
             return Ok(Vec::new());
         }

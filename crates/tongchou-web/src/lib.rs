@@ -9,6 +9,7 @@ pub mod error;
 pub mod fields;
 pub mod money;
 pub mod notify;
+pub mod notify_http;
 mod openapi;
 pub mod pages;
 pub mod service;
@@ -185,6 +186,20 @@ pub fn router(state: AppState) -> Router {
             get(calendar::api_add_working_days),
         )
         .route("/api/v1/calendar/days/{date}", get(calendar::api_day))
+        .route("/settings/email", post(notify_http::page_set_email))
+        .route("/settings/outbox", get(notify_http::page_outbox))
+        .route(
+            "/settings/outbox/email",
+            post(notify_http::page_set_user_email),
+        )
+        .route("/settings/outbox/{id}/retry", post(notify_http::page_retry))
+        .route("/api/v1/me/email", post(notify_http::api_set_email))
+        .route(
+            "/api/v1/users/{username}/email",
+            post(notify_http::api_set_user_email),
+        )
+        .route("/api/v1/outbox", get(notify_http::api_outbox))
+        .route("/api/v1/outbox/{id}/retry", post(notify_http::api_retry))
         .route("/settings/tokens", post(pages::create_token))
         .route("/settings/tokens/{tid}/revoke", post(pages::revoke_token))
         .route("/api/v1/login", post(api::login))

@@ -69,8 +69,9 @@ impl NotifyConfig {
                 .unwrap_or_default();
         }
         if let Some(url) = var("TONGCHOU_WEBHOOK_URL") {
-            let secret = var("TONGCHOU_WEBHOOK_SECRET")
-                .ok_or("设置了 TONGCHOU_WEBHOOK_URL 时须同时设置 TONGCHOU_WEBHOOK_SECRET（签名密钥）")?;
+            let secret = var("TONGCHOU_WEBHOOK_SECRET").ok_or(
+                "设置了 TONGCHOU_WEBHOOK_URL 时须同时设置 TONGCHOU_WEBHOOK_SECRET（签名密钥）",
+            )?;
             c.webhook = Some(WebhookConfig::new(&url, &secret)?);
         }
         if let Some(n) = var("TONGCHOU_NOTIFY_MAX_ATTEMPTS") {
@@ -154,7 +155,10 @@ pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
 
 /// The `X-Tongchou-Signature` header value for a body.
 pub fn signature(secret: &str, body: &[u8]) -> String {
-    format!("sha256={}", hex::encode(hmac_sha256(secret.as_bytes(), body)))
+    format!(
+        "sha256={}",
+        hex::encode(hmac_sha256(secret.as_bytes(), body))
+    )
 }
 
 fn event_label(event: &str) -> &str {
@@ -307,8 +311,7 @@ pub async fn deliver_due_at(st: &AppState, now: i64) -> Result<DeliveryReport, A
                 }
                 Err(error) => {
                     let attempts = u32::try_from(d.attempts).unwrap_or(u32::MAX);
-                    match after_failure(attempts, st.notify.max_attempts, st.notify.retry_base_ms)
-                    {
+                    match after_failure(attempts, st.notify.max_attempts, st.notify.retry_base_ms) {
                         AfterFailure::RetryIn(ms) => {
                             report.retried += 1;
                             tracing::info!(delivery = d.id, attempts, %error, "delivery failed, will retry");
@@ -382,7 +385,10 @@ async fn send_one(st: &AppState, d: &DeliveryRow) -> Result<(), String> {
                     .chars()
                     .take(200)
                     .collect();
-                Err(format!("Webhook 接收方答复 HTTP {}：{text}", status.as_u16()))
+                Err(format!(
+                    "Webhook 接收方答复 HTTP {}：{text}",
+                    status.as_u16()
+                ))
             }
         }
         other => Err(format!("未知的投递渠道：{other}")),
@@ -518,11 +524,7 @@ pub fn states_label(rows: &[(i64, String, String, i64)], notification: i64) -> V
             .map(|r| format!("{} {}", state_label(&r.2), r.3))
             .collect();
         if !parts.is_empty() {
-            out.push(format!(
-                "{}：{}",
-                channel_label(channel),
-                parts.join("、")
-            ));
+            out.push(format!("{}：{}", channel_label(channel), parts.join("、")));
         }
     }
     out
@@ -564,7 +566,10 @@ mod tests {
     #[test]
     fn hmac_sha256_hashes_a_long_key_rfc_4231_case_6() {
         let key = [0xaau8; 131];
-        let mac = hmac_sha256(&key, b"Test Using Larger Than Block-Size Key - Hash Key First");
+        let mac = hmac_sha256(
+            &key,
+            b"Test Using Larger Than Block-Size Key - Hash Key First",
+        );
         assert_eq!(
             hex::encode(mac),
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
@@ -578,4 +583,89 @@ mod tests {
         let w = WebhookConfig::new("http://x.example/hook", "0123456789abcdef").unwrap();
         assert!(!format!("{w:?}").contains("0123456789abcdef"));
     }
+}
+
+// ---------- service functions shared by the pages and the API ----------
+
+/// Set an account's e-mail address: the actor's own (`username` None) or, for an administrator,
+/// an account of their jurisdiction. Empty input clears it. A wrong address is a 422 naming the
+/// field `email`; someone else's account without the right is 403 (404 when unknown).
+pub async fn set_email(
+    st: &AppState,
+    actor: &tongchou_domain::Actor,
+    username: Option<&str>,
+    input: &str,
+) -> Result<Option<String>, AppError> {
+    let (user, path) = match username.map(str::trim).filter(|u| !u.is_empty()) {
+        None => (actor.user_id, actor.jurisdiction_path.clone()),
+        Some(u) => match st.db.user_path_by_username(u).await {
+            Ok(x) => x,
+            Err(tongchou_store::StoreError::NotFound) => {
+                return Err(AppError::Unprocessable {
+                    code: "invalid",
+                    message: format!("没有用户名为“{u}”的账号"),
+                    fields: vec![tongchou_domain::project::FieldError {
+                        field: "username".into(),
+                        message: "没有这个账号".into(),
+                    }],
+                })
+            }
+            Err(e) => return Err(e.into()),
+        },
+    };
+    if !tongchou_domain::notify::can_set_email(actor, user, &path) {
+        return Err(AppError::Forbidden(
+            "只能设置本人的邮箱；管理员可设置本区域账号的邮箱".into(),
+        ));
+    }
+    let email = validate_email(input).map_err(|m| AppError::Unprocessable {
+        code: "invalid",
+        message: m.clone(),
+        fields: vec![tongchou_domain::project::FieldError {
+            field: "email".into(),
+            message: m,
+        }],
+    })?;
+    st.db.set_user_email(user, email.as_deref()).await?;
+    Ok(email)
+}
+
+fn require_outbox(actor: &tongchou_domain::Actor) -> Result<(), AppError> {
+    if tongchou_domain::notify::can_manage_outbox(actor) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "只有系统管理员可以查看和重试投递".into(),
+        ))
+    }
+}
+
+/// The outbox of the administrator's jurisdiction: counts per state and the deliveries
+/// (`state` filters: pending, sending, sent, failed).
+pub async fn outbox(
+    st: &AppState,
+    actor: &tongchou_domain::Actor,
+    state: Option<&str>,
+) -> Result<(Vec<(String, i64)>, Vec<DeliveryRow>), AppError> {
+    require_outbox(actor)?;
+    let state = state.filter(|s| !s.is_empty());
+    if let Some(s) = state {
+        if !["pending", "sending", "sent", "failed"].contains(&s) {
+            return Err(AppError::BadRequest(format!("未知的投递状态：{s}")));
+        }
+    }
+    let counts = st.db.delivery_counts(&actor.jurisdiction_path).await?;
+    let rows = st
+        .db
+        .deliveries(&actor.jurisdiction_path, state, 200)
+        .await?;
+    Ok((counts, rows))
+}
+
+/// Queue a failed delivery again (administrator; 404 outside their jurisdiction, 409 when it
+/// is not failed).
+pub async fn retry(st: &AppState, actor: &tongchou_domain::Actor, id: i64) -> Result<(), AppError> {
+    require_outbox(actor)?;
+    st.db.retry_delivery(id, &actor.jurisdiction_path).await?;
+    Ok(())
 }

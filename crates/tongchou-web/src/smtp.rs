@@ -79,7 +79,8 @@ fn percent_decode(s: &str) -> Result<String, String> {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' && i + 2 < b.len() {
-            let h = std::str::from_utf8(&b[i + 1..i + 3]).map_err(|_| "URL 转义不正确".to_string())?;
+            let h =
+                std::str::from_utf8(&b[i + 1..i + 3]).map_err(|_| "URL 转义不正确".to_string())?;
             out.push(u8::from_str_radix(h, 16).map_err(|_| "URL 转义不正确".to_string())?);
             i += 3;
         } else {
@@ -230,13 +231,11 @@ impl Conn {
         let mut text = String::new();
         loop {
             let mut line = String::new();
-            let n = tokio::time::timeout(
-                self.timeout,
-                (&mut self.r).take(4096).read_line(&mut line),
-            )
-            .await
-            .map_err(|_| "邮件服务器应答超时".to_string())?
-            .map_err(|e| format!("读取邮件服务器应答失败：{e}"))?;
+            let n =
+                tokio::time::timeout(self.timeout, (&mut self.r).take(4096).read_line(&mut line))
+                    .await
+                    .map_err(|_| "邮件服务器应答超时".to_string())?
+                    .map_err(|e| format!("读取邮件服务器应答失败：{e}"))?;
             if n == 0 {
                 return Err("邮件服务器关闭了连接".into());
             }
@@ -343,7 +342,10 @@ mod tests {
     #[test]
     fn base64_round_trips_and_subject_is_encoded_words() {
         for s in ["", "f", "fo", "foo", "foob", "fooba", "foobar", "统筹平台"] {
-            assert_eq!(base64_decode(&base64_encode(s.as_bytes())).unwrap(), s.as_bytes());
+            assert_eq!(
+                base64_decode(&base64_encode(s.as_bytes())).unwrap(),
+                s.as_bytes()
+            );
         }
         assert_eq!(base64_encode(b"foobar"), "Zm9vYmFy");
         let subject = "期限已过，请确认处理：某某区数字化应用建设项目逾期未完成采购的后果提请";
@@ -351,7 +353,11 @@ mod tests {
         let mut decoded = String::new();
         for w in h.split("\r\n ") {
             assert!(w.len() <= 75, "{w}");
-            let inner = w.strip_prefix("=?UTF-8?B?").unwrap().strip_suffix("?=").unwrap();
+            let inner = w
+                .strip_prefix("=?UTF-8?B?")
+                .unwrap()
+                .strip_suffix("?=")
+                .unwrap();
             decoded.push_str(&String::from_utf8(base64_decode(inner).unwrap()).unwrap());
         }
         assert_eq!(decoded, subject);
@@ -359,7 +365,10 @@ mod tests {
 
     #[test]
     fn lines_starting_with_a_dot_are_stuffed() {
-        assert_eq!(dot_stuff("a\r\n.\r\n..b\r\nc.d"), "a\r\n..\r\n...b\r\nc.d\r\n.\r\n");
+        assert_eq!(
+            dot_stuff("a\r\n.\r\n..b\r\nc.d"),
+            "a\r\n..\r\n...b\r\nc.d\r\n.\r\n"
+        );
         let m = Mail {
             from: "a@b.cn",
             from_name: "统筹平台",
@@ -370,7 +379,11 @@ mod tests {
         };
         let data = message_data(&m, "Thu, 01 Jan 2026 00:00:00 +0800");
         assert!(data.ends_with("\r\n.\r\n"));
-        let body = data.split("\r\n\r\n").nth(1).unwrap().trim_end_matches("\r\n.\r\n");
+        let body = data
+            .split("\r\n\r\n")
+            .nth(1)
+            .unwrap()
+            .trim_end_matches("\r\n.\r\n");
         assert_eq!(base64_decode(body).unwrap(), b".\r\n..");
     }
 }

@@ -3,6 +3,7 @@
 mod browser;
 mod http;
 mod money;
+mod notify;
 mod store;
 mod support;
 mod webdriver;
