@@ -283,7 +283,13 @@ fn http() -> &'static reqwest::Client {
     })
 }
 
-const LEASE_MS: i64 = 5 * 60 * 1000;
+/// A claimed batch is leased for ten minutes: at most `CLAIM` deliveries, each given at most
+/// `SEND_TIMEOUT`, so a live worker always finishes its batch inside the lease and no other
+/// process sends the same delivery meanwhile. A worker that dies leaves its batch to the next
+/// claim after the lease (at-least-once: receivers deduplicate on the delivery id / Message-ID).
+const LEASE_MS: i64 = 10 * 60 * 1000;
+const CLAIM: i64 = 5;
+const SEND_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// Send the deliveries due now.
 pub async fn deliver_due(st: &AppState) -> Result<DeliveryReport, AppError> {
@@ -296,14 +302,17 @@ pub async fn deliver_due_at(st: &AppState, now: i64) -> Result<DeliveryReport, A
     loop {
         let batch = st
             .db
-            .claim_deliveries(worker_id(), now, LEASE_MS, 20)
+            .claim_deliveries(worker_id(), now, LEASE_MS, CLAIM)
             .await?;
         if batch.is_empty() {
             return Ok(report);
         }
         report.claimed += batch.len();
         for d in batch {
-            let result = send_one(st, &d).await;
+            let result = match tokio::time::timeout(SEND_TIMEOUT, send_one(st, &d)).await {
+                Ok(r) => r,
+                Err(_) => Err(format!("发送超时（{} 秒）", SEND_TIMEOUT.as_secs())),
+            };
             let outcome = match result {
                 Ok(()) => {
                     report.sent += 1;
@@ -548,43 +557,6 @@ pub fn channel_label(s: &str) -> &'static str {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// RFC 4231 test case 2 (key "Jefe"): the signature receivers check is standard HMAC-SHA256.
-    #[test]
-    fn hmac_sha256_matches_rfc_4231_case_2() {
-        let mac = hmac_sha256(b"Jefe", b"what do ya want for nothing?");
-        assert_eq!(
-            hex::encode(mac),
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
-        );
-    }
-
-    /// RFC 4231 test case 6: a key longer than the block is hashed first.
-    #[test]
-    fn hmac_sha256_hashes_a_long_key_rfc_4231_case_6() {
-        let key = [0xaau8; 131];
-        let mac = hmac_sha256(
-            &key,
-            b"Test Using Larger Than Block-Size Key - Hash Key First",
-        );
-        assert_eq!(
-            hex::encode(mac),
-            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
-        );
-    }
-
-    #[test]
-    fn webhook_needs_http_and_a_real_secret() {
-        assert!(WebhookConfig::new("https://x.example/hook", "0123456789abcdef").is_err());
-        assert!(WebhookConfig::new("http://x.example/hook", "short").is_err());
-        let w = WebhookConfig::new("http://x.example/hook", "0123456789abcdef").unwrap();
-        assert!(!format!("{w:?}").contains("0123456789abcdef"));
-    }
-}
-
 // ---------- service functions shared by the pages and the API ----------
 
 /// Set an account's e-mail address: the actor's own (`username` None) or, for an administrator,
@@ -668,4 +640,41 @@ pub async fn retry(st: &AppState, actor: &tongchou_domain::Actor, id: i64) -> Re
     require_outbox(actor)?;
     st.db.retry_delivery(id, &actor.jurisdiction_path).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RFC 4231 test case 2 (key "Jefe"): the signature receivers check is standard HMAC-SHA256.
+    #[test]
+    fn hmac_sha256_matches_rfc_4231_case_2() {
+        let mac = hmac_sha256(b"Jefe", b"what do ya want for nothing?");
+        assert_eq!(
+            hex::encode(mac),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+
+    /// RFC 4231 test case 6: a key longer than the block is hashed first.
+    #[test]
+    fn hmac_sha256_hashes_a_long_key_rfc_4231_case_6() {
+        let key = [0xaau8; 131];
+        let mac = hmac_sha256(
+            &key,
+            b"Test Using Larger Than Block-Size Key - Hash Key First",
+        );
+        assert_eq!(
+            hex::encode(mac),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
+        );
+    }
+
+    #[test]
+    fn webhook_needs_http_and_a_real_secret() {
+        assert!(WebhookConfig::new("https://x.example/hook", "0123456789abcdef").is_err());
+        assert!(WebhookConfig::new("http://x.example/hook", "short").is_err());
+        let w = WebhookConfig::new("http://x.example/hook", "0123456789abcdef").unwrap();
+        assert!(!format!("{w:?}").contains("0123456789abcdef"));
+    }
 }
