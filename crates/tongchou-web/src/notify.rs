@@ -369,9 +369,10 @@ async fn send_one(st: &AppState, d: &DeliveryRow) -> Result<(), String> {
             let Some(w) = &st.notify.webhook else {
                 return Err("未配置 Webhook（TONGCHOU_WEBHOOK_URL）".into());
             };
-            // Sent to the address recorded at fan-out; signed with the secret in force now.
+            // Sent to the address and signed with the secret in force now (a corrected address
+            // takes effect for retries too); `recipient` records where it was first meant to go.
             let r = http()
-                .post(&d.recipient)
+                .post(&w.url)
                 .header("content-type", "application/json")
                 .header("x-tongchou-event", &d.event)
                 .header("x-tongchou-delivery", d.id.to_string())

@@ -602,3 +602,71 @@ async fn daily_digest_is_sent_once_per_day_sqlite() {
 async fn daily_digest_is_sent_once_per_day_postgres() {
     digest_once_a_day(Backend::Postgres).await;
 }
+
+// [product] issue 3: several server processes share the outbox. A claimed delivery is leased:
+// no one else takes it while the lease runs; after it runs out (the worker died) another worker
+// takes it over, and the first one can no longer record an outcome.
+async fn leases(backend: Backend) {
+    let Some((db, _, _)) = crate::support::database(backend).await else {
+        return;
+    };
+    let d = tongchou_store::outbox::NewDelivery {
+        dedupe_key: "test:lease".into(),
+        notification_id: None,
+        user_id: None,
+        jurisdiction_path: "/1/".into(),
+        channel: "webhook",
+        event: "test".into(),
+        recipient: "http://127.0.0.1:9/hook".into(),
+        subject: "租约".into(),
+        payload: "{}".into(),
+    };
+    assert_eq!(db.fan_out(0, &[d.clone()]).await.unwrap(), 1);
+    assert_eq!(
+        db.fan_out(0, &[d]).await.unwrap(),
+        0,
+        "the unique key holds"
+    );
+    let t = tongchou_store::outbox::now_ms() + 1000;
+    let lease = 60_000;
+    let a = db.claim_deliveries("worker-a", t, lease, 10).await.unwrap();
+    assert_eq!(a.len(), 1);
+    assert_eq!((a[0].state.as_str(), a[0].attempts), ("sending", 1));
+    assert!(db
+        .claim_deliveries("worker-b", t + 1000, lease, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    let b = db
+        .claim_deliveries("worker-b", t + lease + 1, lease, 10)
+        .await
+        .unwrap();
+    assert_eq!(b.len(), 1, "taken over after the lease");
+    assert_eq!(b[0].attempts, 2);
+    use tongchou_store::outbox::Outcome;
+    assert!(!db
+        .finish_delivery(a[0].id, "worker-a", &Outcome::Sent)
+        .await
+        .unwrap());
+    assert!(db
+        .finish_delivery(b[0].id, "worker-b", &Outcome::Sent)
+        .await
+        .unwrap());
+    assert!(db
+        .claim_deliveries("worker-c", t + 100 * lease, lease, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    let rows = db.deliveries("/", None, 10).await.unwrap();
+    assert_eq!(rows[0].state, "sent");
+}
+
+#[tokio::test]
+async fn expired_lease_is_taken_over_and_the_old_worker_records_nothing_sqlite() {
+    leases(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn expired_lease_is_taken_over_and_the_old_worker_records_nothing_postgres() {
+    leases(Backend::Postgres).await;
+}
