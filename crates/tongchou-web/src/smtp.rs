@@ -298,7 +298,13 @@ pub async fn send(cfg: &SmtpConfig, helo: &str, m: &Mail<'_>) -> Result<(), Stri
     if code != 220 {
         return Err(format!("邮件服务器拒绝连接：{code} {text}"));
     }
-    c.cmd(&format!("EHLO {helo}"), "EHLO", &[250]).await?;
+    if let Err(e) = c.cmd(&format!("EHLO {helo}"), "EHLO", &[250]).await {
+        // An old relay without ESMTP: HELO, unless AUTH (an extension) is needed.
+        if cfg.user.is_some() {
+            return Err(e);
+        }
+        c.cmd(&format!("HELO {helo}"), "HELO", &[250]).await?;
+    }
     if let Some(user) = &cfg.user {
         let token = base64_encode(
             format!("\0{user}\0{}", cfg.password.as_deref().unwrap_or("")).as_bytes(),
