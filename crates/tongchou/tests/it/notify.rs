@@ -549,7 +549,29 @@ async fn digest_once_a_day(backend: Backend) {
     let (hook_url, hooks, _) = fake_webhook().await;
     app.st.notify = Arc::new(config(smtp_port, &hook_url));
     set_own_email_on_the_settings_page(&app, "jyj", "lin.xiao@jyj.example.gov.cn").await;
-    set_own_email_on_the_settings_page(&app, "sjs", "zhou.fang@sjs.example.gov.cn").await;
+    // The administrator sets the auditor's address.
+    let admin = app.token("admin").await;
+    let (s, v) = app
+        .post(
+            &admin,
+            "/api/v1/users/sjs/email",
+            json!({"email": "Zhou.Fang@SJS.example.gov.cn"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        v["email"], "Zhou.Fang@sjs.example.gov.cn",
+        "domain lower-cased"
+    );
+    let (s, v) = app
+        .post(
+            &admin,
+            "/api/v1/users/nobody/email",
+            json!({"email": "a@b.cn"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["fields"][0]["field"], "username");
     let unit = app.token("jyj").await;
     app.draft(&unit, "每日摘要测试项目").await;
 
@@ -621,7 +643,7 @@ async fn leases(backend: Backend) {
         subject: "租约".into(),
         payload: "{}".into(),
     };
-    assert_eq!(db.fan_out(0, &[d.clone()]).await.unwrap(), 1);
+    assert_eq!(db.fan_out(0, std::slice::from_ref(&d)).await.unwrap(), 1);
     assert_eq!(
         db.fan_out(0, &[d]).await.unwrap(),
         0,
