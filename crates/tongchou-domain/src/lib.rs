@@ -13,6 +13,7 @@ pub mod ids;
 pub mod ledger;
 pub mod lifecycle;
 pub mod money;
+pub mod notify;
 pub mod obligation;
 pub mod ocds;
 pub mod overrides;

@@ -46,7 +46,7 @@ pub struct Db {
 /// Held for the life of a write transaction (SQLite only).
 pub(crate) type WriteGuard = Option<tokio::sync::OwnedMutexGuard<()>>;
 
-const MIGRATIONS: [(&str, &str, &str); 10] = [
+const MIGRATIONS: &[(&str, &str, &str)] = &[
     (
         "0001_core",
         include_str!("../migrations/sqlite/0001_core.sql"),
@@ -86,6 +86,11 @@ const MIGRATIONS: [(&str, &str, &str); 10] = [
         "0007_supervision_overrides",
         include_str!("../migrations/sqlite/0007_supervision_overrides.sql"),
         include_str!("../migrations/postgres/0007_supervision_overrides.sql"),
+    ),
+    (
+        "0008_outbox",
+        include_str!("../migrations/sqlite/0008_outbox.sql"),
+        include_str!("../migrations/postgres/0008_outbox.sql"),
     ),
     (
         "0009_progress_milestones",
@@ -249,7 +254,7 @@ impl Db {
         self.pool
             .execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
             .await?;
-        for (name, sqlite, pg) in MIGRATIONS {
+        for &(name, sqlite, pg) in MIGRATIONS {
             let done: Option<(String,)> =
                 sqlx::query_as("SELECT name FROM schema_migrations WHERE name = $1")
                     .bind(name)

@@ -8,6 +8,7 @@ pub mod calendar;
 mod db;
 pub mod exports;
 pub mod funds;
+pub mod outbox;
 pub mod overrides;
 pub mod profile;
 pub mod project;

@@ -1252,8 +1252,8 @@ async fn apply_event(
             .await?;
             // Addressed to the competent authority over the project's jurisdiction.
             sqlx::query(
-                "INSERT INTO notifications (project_id, role, jurisdiction_path, title, body, created_at) \
-                 SELECT p.id, 'authority', p.jurisdiction_path, $2, $3, $4 FROM projects p WHERE p.id = $1",
+                "INSERT INTO notifications (project_id, role, jurisdiction_path, title, body, created_at, event) \
+                 SELECT p.id, 'authority', p.jurisdiction_path, $2, $3, $4, 'consequence_proposed' FROM projects p WHERE p.id = $1",
             )
             .bind(id)
             .bind("期限已过，请确认处理")

@@ -11,10 +11,13 @@ pub mod error;
 pub mod export;
 pub mod fields;
 pub mod money;
+pub mod notify;
+pub mod notify_http;
 pub mod ocds;
 mod openapi;
 pub mod pages;
 pub mod service;
+pub mod smtp;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -37,6 +40,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// OCDS ocid prefix (`TONGCHOU_OCID_PREFIX`).
     pub ocid_prefix: String,
+    /// Where notifications go besides the inbox (e-mail, webhook); off by default.
+    pub notify: Arc<notify::NotifyConfig>,
 }
 
 impl AppState {
@@ -48,6 +53,7 @@ impl AppState {
             max_upload: 50 * 1024 * 1024,
             secure_cookies: false,
             ocid_prefix: tongchou_domain::ocds::DEFAULT_OCID_PREFIX.into(),
+            notify: Arc::new(notify::NotifyConfig::default()),
         }
     }
     /// The profile in force now.
@@ -187,6 +193,20 @@ pub fn router(state: AppState) -> Router {
             get(calendar::api_add_working_days),
         )
         .route("/api/v1/calendar/days/{date}", get(calendar::api_day))
+        .route("/settings/email", post(notify_http::page_set_email))
+        .route("/settings/outbox", get(notify_http::page_outbox))
+        .route(
+            "/settings/outbox/email",
+            post(notify_http::page_set_user_email),
+        )
+        .route("/settings/outbox/{id}/retry", post(notify_http::page_retry))
+        .route("/api/v1/me/email", post(notify_http::api_set_email))
+        .route(
+            "/api/v1/users/{username}/email",
+            post(notify_http::api_set_user_email),
+        )
+        .route("/api/v1/outbox", get(notify_http::api_outbox))
+        .route("/api/v1/outbox/{id}/retry", post(notify_http::api_retry))
         .route("/settings/tokens", post(pages::create_token))
         .route("/settings/tokens/{tid}/revoke", post(pages::revoke_token))
         .route("/api/v1/login", post(api::login))

@@ -90,7 +90,20 @@ pub fn document() -> Value {
                 "responses": { "201": { "description": "已上传" }, "413": err("文件过大"), "422": err("类型不符") } } },
             "/api/v1/projects/{id}/attachments/{aid}": { "get": { "summary": "下载附件", "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }, { "name": "aid", "in": "path", "required": true, "schema": { "type": "integer" } }], "responses": { "200": { "description": "文件" }, "404": err("不存在或无权查看") } } },
             "/api/v1/experts": { "get": { "summary": "专家库（主管部门与建设单位组建专家组用）", "responses": { "200": { "description": "专家列表" } } } },
-            "/api/v1/tokens": { "post": { "summary": "创建个人 API 令牌", "requestBody": { "content": { "application/json": { "schema": { "type": "object", "properties": { "name": { "type": "string" } } } } } }, "responses": { "201": { "description": "{token}（只显示一次）" } } } }
+            "/api/v1/tokens": { "post": { "summary": "创建个人 API 令牌", "requestBody": { "content": { "application/json": { "schema": { "type": "object", "properties": { "name": { "type": "string" } } } } } }, "responses": { "201": { "description": "{token}（只显示一次）" } } } },
+            "/api/v1/me/email": { "post": { "summary": "设置本人接收通知和每日待办摘要的电子邮箱（空字符串清除）",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["email"], "properties": { "email": { "type": "string" } } } } } },
+                "responses": { "200": { "description": "{email}" }, "422": err("邮箱格式不正确（fields 指明 email）") } } },
+            "/api/v1/users/{username}/email": { "post": { "summary": "系统管理员设置本区域账号的电子邮箱",
+                "parameters": [{ "name": "username", "in": "path", "required": true, "schema": { "type": "string" } }],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["email"], "properties": { "email": { "type": "string" } } } } } },
+                "responses": { "200": { "description": "{username, email}" }, "403": err("非本人且非本区域管理员"), "422": err("邮箱格式不正确或账号不存在") } } },
+            "/api/v1/outbox": { "get": { "summary": "通知投递记录（系统管理员，本区域）：邮件和 Webhook 的状态、尝试次数、最近错误",
+                "parameters": [{ "name": "state", "in": "query", "schema": { "enum": ["pending", "sending", "sent", "failed"] } }],
+                "responses": { "200": { "description": "{counts: {状态: 数量}, items: [投递]}" }, "403": err("仅系统管理员") } } },
+            "/api/v1/outbox/{id}/retry": { "post": { "summary": "重试发送失败的投递（系统管理员）",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "responses": { "200": { "description": "{id, state: pending}" }, "403": err("仅系统管理员"), "404": err("不存在或不在本区域"), "409": err("该投递不是发送失败状态") } } }
         }
     });
     crate::export::openapi_paths(&mut doc);

@@ -288,6 +288,28 @@ pub async fn todo(State(st): State<AppState>, MaybeUser(u): MaybeUser) -> Respon
 async fn todo_inner(st: &AppState, user: &CurrentUser) -> Result<Response, AppError> {
     let a = &user.actor;
     let scope = list_scope(a);
+    let items = todo_items(st, a).await?;
+    let (recent, _) = st
+        .db
+        .list_projects(
+            &scope,
+            &ListFilter {
+                per_page: 8,
+                page: 1,
+                ..Default::default()
+            },
+        )
+        .await?;
+    Ok(render(&TodoPage {
+        layout: layout(st, user, "todo", None).await,
+        items,
+        recent,
+    }))
+}
+
+/// What 我的待办 lists for an actor: projects waiting for one of their actions, the earliest open
+/// obligation first (also what the daily digest e-mail carries).
+pub async fn todo_items(st: &AppState, a: &Actor) -> Result<Vec<TodoItem>, AppError> {
     let stages = todo_stages(a);
     let mut items = Vec::new();
     if !stages.is_empty() {
@@ -421,22 +443,7 @@ async fn todo_inner(st: &AppState, user: &CurrentUser) -> Result<Response, AppEr
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (None, None) => b.id.cmp(&a.id),
     });
-    let (recent, _) = st
-        .db
-        .list_projects(
-            &scope,
-            &ListFilter {
-                per_page: 8,
-                page: 1,
-                ..Default::default()
-            },
-        )
-        .await?;
-    Ok(render(&TodoPage {
-        layout: layout(st, user, "todo", None).await,
-        items,
-        recent,
-    }))
+    Ok(items)
 }
 
 // ---------- list ----------
@@ -1227,19 +1234,60 @@ struct SettingsPage {
     roles: String,
     tokens: Vec<(i64, String, String)>,
     new_token: Option<String>,
+    /// The e-mail address notifications and the daily digest go to.
+    email: String,
+    email_error: String,
+    is_admin: bool,
 }
 
-pub async fn settings(State(st): State<AppState>, MaybeUser(u): MaybeUser) -> Response {
+pub async fn settings(
+    State(st): State<AppState>,
+    MaybeUser(u): MaybeUser,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let Some(user) = u else {
         return Redirect::to("/login").into_response();
     };
-    settings_page(&st, &user, None).await
+    let flash =
+        (q.get("email").map(String::as_str) == Some("saved")).then(|| "邮箱已保存".to_string());
+    settings_page(&st, &user, None, None, flash).await
 }
 
-async fn settings_page(st: &AppState, user: &CurrentUser, new_token: Option<String>) -> Response {
-    match st.db.api_tokens(user.actor.user_id).await {
-        Ok(tokens) => render(&SettingsPage {
-            layout: layout(st, user, "settings", None).await,
+/// 设置 again with the address the user typed and the message beside the field (422).
+pub async fn settings_with_email_error(
+    st: &AppState,
+    user: &CurrentUser,
+    input: String,
+    message: String,
+) -> Response {
+    let mut r = settings_page(st, user, None, Some((input, message)), None).await;
+    if r.status() == StatusCode::OK {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    r
+}
+
+async fn settings_page(
+    st: &AppState,
+    user: &CurrentUser,
+    new_token: Option<String>,
+    email_input: Option<(String, String)>,
+    flash: Option<String>,
+) -> Response {
+    let r: Result<Response, AppError> = async {
+        let tokens = st.db.api_tokens(user.actor.user_id).await?;
+        let (email, email_error) = match email_input {
+            Some(x) => x,
+            None => (
+                st.db
+                    .user_email(user.actor.user_id)
+                    .await?
+                    .unwrap_or_default(),
+                String::new(),
+            ),
+        };
+        Ok(render(&SettingsPage {
+            layout: layout(st, user, "settings", flash).await,
             roles: user
                 .actor
                 .roles
@@ -1250,8 +1298,15 @@ async fn settings_page(st: &AppState, user: &CurrentUser, new_token: Option<Stri
             actor: user.actor.clone(),
             tokens,
             new_token,
-        }),
-        Err(e) => page_error(st, Some(user), e.into()).await,
+            email,
+            email_error,
+            is_admin: tongchou_domain::notify::can_manage_outbox(&user.actor),
+        }))
+    }
+    .await;
+    match r {
+        Ok(r) => r,
+        Err(e) => page_error(st, Some(user), e).await,
     }
 }
 
@@ -1278,7 +1333,7 @@ pub async fn create_token(
     {
         return page_error(&st, Some(&user), e.into()).await;
     }
-    settings_page(&st, &user, Some(token)).await
+    settings_page(&st, &user, Some(token), None, None).await
 }
 
 pub async fn revoke_token(
@@ -1340,6 +1395,14 @@ struct InboxPage {
     layout: Layout,
     items: Vec<tongchou_store::project::NotificationRow>,
     can_sweep: bool,
+    /// Delivery counts per notification, channel and state.
+    states: Vec<(i64, String, String, i64)>,
+}
+
+impl InboxPage {
+    fn states_of(&self, id: &i64) -> Vec<String> {
+        crate::notify::states_label(&self.states, *id)
+    }
 }
 
 pub async fn inbox(
@@ -1352,11 +1415,14 @@ pub async fn inbox(
     };
     let r: Result<Response, AppError> = async {
         let items = st.db.inbox(&user.actor, 200).await?;
+        let ids: Vec<i64> = items.iter().map(|n| n.id).collect();
+        let states = st.db.delivery_states(&ids).await?;
         let flash = q.get("swept").map(|s| format!("已检查期限：{s}"));
         let page = InboxPage {
             layout: layout(&st, &user, "inbox", flash).await,
             items,
             can_sweep: can_sweep(&user.actor),
+            states,
         };
         // Seen once shown.
         st.db.mark_inbox_read(&user.actor).await?;

@@ -150,6 +150,8 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let mut st = AppState::new(database.clone(), db.data_dir.clone());
             st.max_upload = max_upload_mb * 1024 * 1024;
             st.ocid_prefix = ocid_prefix;
+            st.notify = std::sync::Arc::new(tongchou_web::notify::NotifyConfig::from_env()?);
+            tracing::info!(notify = %st.notify.describe(), "notifications");
             st.load_profile().await?;
             // Another process may save a new profile version: notice it within seconds.
             let refresher = st.clone();
@@ -183,6 +185,8 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                     tokio::time::sleep(std::time::Duration::from_secs(6 * 3600)).await;
                 }
             });
+            // The notification outbox: fan out, send with leases, retry, daily digest.
+            tongchou_web::notify::spawn_worker(st.clone());
             let listener = tokio::net::TcpListener::bind(&addr)
                 .await
                 .map_err(|e| format!("cannot listen on {addr}: {e}"))?;

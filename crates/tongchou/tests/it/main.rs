@@ -4,6 +4,7 @@ mod browser;
 mod exports;
 mod http;
 mod money;
+mod notify;
 mod store;
 mod support;
 mod webdriver;
