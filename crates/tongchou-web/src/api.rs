@@ -204,6 +204,72 @@ pub async fn show(
     Ok(Json(project_json(&st, &ctx, &user)))
 }
 
+/// `GET /api/v1/projects/{id}/similar`: 重复建设比对 for a project the user may see.
+pub async fn similar(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, AppError> {
+    let p = service::visible_project(&st, &user.actor, ProjectId(id)).await?;
+    let items = service::similar_to(&st, &user.actor, &p).await?;
+    Ok(Json(similar_json(items)))
+}
+
+#[derive(serde::Deserialize)]
+pub struct SimilarQuery {
+    pub name: Option<String>,
+    pub summary: Option<String>,
+}
+
+/// `GET /api/v1/similar?name=…&summary=…`: the same check for a text not yet saved (a unit
+/// drafting a declaration).
+pub async fn similar_text(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<SimilarQuery>,
+) -> Result<Json<Value>, AppError> {
+    let name = q.name.unwrap_or_default();
+    let summary = q.summary.unwrap_or_default();
+    if name.trim().is_empty() && summary.trim().is_empty() {
+        return Err(AppError::field("name", "请填写项目名称或建设内容"));
+    }
+    if name.chars().count() > 200 || summary.chars().count() > 5000 {
+        return Err(AppError::field(
+            "summary",
+            "名称不超过 200 字，建设内容不超过 5000 字",
+        ));
+    }
+    let items = st
+        .db
+        .similar_projects(
+            &user.actor,
+            &name,
+            &summary,
+            None,
+            tongchou_store::today().year() as i32 - 5,
+            service::SIMILAR_SHOWN,
+        )
+        .await?;
+    Ok(Json(similar_json(items)))
+}
+
+fn similar_json(items: Vec<tongchou_domain::similarity::Similar>) -> Value {
+    let items: Vec<Value> = items
+        .into_iter()
+        .map(|s| {
+            let likely = s.likely_duplicate();
+            let mut v = serde_json::to_value(s).unwrap_or(Value::Null);
+            v["likely_duplicate"] = json!(likely);
+            v
+        })
+        .collect();
+    json!({
+        "items": items,
+        "likely_threshold": tongchou_domain::similarity::LIKELY_DUPLICATE,
+        "cite": tongchou_domain::lifecycle::duplicate_cite().to_string(),
+    })
+}
+
 pub async fn history(
     State(st): State<AppState>,
     user: CurrentUser,

@@ -215,6 +215,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/projects", get(api::list).post(api::create))
         .route("/api/v1/projects/{id}", get(api::show))
         .route("/api/v1/projects/{id}/history", get(api::history))
+        .route("/api/v1/projects/{id}/similar", get(api::similar))
+        .route("/api/v1/similar", get(api::similar_text))
         .route("/api/v1/projects/{id}/obligations", get(api::obligations))
         .route("/api/v1/projects/{id}/actions/{action}", post(api::act))
         .route("/api/v1/projects/{id}/money", get(money::api_money))

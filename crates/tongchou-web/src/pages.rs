@@ -846,6 +846,8 @@ struct ShowPage {
     money: MoneyCard,
     /// Ids of the overrides pending this user's sign-off.
     my_overrides: Vec<i64>,
+    /// 重复建设比对: the most similar projects (before and during the compliance review).
+    similar: Vec<tongchou_domain::similarity::Similar>,
 }
 
 /// What the money card of the project page shows.
@@ -856,6 +858,24 @@ pub struct MoneyCard {
 }
 
 impl ShowPage {
+    fn show_similar(&self) -> bool {
+        matches!(
+            self.ctx.project.stage,
+            Stage::Draft | Stage::Returned | Stage::ComplianceReview
+        )
+    }
+    fn likely_duplicates(&self) -> usize {
+        self.similar.iter().filter(|s| s.likely_duplicate()).count()
+    }
+    fn likely_threshold(&self) -> u32 {
+        tongchou_domain::similarity::LIKELY_DUPLICATE
+    }
+    fn duplicate_cite(&self) -> String {
+        tongchou_domain::lifecycle::duplicate_cite().to_string()
+    }
+    fn marked(&self, text: &str, matched: &[String]) -> Vec<(String, bool)> {
+        tongchou_domain::similarity::highlight(text, matched)
+    }
     fn ms(&self) -> &tongchou_domain::funds::Summary {
         &self.money.s
     }
@@ -1049,7 +1069,16 @@ async fn show_page(
         .iter()
         .map(|o| o.id)
         .collect();
+    let similar = if matches!(
+        ctx.project.stage,
+        Stage::Draft | Stage::Returned | Stage::ComplianceReview
+    ) {
+        service::similar_to(st, &user.actor, &ctx.project).await?
+    } else {
+        Vec::new()
+    };
     let page = ShowPage {
+        similar,
         layout: layout(st, user, "projects", flash).await,
         history: st.db.history(id).await?,
         attachments: st.db.attachments(id).await?,
