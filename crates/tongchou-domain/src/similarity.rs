@@ -191,13 +191,25 @@ pub fn weight(docs: i64, df: i64) -> i64 {
     (((n + 1.0) / (df + 1.0)).ln() * 1000.0).round().max(1.0) as i64
 }
 
+/// What a query looks up and what it weighs in all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryPlan {
+    /// The terms held by some document, with their weights, the rarest first.
+    pub lookup: Vec<(String, i64)>,
+    /// The weight of every counted query term, found in the corpus or not: a term no document
+    /// holds is evidence that the text is about something else.
+    pub total_weight: i64,
+    /// How many query terms count.
+    pub terms: usize,
+}
+
 /// The query terms to look up with their weights: the rarest first, common terms dropped while
 /// rarer ones remain.
-pub fn query_weights(
+pub fn query_plan(
     query: &BTreeMap<String, u32>,
     docs: i64,
     df: &BTreeMap<String, i64>,
-) -> Vec<(String, i64)> {
+) -> QueryPlan {
     let mut ws: Vec<(String, i64, i64)> = query
         .keys()
         .map(|t| {
@@ -208,13 +220,19 @@ pub fn query_weights(
     ws.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let limit = (docs as f64 * COMMON_SHARE).max(50.0) as i64;
     let rare: Vec<_> = ws.iter().filter(|(_, _, d)| *d <= limit).cloned().collect();
-    let chosen = if rare.is_empty() { ws } else { rare };
-    chosen
-        .into_iter()
-        .filter(|(_, _, d)| *d > 0)
-        .take(MAX_QUERY_TERMS)
-        .map(|(t, w, _)| (t, w))
-        .collect()
+    let counted = if rare.is_empty() { ws } else { rare };
+    let total_weight = counted.iter().map(|(_, w, _)| w).sum();
+    let terms = counted.len();
+    QueryPlan {
+        lookup: counted
+            .into_iter()
+            .filter(|(_, _, d)| *d > 0)
+            .take(MAX_QUERY_TERMS)
+            .map(|(t, w, _)| (t, w))
+            .collect(),
+        total_weight,
+        terms,
+    }
 }
 
 /// How alike a candidate is, 0–100: 70% the weighted share of the query's looked-up terms it
@@ -324,9 +342,26 @@ mod tests {
             [("垃圾分类".to_string(), 2), ("监管".to_string(), 1)].into();
         let df: BTreeMap<String, i64> =
             [("垃圾分类".to_string(), 40), ("监管".to_string(), 30_000)].into();
-        let w = query_weights(&q, 100_000, &df);
-        assert_eq!(w.len(), 1, "{w:?}");
-        assert_eq!(w[0].0, "垃圾分类");
+        let w = query_plan(&q, 100_000, &df);
+        assert_eq!(w.lookup.len(), 1, "{w:?}");
+        assert_eq!(w.lookup[0].0, "垃圾分类");
+        assert_eq!(w.terms, 1, "the common term does not count");
+    }
+
+    #[test]
+    fn one_shared_generic_word_is_not_a_duplicate() {
+        // "网上" is rare in the corpus, but the query's other words are in no document at all:
+        // they count against the match.
+        let q = terms(
+            "法律援助申请系统",
+            "法律援助网上申请、经济困难审查和指派律师。",
+        );
+        let df: BTreeMap<String, i64> = [("网上".to_string(), 3)].into();
+        let plan = query_plan(&q, 100_000, &df);
+        assert_eq!(plan.lookup.len(), 1);
+        let w = plan.lookup[0].1;
+        let s = score(w, plan.total_weight, 1, plan.terms, 8);
+        assert!(s < LIKELY_DUPLICATE, "{s}");
     }
 
     #[test]

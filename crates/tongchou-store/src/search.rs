@@ -212,11 +212,11 @@ impl Db {
             df.insert(r.try_get("term")?, r.try_get("df")?);
         }
         let docs = df.remove(DOCS).unwrap_or(0);
-        let weights = similarity::query_weights(&query, docs, &df);
+        let plan = similarity::query_plan(&query, docs, &df);
+        let weights = &plan.lookup;
         if weights.is_empty() {
             return Ok(Vec::new());
         }
-        let query_weight: i64 = weights.iter().map(|(_, w)| w).sum();
         // Sum the weights of the matched terms per document (weights are computed integers, so
         // they are written into the SQL; the terms are bound).
         let mut case = String::from("CASE t.term");
@@ -232,7 +232,7 @@ impl Db {
             ph.join(",")
         );
         let mut q = sqlx::query(&sql).bind("project");
-        for (t, _) in &weights {
+        for (t, _) in weights {
             q = q.bind(t.as_str());
         }
         let hits: Vec<(i64, i64, i64)> = q
@@ -284,9 +284,9 @@ impl Db {
                 stage_label: stage.label().into(),
                 score: similarity::score(
                     *w,
-                    query_weight,
+                    plan.total_weight,
                     *m as usize,
-                    weights.len(),
+                    plan.terms,
                     r.try_get::<i64, _>("terms")?.max(0) as usize,
                 ),
                 matched: Vec::new(),
@@ -306,7 +306,7 @@ impl Db {
             ph.join(",")
         );
         let mut q = sqlx::query(&sql).bind("project");
-        for (t, _) in &weights {
+        for (t, _) in weights {
             q = q.bind(t.as_str());
         }
         let rank: BTreeMap<&str, usize> = weights

@@ -675,7 +675,8 @@ impl Walker<'_> {
 }
 
 /// Realistic demo project names by unit.
-const DEMO: &[(&str, &str, &str)] = &[
+/// (unit, name, summary) of the demo projects; also the labelled originals of the similarity benchmark.
+pub const DEMO: &[(&str, &str, &str)] = &[
     ("jyj", "上城区智慧教育“一张图”综合应用", "整合全区中小学学籍、师资、校舍数据，建设教育资源一张图和入学一件事应用，实现入学报名“零材料”。"),
     ("jyj", "上城区中小学校园安全智能预警系统", "依托区一体化智能化公共数据平台，建设校园周边视频智能分析和学生安全预警模块。"),
     ("jyj", "上城区教师队伍数字化管理平台升级", "对既有教师管理系统迭代升级，新增职称评审、继续教育学分在线认定功能。"),

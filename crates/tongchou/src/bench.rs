@@ -36,6 +36,203 @@ pub struct BenchArgs {
     out: PathBuf,
 }
 
+/// Topics of the synthetic province: none of them is a topic of the demo projects, which are
+/// the labelled originals of the similarity benchmark, so every flag on another project is a
+/// false one.
+const TOPICS: &[&str] = &[
+    "水利防汛",
+    "交通出行",
+    "停车诱导",
+    "应急管理",
+    "安全生产",
+    "消防救援",
+    "治安防控",
+    "社区矫正",
+    "就业创业",
+    "住房保障",
+    "不动产登记",
+    "税费服务",
+    "统计监测",
+    "文化旅游",
+    "全民健身",
+    "农业农村",
+    "林业资源",
+    "生态环境",
+    "大气监测",
+    "水质监测",
+    "能源管理",
+    "公共资源交易",
+    "政务公开",
+    "档案管理",
+    "机关事务",
+    "公务用车",
+    "督查督办",
+    "信访接待",
+    "代表履职",
+    "政协提案",
+    "工会服务",
+    "妇女儿童",
+    "残疾人服务",
+    "退役军人",
+    "科技创新",
+    "知识产权",
+    "招商引资",
+    "企业服务",
+    "金融风险",
+    "国资监管",
+    "审计监督",
+    "干部考核",
+    "党建引领",
+    "舆情研判",
+    "网络安全态势",
+    "视频资源",
+    "地理信息",
+    "城市体检",
+    "建筑工地",
+    "物业管理",
+    "老旧小区",
+    "燃气安全",
+    "排水管网",
+    "园林绿化",
+    "河道管理",
+    "港航运输",
+    "气象服务",
+    "地震监测",
+    "人防工程",
+    "口岸通关",
+    "粮食储备",
+    "药品追溯",
+    "海洋渔业",
+    "矿产资源",
+];
+const MODIFIERS: &[&str] = &[
+    "数字化",
+    "智能化",
+    "一体化",
+    "综合",
+    "协同",
+    "监测预警",
+    "在线",
+    "掌上",
+    "全周期",
+    "精细化",
+];
+const KINDS: &[&str] = &[
+    "平台",
+    "系统",
+    "应用",
+    "驾驶舱",
+    "管理系统",
+    "服务平台",
+    "指挥系统",
+];
+const PLACES: &[&str] = &[
+    "上城区",
+    "拱墅区",
+    "西湖区",
+    "滨江区",
+    "萧山区",
+    "余杭区",
+    "临平区",
+    "钱塘区",
+    "富阳区",
+    "临安区",
+    "桐庐县",
+    "淳安县",
+    "建德市",
+];
+
+/// A plausible project name for synthetic project `i`.
+fn synthetic_name(i: usize) -> String {
+    let t = TOPICS[i % TOPICS.len()];
+    let m = MODIFIERS[(i / TOPICS.len()) % MODIFIERS.len()];
+    let k = KINDS[(i / 7) % KINDS.len()];
+    let p = PLACES[(i / 13) % PLACES.len()];
+    format!("{p}{t}{m}{k}（{i:06}）")
+}
+
+/// The labelled set: a paraphrase of demo project `DEMO[n]` as another unit would declare it.
+const PARAPHRASES: &[(usize, &str, &str)] = &[
+    (
+        0,
+        "上城区教育资源一张图与入学一件事平台",
+        "汇聚学籍和师资数据，打造教育资源一张图，入学一件事网上办理，报名零材料。",
+    ),
+    (
+        1,
+        "校园周边安全视频预警应用",
+        "对中小学校园周边视频进行智能分析，学生安全事件自动预警。",
+    ),
+    (
+        2,
+        "教师管理系统迭代（职称评审与继续教育）",
+        "教师职称评审在线办理，继续教育学分网上认定。",
+    ),
+    (
+        3,
+        "社区卫生服务中心家庭医生签约平台",
+        "家庭医生签约服务、慢病随访管理和居民健康档案共享。",
+    ),
+    (
+        4,
+        "急救调度指挥系统升级",
+        "院前急救调度扩容，浙里办一键呼救接入，急救资源统一调度。",
+    ),
+    (
+        6,
+        "居家养老服务一体化平台",
+        "居家养老服务网上预约，养老补贴发放与服务质量监管。",
+    ),
+    (
+        7,
+        "低保特困认定一件事联办",
+        "民政、人社、医保数据打通，低保和特困人员认定一件事办理。",
+    ),
+    (
+        8,
+        "婚姻登记网上预约和档案电子化",
+        "婚姻登记在线预约，历史婚姻档案电子化，电子证照共享。",
+    ),
+    (
+        10,
+        "垃圾分类投放收运处置监管系统",
+        "生活垃圾分类投放、收运、处置全过程数字化监管。",
+    ),
+    (
+        11,
+        "户外广告招牌一户一档管理",
+        "户外广告设施和店招店牌一户一档，安全巡检数字化。",
+    ),
+    (
+        12,
+        "阳光厨房食品安全监管平台",
+        "餐饮单位阳光厨房接入，食品抽检数据分析与风险预警。",
+    ),
+    (
+        14,
+        "电梯安全运行监测平台",
+        "电梯等特种设备运行数据实时监测，维保过程监管。",
+    ),
+];
+/// Declarations that duplicate nothing among the labelled originals.
+const UNRELATED: &[(&str, &str)] = &[
+    (
+        "河湖长制巡河管理应用",
+        "河湖长巡河打卡、问题上报和处置闭环。",
+    ),
+    ("公证服务预约系统", "公证事项网上预约、材料预审和进度查询。"),
+    (
+        "法律援助申请系统",
+        "法律援助网上申请、经济困难审查和指派律师。",
+    ),
+    ("地名地址管理系统", "标准地名地址采集、审核和门牌编制。"),
+    (
+        "人才公寓申请配租应用",
+        "人才公寓网上申请、资格审核和配租管理。",
+    ),
+    ("农贸市场智慧管理", "农贸市场摊位管理、价格公示和客流统计。"),
+];
+
 fn pct(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -168,7 +365,7 @@ pub async fn run(a: BenchArgs) -> Result<ExitCode, String> {
     ];
     let mut items: Vec<GeneratedProject> = (0..a.projects)
         .map(|i| GeneratedProject {
-            name: format!("基准项目{i:06}"),
+            name: synthetic_name(i),
             year: 2020 + (i % 7) as i32,
             stage: stages[i % stages.len()],
             it_fen: 10_000_000 + (i as i64 % 5000) * 10_000,
@@ -187,6 +384,28 @@ pub async fn run(a: BenchArgs) -> Result<ExitCode, String> {
         .await
         .map_err(|e| e.to_string())?;
     let drafts: Vec<i64> = ids[a.projects..].to_vec();
+    // The labelled originals of the similarity benchmark: the demo projects, with their texts.
+    let mut originals = Vec::new();
+    for (who, name, summary) in tongchou_testkit::DEMO {
+        let input = tongchou_domain::project::ProjectInput {
+            name: (*name).into(),
+            year: 2026,
+            build_kind: tongchou_domain::project::BuildKind::New,
+            category: tongchou_domain::project::Category::Application,
+            it_amount: tongchou_domain::Yuan::from_yuan(1_000_000),
+            non_it_amount: tongchou_domain::Yuan::ZERO,
+            security_amount: tongchou_domain::Yuan::from_yuan(60_000),
+            funding: tongchou_domain::project::Funding::DistrictFiscal,
+            summary: (*summary).into(),
+            participants: vec![],
+            responsible_person: "基准".into(),
+        };
+        let p = db
+            .create_project(world.actor(who), &input, "shangcheng")
+            .await
+            .map_err(|e| e.to_string())?;
+        originals.push(p.id.0);
+    }
     db.optimize(true).await.map_err(|e| e.to_string())?;
     println!(
         "generated {} projects in {:.1}s",
@@ -278,6 +497,8 @@ pub async fn run(a: BenchArgs) -> Result<ExitCode, String> {
     };
     let unit_token = login("jyj").await?;
     let auth_token = login("sjj").await?;
+    // The labelled originals are drafts: the auditor reads every project of the district.
+    let audit_token = login("sjs").await?;
 
     // 4. Transitions: declarations (draft → compliance review) by N clients.
     let server_pid = child.0.id().to_string();
@@ -341,8 +562,8 @@ pub async fn run(a: BenchArgs) -> Result<ExitCode, String> {
     let search_urls: Vec<String> = (0..a.requests / 4)
         .map(|i| {
             format!(
-                "{base}/api/v1/projects?per_page=100&q=基准项目0{:02}",
-                i % 100
+                "{base}/api/v1/projects?per_page=100&q={}",
+                TOPICS[i % TOPICS.len()]
             )
         })
         .collect();
@@ -350,6 +571,95 @@ pub async fn run(a: BenchArgs) -> Result<ExitCode, String> {
         &client,
         search_urls,
         ("authorization", auth_token.clone()),
+        a.clients,
+    )
+    .await?;
+    // Duplicate-construction check (重复建设比对): quality on the labelled set, one query at a
+    // time, then latency at N clients.
+    let similar_url = |name: &str, summary: &str| {
+        reqwest::Url::parse_with_params(
+            &format!("{base}/api/v1/similar"),
+            &[("name", name), ("summary", summary)],
+        )
+        .map(|u| u.to_string())
+        .map_err(|e| e.to_string())
+    };
+    let (mut hits, mut rr, mut flagged, mut flagged_right, mut unrelated_flags) =
+        (0usize, 0.0f64, 0usize, 0usize, 0usize);
+    for (n, name, summary) in PARAPHRASES {
+        let v: serde_json::Value = client
+            .get(similar_url(name, summary)?)
+            .header("authorization", &audit_token)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?
+            .json()
+            .await
+            .map_err(|e| e.to_string())?;
+        let items = v["items"].as_array().cloned().unwrap_or_default();
+        let want = originals[*n];
+        if let Some(pos) = items
+            .iter()
+            .take(5)
+            .position(|i| i["id"].as_i64() == Some(want))
+        {
+            hits += 1;
+            rr += 1.0 / (pos as f64 + 1.0);
+        }
+        for i in items
+            .iter()
+            .take(5)
+            .filter(|i| i["likely_duplicate"] == true)
+        {
+            flagged += 1;
+            if i["id"].as_i64() == Some(want) {
+                flagged_right += 1;
+            }
+        }
+    }
+    for (name, summary) in UNRELATED {
+        let v: serde_json::Value = client
+            .get(similar_url(name, summary)?)
+            .header("authorization", &audit_token)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?
+            .json()
+            .await
+            .map_err(|e| e.to_string())?;
+        let f = v["items"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .take(5)
+                    .filter(|i| i["likely_duplicate"] == true)
+                    .count()
+            })
+            .unwrap_or(0);
+        unrelated_flags += f;
+        flagged += f;
+    }
+    let recall5 = hits as f64 / PARAPHRASES.len() as f64;
+    let precision5 = if flagged == 0 {
+        1.0
+    } else {
+        flagged_right as f64 / flagged as f64
+    };
+    let mrr = rr / PARAPHRASES.len() as f64;
+    let mut similar_urls = Vec::new();
+    for i in 0..(a.requests / 4).max(1) {
+        let (name, summary) = if i % 3 == 2 {
+            UNRELATED[i % UNRELATED.len()]
+        } else {
+            let p = PARAPHRASES[i % PARAPHRASES.len()];
+            (p.1, p.2)
+        };
+        similar_urls.push(similar_url(name, summary)?);
+    }
+    let (similar_lat, similar_bad) = timed_gets(
+        &client,
+        similar_urls,
+        ("authorization", audit_token.clone()),
         a.clients,
     )
     .await?;
@@ -383,6 +693,12 @@ pub async fn run(a: BenchArgs) -> Result<ExitCode, String> {
             "server_cpu_cores": cpu_server, "bench_client_cpu_cores": cpu_bench },
         "list_100_ms": { "requests": list_lat.len(), "failed": list_bad, "p50": pct(&list_lat, 0.5), "p99": pct(&list_lat, 0.99) },
         "search_100_ms": { "requests": search_lat.len(), "failed": search_bad, "p50": pct(&search_lat, 0.5), "p99": pct(&search_lat, 0.99), "note": "name/code LIKE '%q%', a scan" },
+        "similarity": {
+            "labelled": { "paraphrases": PARAPHRASES.len(), "unrelated": UNRELATED.len(),
+                "recall_at_5": recall5, "precision_at_5": precision5, "mrr": mrr,
+                "flags_on_unrelated": unrelated_flags,
+                "note": "recall@5: the paraphrased original is among the top 5; precision@5: of the top-5 results flagged as likely duplicates (score >= threshold), the share that are the labelled original" },
+            "query_ms": { "requests": similar_lat.len(), "failed": similar_bad, "p50": pct(&similar_lat, 0.5), "p99": pct(&similar_lat, 0.99) } },
         "project_page_ms": { "requests": page_lat.len(), "failed": page_bad, "p50": pct(&page_lat, 0.5), "p99": pct(&page_lat, 0.99) },
         "server_peak_rss_mib": rss_kib as f64 / 1024.0,
         "server_end_private_mib": anon_kib as f64 / 1024.0,
@@ -419,6 +735,16 @@ pub async fn run(a: BenchArgs) -> Result<ExitCode, String> {
         "| search (LIKE) p50 / p99 ms | {:.1} / {:.1} ({search_bad} failed) |",
         pct(&search_lat, 0.5),
         pct(&search_lat, 0.99)
+    );
+    println!(
+        "| duplicate check (similar projects) p50 / p99 ms | {:.1} / {:.1} ({similar_bad} failed) |",
+        pct(&similar_lat, 0.5),
+        pct(&similar_lat, 0.99)
+    );
+    println!(
+        "| duplicate check quality: recall@5 / precision@5 / MRR | {recall5:.2} / {precision5:.2} / {mrr:.2} ({} paraphrases, {} unrelated: {unrelated_flags} false flags) |",
+        PARAPHRASES.len(),
+        UNRELATED.len()
     );
     println!(
         "| CPU during transitions (cores) | server {cpu_server:.2}, bench client {cpu_bench:.2} |"
