@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod funds;
 pub mod cloud;
 pub mod cost_sharing;
+pub mod demand;
 pub mod ids;
 pub mod ledger;
 pub mod lifecycle;

@@ -101,6 +101,9 @@ pub struct Profile {
     /// Network/data security budget share of total investment, basis points (原则上 ≥ 5%).
     pub security_budget_min_bp: i64,
     pub security_cite: Citation,
+    /// 三张清单: the lists a need belongs to (names are profile data; the seeds do not name them).
+    #[serde(default = "crate::demand::default_demand_lists")]
+    pub demand_lists: Vec<CheckItem>,
 }
 
 const SC: &str = "上城区电子政务项目管理办法（征求意见稿）";
@@ -290,6 +293,7 @@ impl Profile {
             rectify_months: 2,
             security_budget_min_bp: 500,
             security_cite: Citation::new(SC, "第六章 项目实施"),
+            demand_lists: crate::demand::default_demand_lists(),
         }
     }
 
@@ -329,6 +333,11 @@ impl Profile {
         }
         if !(0..=10_000).contains(&p.security_budget_min_bp) {
             errs.push("security_budget_min_bp 须为 0–10000（万分比）".into());
+        }
+        if p.demand_lists.is_empty()
+            || p.demand_lists.iter().any(|l| l.code.trim().is_empty() || l.text.trim().is_empty())
+        {
+            errs.push("demand_lists（三张清单）不能为空，每项须有 code 和名称".into());
         }
         if p.preliminary_scorers.is_empty() || p.preliminary_table.is_empty() {
             errs.push("初审单位和评分表不能为空".into());
