@@ -806,6 +806,8 @@ struct ShowPage {
     csrf: String,
     /// Payments card, changes, termination, overrun (see `money_card.html`).
     money: MoneyCard,
+    /// Library items this project implements and the application it upgrades (需求库链).
+    demand_links: Vec<(String, String)>,
 }
 
 /// What the money card of the project page shows.
@@ -1002,6 +1004,7 @@ async fn show_page(
         v,
         csrf: user.csrf.clone().unwrap_or_default(),
         money,
+        demand_links: crate::demand::project_links(st, id.0).await,
     };
     Ok(render_status(status, &page))
 }

@@ -257,9 +257,17 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             cmd: AuditCmd::Verify { db },
         } => {
             let database = db.open().await?;
-            match database.verify_history().await.map_err(|e| e.to_string())? {
-                Ok(n) => {
-                    println!("history intact: {n} entries verified");
+            let projects = database.verify_history().await.map_err(|e| e.to_string())?;
+            let demand = database
+                .verify_demand_history()
+                .await
+                .map_err(|e| e.to_string())?;
+            match projects.and_then(|n| demand.map(|m| (n, m))) {
+                Ok((n, m)) => {
+                    println!(
+                        "history intact: {} entries verified ({n} project, {m} demand/ledger/library/application)",
+                        n + m
+                    );
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(b) => {
