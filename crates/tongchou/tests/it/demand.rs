@@ -428,3 +428,40 @@ async fn application_versions_and_upgrade_project_link_sqlite() {
 async fn application_versions_and_upgrade_project_link_postgres() {
     versions(Backend::Postgres).await;
 }
+
+/// The demo (`serve --demo`) has a dozen needs across aspects, both cities and every level, a
+/// ledger entry included by the leading group, a published library item linked to a project and
+/// an application with an upgrade version — all through the real service functions.
+#[tokio::test]
+async fn demo_has_needs_across_levels_a_ledger_entry_and_a_published_item() {
+    use tongchou_domain::demand::{can_view_need, Aspect, NeedState, ProposalState};
+    let Some((db, _url, dir)) = crate::support::database(Backend::Sqlite).await else {
+        return;
+    };
+    let st = tongchou_web::AppState::new(db, dir.join("data"));
+    let world = tongchou_testkit::seed_demo(&st, tongchou_store::today())
+        .await
+        .expect("demo");
+    let all = st.db.needs_for("/", None).await.unwrap();
+    assert_eq!(all.len(), 12);
+    for a in Aspect::ALL {
+        assert!(all.iter().any(|n| n.aspects.contains(&a)), "{a:?}");
+    }
+    for s in NeedState::ALL {
+        assert!(all.iter().any(|n| n.state == s), "{s:?}");
+    }
+    // each level sees its own share: the province only what came all the way up
+    let province = world.actor("szb");
+    let seen = all.iter().filter(|n| can_view_need(province, n)).count();
+    assert!(seen >= 3 && seen < 12, "province sees {seen}");
+    assert!(all.iter().any(|n| can_view_need(world.actor("nbsjj"), n)));
+    let ps = st.db.proposals().await.unwrap();
+    assert!(ps.iter().any(|p| p.state == ProposalState::Included && p.needs.len() == 2));
+    let items = st.db.items(true).await.unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(st.db.item_projects(items[0].id).await.unwrap().len(), 1);
+    let apps = st.db.applications().await.unwrap();
+    let versions = st.db.app_versions(apps[0].id).await.unwrap();
+    assert_eq!(versions[1].predecessor, Some(versions[0].id));
+    assert!(st.db.verify_demand_history().await.unwrap().is_ok());
+}
