@@ -31,7 +31,10 @@ pub fn cite_generation() -> Citation {
     Citation::new(ZJ_SHARE, "三（二）项目发布（生成制）")
 }
 pub fn cite_iteration() -> Citation {
-    Citation::new(SHANGCHENG, "项目申报（迭代升级的业务应用系统，还须通过绩效评价）")
+    Citation::new(
+        SHANGCHENG,
+        "项目申报（迭代升级的业务应用系统，还须通过绩效评价）",
+    )
 }
 
 /// The six demand aspects (六个方面), ZJ-share 三（一）.
@@ -543,9 +546,14 @@ pub fn is_provincial_authority(actor: &Actor) -> bool {
 
 /// Who reads the ledger and the unpublished library (departments, audit, administrators).
 pub fn can_view_ledger(actor: &Actor) -> bool {
-    [Role::Authority, Role::LeadingGroup, Role::Audit, Role::Admin]
-        .iter()
-        .any(|r| actor.has(*r))
+    [
+        Role::Authority,
+        Role::LeadingGroup,
+        Role::Audit,
+        Role::Admin,
+    ]
+    .iter()
+    .any(|r| actor.has(*r))
 }
 
 fn provincial_only(what: &str) -> Refusal {
@@ -722,7 +730,12 @@ pub fn can_view_item(actor: Option<&Actor>, item: &LibraryItem) -> bool {
 }
 
 /// Choose a ledger entry into the library.
-pub fn create_item(actor: &Actor, p: &Proposal, title: &str, criterion: &str) -> Result<(), Refusal> {
+pub fn create_item(
+    actor: &Actor,
+    p: &Proposal,
+    title: &str,
+    criterion: &str,
+) -> Result<(), Refusal> {
     if !is_provincial_authority(actor) {
         return Err(provincial_only("确定项目库条目"));
     }
@@ -751,11 +764,7 @@ pub fn create_item(actor: &Actor, p: &Proposal, title: &str, criterion: &str) ->
 }
 
 /// Publish a library item: only with a ledger entry that traces back to needs (生成制).
-pub fn publish(
-    actor: &Actor,
-    item: &LibraryItem,
-    p: Option<&Proposal>,
-) -> Result<(), Refusal> {
+pub fn publish(actor: &Actor, item: &LibraryItem, p: Option<&Proposal>) -> Result<(), Refusal> {
     if !is_provincial_authority(actor) {
         return Err(provincial_only("公开发布项目库"));
     }
@@ -775,8 +784,14 @@ pub fn publish(
 }
 
 /// Link a project that implements a library item.
-pub fn link_item_project(actor: &Actor, item: &LibraryItem, project: &Project) -> Result<(), Refusal> {
-    if !is_provincial_authority(actor) && !(actor.has(Role::Authority) && actor.covers(&project.jurisdiction_path)) {
+pub fn link_item_project(
+    actor: &Actor,
+    item: &LibraryItem,
+    project: &Project,
+) -> Result<(), Refusal> {
+    if !is_provincial_authority(actor)
+        && !(actor.has(Role::Authority) && actor.covers(&project.jurisdiction_path))
+    {
         return Err(Refusal::Forbidden(
             "只有省级或项目所在地的主管部门可以关联实施项目".into(),
         ));
@@ -876,7 +891,9 @@ pub fn add_version(
 /// Record a version's performance evaluation (the authority).
 pub fn evaluate_version(actor: &Actor, v: &AppVersion, conclusion: &str) -> Result<(), Refusal> {
     if !actor.has(Role::Authority) {
-        return Err(Refusal::Forbidden("只有主管部门可以登记绩效评价结论".into()));
+        return Err(Refusal::Forbidden(
+            "只有主管部门可以登记绩效评价结论".into(),
+        ));
     }
     if v.evaluation.is_some() {
         return Err(Refusal::WrongStage {
@@ -896,7 +913,9 @@ pub fn evaluate_version(actor: &Actor, v: &AppVersion, conclusion: &str) -> Resu
 /// Name the application an upgrade project upgrades (the project's unit).
 pub fn link_application(actor: &Actor, project: &Project) -> Result<(), Refusal> {
     if !(actor.has(Role::Unit) && actor.unit_id == project.unit_id) {
-        return Err(Refusal::Forbidden("只有项目建设单位可以指明升级的应用".into()));
+        return Err(Refusal::Forbidden(
+            "只有项目建设单位可以指明升级的应用".into(),
+        ));
     }
     if project.input.build_kind != BuildKind::Upgrade {
         return Err(Refusal::Rule {

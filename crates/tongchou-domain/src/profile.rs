@@ -335,7 +335,9 @@ impl Profile {
             errs.push("security_budget_min_bp 须为 0–10000（万分比）".into());
         }
         if p.demand_lists.is_empty()
-            || p.demand_lists.iter().any(|l| l.code.trim().is_empty() || l.text.trim().is_empty())
+            || p.demand_lists
+                .iter()
+                .any(|l| l.code.trim().is_empty() || l.text.trim().is_empty())
         {
             errs.push("demand_lists（三张清单）不能为空，每项须有 code 和名称".into());
         }

@@ -16,7 +16,13 @@ fn province_authority() -> Actor {
     actor(70, "数字政府建设专班", 50, PROVINCE, &[Role::Authority])
 }
 fn province_leading_group() -> Actor {
-    actor(71, "省数字化改革领导小组办公室", 51, PROVINCE, &[Role::LeadingGroup])
+    actor(
+        71,
+        "省数字化改革领导小组办公室",
+        51,
+        PROVINCE,
+        &[Role::LeadingGroup],
+    )
 }
 fn province_audit() -> Actor {
     actor(72, "省审计厅", 52, PROVINCE, &[Role::Audit])
@@ -142,7 +148,10 @@ fn need_names_at_least_one_of_the_six_aspects_and_a_profile_list() {
     let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(fields, vec!["aspects", "list"]);
     assert_eq!(Aspect::ALL.len(), 6);
-    assert_eq!(Aspect::Governance.label(), "推动治理能力和治理体系现代化需求");
+    assert_eq!(
+        Aspect::Governance.label(),
+        "推动治理能力和治理体系现代化需求"
+    );
 }
 
 // Quzhou 三（一）1 实时征集各部门需求: any unit's clerk submits; departments do not
@@ -201,7 +210,13 @@ fn need_is_visible_to_its_unit_and_audit_not_to_other_units_or_places() {
     assert!(can_view_need(&audit(), &n));
     assert!(can_view_need(&province_audit(), &n));
     assert!(!can_view_need(&outside_authority(), &n));
-    let far = actor(80, "他市区数据局", 60, OTHER_CITY_DISTRICT, &[Role::Authority]);
+    let far = actor(
+        80,
+        "他市区数据局",
+        60,
+        OTHER_CITY_DISTRICT,
+        &[Role::Authority],
+    );
     assert!(!can_view_need(&far, &n));
     assert!(!can_view_need(&finance(), &n));
 }
@@ -311,7 +326,13 @@ fn only_the_provincial_authority_makes_proposals() {
 fn inclusion_needs_expert_argumentation_first_and_a_reference() {
     let p = proposal(ProposalState::Proposed, vec![1]);
     refused_rule(
-        include(&p, &province_leading_group(), true, "浙数改〔2026〕1号", Some(d(2026, 4, 1))),
+        include(
+            &p,
+            &province_leading_group(),
+            true,
+            "浙数改〔2026〕1号",
+            Some(d(2026, 4, 1)),
+        ),
         "生成制",
     );
     assert!(matches!(
@@ -332,7 +353,13 @@ fn inclusion_needs_expert_argumentation_first_and_a_reference() {
         Err(Refusal::Invalid { ref field, .. }) if field == "reference"
     ));
     assert_eq!(
-        include(&p, &province_leading_group(), true, "浙数改〔2026〕1号", Some(d(2026, 4, 1))),
+        include(
+            &p,
+            &province_leading_group(),
+            true,
+            "浙数改〔2026〕1号",
+            Some(d(2026, 4, 1))
+        ),
         Ok(ProposalState::Included)
     );
     assert_eq!(
@@ -362,7 +389,13 @@ fn library_item_comes_only_from_an_included_ledger_entry_with_a_criterion_note()
         create_item(&province_authority(), &included, "助餐", " "),
         Err(Refusal::Invalid { ref field, .. }) if field == "criterion"
     ));
-    assert!(create_item(&province_authority(), &included, "助餐", "大场景养老、小切口助餐").is_ok());
+    assert!(create_item(
+        &province_authority(),
+        &included,
+        "助餐",
+        "大场景养老、小切口助餐"
+    )
+    .is_ok());
 }
 
 // ZJ-share 三（二） 生成制: cannot be published without a ledger entry tracing to needs
@@ -371,7 +404,10 @@ fn library_item_without_traced_ledger_entry_cannot_be_published() {
     let it = item(ItemState::Draft);
     refused_rule(publish(&province_authority(), &it, None), "生成制");
     let untraced = proposal(ProposalState::Included, vec![]);
-    refused_rule(publish(&province_authority(), &it, Some(&untraced)), "生成制");
+    refused_rule(
+        publish(&province_authority(), &it, Some(&untraced)),
+        "生成制",
+    );
     let traced = proposal(ProposalState::Included, vec![1, 2]);
     assert!(publish(&province_authority(), &it, Some(&traced)).is_ok());
     assert!(matches!(
@@ -386,7 +422,10 @@ fn published_item_is_public_draft_is_not() {
     assert!(can_view_item(None, &item(ItemState::Published)));
     assert!(!can_view_item(None, &item(ItemState::Draft)));
     assert!(!can_view_item(Some(&unit_clerk()), &item(ItemState::Draft)));
-    assert!(can_view_item(Some(&province_audit()), &item(ItemState::Draft)));
+    assert!(can_view_item(
+        Some(&province_audit()),
+        &item(ItemState::Draft)
+    ));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -432,14 +471,34 @@ fn upgrade_version_needs_its_predecessors_passed_evaluation() {
     );
     let failed = version(1, "1.0", Some(false));
     refused_rule(
-        add_version(&clerk, &a, std::slice::from_ref(&failed), "2.0", Some(&failed)),
+        add_version(
+            &clerk,
+            &a,
+            std::slice::from_ref(&failed),
+            "2.0",
+            Some(&failed),
+        ),
         "项目申报",
     );
     let passed = version(1, "1.0", Some(true));
-    assert!(add_version(&clerk, &a, std::slice::from_ref(&passed), "2.0", Some(&passed)).is_ok());
+    assert!(add_version(
+        &clerk,
+        &a,
+        std::slice::from_ref(&passed),
+        "2.0",
+        Some(&passed)
+    )
+    .is_ok());
     // an upgrade names its predecessor; a label is used once
     assert!(add_version(&clerk, &a, std::slice::from_ref(&passed), "2.0", None).is_err());
-    assert!(add_version(&clerk, &a, std::slice::from_ref(&passed), "1.0", Some(&passed)).is_err());
+    assert!(add_version(
+        &clerk,
+        &a,
+        std::slice::from_ref(&passed),
+        "1.0",
+        Some(&passed)
+    )
+    .is_err());
     // another unit does not version someone else's application
     assert!(matches!(
         add_version(&other_clerk(), &a, &[], "1.0", None),

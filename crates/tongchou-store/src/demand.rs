@@ -317,10 +317,12 @@ impl Db {
 
     /// Needs merged into this one (its sources).
     pub async fn merged_sources(&self, id: i64) -> Result<Vec<Need>> {
-        let rows = sqlx::query(&format!("{NEED_SQL} WHERE d.merged_into = $1 ORDER BY d.id"))
-            .bind(id)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "{NEED_SQL} WHERE d.merged_into = $1 ORDER BY d.id"
+        ))
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(need_row).collect()
     }
 
@@ -461,13 +463,15 @@ impl Db {
             .fetch_one(&self.pool)
             .await?;
         let mut p = proposal_row(&r)?;
-        p.needs = sqlx::query("SELECT need_id FROM proposal_needs WHERE proposal_id = $1 ORDER BY need_id")
-            .bind(id)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| r.try_get::<i64, _>("need_id"))
-            .collect::<std::result::Result<_, _>>()?;
+        p.needs = sqlx::query(
+            "SELECT need_id FROM proposal_needs WHERE proposal_id = $1 ORDER BY need_id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| r.try_get::<i64, _>("need_id"))
+        .collect::<std::result::Result<_, _>>()?;
         Ok(p)
     }
 
@@ -623,7 +627,10 @@ impl Db {
             id,
             actor,
             ("create_item", "", ItemState::Draft.code()),
-            &format!("由“一本账”项目 #{}「{}」确定项目库条目「{title}」", p.id, p.title),
+            &format!(
+                "由“一本账”项目 #{}「{}」确定项目库条目「{title}」",
+                p.id, p.title
+            ),
             criterion,
             &serde_json::json!({ "proposal": p.id }),
             &now,
@@ -1031,7 +1038,9 @@ impl Db {
                 reason: format!("{kind} {entity}: {reason}"),
             };
             if seq != expected_seq {
-                return Ok(Err(broken(&format!("sequence gap: expected {expected_seq}"))));
+                return Ok(Err(broken(&format!(
+                    "sequence gap: expected {expected_seq}"
+                ))));
             }
             if prev_hash != expected_prev {
                 return Ok(Err(broken("prev_hash does not match the previous entry")));

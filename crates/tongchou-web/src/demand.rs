@@ -208,7 +208,13 @@ pub async fn proposal_act(
             let opinion = f.text("opinion");
             argue(&p, actor, &experts, date, &opinion)?;
             st.db
-                .record_argument(actor, &p, &experts, date.unwrap_or_else(tongchou_store::today), &opinion)
+                .record_argument(
+                    actor,
+                    &p,
+                    &experts,
+                    date.unwrap_or_else(tongchou_store::today),
+                    &opinion,
+                )
                 .await?;
             Ok(None)
         }
@@ -216,7 +222,12 @@ pub async fn proposal_act(
             let included = match f.text("included").as_str() {
                 "yes" | "true" | "1" => true,
                 "no" | "false" | "0" => false,
-                _ => return Err(AppError::field("included", "请选择审定结果（列入或不列入）")),
+                _ => {
+                    return Err(AppError::field(
+                        "included",
+                        "请选择审定结果（列入或不列入）",
+                    ))
+                }
             };
             let date = date_or_error(f, "date")?;
             let reference = f.text("reference");
@@ -283,7 +294,13 @@ pub async fn item_act(
                 .await
                 .map_err(|_| AppError::field("project", format!("项目 #{pid} 不存在")))?;
             link_item_project(actor, &it, &project)?;
-            if st.db.item_projects(it.id).await?.iter().any(|l| l.id == pid) {
+            if st
+                .db
+                .item_projects(it.id)
+                .await?
+                .iter()
+                .any(|l| l.id == pid)
+            {
                 return Err(AppError::field("project", "该项目已关联"));
             }
             st.db
@@ -378,7 +395,10 @@ pub async fn project_links(st: &AppState, project: i64) -> Vec<(String, String)>
         out.push((format!("/library/{}", l.id), format!("项目库：{}", l.name)));
     }
     if let Ok(Some(a)) = st.db.application_of_project(project).await {
-        out.push((format!("/applications/{}", a.id), format!("升级应用：{}", a.name)));
+        out.push((
+            format!("/applications/{}", a.id),
+            format!("升级应用：{}", a.name),
+        ));
     }
     out
 }
@@ -540,7 +560,9 @@ impl FormState {
         self.v.get(k).cloned().unwrap_or_default()
     }
     pub fn has(&self, k: &str, value: &str) -> bool {
-        self.multi.get(k).is_some_and(|v| v.iter().any(|x| x == value))
+        self.multi
+            .get(k)
+            .is_some_and(|v| v.iter().any(|x| x == value))
     }
     /// The message beside field `k` of form `action`.
     pub fn err(&self, action: &str, k: &str) -> String {
@@ -771,7 +793,10 @@ pub async fn need_post(
         Ok(Redirect::to(&format!("/demand/{id}?done={action}")).into_response())
     }
     .await;
-    let e = r.as_ref().err().map(|e| (FormState::failed(&action, e, &f), e.status()));
+    let e = r
+        .as_ref()
+        .err()
+        .map(|e| (FormState::failed(&action, e, &f), e.status()));
     let rerender = async {
         let (form, status) = e.unwrap_or_default_pair();
         let mut resp = need_page(&st, &user, id, form, None, None).await?;
@@ -813,8 +838,16 @@ pub async fn stats_page(State(st): State<AppState>, MaybeUser(u): MaybeUser) -> 
                 layout: layout_for(&st, Some(&user), "demand_stats").await,
                 tables: vec![
                     ("按需求方面".into(), "需求方面".into(), s.by_aspect.clone()),
-                    ("按清单（三张清单）".into(), "清单".into(), s.by_list.clone()),
-                    ("按辖区".into(), "提出单位所在辖区".into(), s.by_jurisdiction.clone()),
+                    (
+                        "按清单（三张清单）".into(),
+                        "清单".into(),
+                        s.by_list.clone(),
+                    ),
+                    (
+                        "按辖区".into(),
+                        "提出单位所在辖区".into(),
+                        s.by_jurisdiction.clone(),
+                    ),
                 ],
                 s,
             },
@@ -827,7 +860,10 @@ pub async fn stats_page(State(st): State<AppState>, MaybeUser(u): MaybeUser) -> 
     }
 }
 
-pub async fn stats_xlsx(State(st): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
+pub async fn stats_xlsx(
+    State(st): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
     use rust_xlsxwriter::{Format, Workbook};
     let s = stats(&st, &user.actor).await?;
     let xl = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.to_string());
@@ -1041,14 +1077,19 @@ pub async fn proposal_post(
     let f = Fields(f);
     let r = async {
         user.check_csrf(f.get("_csrf"))?;
-        Ok(match proposal_act(&st, &user.actor, id, &action, &f).await? {
-            Some(item) => Redirect::to(&format!("/library/{item}?done=create_item")),
-            None => Redirect::to(&format!("/ledger/{id}?done={action}")),
-        }
-        .into_response())
+        Ok(
+            match proposal_act(&st, &user.actor, id, &action, &f).await? {
+                Some(item) => Redirect::to(&format!("/library/{item}?done=create_item")),
+                None => Redirect::to(&format!("/ledger/{id}?done={action}")),
+            }
+            .into_response(),
+        )
     }
     .await;
-    let e = r.as_ref().err().map(|e| (FormState::failed(&action, e, &f), e.status()));
+    let e = r
+        .as_ref()
+        .err()
+        .map(|e| (FormState::failed(&action, e, &f), e.status()));
     let rerender = async {
         let (form, status) = e.unwrap_or_default_pair();
         let mut resp = proposal_page(&st, &user, id, form, None).await?;
@@ -1188,7 +1229,10 @@ pub async fn item_post(
         Ok(Redirect::to(&format!("/library/{id}?done={action}")).into_response())
     }
     .await;
-    let e = r.as_ref().err().map(|e| (FormState::failed(&action, e, &f), e.status()));
+    let e = r
+        .as_ref()
+        .err()
+        .map(|e| (FormState::failed(&action, e, &f), e.status()));
     let rerender = async {
         let (form, status) = e.unwrap_or_default_pair();
         let mut resp = item_page(&st, &user, id, form, None).await?;
@@ -1358,7 +1402,10 @@ pub async fn app_post(
         Ok(Redirect::to(&format!("/applications/{id}?done={done}")).into_response())
     }
     .await;
-    let e = r.as_ref().err().map(|e| (FormState::failed(&action, e, &f), e.status()));
+    let e = r
+        .as_ref()
+        .err()
+        .map(|e| (FormState::failed(&action, e, &f), e.status()));
     let rerender = async {
         let (form, status) = e.unwrap_or_default_pair();
         let mut resp = app_page(&st, &user, id, form, None).await?;
@@ -1659,7 +1706,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/needs/stats", get(api_stats))
         .route("/api/v1/needs/{id}", get(api_need))
         .route("/api/v1/needs/{id}/actions/{action}", post(api_need_act))
-        .route("/api/v1/proposals", get(api_proposals).post(api_create_proposal))
+        .route(
+            "/api/v1/proposals",
+            get(api_proposals).post(api_create_proposal),
+        )
         .route("/api/v1/proposals/{id}", get(api_proposal))
         .route(
             "/api/v1/proposals/{id}/actions/{action}",
@@ -1680,7 +1730,8 @@ pub fn routes() -> Router<AppState> {
 /// The OpenAPI paths of this module.
 pub fn openapi_paths(doc: &mut Value) {
     use crate::openapi::err;
-    let id = json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } });
+    let id =
+        json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } });
     let action = |e: &[&str]| json!({ "name": "action", "in": "path", "required": true, "schema": { "enum": e } });
     let body = |desc: &str| json!({ "required": true, "content": { "application/json": { "schema": { "type": "object", "description": desc } } } });
     let aspects: Vec<&str> = Aspect::ALL.iter().map(|a| a.code()).collect();

@@ -78,7 +78,9 @@ async fn walk(backend: Backend) {
     assert_eq!(list["total"], 0);
 
     // The unit submits; the district sees it, the city not yet.
-    let (s, n) = app.post(&mzj, "/api/v1/needs", need_body("老年助餐服务一件事")).await;
+    let (s, n) = app
+        .post(&mzj, "/api/v1/needs", need_body("老年助餐服务一件事"))
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{n}");
     let id = n["id"].as_i64().unwrap();
     assert_eq!(n["state"], "pending");
@@ -97,10 +99,17 @@ async fn walk(backend: Backend) {
 
     // District → city → province.
     let (s, v) = app
-        .post(&sjj, &act("endorse"), json!({"opinion": "同意报送", "version": 1}))
+        .post(
+            &sjj,
+            &act("endorse"),
+            json!({"opinion": "同意报送", "version": 1}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    assert_eq!((v["state"].as_str(), v["level"].as_str()), (Some("pending"), Some("市级")));
+    assert_eq!(
+        (v["state"].as_str(), v["level"].as_str()),
+        (Some("pending"), Some("市级"))
+    );
     let (s, v) = app.get(&hz, &path).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(app.get(&szb, &path).await.0, StatusCode::NOT_FOUND);
@@ -113,7 +122,11 @@ async fn walk(backend: Backend) {
 
     // 生成制: no proposal without a source need.
     let (s, v) = app
-        .post(&szb, "/api/v1/proposals", json!({"title": "浙里康养", "need": []}))
+        .post(
+            &szb,
+            "/api/v1/proposals",
+            json!({"title": "浙里康养", "need": []}),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(v["code"], "rule");
@@ -131,7 +144,8 @@ async fn walk(backend: Backend) {
     let pact = |a: &str| format!("/api/v1/proposals/{pid}/actions/{a}");
 
     // The leading group decides only after the expert argumentation.
-    let include = json!({"included": true, "reference": "浙数改办〔2026〕12号", "date": "2026-04-01"});
+    let include =
+        json!({"included": true, "reference": "浙数改办〔2026〕12号", "date": "2026-04-01"});
     let (s, v) = app.post(&sgxz, &pact("include"), include.clone()).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     let (s, v) = app
@@ -161,9 +175,16 @@ async fn walk(backend: Backend) {
     let item = it["id"].as_i64().unwrap();
     assert_eq!(it["state"], "draft");
     let (_, public) = page(&app, None, "/public/library").await;
-    assert!(!public.contains("老年助餐服务应用"), "a draft is not public");
+    assert!(
+        !public.contains("老年助餐服务应用"),
+        "a draft is not public"
+    );
     let (s, v) = app
-        .post(&szb, &format!("/api/v1/library/{item}/actions/publish"), json!({}))
+        .post(
+            &szb,
+            &format!("/api/v1/library/{item}/actions/publish"),
+            json!({}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["state"], "published");
@@ -228,7 +249,10 @@ async fn walk(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    assert!(r.headers()["content-type"].to_str().unwrap().contains("spreadsheetml"));
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .contains("spreadsheetml"));
     assert_eq!(&r.bytes().await.unwrap()[..2], b"PK");
     let (s, stats_page) = page(&app, c, "/demand/stats").await;
     assert_eq!(s, StatusCode::OK);
@@ -259,7 +283,9 @@ async fn permissions(backend: Backend) {
     let sjj = app.token("sjj").await;
     let sjs = app.token("sjs").await;
     let hs = app.token("hssjj").await;
-    let (s, n) = app.post(&mzj, "/api/v1/needs", need_body("困难群众主动发现")).await;
+    let (s, n) = app
+        .post(&mzj, "/api/v1/needs", need_body("困难群众主动发现"))
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{n}");
     let id = n["id"].as_i64().unwrap();
     let path = format!("/api/v1/needs/{id}");
@@ -274,44 +300,85 @@ async fn permissions(backend: Backend) {
 
     // A unit cannot endorse (its own: 403; another's: 404).
     let endorse = format!("{path}/actions/endorse");
-    assert_eq!(app.post(&mzj, &endorse, json!({})).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(app.post(&jyj, &endorse, json!({})).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.post(&mzj, &endorse, json!({})).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.post(&jyj, &endorse, json!({})).await.0,
+        StatusCode::NOT_FOUND
+    );
 
     // Audit reads everything in its jurisdiction and writes nothing.
     assert_eq!(app.get(&sjs, &path).await.0, StatusCode::OK);
-    assert_eq!(app.post(&sjs, &endorse, json!({})).await.0, StatusCode::FORBIDDEN);
     assert_eq!(
-        app.post(&sjs, "/api/v1/needs", need_body("审计提需求")).await.0,
+        app.post(&sjs, &endorse, json!({})).await.0,
         StatusCode::FORBIDDEN
     );
     assert_eq!(
-        app.post(&sjs, "/api/v1/proposals", json!({"title": "x", "need": [id]})).await.0,
+        app.post(&sjs, "/api/v1/needs", need_body("审计提需求"))
+            .await
+            .0,
         StatusCode::FORBIDDEN
     );
     assert_eq!(
-        app.post(&sjs, "/api/v1/applications", json!({"name": "x"})).await.0,
+        app.post(
+            &sjs,
+            "/api/v1/proposals",
+            json!({"title": "x", "need": [id]})
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.post(&sjs, "/api/v1/applications", json!({"name": "x"}))
+            .await
+            .0,
         StatusCode::FORBIDDEN
     );
 
     // A district authority makes no proposals; a unit does not read the ledger.
     assert_eq!(
-        app.post(&sjj, "/api/v1/proposals", json!({"title": "x", "need": [id]})).await.0,
+        app.post(
+            &sjj,
+            "/api/v1/proposals",
+            json!({"title": "x", "need": [id]})
+        )
+        .await
+        .0,
         StatusCode::FORBIDDEN
     );
-    assert_eq!(app.get(&mzj, "/api/v1/proposals").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&mzj, "/api/v1/proposals").await.0,
+        StatusCode::NOT_FOUND
+    );
 
     // Declining needs a reason; without one nothing changes.
     let (s, v) = app
-        .post(&sjj, &format!("{path}/actions/decline"), json!({"reason": " "}))
+        .post(
+            &sjj,
+            &format!("{path}/actions/decline"),
+            json!({"reason": " "}),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(v["fields"][0]["field"], "reason");
     let (_, v) = app.get(&sjj, &path).await;
-    assert_eq!((v["state"].as_str(), v["version"].as_i64()), (Some("pending"), Some(1)));
+    assert_eq!(
+        (v["state"].as_str(), v["version"].as_i64()),
+        (Some("pending"), Some(1))
+    );
 
     // The page form: CSRF required; a missing reason is shown beside the field.
     let (cookie, csrf) = app.page_session("sjj").await;
-    let (s, _, _) = form(&app, &cookie, &format!("/demand/{id}/act/decline"), &[("reason", "x")]).await;
+    let (s, _, _) = form(
+        &app,
+        &cookie,
+        &format!("/demand/{id}/act/decline"),
+        &[("reason", "x")],
+    )
+    .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, _, body) = form(
         &app,
@@ -329,7 +396,13 @@ async fn permissions(backend: Backend) {
         &[("_csrf", &csrf), ("reason", "已有全省统建系统")],
     )
     .await;
-    assert_eq!((s, loc.as_str()), (StatusCode::SEE_OTHER, format!("/demand/{id}?done=decline").as_str()));
+    assert_eq!(
+        (s, loc.as_str()),
+        (
+            StatusCode::SEE_OTHER,
+            format!("/demand/{id}?done=decline").as_str()
+        )
+    );
     let (_, v) = app.get(&mzj, &path).await;
     assert_eq!(v["state"], "declined");
     assert_eq!(v["decline_reason"], "已有全省统建系统");
@@ -340,7 +413,13 @@ async fn permissions(backend: Backend) {
         &app,
         &ucookie,
         "/demand",
-        &[("_csrf", &ucsrf), ("title", "社区食堂"), ("description", "d"), ("scenario", "s"), ("list", "demand")],
+        &[
+            ("_csrf", &ucsrf),
+            ("title", "社区食堂"),
+            ("description", "d"),
+            ("scenario", "s"),
+            ("list", "demand"),
+        ],
     )
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
@@ -365,19 +444,29 @@ async fn versions(backend: Backend) {
     let jyj = app.token("jyj").await;
     let sjj = app.token("sjj").await;
     let (s, a) = app
-        .post(&mzj, "/api/v1/applications", json!({"name": "社区养老服务平台"}))
+        .post(
+            &mzj,
+            "/api/v1/applications",
+            json!({"name": "社区养老服务平台"}),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{a}");
     let id = a["id"].as_i64().unwrap();
     let act = |x: &str| format!("/api/v1/applications/{id}/actions/{x}");
     let (s, v) = app
-        .post(&mzj, &act("add_version"), json!({"label": "1.0", "released_on": "2024-06-30"}))
+        .post(
+            &mzj,
+            &act("add_version"),
+            json!({"label": "1.0", "released_on": "2024-06-30"}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let v1 = v["versions"][0]["id"].as_i64().unwrap();
     // another unit cannot version it
     assert_eq!(
-        app.post(&jyj, &act("add_version"), json!({"label": "9"})).await.0,
+        app.post(&jyj, &act("add_version"), json!({"label": "9"}))
+            .await
+            .0,
         StatusCode::FORBIDDEN
     );
     // 迭代升级须通过绩效评价
@@ -386,7 +475,11 @@ async fn versions(backend: Backend) {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(v["message"].as_str().unwrap().contains("绩效评价"), "{v}");
     let (s, v) = app
-        .post(&sjj, &act("evaluate"), json!({"version_id": v1, "evaluation": "良好", "passed": true}))
+        .post(
+            &sjj,
+            &act("evaluate"),
+            json!({"version_id": v1, "evaluation": "良好", "passed": true}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let (s, v) = app.post(&mzj, &act("add_version"), up).await;
@@ -395,7 +488,9 @@ async fn versions(backend: Backend) {
 
     // Only an upgrade project names the application it upgrades; both pages show the link.
     let new = app.draft(&mzj, "新建项目").await;
-    let (s, v) = app.post(&mzj, &act("link_project"), json!({"project": new})).await;
+    let (s, v) = app
+        .post(&mzj, &act("link_project"), json!({"project": new}))
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     let mut body = project_body("社区养老服务平台升级改造");
     body["build_kind"] = json!("upgrade");
@@ -403,11 +498,15 @@ async fn versions(backend: Backend) {
     assert_eq!(s, StatusCode::CREATED, "{p}");
     let pid = p["id"].as_i64().unwrap();
     assert_eq!(
-        app.post(&jyj, &act("link_project"), json!({"project": pid})).await.0,
+        app.post(&jyj, &act("link_project"), json!({"project": pid}))
+            .await
+            .0,
         StatusCode::UNPROCESSABLE_ENTITY,
         "another unit's project is not visible to it"
     );
-    let (s, v) = app.post(&mzj, &act("link_project"), json!({"project": pid})).await;
+    let (s, v) = app
+        .post(&mzj, &act("link_project"), json!({"project": pid}))
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["projects"][0]["id"], pid);
     let (cookie, _) = app.page_session("mzj").await;
@@ -456,7 +555,9 @@ async fn demo_has_needs_across_levels_a_ledger_entry_and_a_published_item() {
     assert!(seen >= 3 && seen < 12, "province sees {seen}");
     assert!(all.iter().any(|n| can_view_need(world.actor("nbsjj"), n)));
     let ps = st.db.proposals().await.unwrap();
-    assert!(ps.iter().any(|p| p.state == ProposalState::Included && p.needs.len() == 2));
+    assert!(ps
+        .iter()
+        .any(|p| p.state == ProposalState::Included && p.needs.len() == 2));
     let items = st.db.items(true).await.unwrap();
     assert_eq!(items.len(), 1);
     assert_eq!(st.db.item_projects(items[0].id).await.unwrap().len(), 1);
