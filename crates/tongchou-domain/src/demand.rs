@@ -816,6 +816,8 @@ pub struct Application {
     pub name: String,
     pub owner_unit_id: UnitId,
     pub owner_unit_name: String,
+    /// The owner unit's jurisdiction path.
+    pub owner_path: String,
     pub description: String,
     pub version: i64,
     pub created_at: String,
@@ -888,11 +890,16 @@ pub fn add_version(
     }
 }
 
-/// Record a version's performance evaluation (the authority).
-pub fn evaluate_version(actor: &Actor, v: &AppVersion, conclusion: &str) -> Result<(), Refusal> {
-    if !actor.has(Role::Authority) {
+/// Record a version's performance evaluation (the authority over the owner unit).
+pub fn evaluate_version(
+    actor: &Actor,
+    app: &Application,
+    v: &AppVersion,
+    conclusion: &str,
+) -> Result<(), Refusal> {
+    if !(actor.has(Role::Authority) && actor.covers(&app.owner_path)) {
         return Err(Refusal::Forbidden(
-            "只有主管部门可以登记绩效评价结论".into(),
+            "只有应用所属单位所在地的主管部门可以登记绩效评价结论".into(),
         ));
     }
     if v.evaluation.is_some() {

@@ -438,6 +438,7 @@ fn app() -> Application {
         name: "社区养老服务平台".into(),
         owner_unit_id: PROJECT_UNIT,
         owner_unit_name: PROJECT_UNIT_NAME.into(),
+        owner_path: DISTRICT.into(),
         description: String::new(),
         version: 1,
         created_at: String::new(),
@@ -521,19 +522,19 @@ fn only_an_upgrade_project_names_the_application_it_upgrades() {
     assert_eq!(ctx.project.unit_id, UnitId(PROJECT_UNIT.0));
 }
 
-// [product] the authority records the evaluation once, with a conclusion
+// [product] the authority over the owner unit records the evaluation once, with a conclusion
 #[test]
 fn evaluation_is_recorded_by_the_authority_once() {
     let v = version(1, "1.0", None);
     assert!(matches!(
-        evaluate_version(&unit_clerk(), &v, "良好"),
+        evaluate_version(&unit_clerk(), &app(), &v, "良好"),
         Err(Refusal::Forbidden(_))
     ));
-    assert!(evaluate_version(&authority(), &v, " ").is_err());
-    assert!(evaluate_version(&authority(), &v, "良好").is_ok());
+    assert!(evaluate_version(&authority(), &app(), &v, " ").is_err());
+    assert!(evaluate_version(&authority(), &app(), &v, "良好").is_ok());
     let done = version(1, "1.0", Some(true));
     assert!(matches!(
-        evaluate_version(&authority(), &done, "优秀"),
+        evaluate_version(&authority(), &app(), &done, "优秀"),
         Err(Refusal::WrongStage { .. })
     ));
 }

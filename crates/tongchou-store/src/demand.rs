@@ -209,7 +209,8 @@ fn item_row(r: &AnyRow) -> Result<LibraryItem> {
     })
 }
 
-const APP_SQL: &str = "SELECT a.id, a.name, a.owner_unit_id, n.name AS unit_name, a.description, a.version, a.created_at FROM applications a JOIN units n ON n.id = a.owner_unit_id";
+const APP_SQL: &str = "SELECT a.id, a.name, a.owner_unit_id, n.name AS unit_name, j.path AS owner_path, a.description, a.version, a.created_at \
+     FROM applications a JOIN units n ON n.id = a.owner_unit_id JOIN jurisdictions j ON j.id = n.jurisdiction_id";
 
 fn app_row(r: &AnyRow) -> Result<Application> {
     Ok(Application {
@@ -217,6 +218,7 @@ fn app_row(r: &AnyRow) -> Result<Application> {
         name: r.try_get("name")?,
         owner_unit_id: UnitId(r.try_get("owner_unit_id")?),
         owner_unit_name: r.try_get("unit_name")?,
+        owner_path: r.try_get("owner_path")?,
         description: r.try_get("description")?,
         version: r.try_get("version")?,
         created_at: r.try_get("created_at")?,
@@ -1035,7 +1037,7 @@ impl Db {
             let broken = |reason: &str| Broken {
                 project_id: entity,
                 seq,
-                reason: format!("{kind} {entity}: {reason}"),
+                reason: format!("{kind} {entity} history entry {seq}: {reason}"),
             };
             if seq != expected_seq {
                 return Ok(Err(broken(&format!(

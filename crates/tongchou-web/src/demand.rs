@@ -364,7 +364,7 @@ pub async fn app_act(
                 .find(|v| v.id.to_string() == vid || v.label == vid)
                 .ok_or_else(|| AppError::field("version_id", "请选择要评价的版本"))?;
             let conclusion = f.text("evaluation");
-            evaluate_version(actor, v, &conclusion)?;
+            evaluate_version(actor, &app, v, &conclusion)?;
             let passed = matches!(f.text("passed").as_str(), "yes" | "true" | "1");
             st.db
                 .evaluate_app_version(actor, &app, v, &conclusion, passed)
@@ -1360,7 +1360,7 @@ async fn app_page(
         versions,
         projects: st.db.application_projects(id).await?,
         can_maintain: can_maintain_application(a, &app),
-        can_evaluate: a.has(tongchou_domain::Role::Authority),
+        can_evaluate: a.has(tongchou_domain::Role::Authority) && a.covers(&app.owner_path),
         can_link: a.has(tongchou_domain::Role::Unit),
         history: st.db.demand_history("application", id).await?,
         app,
@@ -1537,7 +1537,11 @@ pub async fn api_proposals(
     State(st): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<Value>, AppError> {
-    ledger_reader(&user.actor)?;
+    if !can_view_ledger(&user.actor) {
+        return Err(AppError::Forbidden(
+            "“一本账”由主管部门、领导小组、审计和管理员查看".into(),
+        ));
+    }
     let ps = st.db.proposals().await?;
     Ok(Json(json!({
         "items": ps.iter().map(proposal_json).collect::<Vec<_>>(),

@@ -351,7 +351,7 @@ async fn permissions(backend: Backend) {
     );
     assert_eq!(
         app.get(&mzj, "/api/v1/proposals").await.0,
-        StatusCode::NOT_FOUND
+        StatusCode::FORBIDDEN
     );
 
     // Declining needs a reason; without one nothing changes.
@@ -474,6 +474,18 @@ async fn versions(backend: Backend) {
     let (s, v) = app.post(&mzj, &act("add_version"), up.clone()).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(v["message"].as_str().unwrap().contains("绩效评价"), "{v}");
+    let hs = app.token("hssjj").await;
+    assert_eq!(
+        app.post(
+            &hs,
+            &act("evaluate"),
+            json!({"version_id": v1, "evaluation": "良好", "passed": true})
+        )
+        .await
+        .0,
+        StatusCode::FORBIDDEN,
+        "another district's authority does not evaluate"
+    );
     let (s, v) = app
         .post(
             &sjj,
@@ -565,4 +577,52 @@ async fn demo_has_needs_across_levels_a_ledger_entry_and_a_published_item() {
     let versions = st.db.app_versions(apps[0].id).await.unwrap();
     assert_eq!(versions[1].predecessor, Some(versions[0].id));
     assert!(st.db.verify_demand_history().await.unwrap().is_ok());
+}
+
+/// `audit verify` walks the demand chains too: changing a need's history row directly in the
+/// database is found and named.
+#[tokio::test]
+async fn tampered_need_history_fails_audit_verify() {
+    let Some(app) = TestApp::start(Backend::Sqlite).await else {
+        return;
+    };
+    let mzj = app.token("mzj").await;
+    let sjj = app.token("sjj").await;
+    let (_, n) = app
+        .post(&mzj, "/api/v1/needs", need_body("篡改检测需求"))
+        .await;
+    let id = n["id"].as_i64().unwrap();
+    let (s, _) = app
+        .post(
+            &sjj,
+            &format!("/api/v1/needs/{id}/actions/endorse"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let bin = env!("CARGO_BIN_EXE_tongchou");
+    let run = || {
+        std::process::Command::new(bin)
+            .args(["audit", "verify", "--database-url", &app.db_url])
+            .output()
+            .unwrap()
+    };
+    let ok = run();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("2 demand"));
+    app.st
+        .db
+        .execute_raw(&format!(
+            "UPDATE demand_history SET opinion = '已篡改' WHERE kind = 'need' AND entity_id = {id} AND seq = 2"
+        ))
+        .await
+        .unwrap();
+    let bad = run();
+    assert!(!bad.status.success());
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains(&format!("need {id} history entry 2")), "{err}");
 }
