@@ -789,9 +789,8 @@ pub fn link_item_project(
     item: &LibraryItem,
     project: &Project,
 ) -> Result<(), Refusal> {
-    if !is_provincial_authority(actor)
-        && !(actor.has(Role::Authority) && actor.covers(&project.jurisdiction_path))
-    {
+    let local = actor.has(Role::Authority) && actor.covers(&project.jurisdiction_path);
+    if !(is_provincial_authority(actor) || local) {
         return Err(Refusal::Forbidden(
             "只有省级或项目所在地的主管部门可以关联实施项目".into(),
         ));

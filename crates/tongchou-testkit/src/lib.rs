@@ -100,7 +100,17 @@ pub const UNITS: &[(&str, &str)] = &[
 /// Accounts at the other levels and in a second city, for the demand pool's roll-up (需求库
 /// 逐层逐级): (username, display name, unit, unit kind, where, roles); `where` is one of
 /// `province`, `city` (杭州市), `city2` (宁波市), `district2` (宁波市海曙区).
-pub const LEVEL_ACCOUNTS: &[(&str, &str, &str, &str, &str, &[Role])] = &[
+/// (username, display name, unit, unit kind, where, roles).
+pub type LevelAccount = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [Role],
+);
+
+pub const LEVEL_ACCOUNTS: &[LevelAccount] = &[
     (
         "szb",
         "钱程（数字政府建设专班）",
@@ -853,7 +863,16 @@ pub async fn seed_demo(st: &AppState, today: Date) -> Result<World, String> {
 }
 
 /// Demo needs (unit, title, description, scenario, aspects, list).
-const NEEDS: &[(&str, &str, &str, &str, &[&str], &str)] = &[
+type DemoNeed = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static str,
+);
+
+const NEEDS: &[DemoNeed] = &[
     (
         "mzj",
         "老年助餐服务一件事",

@@ -564,7 +564,7 @@ async fn demo_has_needs_across_levels_a_ledger_entry_and_a_published_item() {
     // each level sees its own share: the province only what came all the way up
     let province = world.actor("szb");
     let seen = all.iter().filter(|n| can_view_need(province, n)).count();
-    assert!(seen >= 3 && seen < 12, "province sees {seen}");
+    assert!((3..12).contains(&seen), "province sees {seen}");
     assert!(all.iter().any(|n| can_view_need(world.actor("nbsjj"), n)));
     let ps = st.db.proposals().await.unwrap();
     assert!(ps
