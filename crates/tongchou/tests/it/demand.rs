@@ -626,3 +626,155 @@ async fn tampered_need_history_fails_audit_verify() {
     let err = String::from_utf8_lossy(&bad.stderr);
     assert!(err.contains(&format!("need {id} history entry 2")), "{err}");
 }
+
+/// The same walk through the page forms (no JavaScript, CSRF on every form): errors are shown
+/// beside the field with the input kept, successes redirect to the record.
+#[tokio::test]
+async fn ledger_library_and_application_page_forms() {
+    let Some(app) = TestApp::start(Backend::Sqlite).await else {
+        return;
+    };
+    let mzj = app.token("mzj").await;
+    let (_, n) = app.post(&mzj, "/api/v1/needs", need_body("社区助浴")).await;
+    let id = n["id"].as_i64().unwrap();
+    for who in ["sjj", "hzsjj", "szb"] {
+        let t = app.token(who).await;
+        let (s, v) = app
+            .post(
+                &t,
+                &format!("/api/v1/needs/{id}/actions/endorse"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{who}: {v}");
+    }
+    let (cookie, csrf) = app.page_session("szb").await;
+    let (_, ledger) = page(&app, Some(&cookie), "/ledger").await;
+    assert!(ledger.contains(&format!("name=\"need\" value=\"{id}\"")));
+    let (s, _, body) = form(
+        &app,
+        &cookie,
+        "/ledger",
+        &[("_csrf", &csrf), ("title", "浙里助浴")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("生成制") && body.contains("value=\"浙里助浴\""));
+    let ids = id.to_string();
+    let (s, loc, _) = form(
+        &app,
+        &cookie,
+        "/ledger",
+        &[("_csrf", &csrf), ("title", "浙里助浴"), ("need", &ids)],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let pid: i64 = loc
+        .trim_start_matches("/ledger/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let p = format!("/ledger/{pid}/act");
+    let (s, _, body) = form(
+        &app,
+        &cookie,
+        &format!("{p}/argue"),
+        &[
+            ("_csrf", &csrf),
+            ("date", "2026-03-20"),
+            ("opinion", "可行"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("请填写参加论证的专家") && body.contains("has-error"));
+    let (s, _, _) = form(
+        &app,
+        &cookie,
+        &format!("{p}/argue"),
+        &[
+            ("_csrf", &csrf),
+            ("experts", "张教授、刘工"),
+            ("date", "2026-03-20"),
+            ("opinion", "可行"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (gcookie, gcsrf) = app.page_session("sgxz").await;
+    let (s, _, _) = form(
+        &app,
+        &gcookie,
+        &format!("{p}/include"),
+        &[
+            ("_csrf", &gcsrf),
+            ("included", "yes"),
+            ("reference", "浙数改办〔2026〕20号"),
+            ("date", "2026-04-02"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, loc, _) = form(
+        &app,
+        &cookie,
+        &format!("{p}/create_item"),
+        &[
+            ("_csrf", &csrf),
+            ("title", "社区助浴服务"),
+            ("criterion", "大场景康养，小切口助浴"),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert!(loc.starts_with("/library/"), "{loc}");
+    let item = loc
+        .trim_start_matches("/library/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let (s, _, _) = form(
+        &app,
+        &cookie,
+        &format!("/library/{item}/act/publish"),
+        &[("_csrf", &csrf), ("version", "1")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, public) = page(&app, None, "/public/library").await;
+    assert!(public.contains("社区助浴服务"));
+
+    // Applications through the forms.
+    let (ucookie, ucsrf) = app.page_session("mzj").await;
+    let (s, _, body) = form(
+        &app,
+        &ucookie,
+        "/applications",
+        &[("_csrf", &ucsrf), ("name", "")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("请填写应用名称"));
+    let (s, loc, _) = form(
+        &app,
+        &ucookie,
+        "/applications",
+        &[("_csrf", &ucsrf), ("name", "助浴预约")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let a = loc.split('?').next().unwrap().to_string();
+    let (s, _, _) = form(
+        &app,
+        &ucookie,
+        &format!("{a}/act/add_version"),
+        &[("_csrf", &ucsrf), ("label", "1.0")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, ap) = page(&app, Some(&ucookie), &a).await;
+    assert!(ap.contains("初始版本"));
+}
