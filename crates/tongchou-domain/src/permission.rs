@@ -147,3 +147,11 @@ pub fn can_view_all_cloud_purchases(actor: &Actor) -> bool {
         .iter()
         .any(|r| actor.has(*r))
 }
+
+/// 需求库、一本账、项目库、应用 (SPEC §2.1 D1–D5): who sees and does what there is decided in
+/// [`crate::demand`] beside the commands; re-exported here so every permission is found in one
+/// place.
+pub use crate::demand::{
+    can_create_application, can_maintain_application, can_submit_need, can_view_item,
+    can_view_ledger, can_view_need, is_provincial_authority,
+};

@@ -126,6 +126,9 @@ pub struct Profile {
     /// Default rules (原则上/一般, SPEC §0): each names the role that signs off an override.
     #[serde(default = "d::default_rules")]
     pub default_rules: Vec<DefaultRule>,
+    /// 三张清单: the lists a need belongs to (names are profile data; the seeds do not name them).
+    #[serde(default = "crate::demand::default_demand_lists")]
+    pub demand_lists: Vec<CheckItem>,
 }
 
 /// How strongly a profile asks for IT supervision (工程监理).
@@ -479,6 +482,7 @@ impl Profile {
             termination_cite: d::termination_cite(),
             supervision: d::supervision(),
             default_rules: d::default_rules(),
+            demand_lists: crate::demand::default_demand_lists(),
         }
     }
 
@@ -518,6 +522,13 @@ impl Profile {
         }
         if !(0..=10_000).contains(&p.security_budget_min_bp) {
             errs.push("security_budget_min_bp 须为 0–10000（万分比）".into());
+        }
+        if p.demand_lists.is_empty()
+            || p.demand_lists
+                .iter()
+                .any(|l| l.code.trim().is_empty() || l.text.trim().is_empty())
+        {
+            errs.push("demand_lists（三张清单）不能为空，每项须有 code 和名称".into());
         }
         if p.preliminary_scorers.is_empty() || p.preliminary_table.is_empty() {
             errs.push("初审单位和评分表不能为空".into());

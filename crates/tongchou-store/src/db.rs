@@ -98,6 +98,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/postgres/0009_progress_milestones.sql"),
     ),
     (
+        "0010_demand",
+        include_str!("../migrations/sqlite/0010_demand.sql"),
+        include_str!("../migrations/postgres/0010_demand.sql"),
+    ),
+    (
         "0012_search",
         include_str!("../migrations/sqlite/0012_search.sql"),
         include_str!("../migrations/postgres/0012_search.sql"),

@@ -97,6 +97,70 @@ pub const UNITS: &[(&str, &str)] = &[
     ("区市场监管局", "construction"),
 ];
 
+/// Accounts at the other levels and in a second city, for the demand pool's roll-up (需求库
+/// 逐层逐级): (username, display name, unit, unit kind, where, roles); `where` is one of
+/// `province`, `city` (杭州市), `city2` (宁波市), `district2` (宁波市海曙区).
+/// (username, display name, unit, unit kind, where, roles).
+pub type LevelAccount = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [Role],
+);
+
+pub const LEVEL_ACCOUNTS: &[LevelAccount] = &[
+    (
+        "szb",
+        "钱程（数字政府建设专班）",
+        "数字政府建设专班",
+        "authority",
+        "province",
+        &[Role::Authority],
+    ),
+    (
+        "sgxz",
+        "沈澜（省数字化改革领导小组办公室）",
+        "省数字化改革领导小组办公室",
+        "leading_group",
+        "province",
+        &[Role::LeadingGroup],
+    ),
+    (
+        "hzsjj",
+        "蒋涛（杭州市数据资源管理局）",
+        "杭州市数据资源管理局",
+        "authority",
+        "city",
+        &[Role::Authority],
+    ),
+    (
+        "nbsjj",
+        "韩雪（宁波市大数据发展管理局）",
+        "宁波市大数据发展管理局",
+        "authority",
+        "city2",
+        &[Role::Authority],
+    ),
+    (
+        "hssjj",
+        "陆杰（海曙区数据资源局）",
+        "海曙区数据资源局",
+        "authority",
+        "district2",
+        &[Role::Authority],
+    ),
+    (
+        "hsmzj",
+        "邵燕（海曙区民政局）",
+        "海曙区民政局",
+        "construction_other",
+        "district2",
+        &[Role::Unit],
+    ),
+];
+
 /// The demo world: ids of what was created.
 pub struct World {
     pub actors: HashMap<String, Actor>,
@@ -133,6 +197,23 @@ pub async fn seed_world(db: &Db, password_hash: Option<&str>) -> Result<World, S
         let id = db
             .create_user(username, name, units[unit], roles, &hash)
             .await?;
+        actors.insert(username.to_string(), db.actor(id).await?);
+    }
+    let city2 = db
+        .create_jurisdiction(Some(province), "宁波市", "city", "shangcheng")
+        .await?;
+    let district2 = db
+        .create_jurisdiction(Some(city2), "海曙区", "district", "shangcheng")
+        .await?;
+    for (username, name, unit, kind, place, roles) in LEVEL_ACCOUNTS {
+        let j = match *place {
+            "province" => province,
+            "city" => city,
+            "city2" => city2,
+            _ => district2,
+        };
+        let u = db.create_unit(j, unit, kind).await?;
+        let id = db.create_user(username, name, u, roles, &hash).await?;
         actors.insert(username.to_string(), db.actor(id).await?);
     }
     Ok(World { actors })
@@ -717,6 +798,7 @@ pub async fn seed_demo(st: &AppState, today: Date) -> Result<World, String> {
         Stage::Ended,
     ];
     let walker = Walker::new(st, &world, today);
+    let mut first_upgrade: Option<(ProjectId, &str)> = None;
     let kinds = [
         BuildKind::New,
         BuildKind::Upgrade,
@@ -766,6 +848,9 @@ pub async fn seed_demo(st: &AppState, today: Date) -> Result<World, String> {
             .create_project(world.actor(unit), &input, &st.profile_tag())
             .await
             .map_err(|e| e.to_string())?;
+        if input.build_kind == BuildKind::Upgrade && first_upgrade.is_none() {
+            first_upgrade = Some((p.id, unit));
+        }
         let target = targets[i % targets.len()];
         if target != Stage::Draft {
             walker
@@ -801,7 +886,372 @@ pub async fn seed_demo(st: &AppState, today: Date) -> Result<World, String> {
         }
     }
     seed_money_demo(st, &world, today).await?;
+    seed_demand_demo(st, &world, today, first_upgrade).await?;
     Ok(world)
+}
+
+/// Demo needs (unit, title, description, scenario, aspects, list).
+type DemoNeed = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static str,
+);
+
+const NEEDS: &[DemoNeed] = &[
+    (
+        "mzj",
+        "老年助餐服务一件事",
+        "助餐点分散、补贴核对靠人工，老人和子女查询不便",
+        "社区养老服务：老人刷脸就餐、补贴自动核销、子女远程查看",
+        &["public_frequent"],
+        "scenario",
+    ),
+    (
+        "wjw",
+        "家庭医生签约线上续约",
+        "签约到期需到社区卫生服务中心现场续约",
+        "基层医疗：线上续约、健康档案互通",
+        &["public_frequent"],
+        "demand",
+    ),
+    (
+        "jyj",
+        "义务教育入学一件事",
+        "入学报名需分别提交户籍、房产、社保材料",
+        "教育：入学报名材料数据共享、免提交",
+        &["public_frequent", "governance"],
+        "scenario",
+    ),
+    (
+        "scj",
+        "企业开办与注销全程网办",
+        "开办涉及多个部门，注销清算流程长",
+        "营商环境：企业全生命周期一件事",
+        &["enterprise_common"],
+        "reform",
+    ),
+    (
+        "cgj",
+        "城市内涝风险预警处置",
+        "汛期积水点监测分散，处置联动慢",
+        "城市治理：积水监测、预警、处置闭环",
+        &["major_risk", "governance"],
+        "scenario",
+    ),
+    (
+        "scj",
+        "食品安全风险智慧监管",
+        "校园食堂、网络餐饮抽检数据未贯通",
+        "市场监管：风险分级、靶向抽检",
+        &["major_risk"],
+        "demand",
+    ),
+    (
+        "mzj",
+        "困难群众主动发现救助",
+        "困难群众依申请救助，存在漏保",
+        "社会救助：多部门数据比对、主动发现",
+        &["public_frequent", "political_capacity"],
+        "reform",
+    ),
+    (
+        "jyj",
+        "校外培训机构资金监管",
+        "预收费风险高，退费纠纷多",
+        "教育治理：预收费资金存管与预警",
+        &["major_risk", "enterprise_common"],
+        "demand",
+    ),
+    (
+        "cgj",
+        "老年助餐点食品安全巡查",
+        "助餐点巡查记录纸质化",
+        "城市管理：助餐点巡查上报",
+        &["public_frequent"],
+        "scenario",
+    ),
+    (
+        "hsmzj",
+        "居家养老服务补贴发放",
+        "补贴发放依赖线下核对",
+        "社区养老：补贴资格自动核验、发放到卡",
+        &["public_frequent"],
+        "scenario",
+    ),
+    (
+        "hsmzj",
+        "海曙“甬城金名片”文旅服务",
+        "文旅场馆预约入口分散",
+        "文旅：一码预约、客流分析",
+        &["golden_card"],
+        "demand",
+    ),
+    (
+        "hsmzj",
+        "基层减负数据报表一表通",
+        "基层报表重复填报",
+        "基层治理：报表共享、一次采集多方复用",
+        &["political_capacity", "governance"],
+        "reform",
+    ),
+];
+
+/// Demo needs across aspects, units and both cities, rolled up through the real service (district
+/// → city → province), a ledger entry with its argumentation and inclusion, a published library
+/// item linked to a project, and an application with an upgrade version.
+pub async fn seed_demand_demo(
+    st: &AppState,
+    world: &World,
+    today: Date,
+    upgrade: Option<(ProjectId, &str)>,
+) -> Result<(), String> {
+    use tongchou_web::demand as dm;
+    use tongchou_web::fields::Fields;
+    let e = |e: tongchou_web::error::AppError| e.body().message;
+    let f = |pairs: &[(&str, &str)]| {
+        Fields(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    };
+    let mut ids = Vec::new();
+    for (unit, title, description, scenario, aspects, list) in NEEDS {
+        let mut pairs = vec![
+            ("title", *title),
+            ("description", *description),
+            ("scenario", *scenario),
+            ("list", *list),
+        ];
+        for a in aspects.iter() {
+            pairs.push(("aspects", a));
+        }
+        ids.push(
+            dm::submit_need(st, world.actor(unit), &f(&pairs))
+                .await
+                .map_err(e)?,
+        );
+    }
+    let act =
+        |who: &'static str, id: i64, action: &'static str, pairs: Vec<(&'static str, String)>| {
+            let fields = Fields(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect());
+            async move {
+                dm::need_act(st, world.actor(who), id, action, &fields)
+                    .await
+                    .map_err(e)
+            }
+        };
+    let ok = |s: &str| vec![("opinion", s.to_string())];
+    // 上城区数据资源局: endorse six, merge the second 助餐 need into the first, decline one.
+    for i in [0usize, 1, 2, 3, 4, 6] {
+        act(
+            "sjj",
+            ids[i],
+            "endorse",
+            ok("符合本区数字化改革方向，同意报送"),
+        )
+        .await?;
+    }
+    act(
+        "sjj",
+        ids[8],
+        "merge",
+        vec![
+            ("into", ids[5].to_string()),
+            ("opinion", "同属食品安全监管场景".into()),
+        ],
+    )
+    .await?;
+    act(
+        "sjj",
+        ids[7],
+        "decline",
+        vec![(
+            "reason",
+            "省级已统建校外培训资金监管系统，不再重复建设".into(),
+        )],
+    )
+    .await?;
+    // 海曙区 → 宁波市
+    act("hssjj", ids[9], "endorse", ok("同意报送")).await?;
+    act("hssjj", ids[11], "endorse", ok("同意报送")).await?;
+    act(
+        "nbsjj",
+        ids[9],
+        "endorse",
+        ok("与杭州同类需求可合并研究，同意报送"),
+    )
+    .await?;
+    // 杭州市
+    for i in [0usize, 2, 3] {
+        act("hzsjj", ids[i], "endorse", ok("同意报送省数字政府建设专班")).await?;
+    }
+    act(
+        "hzsjj",
+        ids[4],
+        "decline",
+        vec![("reason", "市级城市大脑已覆盖内涝预警，由市级统筹".into())],
+    )
+    .await?;
+    // 省级
+    for i in [0usize, 9, 3] {
+        act("szb", ids[i], "endorse", ok("列入多跨场景需求清单")).await?;
+    }
+    // 一本账 → 项目库
+    let szb = world.actor("szb");
+    let pid = dm::create_proposal(
+        st,
+        szb,
+        &f(&[
+            ("title", "浙里康养·老年助餐服务"),
+            (
+                "description",
+                "整合杭州、宁波两地老年助餐与养老补贴需求，建设全省统一的老年助餐服务应用",
+            ),
+            ("need", &ids[0].to_string()),
+            ("need", &ids[9].to_string()),
+        ]),
+    )
+    .await
+    .map_err(e)?;
+    let argued = today
+        .checked_sub(jiff::Span::new().days(20))
+        .unwrap_or(today)
+        .to_string();
+    let decided = today
+        .checked_sub(jiff::Span::new().days(10))
+        .unwrap_or(today)
+        .to_string();
+    dm::proposal_act(
+        st,
+        szb,
+        pid,
+        "argue",
+        &f(&[
+            ("experts", "张教授、刘工、朱高工"),
+            ("date", &argued),
+            ("opinion", "需求真实、场景多跨，建议列入"),
+        ]),
+    )
+    .await
+    .map_err(e)?;
+    dm::proposal_act(
+        st,
+        world.actor("sgxz"),
+        pid,
+        "include",
+        &f(&[
+            ("included", "yes"),
+            ("reference", "浙数改办〔2026〕12号"),
+            ("date", &decided),
+        ]),
+    )
+    .await
+    .map_err(e)?;
+    let item = dm::proposal_act(
+        st,
+        szb,
+        pid,
+        "create_item",
+        &f(&[
+            ("title", "老年助餐服务应用"),
+            (
+                "description",
+                "刷脸就餐、补贴自动核销、子女远程查看，先在上城区、海曙区试点",
+            ),
+            ("criterion", "大场景：康养服务；小切口：老年助餐一件事"),
+        ]),
+    )
+    .await
+    .map_err(e)?
+    .ok_or("no item")?;
+    dm::item_act(st, szb, item, "publish", &Fields::default())
+        .await
+        .map_err(e)?;
+    // the proposal from a listed need that is not in the ledger yet stays a proposal
+    dm::create_proposal(
+        st,
+        szb,
+        &f(&[
+            ("title", "企业全生命周期一件事"),
+            ("need", &ids[3].to_string()),
+        ]),
+    )
+    .await
+    .map_err(e)?;
+    // 应用与版本: 区民政局's platform, 1.0 evaluated, 2.0 upgrade
+    let mzj = world.actor("mzj");
+    let app = dm::create_app(
+        st,
+        mzj,
+        &f(&[
+            ("name", "上城区社区养老服务平台"),
+            ("description", "助餐、助浴、上门服务预约"),
+        ]),
+    )
+    .await
+    .map_err(e)?;
+    dm::app_act(
+        st,
+        mzj,
+        app,
+        "add_version",
+        &f(&[
+            ("label", "1.0"),
+            ("released_on", "2024-06-30"),
+            ("notes", "初始版本"),
+        ]),
+    )
+    .await
+    .map_err(e)?;
+    let v1 = st.db.app_versions(app).await.map_err(|x| x.to_string())?[0].id;
+    dm::app_act(
+        st,
+        world.actor("sjj"),
+        app,
+        "evaluate",
+        &f(&[
+            ("version_id", &v1.to_string()),
+            ("evaluation", "2025 年度绩效评价良好"),
+            ("passed", "yes"),
+        ]),
+    )
+    .await
+    .map_err(e)?;
+    dm::app_act(
+        st,
+        mzj,
+        app,
+        "add_version",
+        &f(&[
+            ("label", "2.0"),
+            ("predecessor", &v1.to_string()),
+            ("released_on", "2025-12-31"),
+            ("notes", "迭代升级：接入老年助餐"),
+        ]),
+    )
+    .await
+    .map_err(e)?;
+    if let Some((project, unit)) = upgrade {
+        let p = project.0.to_string();
+        dm::item_act(st, szb, item, "link_project", &f(&[("project", &p)]))
+            .await
+            .map_err(e)?;
+        dm::app_act(
+            st,
+            world.actor(unit),
+            app,
+            "link_project",
+            &f(&[("project", &p)]),
+        )
+        .await
+        .map_err(e)?;
+    }
+    Ok(())
 }
 
 /// Candidate ids for forming a panel by usernames (tests).

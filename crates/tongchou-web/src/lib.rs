@@ -7,6 +7,7 @@ pub mod board;
 pub mod calendar;
 pub mod cloud;
 pub mod cost;
+pub mod demand;
 pub mod error;
 pub mod export;
 pub mod fields;
@@ -232,6 +233,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/experts", get(api::experts))
         .route("/api/v1/tokens", post(api::create_token))
         .merge(export::routes(upload_limit))
+        .merge(demand::routes())
         .merge(openapi::routes())
         .fallback(pages::not_found)
         .with_state(state)

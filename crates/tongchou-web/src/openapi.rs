@@ -109,6 +109,7 @@ pub fn document() -> Value {
         }
     });
     crate::export::openapi_paths(&mut doc);
+    crate::demand::openapi_paths(&mut doc);
     doc
 }
 

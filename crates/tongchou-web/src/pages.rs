@@ -848,6 +848,8 @@ struct ShowPage {
     my_overrides: Vec<i64>,
     /// 重复建设比对: the most similar projects (before and during the compliance review).
     similar: Vec<tongchou_domain::similarity::Similar>,
+    /// Library items this project implements and the application it upgrades (需求库链).
+    demand_links: Vec<(String, String)>,
 }
 
 /// What the money card of the project page shows.
@@ -1104,6 +1106,7 @@ async fn show_page(
         csrf: user.csrf.clone().unwrap_or_default(),
         money,
         my_overrides,
+        demand_links: crate::demand::project_links(st, id.0).await,
     };
     Ok(render_status(status, &page))
 }

@@ -261,13 +261,25 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             cmd: AuditCmd::Verify { db },
         } => {
             let database = db.open().await?;
-            match database.verify_history().await.map_err(|e| e.to_string())? {
-                Ok(n) => {
-                    println!("history intact: {n} entries verified");
+            let projects = database.verify_history().await.map_err(|e| e.to_string())?;
+            let demand = database
+                .verify_demand_history()
+                .await
+                .map_err(|e| e.to_string())?;
+            match (projects, demand) {
+                (Ok(n), Ok(m)) => {
+                    println!(
+                        "history intact: {} entries verified ({n} project, {m} demand/ledger/library/application)",
+                        n + m
+                    );
                     Ok(ExitCode::SUCCESS)
                 }
-                Err(b) => {
+                (Err(b), _) => {
                     eprintln!("history BROKEN at {b}");
+                    Ok(ExitCode::from(2))
+                }
+                (_, Err(b)) => {
+                    eprintln!("history BROKEN at {}", b.reason);
                     Ok(ExitCode::from(2))
                 }
             }
@@ -278,6 +290,10 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
 fn print_demo_accounts() {
     println!("演示账号（密码均为 {}）：", tongchou_testkit::DEMO_PASSWORD);
     for (u, name, unit, roles) in tongchou_testkit::ACCOUNTS {
+        let r: Vec<&str> = roles.iter().map(|r| r.label()).collect();
+        println!("  {u:<6} {name} · {unit} · {}", r.join("、"));
+    }
+    for (u, name, unit, _, _, roles) in tongchou_testkit::LEVEL_ACCOUNTS {
         let r: Vec<&str> = roles.iter().map(|r| r.label()).collect();
         println!("  {u:<6} {name} · {unit} · {}", r.join("、"));
     }
