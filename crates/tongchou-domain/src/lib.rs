@@ -6,15 +6,16 @@
 //! record or a [`lifecycle::Refusal`] with the reason in Chinese and the article it comes from.
 
 pub mod calendar;
-pub mod funds;
 pub mod cloud;
 pub mod cost_sharing;
+pub mod funds;
 pub mod ids;
 pub mod ledger;
 pub mod lifecycle;
 pub mod money;
 pub mod obligation;
 pub mod ocds;
+pub mod operation;
 pub mod permission;
 pub mod profile;
 pub mod project;
