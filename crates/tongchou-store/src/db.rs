@@ -46,7 +46,7 @@ pub struct Db {
 /// Held for the life of a write transaction (SQLite only).
 pub(crate) type WriteGuard = Option<tokio::sync::OwnedMutexGuard<()>>;
 
-const MIGRATIONS: [(&str, &str, &str); 8] = [
+const MIGRATIONS: [(&str, &str, &str); 9] = [
     (
         "0001_core",
         include_str!("../migrations/sqlite/0001_core.sql"),
@@ -86,6 +86,11 @@ const MIGRATIONS: [(&str, &str, &str); 8] = [
         "0009_progress_milestones",
         include_str!("../migrations/sqlite/0009_progress_milestones.sql"),
         include_str!("../migrations/postgres/0009_progress_milestones.sql"),
+    ),
+    (
+        "0011_operation",
+        include_str!("../migrations/sqlite/0011_operation.sql"),
+        include_str!("../migrations/postgres/0011_operation.sql"),
     ),
 ];
 

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod calendar;
 mod db;
 pub mod funds;
+pub mod operation;
 pub mod exports;
 pub mod profile;
 pub mod project;
