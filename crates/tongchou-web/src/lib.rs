@@ -12,6 +12,7 @@ pub mod export;
 pub mod fields;
 pub mod money;
 pub mod ocds;
+pub mod operation;
 mod openapi;
 pub mod pages;
 pub mod service;
@@ -209,6 +210,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/experts", get(api::experts))
         .route("/api/v1/tokens", post(api::create_token))
         .merge(export::routes(upload_limit))
+        .merge(operation::routes())
         .merge(openapi::routes())
         .fallback(pages::not_found)
         .with_state(state)

@@ -86,6 +86,7 @@ pub fn document() -> Value {
         }
     });
     crate::export::openapi_paths(&mut doc);
+    crate::operation::openapi_paths(&mut doc);
     doc
 }
 
