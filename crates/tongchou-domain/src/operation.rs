@@ -35,7 +35,8 @@ pub fn sc_catalogue_cite() -> Citation {
 /// Months a unit has to fix a catalogue found not shared as required (Shangcheng 第九章).
 pub const CATALOGUE_FIX_MONTHS: u32 = 3;
 /// Obligation code prefixes of this module.
-pub const ASSESSMENT_PREFIX: &str = "djcp_";
+/// (Hyphens, not underscores: the prefix goes into SQL LIKE, where `_` is a wildcard.)
+pub const ASSESSMENT_PREFIX: &str = "djcp-";
 pub const CATALOGUE_PREFIX: &str = "catalogue_fix_";
 
 /// Stages in which a project's systems are recorded and run (cloud is requested during
@@ -226,6 +227,9 @@ pub struct System {
     pub findings: Vec<CatalogueFinding>,
     /// The open yearly 等保测评 obligation (level ≥ 3).
     pub assessment_obligation: Option<String>,
+    /// How many yearly assessment obligations were opened (numbers their codes).
+    #[serde(default)]
+    pub assessment_seq: u32,
 }
 
 /// Current totals of a system's cloud resources, per kind (released ones excluded).
@@ -252,6 +256,7 @@ impl System {
             data: vec![],
             findings: vec![],
             assessment_obligation: None,
+            assessment_seq: 0,
         }
     }
     pub fn active_cloud(&self) -> impl Iterator<Item = &CloudResource> {
@@ -543,7 +548,7 @@ pub enum OpEvent {
         record: SecurityRecord,
         /// The yearly assessment obligation this record fulfils.
         fulfils: Option<String>,
-        /// The next yearly assessment obligation (code, due) it opens.
+        /// The next yearly assessment obligation it opens: (code, trigger date).
         opens: Option<(String, Date)>,
     },
     WentLive {
@@ -651,6 +656,7 @@ pub fn apply(s: &mut System, e: &OpEvent) {
             s.security.push(record.clone());
             if let Some((code, _)) = opens {
                 s.assessment_obligation = Some(code.clone());
+                s.assessment_seq += 1;
             }
         }
         OpEvent::WentLive { date, opens, .. } => {
@@ -660,6 +666,7 @@ pub fn apply(s: &mut System, e: &OpEvent) {
             }
             if let Some((code, _)) = opens {
                 s.assessment_obligation = Some(code.clone());
+                s.assessment_seq += 1;
             }
         }
         OpEvent::VulnReported { vuln, .. } => s.vulns.push(vuln.clone()),
@@ -734,13 +741,13 @@ fn placeholder() -> SystemInput {
     }
 }
 
-fn assessment_code(system: u32, trigger: Date) -> String {
-    format!("{ASSESSMENT_PREFIX}{system}_{trigger}")
-}
-
-/// The yearly 等保测评 due one year after `trigger` (calendar period, SPEC §0).
-fn yearly(system: u32, trigger: Date) -> (String, Date) {
-    (assessment_code(system, trigger), add_months(trigger, 12))
+/// The next yearly 等保测评 obligation of a system: (code, trigger). It falls due one year after
+/// the trigger (the last assessment, or going live without one).
+fn yearly(s: &System, trigger: Date) -> (String, Date) {
+    (
+        format!("{ASSESSMENT_PREFIX}{}-{}", s.no, s.assessment_seq + 1),
+        trigger,
+    )
 }
 
 /// May the actor run the systems of this project? (the unit that built it)
@@ -961,7 +968,7 @@ pub fn decide(
             need_text("reference", &reference, "编号或报告名称")?;
             not_after_today("date", date)?;
             let (fulfils, opens) = if kind == SecurityKind::Assessment && s.input.level >= 3 {
-                (s.assessment_obligation.clone(), Some(yearly(system, date)))
+                (s.assessment_obligation.clone(), Some(yearly(s, date)))
             } else {
                 (None, None)
             };
@@ -1068,7 +1075,7 @@ pub fn decide(
                     .last_of(SecurityKind::Assessment)
                     .map(|a| a.date)
                     .unwrap_or(date);
-                Some(yearly(system, trigger))
+                Some(yearly(s, trigger))
             } else {
                 None
             };
@@ -1362,25 +1369,17 @@ pub fn obligation_changes(op: &OpEvent, cal: &Calendar, today: Date, c: &mut Cha
             if let Some(code) = fulfils {
                 c.fulfil.push((code.clone(), record.date.min(today)));
             }
-            if let Some((code, _)) = opens {
-                c.new.push(assessment_obligation(cal, code, record.date));
+            if let Some((code, trigger)) = opens {
+                c.new.push(assessment_obligation(cal, code, *trigger));
             }
         }
         OpEvent::WentLive {
-            opens: Some((code, _)),
+            opens: Some((code, trigger)),
             ..
-        } => {
-            // The yearly count runs from the last assessment (the code names its trigger).
-            let trigger = code
-                .rsplit('_')
-                .next()
-                .and_then(|d| d.parse().ok())
-                .unwrap_or(today);
-            c.new.push(assessment_obligation(cal, code, trigger))
-        }
+        } => c.new.push(assessment_obligation(cal, code, *trigger)),
         OpEvent::Stopped { system, date, .. } => {
             // The system's yearly assessments end with it: one already due lapses unmet.
-            c.lapse_prefix = Some((format!("{ASSESSMENT_PREFIX}{system}_"), *date));
+            c.lapse_prefix = Some((format!("{ASSESSMENT_PREFIX}{system}-"), *date));
         }
         OpEvent::FindingRecorded { system, finding } => {
             let due = cal.add_months(finding.date, CATALOGUE_FIX_MONTHS);

@@ -308,6 +308,13 @@ fn level_three_system_going_live_opens_its_first_yearly_assessment() {
     let c = obligations_of(&dec, &w.ctx);
     assert_eq!(c.new.len(), 1);
     assert_eq!(c.new[0].due, d(2027, 6, 15));
+    let first = c.new[0].code.clone();
+    apply_all(&mut w.ops, &dec.events);
+    // An assessment the same day fulfils it and opens a distinct next one.
+    let a = w.security(SecurityKind::Assessment, today(), false);
+    let c = obligations_of(&a, &w.ctx);
+    assert_eq!(c.fulfil, vec![(first.clone(), today())]);
+    assert_ne!(c.new[0].code, first);
 }
 
 // Shangcheng 第六章 项目实施: 重要信息系统应当开展商用密码应用安全性评估 — no date in the text, so a

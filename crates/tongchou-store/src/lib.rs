@@ -6,9 +6,9 @@
 pub mod audit;
 pub mod calendar;
 mod db;
+pub mod exports;
 pub mod funds;
 pub mod operation;
-pub mod exports;
 pub mod profile;
 pub mod project;
 pub mod user;

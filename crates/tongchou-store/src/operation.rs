@@ -26,12 +26,11 @@ pub struct SystemRow {
 impl Db {
     /// The systems of a project, in the order they were recorded.
     pub async fn load_ops(&self, project: ProjectId) -> Result<OpsState> {
-        let rows = sqlx::query(
-            "SELECT body FROM op_systems WHERE project_id = $1 ORDER BY system_no",
-        )
-        .bind(project.0)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows =
+            sqlx::query("SELECT body FROM op_systems WHERE project_id = $1 ORDER BY system_no")
+                .bind(project.0)
+                .fetch_all(&self.pool)
+                .await?;
         Ok(OpsState {
             systems: rows.iter().map(body_of).collect::<Result<_>>()?,
         })
@@ -65,7 +64,11 @@ impl Db {
 
     /// Open obligations whose code starts with `prefix`, past their due date, with no
     /// consequence proposed yet (the catalogue fix window).
-    pub async fn overdue_with_prefix(&self, today: Date, prefix: &str) -> Result<Vec<(i64, String)>> {
+    pub async fn overdue_with_prefix(
+        &self,
+        today: Date,
+        prefix: &str,
+    ) -> Result<Vec<(i64, String)>> {
         let rows = sqlx::query(
             "SELECT o.project_id, o.code FROM obligations o WHERE o.state = 'open' AND o.due < $1 AND o.code LIKE $2 \
              AND NOT EXISTS (SELECT 1 FROM consequences c WHERE c.project_id = o.project_id AND c.obligation = o.code) ORDER BY o.due",
@@ -83,15 +86,18 @@ impl Db {
 /// Apply one operation event to its system's row (inside `Db::apply`'s transaction).
 pub(crate) async fn apply_op(tx: &mut Tx, project: i64, op: &OpEvent, now: &str) -> Result<()> {
     let no = op.system() as i64;
-    let existing = sqlx::query("SELECT body FROM op_systems WHERE project_id = $1 AND system_no = $2")
-        .bind(project)
-        .bind(no)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let existing =
+        sqlx::query("SELECT body FROM op_systems WHERE project_id = $1 AND system_no = $2")
+            .bind(project)
+            .bind(no)
+            .fetch_optional(&mut *tx)
+            .await?;
     let mut s = match (&existing, op) {
         (Some(r), OpEvent::SystemAdded { .. }) => {
             let _ = r;
-            return Err(StoreError::Conflict("信息系统编号已被占用，请刷新后重试".into()));
+            return Err(StoreError::Conflict(
+                "信息系统编号已被占用，请刷新后重试".into(),
+            ));
         }
         (Some(r), _) => body_of(r)?,
         (None, OpEvent::SystemAdded { system, input }) => System::new(*system, input.clone()),

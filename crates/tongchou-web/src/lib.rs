@@ -12,8 +12,8 @@ pub mod export;
 pub mod fields;
 pub mod money;
 pub mod ocds;
-pub mod operation;
 mod openapi;
+pub mod operation;
 pub mod pages;
 pub mod service;
 

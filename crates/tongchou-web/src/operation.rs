@@ -16,8 +16,8 @@ use axum::Json;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use tongchou_domain::operation::{
-    self, action_label, CloudKind, OpCommand, OpenAttr, OpsState, SecurityKind, ShareAttr,
-    System, SystemInput, SystemState, VulnState,
+    self, action_label, CloudKind, OpCommand, OpenAttr, OpsState, SecurityKind, ShareAttr, System,
+    SystemInput, SystemState, VulnState,
 };
 use tongchou_domain::project::{Project, ProjectContext};
 use tongchou_domain::{Actor, Date, ProjectId, Role, Yuan};
@@ -42,7 +42,12 @@ fn date(f: &Fields, k: &str, what: &str) -> Result<Date, AppError> {
 fn flag(f: &Fields, k: &str) -> bool {
     matches!(f.text(k).as_str(), "yes" | "true" | "on" | "1")
 }
-fn pick<T: Copy>(f: &Fields, k: &str, what: &str, parse: fn(&str) -> Option<T>) -> Result<T, AppError> {
+fn pick<T: Copy>(
+    f: &Fields,
+    k: &str,
+    what: &str,
+    parse: fn(&str) -> Option<T>,
+) -> Result<T, AppError> {
     parse(&f.text(k)).ok_or_else(|| AppError::field(k, format!("请选择{what}")))
 }
 
@@ -50,7 +55,8 @@ fn system_input(f: &Fields) -> Result<SystemInput, AppError> {
     let om_amount = if f.text("om_amount").is_empty() {
         Yuan::ZERO
     } else {
-        Yuan::parse(&f.text("om_amount")).map_err(|e| AppError::field("om_amount", e.to_string()))?
+        Yuan::parse(&f.text("om_amount"))
+            .map_err(|e| AppError::field("om_amount", e.to_string()))?
     };
     let level = f
         .text("level")
@@ -438,9 +444,9 @@ pub async fn submit(
             ))
             .into_response()
         }
-        Err(e @ (AppError::Unprocessable { .. } | AppError::Conflict(_) | AppError::Forbidden(_))) => {
-            render_page(&st, &user, ProjectId(id), Some((action, e, fields)), None).await
-        }
+        Err(
+            e @ (AppError::Unprocessable { .. } | AppError::Conflict(_) | AppError::Forbidden(_)),
+        ) => render_page(&st, &user, ProjectId(id), Some((action, e, fields)), None).await,
         Err(e) => Err(e),
     };
     match out {
@@ -461,7 +467,8 @@ pub fn routes() -> axum::Router<AppState> {
 /// The OpenAPI paths of this module.
 pub fn openapi_paths(doc: &mut Value) {
     use crate::openapi::err;
-    let id = json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } });
+    let id =
+        json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } });
     let action = json!({ "name": "action", "in": "path", "required": true, "schema": { "enum": operation::ACTIONS } });
     let fields = "字段（与网页表单同名；version 可选，乐观锁）：\
         add_system / edit_system（system 仅修改时）：name 系统名称、operating_body 运维单位、responsible_person 运维责任人、om_rules 运维管理制度、om_amount 年度运维经费（元）、internet_facing 部署于互联网、gov_cloud 使用政务云、level 等保级别 1–5、important 重要信息系统；\

@@ -4,6 +4,7 @@ mod browser;
 mod exports;
 mod http;
 mod money;
+mod operation;
 mod store;
 mod support;
 mod webdriver;
