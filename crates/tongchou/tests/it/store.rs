@@ -329,8 +329,7 @@ async fn concurrent_writes(backend: Backend) {
     let mut tasks = Vec::new();
     for (n, ctx) in ctxs.into_iter().enumerate() {
         for _ in 0..if n == 0 { 2 } else { 1 } {
-            let (db, actor, profile, ctx) =
-                (db.clone(), actor.clone(), profile.clone(), ctx.clone());
+            let (db, actor, profile, ctx) = (db.clone(), actor.clone(), profile.clone(), ctx.clone());
             // Every fourth project's write fails after it has written (a duplicate score row
             // hits a unique key): only its own savepoint may be rolled back.
             let poisoned = n % 4 == 3;
@@ -379,11 +378,7 @@ async fn concurrent_writes(backend: Backend) {
         let poisoned = n % 4 == 3;
         assert_eq!(
             p.stage,
-            if poisoned {
-                Stage::Draft
-            } else {
-                Stage::ComplianceReview
-            },
+            if poisoned { Stage::Draft } else { Stage::ComplianceReview },
             "project {n}"
         );
         assert_eq!(
