@@ -477,3 +477,36 @@ async fn operation_page_sqlite() {
 async fn operation_page_postgres() {
     page(Backend::Postgres).await;
 }
+
+/// The demo (`serve --demo`) gives its projects in operation systems with cloud resources,
+/// security records and a data catalogue, through the real transitions.
+#[tokio::test]
+async fn demo_projects_in_operation_have_systems() {
+    let Some((db, _url, dir)) = crate::support::database(Backend::Sqlite).await else {
+        return;
+    };
+    let st = tongchou_web::AppState::new(db, dir.join("data"));
+    let world = tongchou_testkit::seed_demo(&st, today()).await.expect("demo");
+    let scope = tongchou_domain::permission::list_scope(world.actor("sjs"));
+    let f = tongchou_store::project::ListFilter {
+        stages: vec![Stage::InOperation],
+        per_page: 500,
+        page: 1,
+        ..Default::default()
+    };
+    let (items, _) = st.db.list_projects(&scope, &f).await.unwrap();
+    assert!(!items.is_empty());
+    let mut with_finding = 0;
+    for i in items {
+        let ops = st.db.load_ops(ProjectId(i.id)).await.unwrap();
+        assert!(!ops.systems.is_empty(), "{} has systems", i.id);
+        let s = &ops.systems[0];
+        assert_eq!(s.state, tongchou_domain::operation::SystemState::Live);
+        assert!(s.registration.is_some() && !s.cloud_totals().is_empty() && !s.data.is_empty());
+        if s.open_finding().is_some() {
+            with_finding += 1;
+        }
+    }
+    assert!(with_finding >= 1, "a catalogue under rectification in the demo");
+    assert!(st.db.verify_history().await.unwrap().is_ok());
+}
