@@ -1351,6 +1351,9 @@ impl ProfilePage {
     fn money_rules(&self) -> Vec<(String, tongchou_domain::profile::Citation)> {
         tongchou_domain::funds::rules()
     }
+    fn operation_rules(&self) -> Vec<(String, tongchou_domain::profile::Citation)> {
+        tongchou_domain::operation::rules()
+    }
 }
 
 pub async fn profile_page(State(st): State<AppState>, MaybeUser(u): MaybeUser) -> Response {
