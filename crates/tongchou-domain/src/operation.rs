@@ -37,7 +37,7 @@ pub const CATALOGUE_FIX_MONTHS: u32 = 3;
 /// Obligation code prefixes of this module.
 /// (Hyphens, not underscores: the prefix goes into SQL LIKE, where `_` is a wildcard.)
 pub const ASSESSMENT_PREFIX: &str = "djcp-";
-pub const CATALOGUE_PREFIX: &str = "catalogue_fix_";
+pub const CATALOGUE_PREFIX: &str = "catalogue-fix-";
 
 /// Stages in which a project's systems are recorded and run (cloud is requested during
 /// implementation, Shaoxing art.18; the system runs after acceptance).
@@ -204,7 +204,7 @@ pub struct CatalogueFinding {
 
 impl CatalogueFinding {
     pub fn obligation_code(&self, system: u32) -> String {
-        format!("{CATALOGUE_PREFIX}{system}_{}", self.no)
+        format!("{CATALOGUE_PREFIX}{system}-{}", self.no)
     }
 }
 
@@ -1344,10 +1344,10 @@ pub fn decide(
 }
 
 /// The confirmed take-down of a system whose catalogue was not fixed in time: the obligation
-/// code names the system (`catalogue_fix_{system}_{finding}`).
+/// code names the system (`catalogue-fix-{system}-{finding}`).
 pub fn take_down_event(obligation: &str) -> Option<Event> {
     let rest = obligation.strip_prefix(CATALOGUE_PREFIX)?;
-    let system = rest.split('_').next()?.parse().ok()?;
+    let system = rest.split('-').next()?.parse().ok()?;
     Some(Event::Operation {
         op: OpEvent::TakenDown { system },
     })
@@ -1396,6 +1396,10 @@ pub fn obligation_changes(op: &OpEvent, cal: &Calendar, today: Date, c: &mut Cha
                 owner: Role::Unit,
             })
         }
+        // Taken down: the open fix duty ends unmet.
+        OpEvent::TakenDown { system } => {
+            c.lapse_prefix = Some((format!("{CATALOGUE_PREFIX}{system}-"), today));
+        }
         OpEvent::FindingFixed {
             system,
             finding,
@@ -1403,7 +1407,7 @@ pub fn obligation_changes(op: &OpEvent, cal: &Calendar, today: Date, c: &mut Cha
             ..
         } => c
             .fulfil
-            .push((format!("{CATALOGUE_PREFIX}{system}_{finding}"), *date)),
+            .push((format!("{CATALOGUE_PREFIX}{system}-{finding}"), *date)),
         _ => {}
     }
 }

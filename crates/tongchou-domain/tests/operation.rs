@@ -483,6 +483,11 @@ fn catalogue_fix_window_is_three_months_then_take_down_is_proposed() {
         today(),
     ));
     assert_eq!(conf.to, Stage::InOperation, "the project is not ended");
+    assert_eq!(
+        obligations_of(&conf, &w.ctx).lapse_prefix,
+        Some(("catalogue-fix-1-".to_string(), today())),
+        "the unmet fix duty ends with the take-down"
+    );
     apply_all(&mut w.ops, &conf.events);
     assert_eq!(w.sys().state, SystemState::TakenDown);
 }
@@ -511,7 +516,7 @@ fn catalogue_fixed_in_time_fulfils_the_obligation() {
     let c = obligations_of(&dec, &w.ctx);
     assert_eq!(
         c.fulfil,
-        vec![("catalogue_fix_1_1".to_string(), d(2026, 6, 1))]
+        vec![("catalogue-fix-1-1".to_string(), d(2026, 6, 1))]
     );
 }
 

@@ -83,6 +83,31 @@ impl Db {
     }
 }
 
+impl Db {
+    /// Open operation duties (yearly 等保测评, catalogue fixes) of a unit's projects due by
+    /// `until` (overdue included): (project id, obligation code), earliest first.
+    pub async fn operation_duties(
+        &self,
+        unit: tongchou_domain::UnitId,
+        until: Date,
+    ) -> Result<Vec<(i64, String)>> {
+        let rows = sqlx::query(
+            "SELECT o.project_id, o.code FROM obligations o JOIN projects p ON p.id = o.project_id \
+             WHERE p.unit_id = $1 AND o.state = 'open' AND o.due <= $2 AND (o.code LIKE $3 OR o.code LIKE $4) \
+             ORDER BY o.due LIMIT 60",
+        )
+        .bind(unit.0)
+        .bind(until.to_string())
+        .bind(format!("{}%", tongchou_domain::operation::ASSESSMENT_PREFIX))
+        .bind(format!("{}%", tongchou_domain::operation::CATALOGUE_PREFIX))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("project_id")?, r.try_get("code")?)))
+            .collect()
+    }
+}
+
 /// Apply one operation event to its system's row (inside `Db::apply`'s transaction).
 pub(crate) async fn apply_op(tx: &mut Tx, project: i64, op: &OpEvent, now: &str) -> Result<()> {
     let no = op.system() as i64;

@@ -682,8 +682,11 @@ pub async fn seed_systems(
     use tongchou_domain::operation::{
         CloudKind, OpCommand, OpenAttr, SecurityKind, ShareAttr, SystemInput,
     };
+    // Each step is recorded on its own day (the walk happened over months).
+    let clock = std::cell::Cell::new(days_ago(today, 200));
     let run = |who: &'static str, cmd: OpCommand| {
         let who = if who == "unit" { unit.to_string() } else { who.to_string() };
+        let today = clock.get();
         async move {
             let project = st.db.project(id).await.map_err(|e| e.to_string())?;
             let ops = st.db.load_ops(id).await.map_err(|e| e.to_string())?;
@@ -737,6 +740,7 @@ pub async fn seed_systems(
         },
     )
     .await?;
+    clock.set(days_ago(today, 190));
     for (kind, spec, quantity) in [
         (CloudKind::Host, "8核16G", 4),
         (CloudKind::Database, "RDS MySQL 8核32G 主备", 1),
@@ -763,6 +767,7 @@ pub async fn seed_systems(
     if variant % 2 == 0 {
         papers.push((SecurityKind::Crypto, "商用密码应用安全性评估报告"));
     }
+    clock.set(days_ago(today, 120));
     for (kind, reference) in papers {
         run(
             "unit",
@@ -777,6 +782,7 @@ pub async fn seed_systems(
         )
         .await?;
     }
+    clock.set(days_ago(today, 100));
     run(
         "unit",
         OpCommand::GoLive {
@@ -786,6 +792,7 @@ pub async fn seed_systems(
         },
     )
     .await?;
+    clock.set(days_ago(today, 90));
     for (res, share) in [
         ("业务办理记录", ShareAttr::Conditional),
         ("服务对象基础信息", ShareAttr::Unconditional),
@@ -803,6 +810,7 @@ pub async fn seed_systems(
         )
         .await?;
     }
+    clock.set(days_ago(today, 0));
     if variant % 2 == 1 {
         run(
             "unit",

@@ -370,6 +370,34 @@ async fn todo_inner(st: &AppState, user: &CurrentUser) -> Result<Response, AppEr
             }
         }
     }
+    // Duties of the unit's systems in operation (yearly 等保测评, catalogue fixes) due within 30 days.
+    if a.has(Role::Unit) {
+        let until = tongchou_domain::lifecycle::add_days(tongchou_store::today(), 30);
+        for (pid, code) in st.db.operation_duties(a.unit_id, until).await? {
+            let action = if code.starts_with(tongchou_domain::operation::ASSESSMENT_PREFIX) {
+                "record_security"
+            } else {
+                "catalogue_fixed"
+            };
+            if let Some(i) = items.iter_mut().find(|i| i.id == pid) {
+                if !i.actions.contains(&action) {
+                    i.actions.push(action);
+                }
+                continue;
+            }
+            let p = st.db.project(ProjectId(pid)).await?;
+            items.push(TodoItem {
+                next_due: None,
+                id: p.id.0,
+                code: p.code,
+                name: p.input.name,
+                unit_name: p.unit_name,
+                stage: p.stage,
+                stage_since: p.stage_since,
+                actions: vec![action],
+            });
+        }
+    }
     // Order by the earliest open obligation (what is due first comes first), then newest.
     let today = tongchou_store::today();
     let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
@@ -1234,6 +1262,14 @@ pub async fn revoke_token(
 impl TodoPage {
     fn label(&self, a: &str) -> &'static str {
         action_label(a)
+    }
+    /// Where an action's form is: the project page, or its 运行系统 page.
+    fn href(&self, id: &i64, a: &str) -> String {
+        if tongchou_domain::operation::ACTIONS.contains(&a) {
+            format!("/projects/{id}/operation")
+        } else {
+            format!("/projects/{id}#act-{a}")
+        }
     }
 }
 

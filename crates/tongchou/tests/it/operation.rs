@@ -306,17 +306,33 @@ async fn operation(backend: Backend) {
     let obs = obligations(&app, &unit, id).await;
     let fix = obs
         .iter()
-        .find(|o| o["code"] == "catalogue_fix_2_1")
+        .find(|o| o["code"] == "catalogue-fix-2-1")
         .unwrap_or_else(|| panic!("catalogue obligation in {obs:?}"));
     assert!(fix["cite"].as_str().unwrap().contains("第九章"), "{fix}");
     // Three months pass without a fix (backdated here): the sweep proposes the take-down.
     app.st
         .db
         .execute_raw(&format!(
-            "UPDATE obligations SET due = '2000-01-03' WHERE project_id = {id} AND code = 'catalogue_fix_2_1'"
+            "UPDATE obligations SET due = '2000-01-03' WHERE project_id = {id} AND code = 'catalogue-fix-2-1'"
         ))
         .await
         .unwrap();
+    // The overdue fix is on the unit's to-do list, linking to the systems page.
+    let (cookie, _) = app.page_session("jyj").await;
+    let todo = app
+        .client
+        .get(format!("{}/", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        todo.contains(&format!("/projects/{id}/operation")) && todo.contains("数据目录整改完成"),
+        "unit's to-do lists the catalogue fix"
+    );
     tongchou_web::service::sweep(&app.st).await.expect("sweep");
     let (s, hist) = app
         .get(&auth, &format!("/api/v1/projects/{id}/history"))
@@ -331,7 +347,7 @@ async fn operation(backend: Backend) {
             &auth,
             id,
             "confirm_consequence",
-            json!({"obligation": "catalogue_fix_2_1", "reason": "逾期未整改，予以下架"}),
+            json!({"obligation": "catalogue-fix-2-1", "reason": "逾期未整改，予以下架"}),
         )
         .await);
     assert_eq!(v["stage"], "in_operation", "the project goes on: {v}");
@@ -339,6 +355,9 @@ async fn operation(backend: Backend) {
         .get(&unit, &format!("/api/v1/projects/{id}/operation"))
         .await;
     assert_eq!(system(&v, 2)["state"], "taken_down");
+    let obs = obligations(&app, &unit, id).await;
+    let fix = obs.iter().find(|o| o["code"] == "catalogue-fix-2-1").unwrap();
+    assert_eq!(fix["state"], "lapsed", "{fix}");
     refused(
         op(
             &app,
