@@ -750,9 +750,23 @@ fn yearly(s: &System, trigger: Date) -> (String, Date) {
     )
 }
 
-/// May the actor run the systems of this project? (the unit that built it)
+/// May the actor run the systems of this project? (the unit that built it: 谁建设谁负责)
 fn own(project: &Project, actor: &Actor) -> bool {
     actor.has(Role::Unit) && actor.unit_id == project.unit_id
+}
+
+/// The unit may record and run the project's systems now (pages show its forms from this).
+pub fn may_run(actor: &Actor, project: &Project) -> bool {
+    own(project, actor) && OPS_STAGES.contains(&project.stage)
+}
+
+/// The competent authority over the project may record catalogue compliance findings now.
+pub fn may_record_findings(actor: &Actor, project: &Project) -> bool {
+    authority(project, actor) && OPS_STAGES.contains(&project.stage)
+}
+
+fn authority(project: &Project, actor: &Actor) -> bool {
+    actor.has(Role::Authority) && actor.covers(&project.jurisdiction_path)
 }
 
 /// Decide what an operation command does. See the module doc.
@@ -769,7 +783,7 @@ pub fn decide(
     let action = cmd.code();
     let label = action_label(action).unwrap_or("操作");
     if matches!(cmd, OpCommand::CatalogueFinding { .. }) {
-        if !(actor.has(Role::Authority) && actor.covers(&project.jurisdiction_path)) {
+        if !authority(project, actor) {
             return Err(Refusal::Forbidden(format!("只有主管部门可以{label}")));
         }
     } else if !own(project, actor) {

@@ -726,7 +726,7 @@ pub async fn seed_systems(
                 internet_facing: true,
                 gov_cloud: true,
                 level: 3,
-                important: variant % 2 == 0,
+                important: variant.is_multiple_of(2),
             },
         },
     )
@@ -764,7 +764,7 @@ pub async fn seed_systems(
         (SecurityKind::Filing, "等保备案证明 33010299001"),
         (SecurityKind::Assessment, "等级保护测评报告"),
     ];
-    if variant % 2 == 0 {
+    if variant.is_multiple_of(2) {
         papers.push((SecurityKind::Crypto, "商用密码应用安全性评估报告"));
     }
     clock.set(days_ago(today, 120));

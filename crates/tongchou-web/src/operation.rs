@@ -20,7 +20,7 @@ use tongchou_domain::operation::{
     SystemInput, SystemState, VulnState,
 };
 use tongchou_domain::project::{Project, ProjectContext};
-use tongchou_domain::{Actor, Date, ProjectId, Role, Yuan};
+use tongchou_domain::{Actor, Date, ProjectId, Yuan};
 use tongchou_store::project::ObligationRow;
 use tongchou_store::today;
 
@@ -205,15 +205,6 @@ pub async fn act(
     Ok((p, ops))
 }
 
-fn may_run(actor: &Actor, p: &Project) -> bool {
-    actor.has(Role::Unit) && actor.unit_id == p.unit_id && operation::OPS_STAGES.contains(&p.stage)
-}
-fn may_find(actor: &Actor, p: &Project) -> bool {
-    actor.has(Role::Authority)
-        && actor.covers(&p.jurisdiction_path)
-        && operation::OPS_STAGES.contains(&p.stage)
-}
-
 // ---------- JSON ----------
 
 pub fn system_json(s: &System) -> Value {
@@ -390,8 +381,8 @@ async fn render_page(
         status,
         &OperationPage {
             layout,
-            can_run: may_run(&user.actor, &p),
-            can_find: may_find(&user.actor, &p),
+            can_run: operation::may_run(&user.actor, &p),
+            can_find: operation::may_record_findings(&user.actor, &p),
             p,
             ops,
             obligations,

@@ -43,7 +43,7 @@ fn refused(r: (StatusCode, Value), status: StatusCode, contains: &str) {
     assert!(m.contains(contains), "expected “{contains}” in: {m}");
 }
 
-fn system<'a>(v: &'a Value, no: i64) -> &'a Value {
+fn system(v: &Value, no: i64) -> &Value {
     v["systems"]
         .as_array()
         .unwrap()
@@ -120,6 +120,16 @@ async fn operation(backend: Backend) {
         StatusCode::FORBIDDEN,
         "建设单位",
     );
+
+    // Another unit's draft is invisible: 404, not 403.
+    let draft = app.draft(&unit, "上城区教育草稿可见性测试").await;
+    let (s, _) = app.get(&other, &format!("/api/v1/projects/{draft}/operation")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = op(&app, &other, draft, "add_system", sys.clone()).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // Before construction the unit records no system (409).
+    let (s, _) = op(&app, &unit, draft, "add_system", sys.clone()).await;
+    assert_eq!(s, StatusCode::CONFLICT);
 
     // ---- Cloud only after registration (art.29) ------------------------------------------
     let host = json!({"system": 1, "kind": "host", "spec": "8核16G", "quantity": 2});
@@ -356,7 +366,10 @@ async fn operation(backend: Backend) {
         .await;
     assert_eq!(system(&v, 2)["state"], "taken_down");
     let obs = obligations(&app, &unit, id).await;
-    let fix = obs.iter().find(|o| o["code"] == "catalogue-fix-2-1").unwrap();
+    let fix = obs
+        .iter()
+        .find(|o| o["code"] == "catalogue-fix-2-1")
+        .unwrap();
     assert_eq!(fix["state"], "lapsed", "{fix}");
     refused(
         op(
@@ -505,7 +518,9 @@ async fn demo_projects_in_operation_have_systems() {
         return;
     };
     let st = tongchou_web::AppState::new(db, dir.join("data"));
-    let world = tongchou_testkit::seed_demo(&st, today()).await.expect("demo");
+    let world = tongchou_testkit::seed_demo(&st, today())
+        .await
+        .expect("demo");
     let scope = tongchou_domain::permission::list_scope(world.actor("sjs"));
     let f = tongchou_store::project::ListFilter {
         stages: vec![Stage::InOperation],
@@ -526,6 +541,9 @@ async fn demo_projects_in_operation_have_systems() {
             with_finding += 1;
         }
     }
-    assert!(with_finding >= 1, "a catalogue under rectification in the demo");
+    assert!(
+        with_finding >= 1,
+        "a catalogue under rectification in the demo"
+    );
     assert!(st.db.verify_history().await.unwrap().is_ok());
 }
