@@ -338,6 +338,29 @@ impl OperationPage {
         }
         self.v.get(k).cloned().unwrap_or_default()
     }
+    /// A system form's value: what a refused submission sent, else the system's current value.
+    fn sysval(&self, action: &str, system: &u32, k: &str) -> String {
+        if !self.err(action, system).is_empty() {
+            return self.v.get(k).cloned().unwrap_or_default();
+        }
+        let Some(s) = self.ops.system(*system) else {
+            return if k == "level" { "2".into() } else { String::new() };
+        };
+        let i = &s.input;
+        let yes = |b: bool| if b { "yes".to_string() } else { String::new() };
+        match k {
+            "name" => i.name.clone(),
+            "operating_body" => i.operating_body.clone(),
+            "responsible_person" => i.responsible_person.clone(),
+            "om_rules" => i.om_rules.clone(),
+            "om_amount" => i.om_amount.to_string(),
+            "level" => i.level.to_string(),
+            "internet_facing" => yes(i.internet_facing),
+            "gov_cloud" => yes(i.gov_cloud),
+            "important" => yes(i.important),
+            _ => String::new(),
+        }
+    }
     fn ob_state(&self, o: &ObligationRow) -> tongchou_domain::obligation::Status {
         tongchou_domain::obligation::status(&o.state, o.due, o.fulfilled_on, today())
     }

@@ -458,6 +458,12 @@ async fn page(backend: Backend) {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let r = post("add_system", fields(&csrf)).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // The edit form is prefilled from the system and saves a new operating body.
+    let mut edit = fields(&csrf);
+    edit.push(("system", "1".into()));
+    edit[2] = ("operating_body", "杭州某运维服务有限公司".into());
+    let r = post("edit_system", edit).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let r = post(
         "request_cloud",
         vec![
@@ -488,7 +494,9 @@ async fn page(backend: Backend) {
     for text in [
         "信息系统运行管理",
         "校园安全预警",
-        "区教育技术中心",
+        "杭州某运维服务有限公司",
+        "运维值班与巡检制度</textarea>",
+        "<option value=\"2\" selected>",
         "96,000.00",
         "未登记",
         "系统上线",
