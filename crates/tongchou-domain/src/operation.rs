@@ -101,6 +101,12 @@ code_enum!(ShareAttr {
     None => "none", "不予共享",
 });
 
+code_enum!(RequestState {
+    Pending => "pending", "待答复",
+    Granted => "granted", "同意共享",
+    Refused => "refused", "不予共享",
+});
+
 code_enum!(OpenAttr {
     Unconditional => "unconditional", "无条件开放",
     Conditional => "conditional", "有条件开放",
@@ -191,6 +197,21 @@ pub struct DataResource {
     pub open: OpenAttr,
 }
 
+/// Another unit's request for a data resource through the platform (Shaoxing art.31).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataRequest {
+    pub no: u32,
+    pub resource: u32,
+    pub resource_name: String,
+    pub unit_id: crate::UnitId,
+    pub unit_name: String,
+    pub purpose: String,
+    pub date: Date,
+    pub state: RequestState,
+    pub answer: String,
+    pub answered_on: Option<Date>,
+}
+
 /// The authority's finding that the catalogue is not shared as required.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CatalogueFinding {
@@ -224,6 +245,9 @@ pub struct System {
     pub security: Vec<SecurityRecord>,
     pub vulns: Vec<Vulnerability>,
     pub data: Vec<DataResource>,
+    /// 数据共享申请 from other units.
+    #[serde(default)]
+    pub requests: Vec<DataRequest>,
     pub findings: Vec<CatalogueFinding>,
     /// The open yearly 等保测评 obligation (level ≥ 3).
     pub assessment_obligation: Option<String>,
@@ -254,6 +278,7 @@ impl System {
             security: vec![],
             vulns: vec![],
             data: vec![],
+            requests: vec![],
             findings: vec![],
             assessment_obligation: None,
             assessment_seq: 0,
@@ -324,6 +349,9 @@ impl System {
     }
     fn next_data_no(&self) -> u32 {
         self.data.iter().map(|c| c.no).max().unwrap_or(0) + 1
+    }
+    fn next_request_no(&self) -> u32 {
+        self.requests.iter().map(|c| c.no).max().unwrap_or(0) + 1
     }
     fn next_finding_no(&self) -> u32 {
         self.findings.iter().map(|c| c.no).max().unwrap_or(0) + 1
@@ -442,6 +470,19 @@ pub enum OpCommand {
         date: Date,
         note: String,
     },
+    /// 其他单位通过平台申请共享数据资源
+    RequestData {
+        system: u32,
+        resource: u32,
+        purpose: String,
+    },
+    /// 建设单位答复共享申请（不予共享须说明理由）
+    AnswerDataRequest {
+        system: u32,
+        request: u32,
+        agree: bool,
+        reason: String,
+    },
 }
 
 impl OpCommand {
@@ -463,12 +504,14 @@ impl OpCommand {
             OpCommand::AddData { .. } => "add_data_resource",
             OpCommand::CatalogueFinding { .. } => "catalogue_finding",
             OpCommand::CatalogueFixed { .. } => "catalogue_fixed",
+            OpCommand::RequestData { .. } => "request_data",
+            OpCommand::AnswerDataRequest { .. } => "answer_data_request",
         }
     }
 }
 
 /// Action codes of this module (forms and API paths).
-pub const ACTIONS: [&str; 16] = [
+pub const ACTIONS: [&str; 18] = [
     "add_system",
     "edit_system",
     "register_system",
@@ -485,6 +528,8 @@ pub const ACTIONS: [&str; 16] = [
     "add_data_resource",
     "catalogue_finding",
     "catalogue_fixed",
+    "request_data",
+    "answer_data_request",
 ];
 
 pub fn action_label(code: &str) -> Option<&'static str> {
@@ -505,6 +550,8 @@ pub fn action_label(code: &str) -> Option<&'static str> {
         "add_data_resource" => "编制数据资源目录",
         "catalogue_finding" => "数据目录合规检查",
         "catalogue_fixed" => "数据目录整改完成",
+        "request_data" => "申请共享数据资源",
+        "answer_data_request" => "答复数据共享申请",
         "take_down" => "应用下架",
         _ => return None,
     })
@@ -597,6 +644,17 @@ pub enum OpEvent {
         date: Date,
         note: String,
     },
+    DataRequested {
+        system: u32,
+        request: DataRequest,
+    },
+    DataRequestAnswered {
+        system: u32,
+        request: u32,
+        state: RequestState,
+        reason: String,
+        date: Date,
+    },
     /// The authority confirmed the take-down proposed after the fix window.
     TakenDown {
         system: u32,
@@ -622,6 +680,8 @@ impl OpEvent {
             | OpEvent::DataAdded { system, .. }
             | OpEvent::FindingRecorded { system, .. }
             | OpEvent::FindingFixed { system, .. }
+            | OpEvent::DataRequested { system, .. }
+            | OpEvent::DataRequestAnswered { system, .. }
             | OpEvent::TakenDown { system } => *system,
         }
     }
@@ -709,6 +769,20 @@ pub fn apply(s: &mut System, e: &OpEvent) {
             }
         }
         OpEvent::TakenDown { .. } => s.state = SystemState::TakenDown,
+        OpEvent::DataRequested { request, .. } => s.requests.push(request.clone()),
+        OpEvent::DataRequestAnswered {
+            request,
+            state,
+            reason,
+            date,
+            ..
+        } => {
+            if let Some(r) = s.requests.iter_mut().find(|r| r.no == *request) {
+                r.state = *state;
+                r.answer = reason.clone();
+                r.answered_on = Some(*date);
+            }
+        }
     }
 }
 
@@ -760,6 +834,11 @@ pub fn may_run(actor: &Actor, project: &Project) -> bool {
     own(project, actor) && OPS_STAGES.contains(&project.stage)
 }
 
+/// Another unit may request the project's data resources through the platform now (art.31).
+pub fn may_request_data(actor: &Actor, project: &Project) -> bool {
+    actor.has(Role::Unit) && !own(project, actor) && OPS_STAGES.contains(&project.stage)
+}
+
 /// The competent authority over the project may record catalogue compliance findings now.
 pub fn may_record_findings(actor: &Actor, project: &Project) -> bool {
     authority(project, actor) && OPS_STAGES.contains(&project.stage)
@@ -785,6 +864,12 @@ pub fn decide(
     if matches!(cmd, OpCommand::CatalogueFinding { .. }) {
         if !authority(project, actor) {
             return Err(Refusal::Forbidden(format!("只有主管部门可以{label}")));
+        }
+    } else if matches!(cmd, OpCommand::RequestData { .. }) {
+        if !actor.has(Role::Unit) || own(project, actor) {
+            return Err(Refusal::Forbidden(
+                "只有其他单位可以通过平台申请共享本系统的数据资源".into(),
+            ));
         }
     } else if !own(project, actor) {
         return Err(Refusal::Forbidden(format!(
@@ -1284,6 +1369,104 @@ pub fn decide(
                 },
             });
         }
+        OpCommand::RequestData {
+            system,
+            resource,
+            purpose,
+        } => {
+            let s = get(system)?;
+            running(s)?;
+            let r = s
+                .data
+                .iter()
+                .find(|r| r.no == resource)
+                .ok_or_else(|| invalid("resource", "目录中没有这项数据资源"))?;
+            need_text("purpose", &purpose, "用途（共享范围和用途）")?;
+            if r.share == ShareAttr::None {
+                return Err(rule(
+                    format!("数据资源「{}」在目录中为不予共享", r.name),
+                    &cite("第二十六条"),
+                ));
+            }
+            if s.requests.iter().any(|q| {
+                q.resource == resource
+                    && q.unit_id == actor.unit_id
+                    && q.state != RequestState::Refused
+            }) {
+                return Err(invalid("resource", "本单位已申请过这项数据资源"));
+            }
+            // 无条件共享: granted on request; 有条件共享: the providing unit answers.
+            let state = if r.share == ShareAttr::Unconditional {
+                RequestState::Granted
+            } else {
+                RequestState::Pending
+            };
+            summary = format!(
+                "{} 通过平台申请共享系统「{}」的数据资源「{}」（{}）{}",
+                actor.unit_name,
+                s.input.name,
+                r.name,
+                r.share.label(),
+                if state == RequestState::Granted {
+                    "，无条件共享，申请即获同意"
+                } else {
+                    "，待建设单位答复"
+                }
+            );
+            opinion = purpose.clone();
+            push!(OpEvent::DataRequested {
+                system,
+                request: DataRequest {
+                    no: s.next_request_no(),
+                    resource,
+                    resource_name: r.name.clone(),
+                    unit_id: actor.unit_id,
+                    unit_name: actor.unit_name.clone(),
+                    purpose,
+                    date: today,
+                    answered_on: (state == RequestState::Granted).then_some(today),
+                    state,
+                    answer: String::new(),
+                },
+            });
+        }
+        OpCommand::AnswerDataRequest {
+            system,
+            request,
+            agree,
+            reason,
+        } => {
+            let s = get(system)?;
+            running(s)?;
+            let q = s
+                .requests
+                .iter()
+                .find(|q| q.no == request && q.state == RequestState::Pending)
+                .ok_or_else(|| invalid("request", "没有待答复的共享申请"))?;
+            if !agree {
+                // 共享为原则，不共享为例外: a refusal says why.
+                need_text("reason", &reason, "不予共享的理由")?;
+            }
+            let state = if agree {
+                RequestState::Granted
+            } else {
+                RequestState::Refused
+            };
+            summary = format!(
+                "答复 {} 对「{}」的共享申请：{}",
+                q.unit_name,
+                q.resource_name,
+                state.label()
+            );
+            opinion = reason.clone();
+            push!(OpEvent::DataRequestAnswered {
+                system,
+                request,
+                state,
+                reason,
+                date: today,
+            });
+        }
         OpCommand::CatalogueFinding {
             system,
             date,
@@ -1467,6 +1650,10 @@ pub fn rules() -> Vec<(String, Citation)> {
         (
             "存在安全隐患和系统漏洞的应及时修复；无法修复的系统予以关停，隐患消除后方可重新上线".into(),
             cite("第三十七条"),
+        ),
+        (
+            "其他单位的数据通过公共数据平台申请：无条件共享的申请即获同意，有条件共享的由建设单位答复，不予共享须说明理由；目录中不予共享的资源不能申请".into(),
+            cite("第三十一条"),
         ),
         (
             "不按数据共享规范要求共享目录资源的，3个月内完成整改；未完成整改的，提请主管部门予以下架".into(),

@@ -535,3 +535,62 @@ fn systems_cannot_be_recorded_before_construction() {
     );
     assert!(matches!(r, Err(Refusal::WrongStage { .. })));
 }
+
+// Shaoxing art.31: 项目建设单位如需共享其他单位的数据，应通过公共数据平台申请数据资源、接口;
+// art.26: 共享为原则，不共享为例外 — unconditional resources are granted on request, conditional
+// ones answered by the providing unit (a refusal says why), “不予共享” ones cannot be requested.
+#[test]
+fn other_units_request_data_through_the_platform() {
+    let mut w = World::new(system(2, false, false, false));
+    for (name, share) in [
+        ("学校基础信息", ShareAttr::Unconditional),
+        ("学生学籍信息", ShareAttr::Conditional),
+        ("心理健康档案", ShareAttr::None),
+    ] {
+        w.run(
+            &unit_clerk(),
+            OpCommand::AddData {
+                system: 1,
+                name: name.into(),
+                unit: "区教育局".into(),
+                format: "库表".into(),
+                share,
+                open: operation::OpenAttr::None,
+            },
+        );
+    }
+    let req = |resource: u32| OpCommand::RequestData {
+        system: 1,
+        resource,
+        purpose: "入学一件事联办核验".into(),
+    };
+    assert!(matches!(
+        w.try_run(&unit_clerk(), req(1)),
+        Err(Refusal::Forbidden(_))
+    ));
+    w.run(&other_clerk(), req(1));
+    assert_eq!(w.sys().requests[0].state, operation::RequestState::Granted);
+    w.run(&other_clerk(), req(2));
+    assert_eq!(w.sys().requests[1].state, operation::RequestState::Pending);
+    let m = rule(w.try_run(&other_clerk(), req(3)), SHAOXING, "第二十六条");
+    assert!(m.contains("不予共享"), "{m}");
+    let answer = |agree: bool, reason: &str| OpCommand::AnswerDataRequest {
+        system: 1,
+        request: 2,
+        agree,
+        reason: reason.into(),
+    };
+    assert!(matches!(
+        w.try_run(&other_clerk(), answer(true, "")),
+        Err(Refusal::Forbidden(_))
+    ));
+    assert!(matches!(
+        w.try_run(&unit_clerk(), answer(false, " ")),
+        Err(Refusal::Invalid { field, .. }) if field == "reason"
+    ));
+    w.run(
+        &unit_clerk(),
+        answer(false, "涉及未成年人个人信息，请改用核验接口"),
+    );
+    assert_eq!(w.sys().requests[1].state, operation::RequestState::Refused);
+}

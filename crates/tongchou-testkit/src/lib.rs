@@ -848,6 +848,16 @@ pub async fn seed_systems(
             },
         )
         .await?;
+        // Another unit asks for the conditional resource through the platform (art.31).
+        run(
+            if unit == "mzj" { "wjw" } else { "mzj" },
+            OpCommand::RequestData {
+                system: 1,
+                resource: 1,
+                purpose: "跨部门业务协同核验".into(),
+            },
+        )
+        .await?;
     }
     Ok(())
 }

@@ -16,8 +16,8 @@ use axum::Json;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use tongchou_domain::operation::{
-    self, action_label, CloudKind, OpCommand, OpenAttr, OpsState, SecurityKind, ShareAttr, System,
-    SystemInput, SystemState, VulnState,
+    self, action_label, CloudKind, OpCommand, OpenAttr, OpsState, RequestState, SecurityKind,
+    ShareAttr, System, SystemInput, SystemState, VulnState,
 };
 use tongchou_domain::project::{Project, ProjectContext};
 use tongchou_domain::{Actor, Date, ProjectId, Yuan};
@@ -169,6 +169,21 @@ pub fn parse(action: &str, f: &Fields) -> Result<OpCommand, AppError> {
             date: date(f, "date", "整改完成日期")?,
             note: text(f, "note"),
         },
+        "request_data" => OpCommand::RequestData {
+            system: system()?,
+            resource: num(f, "resource", "数据资源序号")?,
+            purpose: text(f, "purpose"),
+        },
+        "answer_data_request" => OpCommand::AnswerDataRequest {
+            system: system()?,
+            request: num(f, "request", "申请序号")?,
+            agree: match f.text("agree").as_str() {
+                "yes" | "true" | "agree" | "1" => true,
+                "no" | "false" | "disagree" | "0" => false,
+                _ => return Err(AppError::field("agree", "请选择是否同意共享")),
+            },
+            reason: text(f, "reason"),
+        },
         _ => return Err(AppError::NotFound),
     })
 }
@@ -273,6 +288,7 @@ struct OperationPage {
     obligations: Vec<ObligationRow>,
     can_run: bool,
     can_find: bool,
+    can_request: bool,
     /// (action, system, message, field) of a refused form
     error: Option<(String, u32, String, String)>,
     v: HashMap<String, String>,
@@ -299,6 +315,13 @@ impl OperationPage {
             SystemState::Live => "tag-ok",
             SystemState::ShutDown | SystemState::TakenDown => "tag-bad",
             SystemState::Stopped => "tag-ended",
+        }
+    }
+    fn request_tag(&self, s: &RequestState) -> &'static str {
+        match s {
+            RequestState::Pending => "tag-review",
+            RequestState::Granted => "tag-ok",
+            RequestState::Refused => "tag-bad",
         }
     }
     fn vuln_tag(&self, s: &VulnState) -> &'static str {
@@ -344,7 +367,11 @@ impl OperationPage {
             return self.v.get(k).cloned().unwrap_or_default();
         }
         let Some(s) = self.ops.system(*system) else {
-            return if k == "level" { "2".into() } else { String::new() };
+            return if k == "level" {
+                "2".into()
+            } else {
+                String::new()
+            };
         };
         let i = &s.input;
         let yes = |b: bool| if b { "yes".to_string() } else { String::new() };
@@ -406,6 +433,7 @@ async fn render_page(
             layout,
             can_run: operation::may_run(&user.actor, &p),
             can_find: operation::may_record_findings(&user.actor, &p),
+            can_request: operation::may_request_data(&user.actor, &p),
             p,
             ops,
             obligations,
@@ -494,7 +522,8 @@ pub fn openapi_paths(doc: &mut Value) {
         report_vuln：system、description、found、fix_deadline；fix_vuln / vuln_unfixable：system、vuln、date、note；\
         backup_system：system、date、note；stop_system：system、date、reason；\
         add_data_resource：system、name、unit 责任单位、format、share（unconditional/conditional/none）、open（unconditional/conditional/none）；\
-        catalogue_finding（主管部门）：system、date、problems；catalogue_fixed：system、finding、date、note。";
+        catalogue_finding（主管部门）：system、date、problems；catalogue_fixed：system、finding、date、note；\
+        request_data（其他单位）：system、resource、purpose；answer_data_request：system、request、agree、reason（不予共享时必填）。";
     let paths = json!({
         "/api/v1/projects/{id}/operation": { "get": {
             "summary": "项目的信息系统（运行）：运维单位与经费、公共数据平台登记、云资源及当前合计、安全记录、安全隐患、备份与停用、数据资源目录、目录检查意见；go_live_missing 列出上线前尚缺的材料",

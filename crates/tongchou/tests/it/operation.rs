@@ -123,7 +123,9 @@ async fn operation(backend: Backend) {
 
     // Another unit's draft is invisible: 404, not 403.
     let draft = app.draft(&unit, "上城区教育草稿可见性测试").await;
-    let (s, _) = app.get(&other, &format!("/api/v1/projects/{draft}/operation")).await;
+    let (s, _) = app
+        .get(&other, &format!("/api/v1/projects/{draft}/operation"))
+        .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, _) = op(&app, &other, draft, "add_system", sys.clone()).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
@@ -305,6 +307,34 @@ async fn operation(backend: Backend) {
     sys2["level"] = json!(2);
     ok(op(&app, &unit, id, "add_system", sys2).await);
     ok(op(&app, &unit, id, "add_data_resource", json!({"system": 2, "name": "新生入学报名信息", "unit": "区教育局", "format": "结构化（库表）", "share": "conditional", "open": "none"})).await);
+    // Another unit requests it through the platform (art.31); the unit answers.
+    let req = json!({"system": 2, "resource": 1, "purpose": "区卫健局新生儿预防接种入学查验"});
+    refused(
+        op(&app, &unit, id, "request_data", req.clone()).await,
+        StatusCode::FORBIDDEN,
+        "其他单位",
+    );
+    let v = ok(op(&app, &other, id, "request_data", req).await);
+    assert_eq!(system(&v, 2)["requests"][0]["state"], "pending");
+    let (s, v) = op(
+        &app,
+        &unit,
+        id,
+        "answer_data_request",
+        json!({"system": 2, "request": 1, "agree": false}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["fields"][0]["field"], "reason");
+    let v = ok(op(
+        &app,
+        &unit,
+        id,
+        "answer_data_request",
+        json!({"system": 2, "request": 1, "agree": true}),
+    )
+    .await);
+    assert_eq!(system(&v, 2)["requests"][0]["state"], "granted");
     let finding =
         json!({"system": 2, "date": day, "problems": "目录未挂接共享接口，共享属性与实际不符"});
     refused(
@@ -400,6 +430,8 @@ async fn operation(backend: Backend) {
         "fix_vuln",
         "backup_system",
         "stop_system",
+        "request_data",
+        "answer_data_request",
         "catalogue_finding",
     ] {
         assert!(
