@@ -388,6 +388,17 @@ impl OperationPage {
             _ => String::new(),
         }
     }
+    /// A finding's fix deadline as its obligation counts it (a last day on a rest day moves to
+    /// the next working day), else the calendar date.
+    fn finding_due(&self, system: &u32, f: &operation::CatalogueFinding) -> String {
+        let code = f.obligation_code(*system);
+        self.obligations
+            .iter()
+            .find(|o| o.code == code)
+            .map(|o| o.due)
+            .unwrap_or(f.due)
+            .to_string()
+    }
     fn ob_state(&self, o: &ObligationRow) -> tongchou_domain::obligation::Status {
         tongchou_domain::obligation::status(&o.state, o.due, o.fulfilled_on, today())
     }
