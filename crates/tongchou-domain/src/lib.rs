@@ -17,6 +17,7 @@ pub mod money;
 pub mod notify;
 pub mod obligation;
 pub mod ocds;
+pub mod operation;
 pub mod overrides;
 pub mod permission;
 pub mod profile;

@@ -284,7 +284,7 @@ pub fn action_label(code: &str) -> &'static str {
         "file_termination" => "撤销或终止备案",
         "explain_overrun" => "说明超期情况",
         "cost_sharing" => "保存分摊方案",
-        _ => "操作",
+        other => crate::operation::action_label(other).unwrap_or("操作"),
     }
 }
 
@@ -478,6 +478,10 @@ pub enum Event {
         reason: String,
         /// (project code, name, score) of the candidates shown.
         candidates: Vec<(String, String, u32)>,
+    },
+    /// A system in operation changed (see `operation`).
+    Operation {
+        op: crate::operation::OpEvent,
     },
 }
 
@@ -1675,14 +1679,20 @@ pub fn decide(
                 .ok_or_else(|| invalid("obligation", "没有待确认的逾期后果"))?;
             need_text("reason", &reason, "处理意见")?;
             opinion = reason;
-            to = Stage::Ended;
             summary = format!("确认逾期后果：{}", c.1);
             events.push(Event::ConsequenceConfirmed {
                 obligation: obligation.clone(),
             });
-            events.push(Event::Ended {
-                reason: c.1.clone(),
-            });
+            // A catalogue not fixed in time takes the system down; the project goes on.
+            match crate::operation::take_down_event(&obligation) {
+                Some(e) => events.push(e),
+                None => {
+                    to = Stage::Ended;
+                    events.push(Event::Ended {
+                        reason: c.1.clone(),
+                    });
+                }
+            }
         }
         Command::WaiveConsequence { obligation, reason } => {
             need(actor, Role::Authority, "处理逾期后果")?;
@@ -1822,6 +1832,9 @@ pub fn consequence_of(obligation: &str) -> Option<&'static str> {
         "procurement" => Some("立项发文后6个月内未完成采购，取消相应立项指标"),
         "funding" => Some("非区级财政性资金项目两年内未落实资金，取消相应立项指标"),
         "rectification" => Some("验收不合格且未在2个月内整改再提请验收，验收不通过，项目终止"),
+        o if o.starts_with(crate::operation::CATALOGUE_PREFIX) => {
+            Some(crate::operation::take_down_consequence())
+        }
         _ => None,
     }
 }

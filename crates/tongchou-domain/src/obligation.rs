@@ -167,6 +167,7 @@ pub fn needs_calendar(d: &Decision) -> bool {
                 | Event::ContractSigned { .. }
                 | Event::InitialAccepted { .. }
                 | Event::RectificationOrdered { .. }
+                | Event::Operation { .. }
         )
     })
 }
@@ -262,6 +263,7 @@ pub fn changes(
                 ));
             }
             Event::Ended { .. } => c.cancel_all = true,
+            Event::Operation { op } => crate::operation::obligation_changes(op, cal, today, &mut c),
             _ => {}
         }
     }

@@ -103,6 +103,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/postgres/0010_demand.sql"),
     ),
     (
+        "0011_operation",
+        include_str!("../migrations/sqlite/0011_operation.sql"),
+        include_str!("../migrations/postgres/0011_operation.sql"),
+    ),
+    (
         "0012_search",
         include_str!("../migrations/sqlite/0012_search.sql"),
         include_str!("../migrations/postgres/0012_search.sql"),

@@ -1293,6 +1293,7 @@ async fn apply_event(
         | Event::OverrunExplained { .. } => {
             crate::funds::apply_event(tx, id, actor, e, now).await?;
         }
+        Event::Operation { op } => crate::operation::apply_op(tx, id, op, now).await?,
         Event::CostSharingPlanned { plan } => {
             sqlx::query(
                 "INSERT INTO cost_sharing_plans (project_id, kind, total_fen, plan, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)",

@@ -755,6 +755,210 @@ impl Walker<'_> {
     }
 }
 
+/// Systems in operation for a demo project: a level-3 internet-facing system on the government
+/// cloud, registered, with cloud resources, its security papers, gone live and catalogued; every
+/// other one also with a second system still waiting to go live, an open vulnerability and a
+/// catalogue finding from the authority (recorded through the real decide + apply path).
+pub async fn seed_systems(
+    st: &AppState,
+    world: &World,
+    id: ProjectId,
+    unit: &str,
+    name: &str,
+    variant: usize,
+    today: Date,
+) -> Result<(), String> {
+    use tongchou_domain::operation::{
+        CloudKind, OpCommand, OpenAttr, SecurityKind, ShareAttr, SystemInput,
+    };
+    // Each step is recorded on its own day (the walk happened over months).
+    let clock = std::cell::Cell::new(days_ago(today, 200));
+    let run = |who: &'static str, cmd: OpCommand| {
+        let who = if who == "unit" {
+            unit.to_string()
+        } else {
+            who.to_string()
+        };
+        let today = clock.get();
+        async move {
+            let project = st.db.project(id).await.map_err(|e| e.to_string())?;
+            let ops = st.db.load_ops(id).await.map_err(|e| e.to_string())?;
+            let actor = world.actor(&who);
+            let d = tongchou_domain::operation::decide(&project, &ops, actor, cmd, today)
+                .map_err(|e| format!("{who}: {e}"))?;
+            let changes = tongchou_domain::obligation::changes(
+                &project,
+                &d,
+                &st.profile(),
+                &tongchou_domain::calendar::Calendar::builtin(),
+                today,
+            );
+            st.db
+                .apply(
+                    &tongchou_domain::project::ProjectContext::new(project),
+                    actor,
+                    &d,
+                    &changes,
+                    &st.profile_tag(),
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok::<(), String>(())
+        }
+    };
+    let base = name
+        .split('（')
+        .next()
+        .unwrap_or(name)
+        .trim_start_matches("上城区");
+    run(
+        "unit",
+        OpCommand::AddSystem {
+            input: SystemInput {
+                name: format!("{base}系统"),
+                operating_body: "杭州某信息技术服务有限公司".into(),
+                responsible_person: "运维负责人".into(),
+                om_rules: "《信息系统运行维护管理制度》《网络安全事件应急预案》".into(),
+                om_amount: Yuan::from_yuan(120_000 + 20_000 * (variant as i64 % 4)),
+                internet_facing: true,
+                gov_cloud: true,
+                level: 3,
+                important: variant.is_multiple_of(2),
+            },
+        },
+    )
+    .await?;
+    run(
+        "unit",
+        OpCommand::Register {
+            system: 1,
+            reference: format!("SC-XT-{}-{:04}", today.year(), 100 + variant),
+            date: days_ago(today, 200),
+        },
+    )
+    .await?;
+    clock.set(days_ago(today, 190));
+    for (kind, spec, quantity) in [
+        (CloudKind::Host, "8核16G", 4),
+        (CloudKind::Database, "RDS MySQL 8核32G 主备", 1),
+        (CloudKind::Storage, "对象存储（TB）", 5),
+        (CloudKind::Security, "Web应用防火墙", 1),
+    ] {
+        run(
+            "unit",
+            OpCommand::RequestCloud {
+                system: 1,
+                kind,
+                spec: spec.into(),
+                quantity,
+            },
+        )
+        .await?;
+    }
+    let mut papers = vec![
+        (SecurityKind::Report, "信息系统安全评估报告"),
+        (SecurityKind::Plan, "信息系统信息安全方案"),
+        (SecurityKind::Filing, "等保备案证明 33010299001"),
+        (SecurityKind::Assessment, "等级保护测评报告"),
+    ];
+    if variant.is_multiple_of(2) {
+        papers.push((SecurityKind::Crypto, "商用密码应用安全性评估报告"));
+    }
+    clock.set(days_ago(today, 120));
+    for (kind, reference) in papers {
+        run(
+            "unit",
+            OpCommand::RecordSecurity {
+                system: 1,
+                kind,
+                reference: reference.into(),
+                date: days_ago(today, 120),
+                findings_fixed: false,
+                note: String::new(),
+            },
+        )
+        .await?;
+    }
+    clock.set(days_ago(today, 100));
+    run(
+        "unit",
+        OpCommand::GoLive {
+            system: 1,
+            date: days_ago(today, 100),
+            override_reason: None,
+        },
+    )
+    .await?;
+    clock.set(days_ago(today, 90));
+    for (res, share) in [
+        ("业务办理记录", ShareAttr::Conditional),
+        ("服务对象基础信息", ShareAttr::Unconditional),
+    ] {
+        run(
+            "unit",
+            OpCommand::AddData {
+                system: 1,
+                name: res.into(),
+                unit: world.actor(unit).unit_name.clone(),
+                format: "结构化（库表）".into(),
+                share,
+                open: OpenAttr::None,
+            },
+        )
+        .await?;
+    }
+    clock.set(days_ago(today, 0));
+    if variant % 2 == 1 {
+        run(
+            "unit",
+            OpCommand::AddSystem {
+                input: SystemInput {
+                    name: format!("{base}移动端"),
+                    operating_body: "杭州某信息技术服务有限公司".into(),
+                    responsible_person: "运维负责人".into(),
+                    om_rules: "《信息系统运行维护管理制度》".into(),
+                    om_amount: Yuan::from_yuan(40_000),
+                    internet_facing: true,
+                    gov_cloud: true,
+                    level: 2,
+                    important: false,
+                },
+            },
+        )
+        .await?;
+        run(
+            "unit",
+            OpCommand::ReportVuln {
+                system: 1,
+                description: "登录接口存在越权访问风险".into(),
+                found: days_ago(today, 5),
+                fix_deadline: tongchou_domain::lifecycle::add_days(today, 10),
+            },
+        )
+        .await?;
+        run(
+            "sjj",
+            OpCommand::CatalogueFinding {
+                system: 1,
+                date: days_ago(today, 20),
+                problems: "数据资源目录未按共享规范挂接共享接口".into(),
+            },
+        )
+        .await?;
+        // Another unit asks for the conditional resource through the platform (art.31).
+        run(
+            if unit == "mzj" { "wjw" } else { "mzj" },
+            OpCommand::RequestData {
+                system: 1,
+                resource: 1,
+                purpose: "跨部门业务协同核验".into(),
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// Realistic demo project names by unit.
 /// (unit, name, summary) of the demo projects; also the labelled originals of the similarity benchmark.
 pub const DEMO: &[(&str, &str, &str)] = &[
@@ -880,6 +1084,11 @@ pub async fn seed_demo(st: &AppState, today: Date) -> Result<World, String> {
             ) {
                 walker
                     .money(p.id, unit, true)
+                    .await
+                    .map_err(|e| format!("{}: {e}", input.name))?;
+            }
+            if target == Stage::InOperation {
+                seed_systems(st, &world, p.id, unit, &input.name, i, today)
                     .await
                     .map_err(|e| format!("{}: {e}", input.name))?;
             }

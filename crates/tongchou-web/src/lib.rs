@@ -16,6 +16,7 @@ pub mod notify;
 pub mod notify_http;
 pub mod ocds;
 mod openapi;
+pub mod operation;
 pub mod pages;
 pub mod service;
 pub mod smtp;
@@ -234,6 +235,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/tokens", post(api::create_token))
         .merge(export::routes(upload_limit))
         .merge(demand::routes())
+        .merge(operation::routes())
         .merge(openapi::routes())
         .fallback(pages::not_found)
         .with_state(state)

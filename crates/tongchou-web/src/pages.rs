@@ -423,6 +423,34 @@ pub async fn todo_items(st: &AppState, a: &Actor) -> Result<Vec<TodoItem>, AppEr
             actions: vec!["review_override"],
         });
     }
+    // Duties of the unit's systems in operation (yearly 等保测评, catalogue fixes) due within 30 days.
+    if a.has(Role::Unit) {
+        let until = tongchou_domain::lifecycle::add_days(tongchou_store::today(), 30);
+        for (pid, code) in st.db.operation_duties(a.unit_id, until).await? {
+            let action = if code.starts_with(tongchou_domain::operation::ASSESSMENT_PREFIX) {
+                "record_security"
+            } else {
+                "catalogue_fixed"
+            };
+            if let Some(i) = items.iter_mut().find(|i| i.id == pid) {
+                if !i.actions.contains(&action) {
+                    i.actions.push(action);
+                }
+                continue;
+            }
+            let p = st.db.project(ProjectId(pid)).await?;
+            items.push(TodoItem {
+                next_due: None,
+                id: p.id.0,
+                code: p.code,
+                name: p.input.name,
+                unit_name: p.unit_name,
+                stage: p.stage,
+                stage_since: p.stage_since,
+                actions: vec![action],
+            });
+        }
+    }
     // Order by the earliest open obligation (what is due first comes first), then newest.
     let today = tongchou_store::today();
     let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
@@ -1388,6 +1416,14 @@ impl TodoPage {
     fn label(&self, a: &str) -> &'static str {
         action_label(a)
     }
+    /// Where an action's form is: the project page, or its 运行系统 page.
+    fn href(&self, id: &i64, a: &str) -> String {
+        if tongchou_domain::operation::ACTIONS.contains(&a) {
+            format!("/projects/{id}/operation")
+        } else {
+            format!("/projects/{id}#act-{a}")
+        }
+    }
 }
 
 impl ListPage {
@@ -1534,6 +1570,9 @@ impl ProfilePage {
     }
     fn money_rules(&self) -> Vec<(String, tongchou_domain::profile::Citation)> {
         tongchou_domain::funds::rules(&self.profile)
+    }
+    fn operation_rules(&self) -> Vec<(String, tongchou_domain::profile::Citation)> {
+        tongchou_domain::operation::rules()
     }
 }
 

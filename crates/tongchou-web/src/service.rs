@@ -302,11 +302,17 @@ pub async fn sweep(st: &AppState) -> Result<(u64, usize), AppError> {
     let today = today();
     let reports = st.db.sweep_monthly_reports(today, &st.profile()).await?;
     let mut proposed = 0;
-    for (pid, code) in st
+    let mut overdue = st
         .db
         .overdue_without_proposal(today, &["procurement", "funding", "rectification"])
-        .await?
-    {
+        .await?;
+    // A data catalogue not fixed within its 3 months: the take-down is proposed (Shangcheng 第九章).
+    overdue.extend(
+        st.db
+            .overdue_with_prefix(today, tongchou_domain::operation::CATALOGUE_PREFIX)
+            .await?,
+    );
+    for (pid, code) in overdue {
         let mut ctx = ProjectContext::new(st.db.project(ProjectId(pid)).await?);
         st.db
             .load_parts(

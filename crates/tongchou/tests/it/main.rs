@@ -6,6 +6,7 @@ mod exports;
 mod http;
 mod money;
 mod notify;
+mod operation;
 mod similar;
 mod store;
 mod support;
