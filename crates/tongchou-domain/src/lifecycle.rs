@@ -550,6 +550,16 @@ pub(crate) fn rule(message: impl Into<String>, cite: &Citation) -> Refusal {
     }
 }
 
+/// Whether the actor may act on the project at all: its own unit, an expert of its open panel,
+/// or a department of the jurisdiction the project belongs to. A city's or the province's
+/// departments read a district's projects but do not do the district's work (each level's
+/// competent authority handles its own projects: Shangcheng 第二章; Shaoxing art.4).
+pub fn acts_here(actor: &Actor, p: &crate::project::Project, on_panel: bool) -> bool {
+    (actor.has(Role::Unit) && actor.unit_id == p.unit_id)
+        || on_panel
+        || actor.jurisdiction_id == p.jurisdiction_id
+}
+
 pub(crate) fn need(actor: &Actor, role: Role, what: &str) -> Result<(), Refusal> {
     if actor.has(role) {
         Ok(())
@@ -700,6 +710,11 @@ pub fn decide(
         .is_some_and(|panel| panel.members.iter().any(|m| m.user_id == actor.user_id));
     if !can_view(actor, p, on_panel) {
         return Err(Refusal::NotVisible);
+    }
+    if !acts_here(actor, p, on_panel) {
+        return Err(Refusal::Forbidden(
+            "本项目由项目所在行政区域的部门办理；上级或其他区域的部门可以查看，不能代为办理".into(),
+        ));
     }
     let from = p.stage;
     let action = cmd.code();
@@ -1750,6 +1765,13 @@ pub fn available_actions(
     profile: &Profile,
 ) -> Vec<&'static str> {
     let p = &ctx.project;
+    let on_panel = ctx
+        .open_panel
+        .as_ref()
+        .is_some_and(|panel| panel.members.iter().any(|m| m.user_id == actor.user_id));
+    if !acts_here(actor, p, on_panel) {
+        return Vec::new();
+    }
     let own = actor.has(Role::Unit) && actor.unit_id == p.unit_id;
     let auth = actor.has(Role::Authority);
     let mut out = Vec::new();

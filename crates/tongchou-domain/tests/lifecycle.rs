@@ -4783,3 +4783,24 @@ fn default_rules_without_a_proper_approver_are_rejected() {
         .any(|e| e.contains("no_change_before_procurement")));
     assert!(errs.iter().any(|e| e.contains("审批人")));
 }
+
+// Shangcheng 第二章 (the district's data bureau reviews the district's projects); Shaoxing art.4
+#[test]
+fn city_authority_reads_a_district_project_but_does_not_review_it() {
+    let city = actor(30, "市数据资源局李", 40, CITY, &[Role::Authority]);
+    let ctx = at(Stage::ComplianceReview);
+    assert!(
+        can_view(&city, &ctx.project, false),
+        "the city reads its districts' declared projects"
+    );
+    let msg = forbidden(run(&ctx, &city, compliance_pass()));
+    assert!(msg.contains("所在行政区域"), "{msg}");
+    assert!(
+        available_actions(&ctx, &city, &profile()).is_empty(),
+        "no forms for a level that does not handle it"
+    );
+    assert!(
+        available_actions(&ctx, &authority(), &profile()).contains(&"compliance_review"),
+        "the district's own authority does"
+    );
+}
