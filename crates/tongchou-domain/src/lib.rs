@@ -8,6 +8,7 @@
 pub mod calendar;
 pub mod cloud;
 pub mod cost_sharing;
+pub mod evaluation;
 pub mod funds;
 pub mod ids;
 pub mod ledger;

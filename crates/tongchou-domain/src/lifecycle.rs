@@ -184,6 +184,37 @@ pub enum Command {
     FileTermination { agree: bool, opinion: String },
     /// 超期说明 explain an overrun of the contract period
     ExplainOverrun { explanation: String },
+    /// 绩效自评 the unit's yearly self-evaluation (scores per indicator, evidence)
+    SelfEvaluate {
+        year: i32,
+        scores: Vec<(String, u32)>,
+        evidence: String,
+    },
+    /// 重点项目抽查 the authority's spot check by experts, a third party or finance
+    SpotCheck {
+        year: i32,
+        by_kind: String,
+        checker: String,
+        scores: Vec<(String, u32)>,
+        result: String,
+    },
+    /// 提出评价结果 propose the year's outcome to the authority
+    ProposeOutcome {
+        year: i32,
+        outcome: crate::evaluation::Outcome,
+        rectify_by: Option<Date>,
+        reason: String,
+    },
+    /// 确认评价结果 the authority confirms (with the leader's approval for 强制淘汰) or returns it
+    ConfirmOutcome {
+        year: i32,
+        agree: bool,
+        leader: Option<String>,
+        leader_date: Option<Date>,
+        opinion: String,
+    },
+    /// 公布评价结果 publish the year's result
+    PublishEvaluation { year: i32 },
     /// 上传附件 record an attachment (the bytes are stored by content hash)
     Attach {
         kind: String,
@@ -232,6 +263,11 @@ impl Command {
             Command::ApplyTermination { .. } => "apply_termination",
             Command::FileTermination { .. } => "file_termination",
             Command::ExplainOverrun { .. } => "explain_overrun",
+            Command::SelfEvaluate { .. } => "self_evaluate",
+            Command::SpotCheck { .. } => "spot_check",
+            Command::ProposeOutcome { .. } => "propose_outcome",
+            Command::ConfirmOutcome { .. } => "confirm_outcome",
+            Command::PublishEvaluation { .. } => "publish_evaluation",
         }
     }
 }
@@ -284,6 +320,11 @@ pub fn action_label(code: &str) -> &'static str {
         "file_termination" => "撤销或终止备案",
         "explain_overrun" => "说明超期情况",
         "cost_sharing" => "保存分摊方案",
+        "self_evaluate" => "绩效自评",
+        "spot_check" => "重点项目抽查",
+        "propose_outcome" => "提出评价结果",
+        "confirm_outcome" => "确认评价结果",
+        "publish_evaluation" => "公布评价结果",
         _ => "操作",
     }
 }
@@ -473,6 +514,40 @@ pub enum Event {
         plan: crate::cost_sharing::Plan,
     },
     /// The reviewer's duplicate-construction judgement, with the candidates it was made on.
+    /// 终验合格，正式投入使用 (the go-live date the evaluation rules count from)
+    FinalAccepted {
+        date: Date,
+    },
+    SelfEvaluated {
+        year: i32,
+        system: String,
+        scores: Vec<(String, u32)>,
+        total: u32,
+        evidence: String,
+    },
+    SpotChecked {
+        year: i32,
+        check: crate::evaluation::SpotCheck,
+    },
+    OutcomeProposed {
+        year: i32,
+        outcome: crate::evaluation::Outcome,
+        rectify_by: Option<Date>,
+        reason: String,
+    },
+    OutcomeConfirmed {
+        year: i32,
+        outcome: crate::evaluation::Outcome,
+        leader: Option<String>,
+        leader_date: Option<Date>,
+        on: Date,
+    },
+    OutcomeReturned {
+        year: i32,
+    },
+    EvaluationPublished {
+        year: i32,
+    },
     DuplicateJudged {
         duplicate: bool,
         reason: String,
@@ -721,6 +796,13 @@ pub fn decide(
         | Command::ExplainOverrun { .. }) => {
             return crate::funds::decide(ctx, actor, cmd, profile, today);
         }
+        cmd @ (Command::SelfEvaluate { .. }
+        | Command::SpotCheck { .. }
+        | Command::ProposeOutcome { .. }
+        | Command::ConfirmOutcome { .. }
+        | Command::PublishEvaluation { .. }) => {
+            return crate::evaluation::decide(ctx, actor, cmd, profile, today);
+        }
         cmd @ Command::ReviewOverride { .. } => {
             return crate::overrides::decide(ctx, actor, cmd, profile);
         }
@@ -775,6 +857,14 @@ pub fn decide(
                     override_reason.as_deref(),
                 )?);
             }
+            // Eligibility (A6): barred units are refused or warned, with why and until when.
+            crate::evaluation::check_declaration(
+                ctx,
+                profile,
+                override_reason.as_deref(),
+                today,
+                &mut events,
+            )?;
             events.push(Event::Declared);
             to = Stage::ComplianceReview;
             summary = "提交申报，进入合规性审查".into();
@@ -1253,6 +1343,7 @@ pub fn decide(
                 (PanelPurpose::FinalAcceptance, true) => {
                     to = Stage::InOperation;
                     summary = format!("项目验收合格（{tally}），投入正常使用");
+                    events.push(Event::FinalAccepted { date });
                 }
                 (PanelPurpose::FinalAcceptance, false) => {
                     to = Stage::Rectifying;
@@ -1912,6 +2003,10 @@ pub struct Needs {
     pub funds: bool,
     /// Default-rule overrides (see `overrides`).
     pub overrides: bool,
+    /// The project's yearly evaluations (see `evaluation`).
+    pub evaluations: bool,
+    /// The unit's records the declaration bars read (A6).
+    pub eligibility: bool,
 }
 
 impl Needs {
@@ -1926,6 +2021,8 @@ impl Needs {
         consequences: true,
         funds: true,
         overrides: true,
+        evaluations: true,
+        eligibility: true,
     };
 }
 
@@ -1947,7 +2044,20 @@ pub fn needs(action: &str) -> Needs {
             overrides: true,
             ..none
         },
-        "declare" | "re_examine" | "apply_acceptance" => Needs {
+        "self_evaluate"
+        | "spot_check"
+        | "propose_outcome"
+        | "confirm_outcome"
+        | "publish_evaluation" => Needs {
+            evaluations: true,
+            ..none
+        },
+        "declare" => Needs {
+            attachments: true,
+            eligibility: true,
+            ..none
+        },
+        "re_examine" | "apply_acceptance" => Needs {
             attachments: true,
             ..none
         },

@@ -262,6 +262,21 @@ pub fn changes(
                 ));
             }
             Event::Ended { .. } => c.cancel_all = true,
+            // Quzhou 三(四): 在项目终验完成正式运行1年后 … 绩效评价 (a profile parameter).
+            Event::FinalAccepted { date } => {
+                if let Some(m) = profile.evaluation.first_due_months {
+                    let due = cal.add_months(*date, m);
+                    c.new.push(obligation(
+                        "evaluation_first",
+                        format!("终验完成正式运行{m}个月后开展首次绩效评价（建设单位自评）"),
+                        &profile.evaluation.first_due_cite,
+                        *date,
+                        due,
+                        Role::Unit,
+                    ));
+                }
+            }
+            Event::SelfEvaluated { .. } => c.fulfil.push(("evaluation_first".into(), today)),
             _ => {}
         }
     }

@@ -126,6 +126,9 @@ pub struct Profile {
     /// Default rules (原则上/一般, SPEC §0): each names the role that signs off an override.
     #[serde(default = "d::default_rules")]
     pub default_rules: Vec<DefaultRule>,
+    /// 绩效评价 indicator systems and outcome rules (E1–E5, A6).
+    #[serde(default = "crate::evaluation::EvaluationRules::shangcheng")]
+    pub evaluation: crate::evaluation::EvaluationRules,
 }
 
 /// How strongly a profile asks for IT supervision (工程监理).
@@ -479,6 +482,7 @@ impl Profile {
             termination_cite: d::termination_cite(),
             supervision: d::supervision(),
             default_rules: d::default_rules(),
+            evaluation: crate::evaluation::EvaluationRules::shangcheng(),
         }
     }
 
@@ -594,6 +598,7 @@ impl Profile {
                 errs.push(format!("未知的材料类型：{k}"));
             }
         }
+        errs.extend(p.evaluation.problems());
         if errs.is_empty() {
             Ok(p)
         } else {

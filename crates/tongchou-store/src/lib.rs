@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod calendar;
 mod db;
+pub mod evaluation;
 pub mod exports;
 pub mod funds;
 pub mod outbox;

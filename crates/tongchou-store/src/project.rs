@@ -495,6 +495,22 @@ impl Db {
         if needs.overrides {
             ctx.overrides = self.project_overrides(ctx.project.id).await?;
         }
+        if needs.evaluations {
+            ctx.evaluations = self.evaluations(id).await?;
+        }
+        if needs.eligibility {
+            // Zombie entries of the longest bar a profile may set (10 years); the domain
+            // applies the profile's own length.
+            ctx.eligibility = self
+                .eligibility_facts(
+                    ctx.project.unit_id,
+                    id,
+                    ctx.project.input.year,
+                    crate::today(),
+                    10,
+                )
+                .await?;
+        }
         if needs.approval_seq {
             // ORDER BY … LIMIT 1 rather than MAX(): both databases walk the index from its end.
             let seq: i64 = match sqlx::query(
@@ -1292,6 +1308,15 @@ async fn apply_event(
         | Event::TerminationReturned
         | Event::OverrunExplained { .. } => {
             crate::funds::apply_event(tx, id, actor, e, now).await?;
+        }
+        Event::FinalAccepted { .. }
+        | Event::SelfEvaluated { .. }
+        | Event::SpotChecked { .. }
+        | Event::OutcomeProposed { .. }
+        | Event::OutcomeConfirmed { .. }
+        | Event::OutcomeReturned { .. }
+        | Event::EvaluationPublished { .. } => {
+            crate::evaluation::apply_event(tx, id, actor, e, now).await?;
         }
         Event::CostSharingPlanned { plan } => {
             sqlx::query(
