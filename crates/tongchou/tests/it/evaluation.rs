@@ -1,0 +1,148 @@
+//! 绩效评价 over HTTP (SPEC §2.9 E2–E4, A6, P5): self-evaluation → spot check → outcome → zombie
+//! list → a later declaration by the unit warned; the public results page; the statistics equal a
+//! direct count.
+use crate::support::{pdf, Backend, TestApp};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use tongchou_domain::{ProjectId, Stage};
+use tongchou_store::today;
+
+fn scores(app: &TestApp, v: u32) -> serde_json::Map<String, Value> {
+    let mut m = serde_json::Map::new();
+    for i in &app.st.profile().evaluation.active().unwrap().indicators {
+        m.insert(format!("score_{}", i.code), json!(v));
+    }
+    m
+}
+
+async fn evaluation(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let unit = app.token("jyj").await;
+    let auth = app.token("sjj").await;
+    let year = today().year() as i64;
+    let id = app.draft(&unit, "上城区校园一卡通应用").await;
+    tongchou_testkit::Walker::new(&app.st, &app.world, today())
+        .walk(ProjectId(id), "jyj", Stage::InOperation)
+        .await
+        .unwrap();
+
+    // Shaoxing art.33: the unit self-evaluates; the authority spot-checks by a third party.
+    let mut body = scores(&app, 30);
+    body.insert("year".into(), json!(year));
+    body.insert("evidence".into(), json!("内部佐证：月活仅 12 人"));
+    let (s, v) = app.act(&auth, id, "self_evaluate", Value::Object(body.clone())).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    let (s, v) = app.act(&unit, id, "self_evaluate", json!({"year": year, "evidence": "x"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v["fields"][0]["field"].as_str().unwrap().starts_with("score_"), "{v}");
+    let (s, v) = app.act(&unit, id, "self_evaluate", Value::Object(body)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let mut spot = scores(&app, 20);
+    spot.insert("year".into(), json!(year));
+    spot.insert("by_kind".into(), json!("third_party"));
+    spot.insert("checker".into(), json!("保密评估机构甲"));
+    spot.insert("result".into(), json!("内部抽查意见：基本无人使用"));
+    let (s, v) = app.act(&auth, id, "spot_check", Value::Object(spot)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+
+    // E3/E4: the outcome is proposed, then confirmed; a zombie system enters the list.
+    let (s, v) = app
+        .act(&auth, id, "propose_outcome", json!({"year": year, "outcome": "continue", "reason": "x"}))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a score of 20 is not 继续运行: {v}");
+    let (s, v) = app
+        .act(&auth, id, "propose_outcome", json!({"year": year, "outcome": "zombie", "reason": "长期无人使用"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = app
+        .act(&auth, id, "confirm_outcome", json!({"year": year, "agree": "yes"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = app.get(&auth, "/api/v1/zombie-systems").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v.as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v[0]["project_id"], id);
+    let (s, _) = app.get(&unit, "/api/v1/zombie-systems").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (_, h) = app.get(&unit, &format!("/api/v1/projects/{id}/history")).await;
+    let text = h.to_string();
+    assert!(text.contains("confirm_outcome") && text.contains("spot_check"), "{h}");
+
+    // Published results: public, no login, nothing internal.
+    let r = reqwest::get(format!("{}/public/evaluations", app.base)).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(!r.text().await.unwrap().contains("上城区校园一卡通应用"), "not yet published");
+    let (s, v) = app.act(&auth, id, "publish_evaluation", json!({"year": year})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let r = reqwest::get(format!("{}/public/evaluations", app.base)).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("上城区校园一卡通应用") && html.contains("列入僵尸系统名单"), "{html}");
+    for secret in ["内部佐证", "保密评估机构甲", "内部抽查意见", "林晓", "李静"] {
+        assert!(!html.contains(secret), "public page leaks {secret}");
+    }
+    let r = reqwest::get(format!("{}/api/v1/public/evaluations", app.base)).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let pubj: Value = r.json().await.unwrap();
+    assert_eq!(pubj[0]["score"], 20);
+    for secret in ["内部佐证", "保密评估机构甲", "内部抽查意见"] {
+        assert!(!pubj.to_string().contains(secret));
+    }
+    // A draft never shows there.
+    let draft = app.draft(&unit, "上城区智慧食堂应用").await;
+
+    // A6 / Quzhou 二(二)9: the unit's next declaration is warned with until when; with a reason it goes ahead.
+    for kind in ["declaration_form", "feasibility_report"] {
+        let (s, v) = app.upload(&unit, draft, kind, "材料.pdf", pdf()).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+    }
+    let (s, v) = app.act(&unit, draft, "declare", json!({})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["code"], "override_required", "{v}");
+    let until = tongchou_domain::lifecycle::add_months(today(), 24).to_string();
+    let msg = v["message"].as_str().unwrap();
+    assert!(msg.contains("僵尸系统") && msg.contains(&until) && msg.contains("二(二)9"), "{v}");
+    assert_eq!(app.stage(&unit, draft).await, "draft");
+    let (s, v) = app
+        .act(&unit, draft, "declare", json!({"override_reason": "市级统一部署的急需项目"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["stage"], "compliance_review");
+    let r = reqwest::get(format!("{}/public/evaluations", app.base)).await.unwrap();
+    assert!(!r.text().await.unwrap().contains("上城区智慧食堂应用"));
+
+    // P5: the statistics equal a direct count.
+    let (s, st) = app.get(&auth, "/api/v1/statistics").await;
+    assert_eq!(s, StatusCode::OK, "{st}");
+    assert_eq!(st["outcomes"], json!([{"label": "zombie", "count": 1, "fen": 0, "fen2": 0}]));
+    let (_, list) = app.get(&auth, "/api/v1/projects?per_page=500").await;
+    let items = list["items"].as_array().expect("items");
+    let approved: Vec<&Value> = items.iter().filter(|p| !p["approved_amount"].is_null()).collect();
+    let counted: i64 = st["by_year"].as_array().unwrap().iter().map(|r| r["count"].as_i64().unwrap()).sum();
+    assert_eq!(counted, approved.len() as i64, "{st}");
+    let declared: i64 = st["approval"].as_array().unwrap().iter().map(|r| r["count"].as_i64().unwrap()).sum();
+    assert_eq!(declared, items.iter().filter(|p| p["stage"] != "draft").count() as i64, "{st}");
+    let (s, _) = app.get(&unit, "/api/v1/statistics").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let r = app
+        .client
+        .get(format!("{}/statistics.xlsx", app.base))
+        .bearer_auth(&auth)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.bytes().await.unwrap().starts_with(b"PK"));
+}
+
+#[tokio::test]
+async fn evaluation_zombie_and_eligibility_over_http_sqlite() {
+    evaluation(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn evaluation_zombie_and_eligibility_over_http_postgres() {
+    evaluation(Backend::Postgres).await;
+}
