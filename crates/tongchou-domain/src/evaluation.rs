@@ -769,3 +769,31 @@ pub fn can_view_statistics(actor: &Actor) -> bool {
         .iter()
         .any(|r| !matches!(r, Role::Unit | Role::Expert))
 }
+
+/// The evaluation actions the actor may take on the project now (for the project page).
+pub fn available(ctx: &ProjectContext, actor: &Actor, out: &mut Vec<&'static str>) {
+    let p = &ctx.project;
+    let own = actor.has(Role::Unit) && actor.unit_id == p.unit_id;
+    let auth = actor.has(Role::Authority);
+    if p.stage == Stage::InOperation {
+        if own {
+            out.push("self_evaluate");
+        }
+        let open = ctx.evaluations.iter().any(|e| e.outcome.is_none());
+        if auth && open {
+            out.push("spot_check");
+        }
+        if (auth || actor.has(Role::Finance)) && open {
+            out.push("propose_outcome");
+        }
+        if auth && ctx.evaluations.iter().any(|e| e.outcome.is_some() && !e.confirmed) {
+            out.push("confirm_outcome");
+        }
+    }
+    if auth
+        && matches!(p.stage, Stage::InOperation | Stage::Ended)
+        && ctx.evaluations.iter().any(|e| e.confirmed && !e.published)
+    {
+        out.push("publish_evaluation");
+    }
+}

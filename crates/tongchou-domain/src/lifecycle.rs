@@ -1903,6 +1903,7 @@ pub fn available_actions(
         out.extend(["confirm_consequence", "waive_consequence"]);
     }
     crate::funds::available(ctx, actor, profile, &mut out);
+    crate::evaluation::available(ctx, actor, &mut out);
     crate::overrides::available(ctx, actor, &mut out);
     out
 }

@@ -915,6 +915,22 @@ impl ShowPage {
     fn can(&self, a: &str) -> bool {
         self.actions.contains(&a)
     }
+    fn indicators(&self) -> Vec<tongchou_domain::evaluation::Indicator> {
+        self.profile
+            .evaluation
+            .active()
+            .map(|s| s.indicators.clone())
+            .unwrap_or_default()
+    }
+    fn checker_kinds(&self) -> Vec<(&'static str, &'static str)> {
+        tongchou_domain::evaluation::CHECKER_KINDS.to_vec()
+    }
+    fn checker_kind(&self, code: &str) -> &'static str {
+        tongchou_domain::evaluation::checker_kind_label(code)
+    }
+    fn this_year(&self) -> i16 {
+        self.today_date.year()
+    }
     fn role_of(&self, r: &Role) -> &'static str {
         self.profile.role_name(*r)
     }
@@ -1502,6 +1518,9 @@ impl ProfilePage {
     }
     fn money_rules(&self) -> Vec<(String, tongchou_domain::profile::Citation)> {
         tongchou_domain::funds::rules(&self.profile)
+    }
+    fn evaluation_rules(&self) -> Vec<(String, tongchou_domain::profile::Citation)> {
+        tongchou_domain::evaluation::rules(&self.profile)
     }
 }
 

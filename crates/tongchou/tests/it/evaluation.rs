@@ -28,6 +28,25 @@ async fn evaluation(backend: Backend) {
         .await
         .unwrap();
 
+    // The project page offers the self-evaluation form; a missing score is shown beside its field.
+    let (cookie, csrf) = app.page_session("jyj").await;
+    let get_page = |path: String, cookie: String| {
+        let c = app.client.clone();
+        async move { c.get(path).header("cookie", cookie).send().await.unwrap().text().await.unwrap() }
+    };
+    let page = get_page(format!("{}/projects/{id}", app.base), cookie.clone()).await;
+    assert!(page.contains("act-self_evaluate") && page.contains("应用使用情况"), "form shown");
+    let r = app
+        .client
+        .post(format!("{}/projects/{id}/act/self_evaluate", app.base))
+        .header("cookie", &cookie)
+        .form(&[("_csrf", csrf.as_str()), ("year", &year.to_string()), ("evidence", "说明")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("请为“应用使用情况”评分"));
+
     // Shaoxing art.33: the unit self-evaluates; the authority spot-checks by a third party.
     let mut body = scores(&app, 30);
     body.insert("year".into(), json!(year));
@@ -124,6 +143,10 @@ async fn evaluation(backend: Backend) {
     assert_eq!(counted, approved.len() as i64, "{st}");
     let declared: i64 = st["approval"].as_array().unwrap().iter().map(|r| r["count"].as_i64().unwrap()).sum();
     assert_eq!(declared, items.iter().filter(|p| p["stage"] != "draft").count() as i64, "{st}");
+    let (sjj_cookie, _) = app.page_session("sjj").await;
+    let html = get_page(format!("{}/statistics", app.base), sjj_cookie).await;
+    assert!(html.contains("<svg") && html.contains("僵尸系统名单") && html.contains("上城区校园一卡通应用"), "{html}");
+    assert!(html.contains("立项率"), "the approval chart has its table");
     let (s, _) = app.get(&unit, "/api/v1/statistics").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let r = app
