@@ -256,8 +256,8 @@ impl Db {
     }
 
     /// What the declaration bars (A6) read about a unit: zombie entries since `since`, stops
-    /// since `stops_since`, overdue duties of its projects of earlier years, and the latest
-    /// confirmed evaluation of each of its systems.
+    /// since last year, overdue filing duties (备案, the project records) of its projects of
+    /// earlier years, and the latest confirmed evaluation of each of its systems.
     pub async fn eligibility_facts(
         &self,
         unit: UnitId,
@@ -299,7 +299,7 @@ impl Db {
         }
         for r in sqlx::query(
             "SELECT p.name, o.title, o.due FROM projects p JOIN obligations o ON o.project_id = p.id \
-             WHERE p.unit_id = $1 AND p.id <> $2 AND p.year < $3 AND o.state = 'open' AND o.due < $4 AND o.owner = 'unit' \
+             WHERE p.unit_id = $1 AND p.id <> $2 AND p.year < $3 AND o.state = 'open' AND o.due < $4 AND o.owner = 'unit' AND o.code LIKE 'file_%' \
              ORDER BY o.due LIMIT 20",
         )
         .bind(unit.0)

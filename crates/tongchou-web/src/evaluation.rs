@@ -289,3 +289,43 @@ pub async fn public_page(State(st): State<AppState>, MaybeUser(u): MaybeUser) ->
 pub async fn api_public(State(st): State<AppState>) -> Result<Json<Vec<PublishedResult>>, AppError> {
     Ok(Json(st.db.published_results(1000).await?))
 }
+
+/// The evaluation and statistics paths of the OpenAPI document, and the fields of the
+/// evaluation actions (which go through `/api/v1/projects/{id}/actions/{action}`).
+pub fn openapi_paths(doc: &mut serde_json::Value) {
+    use crate::openapi::err;
+    use serde_json::json;
+    let paths = json!({
+        "/api/v1/statistics": { "get": {
+            "summary": "统计分析（本辖区，精确统计）：立项投资按年度、类别、建设类型；按年度的申报与立项（立项率、申报与立项金额，差额即核减）；各阶段停留天数中位数；逾期事项按单位；绩效评价结果。金额单位为分",
+            "responses": { "200": { "description": "{by_year, by_category, by_build_kind, approval, approved_count, overdue_by_unit, outcomes, stage_days}：每项为 [{label, count, fen, fen2}]" }, "403": err("建设单位、专家不可见") } } },
+        "/api/v1/zombie-systems": { "get": {
+            "summary": "僵尸系统名单（由绩效评价结果形成；衢州市 二(二)9：列入单位原则上2年内不得申报）",
+            "responses": { "200": { "description": "[{project_id, system, unit, year, listed_on}]" }, "403": err("建设单位、专家不可见") } } },
+        "/api/v1/public/evaluations": { "get": {
+            "summary": "已公布的绩效评价结果（无需登录；仅年度、项目编号、应用名称、建设单位、得分、评价结果）",
+            "security": [],
+            "responses": { "200": { "description": "[{year, project_code, system, unit, score, outcome, outcome_label}]" } } } }
+    });
+    if let (Some(dst), Some(src)) = (doc.get_mut("paths").and_then(|p| p.as_object_mut()), paths.as_object()) {
+        for (k, v) in src {
+            dst.insert(k.clone(), v.clone());
+        }
+    }
+    let fields = json!({
+        "description": "绩效评价操作的字段（按 action 取其一）。评分字段为 score_<指标 code>，每项 0–100 的整数，指标见政策规则 evaluation.systems 中施行的体系",
+        "oneOf": [
+            { "title": "self_evaluate", "type": "object", "required": ["year", "evidence"], "properties": { "year": { "type": "integer" }, "evidence": { "type": "string", "description": "自评说明及佐证" } }, "additionalProperties": { "type": "integer", "description": "score_<code>" } },
+            { "title": "spot_check", "type": "object", "required": ["year", "by_kind", "checker", "result"], "properties": { "year": { "type": "integer" }, "by_kind": { "enum": ["expert", "third_party", "finance"] }, "checker": { "type": "string" }, "result": { "type": "string" } }, "additionalProperties": { "type": "integer" } },
+            { "title": "propose_outcome", "type": "object", "required": ["year", "outcome", "reason"], "properties": { "year": { "type": "integer" }, "outcome": { "enum": ["continue", "rectify", "best", "zombie", "retire", "suspend"] }, "rectify_by": { "type": "string", "format": "date" }, "reason": { "type": "string" } } },
+            { "title": "confirm_outcome", "type": "object", "required": ["year", "agree"], "properties": { "year": { "type": "integer" }, "agree": { "type": "boolean" }, "leader": { "type": "string", "description": "强制淘汰：批准的分管区领导" }, "leader_date": { "type": "string", "format": "date" }, "opinion": { "type": "string" } } },
+            { "title": "publish_evaluation", "type": "object", "required": ["year"], "properties": { "year": { "type": "integer" } } }
+        ]
+    });
+    if let Some(s) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(|s| s.as_object_mut())
+    {
+        s.insert("EvaluationActionFields".into(), fields);
+    }
+}

@@ -147,6 +147,10 @@ async fn evaluation(backend: Backend) {
     let html = get_page(format!("{}/statistics", app.base), sjj_cookie).await;
     assert!(html.contains("<svg") && html.contains("僵尸系统名单") && html.contains("上城区校园一卡通应用"), "{html}");
     assert!(html.contains("立项率"), "the approval chart has its table");
+    let (_, doc) = app.get(&auth, "/api/v1/openapi.json").await;
+    for path in ["/api/v1/statistics", "/api/v1/zombie-systems", "/api/v1/public/evaluations"] {
+        assert!(doc["paths"][path].is_object(), "{path} documented");
+    }
     let (s, _) = app.get(&unit, "/api/v1/statistics").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let r = app
@@ -168,4 +172,22 @@ async fn evaluation_zombie_and_eligibility_over_http_sqlite() {
 #[tokio::test]
 async fn evaluation_zombie_and_eligibility_over_http_postgres() {
     evaluation(Backend::Postgres).await;
+}
+
+/// Demo data: every demo system in operation has a published evaluation; one is a zombie system.
+#[tokio::test]
+async fn demo_systems_in_operation_are_evaluated_and_one_is_a_zombie() {
+    let Some((db, _url, dir)) = crate::support::database(Backend::Sqlite).await else {
+        return;
+    };
+    let st = tongchou_web::AppState::new(db, dir.join("data"));
+    let world = tongchou_testkit::seed_demo(&st, today()).await.expect("demo");
+    let zombies = st.db.zombie_list(world.actor("sjj")).await.unwrap();
+    assert_eq!(zombies.len(), 1, "{zombies:?}");
+    let published = st.db.published_results(1000).await.unwrap();
+    assert!(published.len() >= 3, "{published:?}");
+    assert!(published.iter().any(|r| r.outcome == "best"));
+    let s = st.db.statistics(world.actor("sjj"), today()).await.unwrap();
+    let n: i64 = s.outcomes.iter().map(|r| r.count).sum();
+    assert_eq!(n as usize, published.len());
 }
