@@ -760,14 +760,22 @@ pub fn rules(profile: &Profile) -> Vec<(String, Citation)> {
     v
 }
 
-/// Who may read the statistics and the zombie-system list: the authority and the functional
-/// departments and leaders (scoped to their jurisdiction by the store); not a construction unit
-/// on its own, not an expert.
+/// Who may read the statistics and the zombie-system list: the authority, the functional
+/// departments, the leading group and audit (scoped to their jurisdiction by the store); not a
+/// construction unit, an expert, a company (项目主体) or the administrator.
 pub fn can_view_statistics(actor: &Actor) -> bool {
-    actor
-        .roles
-        .iter()
-        .any(|r| !matches!(r, Role::Unit | Role::Expert))
+    actor.roles.iter().any(|r| {
+        matches!(
+            r,
+            Role::Authority
+                | Role::Finance
+                | Role::Drc
+                | Role::Cyber
+                | Role::Xinchuang
+                | Role::LeadingGroup
+                | Role::Audit
+        )
+    })
 }
 
 /// The evaluation actions the actor may take on the project now (for the project page).

@@ -312,5 +312,16 @@ fn suspended_unit_is_refused_until_rectified() {
     assert!(b[0].hard && b[0].until.is_none() && b[0].cite.article.contains("第三十四条"));
 }
 
+// [product] statistics are for the authority, departments, leaders and audit
+#[test]
+fn statistics_are_not_for_units_experts_or_companies() {
+    use tongchou_domain::evaluation::can_view_statistics;
+    assert!(can_view_statistics(&authority()));
+    assert!(can_view_statistics(&finance()));
+    assert!(can_view_statistics(&audit()));
+    assert!(!can_view_statistics(&unit_clerk()));
+    assert!(!can_view_statistics(&expert(1)));
+}
+
 #[allow(dead_code)]
 fn _spot(_: SpotCheck) {}

@@ -191,3 +191,93 @@ async fn demo_systems_in_operation_are_evaluated_and_one_is_a_zombie() {
     let n: i64 = s.outcomes.iter().map(|r| r.count).sum();
     assert_eq!(n as usize, published.len());
 }
+
+/// P5: after a pseudo-random sequence of transitions, every statistic equals a direct count of
+/// the projects and obligations (exact aggregates, no drift).
+async fn statistics_equal_a_direct_count(backend: Backend, seed: u64) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let jyj = app.token("jyj").await;
+    let walker = tongchou_testkit::Walker::new(&app.st, &app.world, today());
+    let targets = [
+        Stage::Draft,
+        Stage::ComplianceReview,
+        Stage::Returned,
+        Stage::Approved,
+        Stage::Budgeted,
+        Stage::InConstruction,
+        Stage::InOperation,
+        Stage::Ended,
+    ];
+    let units = ["jyj", "wjw", "mzj", "cgj"];
+    let mut x = seed;
+    let mut ids = Vec::new();
+    for i in 0..8 {
+        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let unit = units[(x >> 33) as usize % units.len()];
+        let token = if unit == "jyj" { jyj.clone() } else { app.token(unit).await };
+        let id = app.draft(&token, &format!("统计核对项目{seed}-{i}")).await;
+        let target = targets[(x >> 40) as usize % targets.len()];
+        if target != Stage::Draft {
+            walker.walk(ProjectId(id), unit, target).await.unwrap();
+        }
+        ids.push(id);
+    }
+    let sjj = app.world.actor("sjj");
+    let s = app.st.db.statistics(sjj, today()).await.unwrap();
+    let mut by_year: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
+    let mut declared: std::collections::BTreeMap<String, (i64, i64, i64)> = Default::default();
+    let mut overdue: std::collections::BTreeMap<String, i64> = Default::default();
+    for id in &ids {
+        let p = app.st.db.project(ProjectId(*id)).await.unwrap();
+        let y = p.input.year.to_string();
+        if let Some(a) = p.approved_amount {
+            let e = by_year.entry(y.clone()).or_default();
+            e.0 += 1;
+            e.1 += a.fen();
+        }
+        if p.declared_at.is_some() {
+            let e = declared.entry(y).or_default();
+            e.0 += 1;
+            e.1 += p.input.it_amount.fen() + p.input.non_it_amount.fen();
+            e.2 += p.approved_amount.map(|a| a.fen()).unwrap_or(0);
+        }
+        let n = app
+            .st
+            .db
+            .obligations(ProjectId(*id))
+            .await
+            .unwrap()
+            .iter()
+            .filter(|o| o.state == "open" && o.due < today())
+            .count() as i64;
+        if n > 0 {
+            *overdue.entry(p.unit_name.clone()).or_default() += n;
+        }
+    }
+    let got: std::collections::BTreeMap<String, (i64, i64)> =
+        s.by_year.iter().map(|r| (r.label.clone(), (r.count, r.fen))).collect();
+    assert_eq!(got, by_year, "seed {seed}");
+    let got: std::collections::BTreeMap<String, (i64, i64, i64)> =
+        s.approval.iter().map(|r| (r.label.clone(), (r.count, r.fen, r.fen2))).collect();
+    assert_eq!(got, declared, "seed {seed}");
+    let got: std::collections::BTreeMap<String, i64> =
+        s.overdue_by_unit.iter().map(|r| (r.label.clone(), r.count)).collect();
+    assert_eq!(got, overdue, "seed {seed}");
+    let approved: i64 = by_year.values().map(|v| v.0).sum();
+    assert_eq!(s.by_category.iter().map(|r| r.count).sum::<i64>(), approved);
+    assert_eq!(s.by_build_kind.iter().map(|r| r.count).sum::<i64>(), approved);
+}
+
+#[tokio::test]
+async fn statistics_equal_a_direct_count_sqlite() {
+    for seed in [1, 7] {
+        statistics_equal_a_direct_count(Backend::Sqlite, seed).await;
+    }
+}
+
+#[tokio::test]
+async fn statistics_equal_a_direct_count_postgres() {
+    statistics_equal_a_direct_count(Backend::Postgres, 3).await;
+}
