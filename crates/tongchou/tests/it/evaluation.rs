@@ -281,3 +281,64 @@ async fn statistics_equal_a_direct_count_sqlite() {
 async fn statistics_equal_a_direct_count_postgres() {
     statistics_equal_a_direct_count(Backend::Postgres, 3).await;
 }
+
+/// Shangcheng 第九章 and 第十章 over HTTP: a low performer not fixed in time is forcibly retired
+/// only with the district leader's approval; the application stopped within two years of going
+/// live, so the unit's next declaration is refused until the end of next year.
+async fn forced_retirement_bars_next_year(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let unit = app.token("wjw").await;
+    let auth = app.token("sjj").await;
+    let year = today().year() as i64;
+    let id = app.draft(&unit, "上城区健康档案查询应用").await;
+    tongchou_testkit::Walker::new(&app.st, &app.world, today())
+        .walk(ProjectId(id), "wjw", Stage::InOperation)
+        .await
+        .unwrap();
+    let rectify_by = tongchou_domain::lifecycle::add_days(today(), 30).to_string();
+    for (y, outcome) in [(year - 1, "rectify"), (year, "retire")] {
+        let mut body = scores(&app, 30);
+        body.insert("year".into(), json!(y));
+        body.insert("evidence".into(), json!("使用量低"));
+        let (s, v) = app.act(&unit, id, "self_evaluate", Value::Object(body)).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let (s, v) = app
+            .act(&auth, id, "propose_outcome", json!({"year": y, "outcome": outcome, "rectify_by": rectify_by, "reason": "低绩"}))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        if outcome == "retire" {
+            let (s, v) = app.act(&auth, id, "confirm_outcome", json!({"year": y, "agree": "yes"})).await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+            assert!(v["message"].as_str().unwrap().contains("分管领导"), "{v}");
+            assert_eq!(app.stage(&unit, id).await, "in_operation", "nothing changed");
+        }
+        let (s, v) = app
+            .act(&auth, id, "confirm_outcome", json!({"year": y, "agree": "yes", "leader": "分管副区长", "leader_date": today().to_string()}))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+    }
+    assert_eq!(app.stage(&unit, id).await, "ended");
+    let draft = app.draft(&unit, "上城区健康档案查询应用（二期）").await;
+    for kind in ["declaration_form", "feasibility_report"] {
+        app.upload(&unit, draft, kind, "材料.pdf", pdf()).await;
+    }
+    let (s, v) = app
+        .act(&unit, draft, "declare", json!({"override_reason": "硬性规定不接受理由"}))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let msg = v["message"].as_str().unwrap();
+    assert!(msg.contains("第十章") && msg.contains(&format!("{}-12-31", year + 1)), "{v}");
+    assert_eq!(app.stage(&unit, draft).await, "draft");
+}
+
+#[tokio::test]
+async fn forced_retirement_bars_next_year_sqlite() {
+    forced_retirement_bars_next_year(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn forced_retirement_bars_next_year_postgres() {
+    forced_retirement_bars_next_year(Backend::Postgres).await;
+}
