@@ -928,6 +928,15 @@ impl ShowPage {
     fn checker_kind(&self, code: &str) -> &'static str {
         tongchou_domain::evaluation::checker_kind_label(code)
     }
+    /// The declaration bars of the unit (A6), shown before it declares.
+    fn eligibility_bars(&self) -> Vec<tongchou_domain::evaluation::Bar> {
+        tongchou_domain::evaluation::bars(
+            &self.ctx.eligibility,
+            self.ctx.project.input.build_kind,
+            &self.profile.evaluation,
+            self.today_date,
+        )
+    }
     fn this_year(&self) -> i16 {
         self.today_date.year()
     }

@@ -117,6 +117,8 @@ async fn evaluation(backend: Backend) {
         let (s, v) = app.upload(&unit, draft, kind, "材料.pdf", pdf()).await;
         assert_eq!(s, StatusCode::CREATED, "{v}");
     }
+    let page = get_page(format!("{}/projects/{draft}", app.base), cookie.clone()).await;
+    assert!(page.contains("bar-zombie_bar") && page.contains("僵尸系统"), "the bar shows before declaring");
     let (s, v) = app.act(&unit, draft, "declare", json!({})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(v["code"], "override_required", "{v}");
