@@ -308,6 +308,9 @@ pub struct EvaluationRecord {
     pub confirmed: bool,
     pub leader: Option<String>,
     pub published: bool,
+    /// 整改情况 reported by the unit (限期整改).
+    #[serde(default)]
+    pub rectified: Option<String>,
 }
 
 impl EvaluationRecord {
@@ -659,6 +662,7 @@ pub fn decide(
                 events.push(Event::OutcomeConfirmed {
                     year,
                     outcome,
+                    rectify_by: e.rectify_by,
                     leader: approval.as_ref().map(|(l, _)| l.clone()),
                     leader_date: approval.map(|(_, d)| d),
                     on: today,
@@ -687,6 +691,25 @@ pub fn decide(
             }
             summary = format!("公布 {year} 年度绩效评价结果");
             events.push(Event::EvaluationPublished { year });
+        }
+        Command::ReportRectification { year, note } => {
+            need_own_unit(ctx, actor, "报送绩效整改情况")?;
+            if from != Stage::InOperation {
+                return Err(wrong());
+            }
+            let Some(e) = find(year).filter(|e| e.confirmed && e.outcome == Some(Outcome::Rectify)) else {
+                return Err(invalid("year", format!("{year} 年度没有限期整改的评价结果")));
+            };
+            if e.rectified.is_some() {
+                return Err(invalid("year", "已报送整改情况"));
+            }
+            need_text("note", &note, "整改情况")?;
+            summary = format!("报送 {year} 年度绩效评价整改情况");
+            opinion = note.trim().into();
+            events.push(Event::EvaluationRectified {
+                year,
+                note: note.trim().into(),
+            });
         }
         _ => return Err(invalid("action", "不支持的操作")),
     }
@@ -796,6 +819,13 @@ pub fn available(ctx: &ProjectContext, actor: &Actor, out: &mut Vec<&'static str
         }
         if auth && ctx.evaluations.iter().any(|e| e.outcome.is_some() && !e.confirmed) {
             out.push("confirm_outcome");
+        }
+        if own
+            && ctx.evaluations.iter().any(|e| {
+                e.confirmed && e.outcome == Some(Outcome::Rectify) && e.rectified.is_none()
+            })
+        {
+            out.push("report_rectification");
         }
     }
     if auth

@@ -215,6 +215,8 @@ pub enum Command {
     },
     /// 公布评价结果 publish the year's result
     PublishEvaluation { year: i32 },
+    /// 报送整改情况 the unit reports the rectification a confirmed outcome ordered
+    ReportRectification { year: i32, note: String },
     /// 上传附件 record an attachment (the bytes are stored by content hash)
     Attach {
         kind: String,
@@ -268,6 +270,7 @@ impl Command {
             Command::ProposeOutcome { .. } => "propose_outcome",
             Command::ConfirmOutcome { .. } => "confirm_outcome",
             Command::PublishEvaluation { .. } => "publish_evaluation",
+            Command::ReportRectification { .. } => "report_rectification",
         }
     }
 }
@@ -325,6 +328,7 @@ pub fn action_label(code: &str) -> &'static str {
         "propose_outcome" => "提出评价结果",
         "confirm_outcome" => "确认评价结果",
         "publish_evaluation" => "公布评价结果",
+        "report_rectification" => "报送绩效整改情况",
         _ => "操作",
     }
 }
@@ -538,6 +542,9 @@ pub enum Event {
     OutcomeConfirmed {
         year: i32,
         outcome: crate::evaluation::Outcome,
+        /// 限期整改: the date set with the outcome.
+        #[serde(default)]
+        rectify_by: Option<Date>,
         leader: Option<String>,
         leader_date: Option<Date>,
         on: Date,
@@ -547,6 +554,10 @@ pub enum Event {
     },
     EvaluationPublished {
         year: i32,
+    },
+    EvaluationRectified {
+        year: i32,
+        note: String,
     },
     DuplicateJudged {
         duplicate: bool,
@@ -800,7 +811,8 @@ pub fn decide(
         | Command::SpotCheck { .. }
         | Command::ProposeOutcome { .. }
         | Command::ConfirmOutcome { .. }
-        | Command::PublishEvaluation { .. }) => {
+        | Command::PublishEvaluation { .. }
+        | Command::ReportRectification { .. }) => {
             return crate::evaluation::decide(ctx, actor, cmd, profile, today);
         }
         cmd @ Command::ReviewOverride { .. } => {
@@ -2049,7 +2061,8 @@ pub fn needs(action: &str) -> Needs {
         | "spot_check"
         | "propose_outcome"
         | "confirm_outcome"
-        | "publish_evaluation" => Needs {
+        | "publish_evaluation"
+        | "report_rectification" => Needs {
             evaluations: true,
             ..none
         },

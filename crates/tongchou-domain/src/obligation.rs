@@ -277,6 +277,25 @@ pub fn changes(
                 }
             }
             Event::SelfEvaluated { .. } => c.fulfil.push(("evaluation_first".into(), today)),
+            // Shaoxing art.34: 对没有实现项目建设目标的，督促项目建设单位限期整改.
+            Event::OutcomeConfirmed {
+                year,
+                outcome: crate::evaluation::Outcome::Rectify,
+                rectify_by: Some(by),
+                ..
+            } => {
+                c.new.push(obligation(
+                    &format!("evaluation_rectify_{year}"),
+                    format!("{year} 年度绩效评价限期整改：{by} 前完成整改并报送整改情况"),
+                    &Citation::new("绍兴市市级政务信息化项目管理办法", "第三十四条"),
+                    today,
+                    cal.next_working_day(*by),
+                    Role::Unit,
+                ));
+            }
+            Event::EvaluationRectified { year, .. } => {
+                c.fulfil.push((format!("evaluation_rectify_{year}"), today))
+            }
             _ => {}
         }
     }

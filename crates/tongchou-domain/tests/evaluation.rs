@@ -36,6 +36,7 @@ fn record(year: i32, total: u32, outcome: Option<Outcome>, confirmed: bool) -> E
         confirmed,
         leader: None,
         published: false,
+        rectified: None,
     }
 }
 
@@ -310,6 +311,38 @@ fn suspended_unit_is_refused_until_rectified() {
     let facts = EligibilityFacts { suspended: vec![("x".into(), 2025)], ..Default::default() };
     let b = bars(&facts, BuildKind::New, &profile().evaluation, today());
     assert!(b[0].hard && b[0].until.is_none() && b[0].cite.article.contains("第三十四条"));
+}
+
+// Shaoxing art.34 (对没有实现项目建设目标的，督促项目建设单位限期整改)
+#[test]
+fn confirmed_rectification_becomes_an_obligation_the_units_report_fulfils() {
+    let mut ctx = at(Stage::InOperation);
+    let mut r = record(2026, 45, Some(Outcome::Rectify), false);
+    r.rectify_by = Some(d(2026, 9, 30));
+    ctx.evaluations.push(r);
+    let dec = decide(
+        &ctx,
+        &authority(),
+        Command::ConfirmOutcome { year: 2026, agree: true, leader: None, leader_date: None, opinion: String::new() },
+        &profile(),
+        today(),
+    )
+    .unwrap();
+    let ch = tongchou_domain::obligation::changes(&ctx.project, &dec, &profile(), &Calendar::builtin(), today());
+    let o = ch.new.iter().find(|o| o.code == "evaluation_rectify_2026").expect("obligation");
+    assert_eq!(o.due, d(2026, 9, 30));
+    assert!(o.cite.article.contains("第三十四条"));
+    ctx.evaluations[0].confirmed = true;
+    let rep = decide(
+        &ctx,
+        &unit_clerk(),
+        Command::ReportRectification { year: 2026, note: "已完成整改".into() },
+        &profile(),
+        today(),
+    )
+    .unwrap();
+    let ch = tongchou_domain::obligation::changes(&ctx.project, &rep, &profile(), &Calendar::builtin(), today());
+    assert_eq!(ch.fulfil, vec![("evaluation_rectify_2026".to_string(), today())]);
 }
 
 // [product] statistics are for the authority, departments, leaders and audit

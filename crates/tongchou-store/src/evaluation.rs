@@ -99,6 +99,7 @@ pub(crate) async fn apply_event(tx: &mut Tx, id: i64, actor: &Actor, e: &Event, 
             leader,
             leader_date,
             on,
+            ..
         } => {
             sqlx::query("UPDATE evaluations SET confirmed = 1, confirmed_on = $3, leader = $4, leader_date = $5 WHERE project_id = $1 AND year = $2")
                 .bind(id)
@@ -136,6 +137,15 @@ pub(crate) async fn apply_event(tx: &mut Tx, id: i64, actor: &Actor, e: &Event, 
                 _ => {}
             }
         }
+        Event::EvaluationRectified { year, note } => {
+            sqlx::query("UPDATE evaluations SET rectified_note = $3, rectified_on = $4 WHERE project_id = $1 AND year = $2")
+                .bind(id)
+                .bind(*year as i64)
+                .bind(note.as_str())
+                .bind(now.get(..10).unwrap_or(now))
+                .execute(&mut *tx)
+                .await?;
+        }
         Event::EvaluationPublished { year } => {
             sqlx::query("UPDATE evaluations SET published = 1, published_at = $3 WHERE project_id = $1 AND year = $2")
                 .bind(id)
@@ -170,6 +180,7 @@ fn record_from(r: &AnyRow) -> Result<EvaluationRecord> {
         confirmed: r.try_get::<i64, _>("confirmed")? == 1,
         leader: r.try_get("leader")?,
         published: r.try_get::<i64, _>("published")? == 1,
+        rectified: r.try_get("rectified_note")?,
     })
 }
 

@@ -1315,7 +1315,8 @@ async fn apply_event(
         | Event::OutcomeProposed { .. }
         | Event::OutcomeConfirmed { .. }
         | Event::OutcomeReturned { .. }
-        | Event::EvaluationPublished { .. } => {
+        | Event::EvaluationPublished { .. }
+        | Event::EvaluationRectified { .. } => {
             crate::evaluation::apply_event(tx, id, actor, e, now).await?;
         }
         Event::CostSharingPlanned { plan } => {

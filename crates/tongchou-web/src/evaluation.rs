@@ -319,7 +319,8 @@ pub fn openapi_paths(doc: &mut serde_json::Value) {
             { "title": "spot_check", "type": "object", "required": ["year", "by_kind", "checker", "result"], "properties": { "year": { "type": "integer" }, "by_kind": { "enum": ["expert", "third_party", "finance"] }, "checker": { "type": "string" }, "result": { "type": "string" } }, "additionalProperties": { "type": "integer" } },
             { "title": "propose_outcome", "type": "object", "required": ["year", "outcome", "reason"], "properties": { "year": { "type": "integer" }, "outcome": { "enum": ["continue", "rectify", "best", "zombie", "retire", "suspend"] }, "rectify_by": { "type": "string", "format": "date" }, "reason": { "type": "string" } } },
             { "title": "confirm_outcome", "type": "object", "required": ["year", "agree"], "properties": { "year": { "type": "integer" }, "agree": { "type": "boolean" }, "leader": { "type": "string", "description": "强制淘汰：批准的分管区领导" }, "leader_date": { "type": "string", "format": "date" }, "opinion": { "type": "string" } } },
-            { "title": "publish_evaluation", "type": "object", "required": ["year"], "properties": { "year": { "type": "integer" } } }
+            { "title": "publish_evaluation", "type": "object", "required": ["year"], "properties": { "year": { "type": "integer" } } },
+            { "title": "report_rectification", "type": "object", "required": ["year", "note"], "properties": { "year": { "type": "integer" }, "note": { "type": "string", "description": "整改情况" } } }
         ]
     });
     if let Some(s) = doc

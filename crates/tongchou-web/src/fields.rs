@@ -432,13 +432,17 @@ pub fn parse_action(action: &str, f: &Fields, profile: &Profile) -> Result<Parse
             opinion: f.text("opinion"),
         },
         "publish_evaluation" => Command::PublishEvaluation { year: f.year()? },
+        "report_rectification" => Command::ReportRectification {
+            year: f.year()?,
+            note: f.text("note"),
+        },
         _ => return Err(AppError::NotFound),
     };
     Ok(Parsed::Command(cmd))
 }
 
 /// The actions that take fields (everything but uploads).
-pub const ACTIONS: [&str; 38] = [
+pub const ACTIONS: [&str; 39] = [
     "edit",
     "declare",
     "withdraw",
@@ -477,6 +481,7 @@ pub const ACTIONS: [&str; 38] = [
     "propose_outcome",
     "confirm_outcome",
     "publish_evaluation",
+    "report_rectification",
 ];
 
 pub fn attach_date(f: &Fields) -> Result<Option<Date>, AppError> {

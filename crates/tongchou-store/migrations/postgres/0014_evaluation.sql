@@ -19,6 +19,8 @@ CREATE TABLE evaluations (
     leader_date TEXT,
     published BIGINT NOT NULL DEFAULT 0,
     published_at TEXT,
+    rectified_note TEXT,
+    rectified_on TEXT,
     created_by BIGINT NOT NULL,
     created_at TEXT NOT NULL,
     UNIQUE (project_id, year)

@@ -321,6 +321,8 @@ async fn forced_retirement_bars_next_year(backend: Backend) {
             .await;
         assert_eq!(s, StatusCode::OK, "{v}");
     }
+    let (_, ob) = app.get(&unit, &format!("/api/v1/projects/{id}/obligations")).await;
+    assert!(ob.to_string().contains(&format!("evaluation_rectify_{}", year - 1)), "{ob}");
     assert_eq!(app.stage(&unit, id).await, "ended");
     let draft = app.draft(&unit, "上城区健康档案查询应用（二期）").await;
     for kind in ["declaration_form", "feasibility_report"] {
