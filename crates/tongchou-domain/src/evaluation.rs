@@ -2,7 +2,9 @@
 //! eligibility bars it feeds at declaration (A6). Pure rules; [`decide`] is called from
 //! [`crate::lifecycle::decide`] for the commands of this module, and [`bars`] from its
 //! `Declare` arm.
-use crate::lifecycle::{invalid, need, need_own_unit, need_text, rule, Command, Decision, Event, Refusal};
+use crate::lifecycle::{
+    invalid, need, need_own_unit, need_text, rule, Command, Decision, Event, Refusal,
+};
 use crate::profile::{Citation, Profile};
 use crate::project::{BuildKind, ProjectContext};
 use crate::{Actor, Date, Role, Stage};
@@ -129,11 +131,46 @@ pub fn shangcheng_system() -> IndicatorSystem {
         code: "shangcheng".into(),
         name: "上城区应用绩效评价指标体系".into(),
         indicators: vec![
-            ind("usage", "应用使用情况", 30, "活跃用户数、访问量与建设目标之比，达到目标得满分", SC, a),
-            ind("goals", "建设目标实现", 25, "对照立项批复的建设内容和绩效目标逐项评分", SC, a),
-            ind("cost", "运行维护成本", 15, "运维经费与使用量相适应，无闲置资源", SC, a),
-            ind("sharing", "数据共享", 15, "按数据共享规范要求共享目录资源（未整改的予以下架）", SC, a),
-            ind("security", "数据安全和保密", 15, "谁建设谁负责、谁运行谁负责、谁使用谁负责，未发生安全事件", SC, a),
+            ind(
+                "usage",
+                "应用使用情况",
+                30,
+                "活跃用户数、访问量与建设目标之比，达到目标得满分",
+                SC,
+                a,
+            ),
+            ind(
+                "goals",
+                "建设目标实现",
+                25,
+                "对照立项批复的建设内容和绩效目标逐项评分",
+                SC,
+                a,
+            ),
+            ind(
+                "cost",
+                "运行维护成本",
+                15,
+                "运维经费与使用量相适应，无闲置资源",
+                SC,
+                a,
+            ),
+            ind(
+                "sharing",
+                "数据共享",
+                15,
+                "按数据共享规范要求共享目录资源（未整改的予以下架）",
+                SC,
+                a,
+            ),
+            ind(
+                "security",
+                "数据安全和保密",
+                15,
+                "谁建设谁负责、谁运行谁负责、谁使用谁负责，未发生安全事件",
+                SC,
+                a,
+            ),
         ],
         cite: Citation::new(SC, a),
     }
@@ -146,10 +183,38 @@ pub fn shaoxing_system() -> IndicatorSystem {
         code: "shaoxing".into(),
         name: "绍兴市政务信息化项目绩效评估".into(),
         indicators: vec![
-            ind("operation", "项目运行情况", 20, "系统稳定运行、故障与恢复情况", SX, a),
-            ind("integration", "统建融合", 15, "部署政务云、接入统建平台与数据共享", SX, a),
-            ind("cost_benefit", "成本效益", 15, "投入与产出、运维成本", SX, a),
-            ind("effectiveness", "应用实效", 25, "业务应用和用户使用的实际效果", SX, a),
+            ind(
+                "operation",
+                "项目运行情况",
+                20,
+                "系统稳定运行、故障与恢复情况",
+                SX,
+                a,
+            ),
+            ind(
+                "integration",
+                "统建融合",
+                15,
+                "部署政务云、接入统建平台与数据共享",
+                SX,
+                a,
+            ),
+            ind(
+                "cost_benefit",
+                "成本效益",
+                15,
+                "投入与产出、运维成本",
+                SX,
+                a,
+            ),
+            ind(
+                "effectiveness",
+                "应用实效",
+                25,
+                "业务应用和用户使用的实际效果",
+                SX,
+                a,
+            ),
             ind("security", "信息安全", 15, "等保、密评与安全事件", SX, a),
             ind("innovation", "创新服务", 10, "服务创新与推广", SX, a),
         ],
@@ -179,9 +244,23 @@ pub fn zjplan_system() -> IndicatorSystem {
         name: "浙江省数字政府项目综合评价".into(),
         indicators: vec![
             ind("acceptance", "项目验收", 25, "验收结论", ZJ, a),
-            ind("budget_performance", "预算绩效评价", 25, "财政预算绩效评价结果", ZJ, a),
+            ind(
+                "budget_performance",
+                "预算绩效评价",
+                25,
+                "财政预算绩效评价结果",
+                ZJ,
+                a,
+            ),
             ind("special_audit", "专项审计", 20, "专项审计结论", ZJ, a),
-            ind("user_rating", "基层用户评价", 30, "应用的基层用户评分的平均值", ZJ, a),
+            ind(
+                "user_rating",
+                "基层用户评价",
+                30,
+                "应用的基层用户评分的平均值",
+                ZJ,
+                a,
+            ),
         ],
         cite: Citation::new(ZJ, a),
     }
@@ -223,7 +302,10 @@ impl EvaluationRules {
     pub fn problems(&self) -> Vec<String> {
         let mut errs = Vec::new();
         if self.active().is_none() {
-            errs.push(format!("evaluation.system 指向不存在的指标体系：{}", self.system));
+            errs.push(format!(
+                "evaluation.system 指向不存在的指标体系：{}",
+                self.system
+            ));
         }
         let mut codes: Vec<&str> = self.systems.iter().map(|s| s.code.as_str()).collect();
         codes.sort();
@@ -234,7 +316,10 @@ impl EvaluationRules {
         for s in &self.systems {
             let sum: u32 = s.indicators.iter().map(|i| i.weight).sum();
             if sum != 100 {
-                errs.push(format!("指标体系 {} 的权重合计须为 100（现为 {sum}）", s.code));
+                errs.push(format!(
+                    "指标体系 {} 的权重合计须为 100（现为 {sum}）",
+                    s.code
+                ));
             }
             let mut c: Vec<&str> = s.indicators.iter().map(|i| i.code.as_str()).collect();
             c.sort();
@@ -246,15 +331,22 @@ impl EvaluationRules {
                 errs.push(format!("指标体系 {} 缺少依据条款", s.code));
             }
             for i in &s.indicators {
-                if i.name.trim().is_empty() || i.rule.trim().is_empty() || i.cite.article.trim().is_empty() {
-                    errs.push(format!("指标 {}.{} 缺少名称、评分规则或依据条款", s.code, i.code));
+                if i.name.trim().is_empty()
+                    || i.rule.trim().is_empty()
+                    || i.cite.article.trim().is_empty()
+                {
+                    errs.push(format!(
+                        "指标 {}.{} 缺少名称、评分规则或依据条款",
+                        s.code, i.code
+                    ));
                 }
             }
         }
         if self.pass_score == 0 || self.pass_score > 100 {
             errs.push("evaluation.pass_score 须为 1–100".into());
         }
-        if matches!(self.first_due_months, Some(0)) || self.first_due_months.is_some_and(|m| m > 60) {
+        if matches!(self.first_due_months, Some(0)) || self.first_due_months.is_some_and(|m| m > 60)
+        {
             errs.push("evaluation.first_due_months 须为 1–60".into());
         }
         if self.outcomes.is_empty() || !self.outcomes.contains(&Outcome::Continue) {
@@ -316,7 +408,10 @@ pub struct EvaluationRecord {
 impl EvaluationRecord {
     /// The score the outcome rests on: the spot check's when there is one.
     pub fn score(&self) -> u32 {
-        self.spot.as_ref().map(|s| s.total).unwrap_or(self.self_total)
+        self.spot
+            .as_ref()
+            .map(|s| s.total)
+            .unwrap_or(self.self_total)
     }
 }
 
@@ -335,9 +430,16 @@ pub fn weighted_total(system: &IndicatorSystem, scores: &[(String, u32)]) -> Res
     for i in &system.indicators {
         let n = scores.iter().filter(|(c, _)| c == &i.code).count();
         if n != 1 {
-            return Err(invalid(&format!("score_{}", i.code), format!("请为“{}”评分（0–100）", i.name)));
+            return Err(invalid(
+                &format!("score_{}", i.code),
+                format!("请为“{}”评分（0–100）", i.name),
+            ));
         }
-        let s = scores.iter().find(|(c, _)| c == &i.code).map(|(_, s)| *s).unwrap_or(0);
+        let s = scores
+            .iter()
+            .find(|(c, _)| c == &i.code)
+            .map(|(_, s)| *s)
+            .unwrap_or(0);
         sum += s * i.weight;
     }
     Ok((sum + 50) / 100)
@@ -374,7 +476,12 @@ fn add_years(d: Date, y: i16) -> Date {
 }
 
 /// The bars to a declaration by the unit these facts describe (A6).
-pub fn bars(facts: &EligibilityFacts, build_kind: BuildKind, rules: &EvaluationRules, today: Date) -> Vec<Bar> {
+pub fn bars(
+    facts: &EligibilityFacts,
+    build_kind: BuildKind,
+    rules: &EvaluationRules,
+    today: Date,
+) -> Vec<Bar> {
     let mut out = Vec::new();
     // Quzhou 二(二)9: 经检查列入“僵尸系统”的单位，原则上2年内不得申报数字化项目需求.
     for (system, listed) in &facts.zombies {
@@ -423,7 +530,11 @@ pub fn bars(facts: &EligibilityFacts, build_kind: BuildKind, rules: &EvaluationR
             message: format!(
                 "本单位历年项目建设情况未完善：{}{}，原则上不得申报新增项目（完成后即可申报）",
                 list.join("；"),
-                if facts.unfinished.len() > 5 { format!(" 等 {} 项", facts.unfinished.len()) } else { String::new() }
+                if facts.unfinished.len() > 5 {
+                    format!(" 等 {} 项", facts.unfinished.len())
+                } else {
+                    String::new()
+                }
             ),
             until: None,
             cite: Citation::new(SX, "第七条（六）"),
@@ -467,7 +578,12 @@ pub(crate) fn check_declaration(
     today: Date,
     events: &mut Vec<Event>,
 ) -> Result<(), Refusal> {
-    let bars = bars(&ctx.eligibility, ctx.project.input.build_kind, &profile.evaluation, today);
+    let bars = bars(
+        &ctx.eligibility,
+        ctx.project.input.build_kind,
+        &profile.evaluation,
+        today,
+    );
     if let Some(b) = bars.iter().find(|b| b.hard) {
         return Err(Refusal::Rule {
             message: b.message.clone(),
@@ -513,7 +629,11 @@ pub fn decide(
     let summary;
     let mut opinion = String::new();
     match cmd {
-        Command::SelfEvaluate { year, scores, evidence } => {
+        Command::SelfEvaluate {
+            year,
+            scores,
+            evidence,
+        } => {
             need_own_unit(ctx, actor, "开展绩效自评")?;
             if from != Stage::InOperation {
                 return Err(wrong());
@@ -536,19 +656,34 @@ pub fn decide(
                 evidence: evidence.trim().into(),
             });
         }
-        Command::SpotCheck { year, by_kind, checker, scores, result } => {
+        Command::SpotCheck {
+            year,
+            by_kind,
+            checker,
+            scores,
+            result,
+        } => {
             need(actor, Role::Authority, "组织重点项目抽查")?;
             if from != Stage::InOperation {
                 return Err(wrong());
             }
             let Some(e) = find(year) else {
-                return Err(invalid("year", format!("{year} 年度尚无自评，先由建设单位自评")));
+                return Err(invalid(
+                    "year",
+                    format!("{year} 年度尚无自评，先由建设单位自评"),
+                ));
             };
             if e.outcome.is_some() {
-                return Err(invalid("year", format!("{year} 年度已提出评价结果，不能再抽查")));
+                return Err(invalid(
+                    "year",
+                    format!("{year} 年度已提出评价结果，不能再抽查"),
+                ));
             }
             if !CHECKER_KINDS.iter().any(|(c, _)| *c == by_kind) {
-                return Err(invalid("by_kind", "请选择抽查方式：专家组、第三方机构或财政部门"));
+                return Err(invalid(
+                    "by_kind",
+                    "请选择抽查方式：专家组、第三方机构或财政部门",
+                ));
             }
             need_text("checker", &checker, "抽查的专家组或机构名称")?;
             need_text("result", &result, "抽查结论")?;
@@ -571,9 +706,16 @@ pub fn decide(
                 },
             });
         }
-        Command::ProposeOutcome { year, outcome, rectify_by, reason } => {
+        Command::ProposeOutcome {
+            year,
+            outcome,
+            rectify_by,
+            reason,
+        } => {
             if !(actor.has(Role::Authority) || actor.has(Role::Finance)) {
-                return Err(Refusal::Forbidden("只有主管部门或财政部门可以提出评价结果".into()));
+                return Err(Refusal::Forbidden(
+                    "只有主管部门或财政部门可以提出评价结果".into(),
+                ));
             }
             if from != Stage::InOperation {
                 return Err(wrong());
@@ -585,18 +727,27 @@ pub fn decide(
                 return Err(invalid("year", format!("{year} 年度已有评价结果")));
             }
             if !rules.outcomes.contains(&outcome) {
-                return Err(invalid("outcome", format!("本地政策规则没有“{}”这一结果", outcome.label())));
+                return Err(invalid(
+                    "outcome",
+                    format!("本地政策规则没有“{}”这一结果", outcome.label()),
+                ));
             }
             need_text("reason", &reason, "评价结果的理由")?;
             if outcome.passed() && e.score() < rules.pass_score {
                 return Err(invalid(
                     "outcome",
-                    format!("得分 {} 低于合格线 {}，不能评为“{}”", e.score(), rules.pass_score, outcome.label()),
+                    format!(
+                        "得分 {} 低于合格线 {}，不能评为“{}”",
+                        e.score(),
+                        rules.pass_score,
+                        outcome.label()
+                    ),
                 ));
             }
             let rectify_by = match outcome {
                 Outcome::Rectify => {
-                    let d = rectify_by.ok_or_else(|| invalid("rectify_by", "限期整改须填写整改期限"))?;
+                    let d = rectify_by
+                        .ok_or_else(|| invalid("rectify_by", "限期整改须填写整改期限"))?;
                     if d <= today {
                         return Err(invalid("rectify_by", "整改期限须晚于今天"));
                     }
@@ -625,7 +776,13 @@ pub fn decide(
                 reason: reason.trim().into(),
             });
         }
-        Command::ConfirmOutcome { year, agree, leader, leader_date, opinion: op } => {
+        Command::ConfirmOutcome {
+            year,
+            agree,
+            leader,
+            leader_date,
+            opinion: op,
+        } => {
             need(actor, Role::Authority, "确认评价结果")?;
             if from != Stage::InOperation {
                 return Err(wrong());
@@ -642,7 +799,9 @@ pub fn decide(
                 summary = format!("退回 {year} 年度评价结果（{}）", outcome.label());
                 events.push(Event::OutcomeReturned { year });
             } else {
-                let leader = leader.map(|l| l.trim().to_string()).filter(|l| !l.is_empty());
+                let leader = leader
+                    .map(|l| l.trim().to_string())
+                    .filter(|l| !l.is_empty());
                 let approval = match (outcome, leader, leader_date) {
                     (Outcome::Retire, Some(l), Some(d)) => {
                         if d > today {
@@ -697,8 +856,12 @@ pub fn decide(
             if from != Stage::InOperation {
                 return Err(wrong());
             }
-            let Some(e) = find(year).filter(|e| e.confirmed && e.outcome == Some(Outcome::Rectify)) else {
-                return Err(invalid("year", format!("{year} 年度没有限期整改的评价结果")));
+            let Some(e) = find(year).filter(|e| e.confirmed && e.outcome == Some(Outcome::Rectify))
+            else {
+                return Err(invalid(
+                    "year",
+                    format!("{year} 年度没有限期整改的评价结果"),
+                ));
             };
             if e.rectified.is_some() {
                 return Err(invalid("year", "已报送整改情况"));
@@ -756,20 +919,28 @@ pub fn rules(profile: &Profile) -> Vec<(String, Citation)> {
         Citation::new(SX, "第三十三条"),
     ));
     if let Some(m) = r.first_due_months {
-        v.push((format!("终验完成正式运行 {m} 个月后开展首次绩效评价"), r.first_due_cite.clone()));
+        v.push((
+            format!("终验完成正式运行 {m} 个月后开展首次绩效评价"),
+            r.first_due_cite.clone(),
+        ));
     }
     if r.retire_needs_leader {
         v.push((
-            "对低绩且未按期整改的应用，报区政府分管领导批准后，给予强制淘汰；适时公布绩效评价结果".into(),
+            "对低绩且未按期整改的应用，报区政府分管领导批准后，给予强制淘汰；适时公布绩效评价结果"
+                .into(),
             r.cite.clone(),
         ));
     }
     v.push((
-        format!("经检查列入“僵尸系统”的单位，原则上{}年内不得申报数字化项目需求（原则性规定）", r.zombie_bar_years),
+        format!(
+            "经检查列入“僵尸系统”的单位，原则上{}年内不得申报数字化项目需求（原则性规定）",
+            r.zombie_bar_years
+        ),
         Citation::new(QZ, "二(二)9"),
     ));
     v.push((
-        "应用建成使用不满两年而停用或未按规定擅自建设项目的单位，取消该单位下一年度的项目申报资格".into(),
+        "应用建成使用不满两年而停用或未按规定擅自建设项目的单位，取消该单位下一年度的项目申报资格"
+            .into(),
         Citation::new(SC, "第十章 其他"),
     ));
     v.push((
@@ -817,7 +988,12 @@ pub fn available(ctx: &ProjectContext, actor: &Actor, out: &mut Vec<&'static str
         if (auth || actor.has(Role::Finance)) && open {
             out.push("propose_outcome");
         }
-        if auth && ctx.evaluations.iter().any(|e| e.outcome.is_some() && !e.confirmed) {
+        if auth
+            && ctx
+                .evaluations
+                .iter()
+                .any(|e| e.outcome.is_some() && !e.confirmed)
+        {
             out.push("confirm_outcome");
         }
         if own

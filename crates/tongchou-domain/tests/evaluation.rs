@@ -7,8 +7,8 @@ use tongchou_domain::evaluation::{
     bars, EligibilityFacts, EvaluationRecord, EvaluationRules, Outcome, SpotCheck,
 };
 use tongchou_domain::lifecycle::{decide, Command, Event, Refusal};
-use tongchou_domain::project::{BuildKind, PanelPurpose, ProjectContext};
 use tongchou_domain::profile::Profile;
+use tongchou_domain::project::{BuildKind, PanelPurpose, ProjectContext};
 use tongchou_domain::Stage;
 
 fn scores(v: u32) -> Vec<(String, u32)> {
@@ -40,7 +40,10 @@ fn record(year: i32, total: u32, outcome: Option<Outcome>, confirmed: bool) -> E
     }
 }
 
-fn declare(ctx: &ProjectContext, reason: Option<&str>) -> Result<tongchou_domain::lifecycle::Decision, Refusal> {
+fn declare(
+    ctx: &ProjectContext,
+    reason: Option<&str>,
+) -> Result<tongchou_domain::lifecycle::Decision, Refusal> {
     decide(
         ctx,
         &unit_clerk(),
@@ -69,8 +72,14 @@ fn every_indicator_system_weighs_100_and_cites_its_article() {
     let mut p = Profile::shangcheng();
     p.evaluation.systems[0].indicators[0].weight = 10;
     let errs = Profile::from_toml(&p.to_toml()).unwrap_err();
-    assert!(errs.iter().any(|e| e.contains("权重合计须为 100")), "{errs:?}");
-    assert_eq!(Profile::from_toml(&Profile::shangcheng().to_toml()).unwrap(), Profile::shangcheng());
+    assert!(
+        errs.iter().any(|e| e.contains("权重合计须为 100")),
+        "{errs:?}"
+    );
+    assert_eq!(
+        Profile::from_toml(&Profile::shangcheng().to_toml()).unwrap(),
+        Profile::shangcheng()
+    );
 }
 
 // Shaoxing art.33 (项目建设单位对投入使用的项目进行自评)
@@ -82,27 +91,45 @@ fn unit_self_evaluates_its_system_in_operation_with_a_weighted_total() {
     let dec = decide(
         &ctx,
         &unit_clerk(),
-        Command::SelfEvaluate { year: 2026, scores: s, evidence: "使用统计".into() },
+        Command::SelfEvaluate {
+            year: 2026,
+            scores: s,
+            evidence: "使用统计".into(),
+        },
         &profile(),
         today(),
     )
     .unwrap();
-    assert!(matches!(dec.events[0], Event::SelfEvaluated { total: 71, .. }));
+    assert!(matches!(
+        dec.events[0],
+        Event::SelfEvaluated { total: 71, .. }
+    ));
     // Another unit may not; a missing indicator is a field error.
     let other = decide(
         &ctx,
         &other_clerk(),
-        Command::SelfEvaluate { year: 2026, scores: scores(80), evidence: "x".into() },
+        Command::SelfEvaluate {
+            year: 2026,
+            scores: scores(80),
+            evidence: "x".into(),
+        },
         &profile(),
         today(),
     );
-    assert!(matches!(other, Err(Refusal::Forbidden(_)) | Err(Refusal::NotVisible)));
+    assert!(matches!(
+        other,
+        Err(Refusal::Forbidden(_)) | Err(Refusal::NotVisible)
+    ));
     let mut short = scores(80);
     short.pop();
     let r = decide(
         &ctx,
         &unit_clerk(),
-        Command::SelfEvaluate { year: 2026, scores: short, evidence: "x".into() },
+        Command::SelfEvaluate {
+            year: 2026,
+            scores: short,
+            evidence: "x".into(),
+        },
         &profile(),
         today(),
     );
@@ -139,7 +166,13 @@ fn spot_check_records_who_checked_and_the_result() {
     assert!(decide(
         &ctx,
         &unit_clerk(),
-        Command::SpotCheck { year: 2026, by_kind: "expert".into(), checker: "x".into(), scores: scores(90), result: "x".into() },
+        Command::SpotCheck {
+            year: 2026,
+            by_kind: "expert".into(),
+            checker: "x".into(),
+            scores: scores(90),
+            result: "x".into()
+        },
         &profile(),
         today()
     )
@@ -150,8 +183,10 @@ fn spot_check_records_who_checked_and_the_result() {
 #[test]
 fn forced_retirement_refused_without_the_district_leaders_approval() {
     let mut ctx = at(Stage::InOperation);
-    ctx.evaluations.push(record(2025, 40, Some(Outcome::Rectify), true));
-    ctx.evaluations.push(record(2026, 35, Some(Outcome::Retire), false));
+    ctx.evaluations
+        .push(record(2025, 40, Some(Outcome::Rectify), true));
+    ctx.evaluations
+        .push(record(2026, 35, Some(Outcome::Retire), false));
     let confirm = |leader: Option<&str>| {
         decide(
             &ctx,
@@ -187,7 +222,12 @@ fn forced_retirement_proposed_only_after_a_missed_rectification() {
     let r = decide(
         &ctx,
         &authority(),
-        Command::ProposeOutcome { year: 2026, outcome: Outcome::Retire, rectify_by: None, reason: "低绩".into() },
+        Command::ProposeOutcome {
+            year: 2026,
+            outcome: Outcome::Retire,
+            rectify_by: None,
+            reason: "低绩".into(),
+        },
         &profile(),
         today(),
     );
@@ -196,7 +236,12 @@ fn forced_retirement_proposed_only_after_a_missed_rectification() {
     let r = decide(
         &ctx,
         &authority(),
-        Command::ProposeOutcome { year: 2026, outcome: Outcome::Continue, rectify_by: None, reason: "x".into() },
+        Command::ProposeOutcome {
+            year: 2026,
+            outcome: Outcome::Continue,
+            rectify_by: None,
+            reason: "x".into(),
+        },
         &profile(),
         today(),
     );
@@ -209,27 +254,37 @@ fn first_evaluation_due_one_year_after_final_acceptance() {
     let mut p = profile();
     p.evaluation.first_due_months = Some(12);
     let experts = [expert(1), expert(2), expert(3)];
-    let mut ctx = with_panel(at(Stage::Accepting), PanelPurpose::FinalAcceptance, &experts);
+    let mut ctx = with_panel(
+        at(Stage::Accepting),
+        PanelPurpose::FinalAcceptance,
+        &experts,
+    );
     for e in &experts {
         give(&mut ctx, e, true, None);
     }
     let accepted = today();
-    let dec = decide(
-        &ctx,
-        &authority(),
-        conclude(accepted),
-        &p,
-        today(),
-    )
-    .unwrap();
+    let dec = decide(&ctx, &authority(), conclude(accepted), &p, today()).unwrap();
     assert_eq!(dec.to, Stage::InOperation);
-    assert!(dec.events.contains(&Event::FinalAccepted { date: accepted }));
-    let ch = tongchou_domain::obligation::changes(&ctx.project, &dec, &p, &Calendar::builtin(), today());
-    let o = ch.new.iter().find(|o| o.code == "evaluation_first").expect("obligation");
+    assert!(dec
+        .events
+        .contains(&Event::FinalAccepted { date: accepted }));
+    let ch =
+        tongchou_domain::obligation::changes(&ctx.project, &dec, &p, &Calendar::builtin(), today());
+    let o = ch
+        .new
+        .iter()
+        .find(|o| o.code == "evaluation_first")
+        .expect("obligation");
     assert_eq!(o.due, d(2027, 6, 15));
     assert_eq!(o.owner, tongchou_domain::Role::Unit);
     // The Shangcheng profile sets no such duty.
-    let ch = tongchou_domain::obligation::changes(&ctx.project, &dec, &profile(), &Calendar::builtin(), today());
+    let ch = tongchou_domain::obligation::changes(
+        &ctx.project,
+        &dec,
+        &profile(),
+        &Calendar::builtin(),
+        today(),
+    );
     assert!(!ch.new.iter().any(|o| o.code == "evaluation_first"));
 }
 
@@ -237,9 +292,15 @@ fn first_evaluation_due_one_year_after_final_acceptance() {
 #[test]
 fn zombie_listed_unit_is_warned_for_two_years_and_may_go_ahead_with_a_reason() {
     let mut ctx = at(Stage::Draft);
-    ctx.eligibility.zombies.push(("旧审批系统".into(), d(2025, 3, 1)));
+    ctx.eligibility
+        .zombies
+        .push(("旧审批系统".into(), d(2025, 3, 1)));
     match declare(&ctx, None) {
-        Err(Refusal::NeedsOverride { rule, message, cite }) => {
+        Err(Refusal::NeedsOverride {
+            rule,
+            message,
+            cite,
+        }) => {
             assert_eq!(rule, "zombie_bar");
             assert!(message.contains("2027-03-01"), "{message}");
             assert!(cite.article.contains("二(二)9"));
@@ -247,9 +308,17 @@ fn zombie_listed_unit_is_warned_for_two_years_and_may_go_ahead_with_a_reason() {
         r => panic!("{r:?}"),
     }
     let dec = declare(&ctx, Some("上级部署的急需项目")).unwrap();
-    assert!(dec.events.iter().any(|e| matches!(e, Event::OverrideRecorded { rule, .. } if rule == "zombie_bar")));
+    assert!(dec
+        .events
+        .iter()
+        .any(|e| matches!(e, Event::OverrideRecorded { rule, .. } if rule == "zombie_bar")));
     // Two years on, no bar.
-    let b = bars(&ctx.eligibility, BuildKind::New, &profile().evaluation, d(2027, 3, 1));
+    let b = bars(
+        &ctx.eligibility,
+        BuildKind::New,
+        &profile().evaluation,
+        d(2027, 3, 1),
+    );
     assert!(b.is_empty());
 }
 
@@ -257,18 +326,31 @@ fn zombie_listed_unit_is_warned_for_two_years_and_may_go_ahead_with_a_reason() {
 #[test]
 fn application_stopped_within_two_years_bars_next_year() {
     let mut ctx = at(Stage::Draft);
-    ctx.eligibility.stops.push(("旧预约系统".into(), d(2024, 9, 1), d(2025, 12, 1)));
+    ctx.eligibility
+        .stops
+        .push(("旧预约系统".into(), d(2024, 9, 1), d(2025, 12, 1)));
     match declare(&ctx, Some("理由无效：硬性规定")) {
         Err(Refusal::Rule { message, cite }) => {
-            assert!(message.contains("2026 年度") && message.contains("2026-12-31"), "{message}");
+            assert!(
+                message.contains("2026 年度") && message.contains("2026-12-31"),
+                "{message}"
+            );
             assert!(cite.article.contains("第十章"));
         }
         r => panic!("{r:?}"),
     }
-    let b = bars(&ctx.eligibility, BuildKind::New, &profile().evaluation, d(2026, 6, 1));
+    let b = bars(
+        &ctx.eligibility,
+        BuildKind::New,
+        &profile().evaluation,
+        d(2026, 6, 1),
+    );
     assert_eq!(b[0].until, Some(d(2027, 1, 1)));
     // Stopped after more than two years: no bar.
-    let facts = EligibilityFacts { stops: vec![("x".into(), d(2022, 1, 1), d(2025, 12, 1))], ..Default::default() };
+    let facts = EligibilityFacts {
+        stops: vec![("x".into(), d(2022, 1, 1), d(2025, 12, 1))],
+        ..Default::default()
+    };
     assert!(bars(&facts, BuildKind::New, &profile().evaluation, d(2026, 6, 1)).is_empty());
 }
 
@@ -276,11 +358,18 @@ fn application_stopped_within_two_years_bars_next_year() {
 #[test]
 fn unfinished_records_of_earlier_projects_need_a_reason() {
     let mut ctx = at(Stage::Draft);
-    ctx.eligibility.unfinished.push(("2024 年项目".into(), "合同文件生成后5个工作日内备案".into(), d(2025, 1, 10)));
+    ctx.eligibility.unfinished.push((
+        "2024 年项目".into(),
+        "合同文件生成后5个工作日内备案".into(),
+        d(2025, 1, 10),
+    ));
     match declare(&ctx, None) {
         Err(Refusal::NeedsOverride { rule, message, .. }) => {
             assert_eq!(rule, "unfinished_records");
-            assert!(message.contains("2025-01-10") && message.contains("完成后"), "{message}");
+            assert!(
+                message.contains("2025-01-10") && message.contains("完成后"),
+                "{message}"
+            );
         }
         r => panic!("{r:?}"),
     }
@@ -291,7 +380,9 @@ fn unfinished_records_of_earlier_projects_need_a_reason() {
 #[test]
 fn upgrade_refused_while_the_units_system_has_not_passed_evaluation() {
     let mut ctx = at(Stage::Draft);
-    ctx.eligibility.unpassed.push(("办事系统".into(), Outcome::Rectify));
+    ctx.eligibility
+        .unpassed
+        .push(("办事系统".into(), Outcome::Rectify));
     ctx.project.input.build_kind = BuildKind::Upgrade;
     match declare(&ctx, None) {
         Err(Refusal::Rule { message, cite }) => {
@@ -308,7 +399,10 @@ fn upgrade_refused_while_the_units_system_has_not_passed_evaluation() {
 // Shaoxing art.34 (拒不整改或整改后仍不符合要求的，暂缓其后续项目审核)
 #[test]
 fn suspended_unit_is_refused_until_rectified() {
-    let facts = EligibilityFacts { suspended: vec![("x".into(), 2025)], ..Default::default() };
+    let facts = EligibilityFacts {
+        suspended: vec![("x".into(), 2025)],
+        ..Default::default()
+    };
     let b = bars(&facts, BuildKind::New, &profile().evaluation, today());
     assert!(b[0].hard && b[0].until.is_none() && b[0].cite.article.contains("第三十四条"));
 }
@@ -323,26 +417,54 @@ fn confirmed_rectification_becomes_an_obligation_the_units_report_fulfils() {
     let dec = decide(
         &ctx,
         &authority(),
-        Command::ConfirmOutcome { year: 2026, agree: true, leader: None, leader_date: None, opinion: String::new() },
+        Command::ConfirmOutcome {
+            year: 2026,
+            agree: true,
+            leader: None,
+            leader_date: None,
+            opinion: String::new(),
+        },
         &profile(),
         today(),
     )
     .unwrap();
-    let ch = tongchou_domain::obligation::changes(&ctx.project, &dec, &profile(), &Calendar::builtin(), today());
-    let o = ch.new.iter().find(|o| o.code == "evaluation_rectify_2026").expect("obligation");
+    let ch = tongchou_domain::obligation::changes(
+        &ctx.project,
+        &dec,
+        &profile(),
+        &Calendar::builtin(),
+        today(),
+    );
+    let o = ch
+        .new
+        .iter()
+        .find(|o| o.code == "evaluation_rectify_2026")
+        .expect("obligation");
     assert_eq!(o.due, d(2026, 9, 30));
     assert!(o.cite.article.contains("第三十四条"));
     ctx.evaluations[0].confirmed = true;
     let rep = decide(
         &ctx,
         &unit_clerk(),
-        Command::ReportRectification { year: 2026, note: "已完成整改".into() },
+        Command::ReportRectification {
+            year: 2026,
+            note: "已完成整改".into(),
+        },
         &profile(),
         today(),
     )
     .unwrap();
-    let ch = tongchou_domain::obligation::changes(&ctx.project, &rep, &profile(), &Calendar::builtin(), today());
-    assert_eq!(ch.fulfil, vec![("evaluation_rectify_2026".to_string(), today())]);
+    let ch = tongchou_domain::obligation::changes(
+        &ctx.project,
+        &rep,
+        &profile(),
+        &Calendar::builtin(),
+        today(),
+    );
+    assert_eq!(
+        ch.fulfil,
+        vec![("evaluation_rectify_2026".to_string(), today())]
+    );
 }
 
 // [product] statistics are for the authority, departments, leaders and audit

@@ -29,7 +29,13 @@ fn date_opt(r: &AnyRow, col: &str) -> Result<Option<Date>> {
 }
 
 /// Write what an evaluation event changes (called from the project's `apply_event`).
-pub(crate) async fn apply_event(tx: &mut Tx, id: i64, actor: &Actor, e: &Event, now: &str) -> Result<()> {
+pub(crate) async fn apply_event(
+    tx: &mut Tx,
+    id: i64,
+    actor: &Actor,
+    e: &Event,
+    now: &str,
+) -> Result<()> {
     match e {
         Event::FinalAccepted { date } => {
             sqlx::query(
@@ -250,7 +256,11 @@ fn stat_rows(rows: &[AnyRow]) -> Result<Vec<StatRow>> {
                 },
                 count: r.try_get("n")?,
                 fen: r.try_get::<Option<i64>, _>("fen")?.unwrap_or(0),
-                fen2: r.try_get::<Option<i64>, _>("fen2").ok().flatten().unwrap_or(0),
+                fen2: r
+                    .try_get::<Option<i64>, _>("fen2")
+                    .ok()
+                    .flatten()
+                    .unwrap_or(0),
             })
         })
         .collect()
@@ -344,7 +354,8 @@ impl Db {
             let outcome = Outcome::parse(&outcome).ok_or_else(|| corrupt("outcome"))?;
             let name: String = r.try_get("name")?;
             if outcome == Outcome::Suspend {
-                f.suspended.push((name.clone(), r.try_get::<i64, _>("year")? as i32));
+                f.suspended
+                    .push((name.clone(), r.try_get::<i64, _>("year")? as i32));
             }
             if !outcome.passed() {
                 f.unpassed.push((name, outcome));
@@ -367,7 +378,11 @@ impl Db {
             .map(|r| {
                 let spot: Option<String> = r.try_get("spot")?;
                 let score = match spot {
-                    Some(s) => serde_json::from_str::<SpotCheck>(&s).map_err(|_| corrupt("spot"))?.total,
+                    Some(s) => {
+                        serde_json::from_str::<SpotCheck>(&s)
+                            .map_err(|_| corrupt("spot"))?
+                            .total
+                    }
                     None => r.try_get::<i64, _>("self_total")? as u32,
                 };
                 let o: String = r.try_get("outcome")?;
@@ -387,14 +402,17 @@ impl Db {
 
     /// The zombie-system list (E4), newest first; scoped like the project list.
     pub async fn zombie_list(&self, actor: &Actor) -> Result<Vec<ZombieRow>> {
-        let Some((w, binds)) = Db::list_where(&list_scope(actor), &ListFilter::default(), false) else {
+        let Some((w, binds)) = Db::list_where(&list_scope(actor), &ListFilter::default(), false)
+        else {
             return Ok(Vec::new());
         };
         let sql = format!(
             "SELECT z.project_id, z.system_name, z.year, z.listed_on, u.name AS unit FROM zombie_systems z \
              JOIN projects p ON p.id = z.project_id JOIN units u ON u.id = z.unit_id WHERE {w} ORDER BY z.listed_on DESC, z.id DESC"
         );
-        let rows = bind_all(sqlx::query(&sql), &binds).fetch_all(&self.pool).await?;
+        let rows = bind_all(sqlx::query(&sql), &binds)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 Ok(ZombieRow {
@@ -410,13 +428,16 @@ impl Db {
 
     /// The statistics (P5) over the projects the actor may list. Exact: aggregate queries.
     pub async fn statistics(&self, actor: &Actor, today: Date) -> Result<Statistics> {
-        let Some((w, binds)) = Db::list_where(&list_scope(actor), &ListFilter::default(), false) else {
+        let Some((w, binds)) = Db::list_where(&list_scope(actor), &ListFilter::default(), false)
+        else {
             return Ok(Statistics::default());
         };
         let binds_ref = &binds;
         let pool = &self.pool;
         let q = |sql: String| async move {
-            let rows = bind_all(sqlx::query(&sql), binds_ref).fetch_all(pool).await?;
+            let rows = bind_all(sqlx::query(&sql), binds_ref)
+                .fetch_all(pool)
+                .await?;
             stat_rows(&rows)
         };
         let mut s = Statistics::default();
@@ -452,7 +473,9 @@ impl Db {
         let sql = format!(
             "SELECT h.project_id, h.from_stage, h.to_stage, h.at FROM history h JOIN projects p ON p.id = h.project_id WHERE {w} ORDER BY h.project_id, h.id"
         );
-        let rows = bind_all(sqlx::query(&sql), &binds).fetch_all(&self.pool).await?;
+        let rows = bind_all(sqlx::query(&sql), &binds)
+            .fetch_all(&self.pool)
+            .await?;
         s.stage_days = stage_medians(&rows)?;
         Ok(s)
     }

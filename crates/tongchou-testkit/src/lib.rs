@@ -816,7 +816,11 @@ pub async fn seed_evaluation_demo(st: &AppState, world: &World, today: Date) -> 
         page: 1,
         ..Default::default()
     };
-    let (items, _) = st.db.list_projects(&scope, &f).await.map_err(|e| e.to_string())?;
+    let (items, _) = st
+        .db
+        .list_projects(&scope, &f)
+        .await
+        .map_err(|e| e.to_string())?;
     let profile = st.profile();
     let Some(system) = profile.evaluation.active() else {
         return Ok(());
@@ -830,24 +834,44 @@ pub async fn seed_evaluation_demo(st: &AppState, world: &World, today: Date) -> 
         }) else {
             continue;
         };
-        let score = if k == 0 { 25 } else if k == 1 { 92 } else { 78 };
-        let scores = |v: u32| system.indicators.iter().map(|i| (i.code.clone(), v)).collect::<Vec<_>>();
+        let score = if k == 0 {
+            25
+        } else if k == 1 {
+            92
+        } else {
+            78
+        };
+        let scores = |v: u32| {
+            system
+                .indicators
+                .iter()
+                .map(|i| (i.code.clone(), v))
+                .collect::<Vec<_>>()
+        };
         walker
-            .run(id, unit, Command::SelfEvaluate {
-                year,
-                scores: scores(score),
-                evidence: "系统访问日志、用户统计和运维记录".into(),
-            })
+            .run(
+                id,
+                unit,
+                Command::SelfEvaluate {
+                    year,
+                    scores: scores(score),
+                    evidence: "系统访问日志、用户统计和运维记录".into(),
+                },
+            )
             .await?;
         let outcome = if k == 0 {
             walker
-                .run(id, "sjj", Command::SpotCheck {
-                    year,
-                    by_kind: "third_party".into(),
-                    checker: "浙江某信息技术评估中心".into(),
-                    scores: scores(20),
-                    result: "近一年活跃用户不足 20 人，业务已迁移至省统建系统".into(),
-                })
+                .run(
+                    id,
+                    "sjj",
+                    Command::SpotCheck {
+                        year,
+                        by_kind: "third_party".into(),
+                        checker: "浙江某信息技术评估中心".into(),
+                        scores: scores(20),
+                        result: "近一年活跃用户不足 20 人，业务已迁移至省统建系统".into(),
+                    },
+                )
                 .await?;
             tongchou_domain::evaluation::Outcome::Zombie
         } else if k == 1 {
@@ -856,23 +880,33 @@ pub async fn seed_evaluation_demo(st: &AppState, world: &World, today: Date) -> 
             tongchou_domain::evaluation::Outcome::Continue
         };
         walker
-            .run(id, "sjj", Command::ProposeOutcome {
-                year,
-                outcome,
-                rectify_by: None,
-                reason: format!("{year} 年度绩效评价：{}", outcome.label()),
-            })
+            .run(
+                id,
+                "sjj",
+                Command::ProposeOutcome {
+                    year,
+                    outcome,
+                    rectify_by: None,
+                    reason: format!("{year} 年度绩效评价：{}", outcome.label()),
+                },
+            )
             .await?;
         walker
-            .run(id, "sjj", Command::ConfirmOutcome {
-                year,
-                agree: true,
-                leader: None,
-                leader_date: None,
-                opinion: String::new(),
-            })
+            .run(
+                id,
+                "sjj",
+                Command::ConfirmOutcome {
+                    year,
+                    agree: true,
+                    leader: None,
+                    leader_date: None,
+                    opinion: String::new(),
+                },
+            )
             .await?;
-        walker.run(id, "sjj", Command::PublishEvaluation { year }).await?;
+        walker
+            .run(id, "sjj", Command::PublishEvaluation { year })
+            .await?;
     }
     Ok(())
 }

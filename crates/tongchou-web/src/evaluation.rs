@@ -34,7 +34,9 @@ impl Chart {
         );
         for (i, (label, v, shown)) in self.rows.iter().enumerate() {
             let y = 4 + i * 24;
-            let w = (*v as f64 / max as f64 * 360.0).round().max(if *v > 0 { 1.0 } else { 0.0 });
+            let w = (*v as f64 / max as f64 * 360.0)
+                .round()
+                .max(if *v > 0 { 1.0 } else { 0.0 });
             s.push_str(&format!(
                 "<text x=\"150\" y=\"{}\" text-anchor=\"end\" font-size=\"12\">{}</text><rect x=\"156\" y=\"{y}\" width=\"{w}\" height=\"18\" fill=\"#2f6fb0\"></rect><text x=\"{}\" y=\"{}\" font-size=\"12\">{}</text>",
                 y + 14,
@@ -73,7 +75,13 @@ fn wan(fen: i64) -> String {
 
 fn money_rows(rows: &[StatRow], label: impl Fn(&str) -> String) -> Vec<(String, i64, String)> {
     rows.iter()
-        .map(|r| (label(&r.label), r.fen, format!("{} 万元（{} 个）", wan(r.fen), r.count)))
+        .map(|r| {
+            (
+                label(&r.label),
+                r.fen,
+                format!("{} 万元（{} 个）", wan(r.fen), r.count),
+            )
+        })
         .collect()
 }
 
@@ -98,7 +106,9 @@ pub fn charts(s: &Statistics) -> Vec<Chart> {
             title: "立项投资（按项目类别）",
             value_head: "立项金额",
             rows: money_rows(&s.by_category, |l| {
-                Category::parse(l).map(|c| c.label().to_string()).unwrap_or(l.into())
+                Category::parse(l)
+                    .map(|c| c.label().to_string())
+                    .unwrap_or(l.into())
             }),
         },
         Chart {
@@ -106,7 +116,9 @@ pub fn charts(s: &Statistics) -> Vec<Chart> {
             title: "立项投资（按建设类型）",
             value_head: "立项金额",
             rows: money_rows(&s.by_build_kind, |l| {
-                BuildKind::parse(l).map(|c| c.label().to_string()).unwrap_or(l.into())
+                BuildKind::parse(l)
+                    .map(|c| c.label().to_string())
+                    .unwrap_or(l.into())
             }),
         },
         Chart {
@@ -144,7 +156,9 @@ pub fn charts(s: &Statistics) -> Vec<Chart> {
                 .iter()
                 .map(|r| {
                     (
-                        Stage::parse(&r.label).map(|st| st.label().to_string()).unwrap_or(r.label.clone()),
+                        Stage::parse(&r.label)
+                            .map(|st| st.label().to_string())
+                            .unwrap_or(r.label.clone()),
                         r.fen,
                         format!("{} 天（{} 次）", r.fen, r.count),
                     )
@@ -170,7 +184,9 @@ pub fn charts(s: &Statistics) -> Vec<Chart> {
                 .iter()
                 .map(|r| {
                     (
-                        Outcome::parse(&r.label).map(|o| o.label().to_string()).unwrap_or(r.label.clone()),
+                        Outcome::parse(&r.label)
+                            .map(|o| o.label().to_string())
+                            .unwrap_or(r.label.clone()),
                         r.count,
                         format!("{} 个", r.count),
                     )
@@ -191,9 +207,14 @@ struct StatsPage {
 
 async fn load(st: &AppState, user: &CurrentUser) -> Result<(Statistics, Vec<ZombieRow>), AppError> {
     if !can_view_statistics(&user.actor) {
-        return Err(AppError::Forbidden("统计分析仅向主管部门、职能部门和领导开放".into()));
+        return Err(AppError::Forbidden(
+            "统计分析仅向主管部门、职能部门和领导开放".into(),
+        ));
     }
-    let s = st.db.statistics(&user.actor, tongchou_store::today()).await?;
+    let s = st
+        .db
+        .statistics(&user.actor, tongchou_store::today())
+        .await?;
     let z = st.db.zombie_list(&user.actor).await?;
     Ok((s, z))
 }
@@ -215,12 +236,18 @@ pub async fn page(State(st): State<AppState>, MaybeUser(u): MaybeUser) -> Respon
 }
 
 /// GET /api/v1/statistics
-pub async fn api_stats(State(st): State<AppState>, user: CurrentUser) -> Result<Json<Statistics>, AppError> {
+pub async fn api_stats(
+    State(st): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Statistics>, AppError> {
     Ok(Json(load(&st, &user).await?.0))
 }
 
 /// GET /api/v1/zombie-systems
-pub async fn api_zombies(State(st): State<AppState>, user: CurrentUser) -> Result<Json<Vec<ZombieRow>>, AppError> {
+pub async fn api_zombies(
+    State(st): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<ZombieRow>>, AppError> {
     Ok(Json(load(&st, &user).await?.1))
 }
 
@@ -232,9 +259,17 @@ pub async fn export(State(st): State<AppState>, user: CurrentUser) -> Result<Res
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
     for (i, c) in charts(&s).iter().enumerate() {
-        let ws = wb.add_worksheet().set_name(format!("{}{}", i + 1, trunc(c.title, 20).replace(['（', '）', '：', '/'], ""))).map_err(xl)?;
+        let ws = wb
+            .add_worksheet()
+            .set_name(format!(
+                "{}{}",
+                i + 1,
+                trunc(c.title, 20).replace(['（', '）', '：', '/'], "")
+            ))
+            .map_err(xl)?;
         ws.write_with_format(0, 0, "项", &bold).map_err(xl)?;
-        ws.write_with_format(0, 1, c.value_head, &bold).map_err(xl)?;
+        ws.write_with_format(0, 1, c.value_head, &bold)
+            .map_err(xl)?;
         ws.write_with_format(0, 2, "说明", &bold).map_err(xl)?;
         for (r, (label, v, shown)) in c.rows.iter().enumerate() {
             let r = r as u32 + 1;
@@ -246,7 +281,10 @@ pub async fn export(State(st): State<AppState>, user: CurrentUser) -> Result<Res
         ws.set_column_width(2, 60).map_err(xl)?;
     }
     let ws = wb.add_worksheet().set_name("僵尸系统名单").map_err(xl)?;
-    for (c, h) in ["系统", "建设单位", "评价年度", "列入日期"].iter().enumerate() {
+    for (c, h) in ["系统", "建设单位", "评价年度", "列入日期"]
+        .iter()
+        .enumerate()
+    {
         ws.write_with_format(0, c as u16, *h, &bold).map_err(xl)?;
     }
     for (i, z) in zombies.iter().enumerate() {
@@ -259,8 +297,14 @@ pub async fn export(State(st): State<AppState>, user: CurrentUser) -> Result<Res
     let bytes = wb.save_to_buffer().map_err(xl)?;
     Ok((
         [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"statistics.xlsx\""),
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"statistics.xlsx\"",
+            ),
         ],
         bytes,
     )
@@ -286,7 +330,9 @@ pub async fn public_page(State(st): State<AppState>, MaybeUser(u): MaybeUser) ->
 }
 
 /// GET /api/v1/public/evaluations
-pub async fn api_public(State(st): State<AppState>) -> Result<Json<Vec<PublishedResult>>, AppError> {
+pub async fn api_public(
+    State(st): State<AppState>,
+) -> Result<Json<Vec<PublishedResult>>, AppError> {
     Ok(Json(st.db.published_results(1000).await?))
 }
 
@@ -307,7 +353,10 @@ pub fn openapi_paths(doc: &mut serde_json::Value) {
             "security": [],
             "responses": { "200": { "description": "[{year, project_code, system, unit, score, outcome, outcome_label}]" } } } }
     });
-    if let (Some(dst), Some(src)) = (doc.get_mut("paths").and_then(|p| p.as_object_mut()), paths.as_object()) {
+    if let (Some(dst), Some(src)) = (
+        doc.get_mut("paths").and_then(|p| p.as_object_mut()),
+        paths.as_object(),
+    ) {
         for (k, v) in src {
             dst.insert(k.clone(), v.clone());
         }

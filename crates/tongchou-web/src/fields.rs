@@ -141,7 +141,9 @@ impl Fields {
                     .ok()
                     .filter(|v| *v <= 100)
                     .map(|v| (i.code.clone(), v))
-                    .ok_or_else(|| AppError::field(&k, format!("请为“{}”评分（0–100 的整数）", i.name)))
+                    .ok_or_else(|| {
+                        AppError::field(&k, format!("请为“{}”评分（0–100 的整数）", i.name))
+                    })
             })
             .collect()
     }

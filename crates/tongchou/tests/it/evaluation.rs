@@ -32,15 +32,31 @@ async fn evaluation(backend: Backend) {
     let (cookie, csrf) = app.page_session("jyj").await;
     let get_page = |path: String, cookie: String| {
         let c = app.client.clone();
-        async move { c.get(path).header("cookie", cookie).send().await.unwrap().text().await.unwrap() }
+        async move {
+            c.get(path)
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
     };
     let page = get_page(format!("{}/projects/{id}", app.base), cookie.clone()).await;
-    assert!(page.contains("act-self_evaluate") && page.contains("应用使用情况"), "form shown");
+    assert!(
+        page.contains("act-self_evaluate") && page.contains("应用使用情况"),
+        "form shown"
+    );
     let r = app
         .client
         .post(format!("{}/projects/{id}/act/self_evaluate", app.base))
         .header("cookie", &cookie)
-        .form(&[("_csrf", csrf.as_str()), ("year", &year.to_string()), ("evidence", "说明")])
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("year", &year.to_string()),
+            ("evidence", "说明"),
+        ])
         .send()
         .await
         .unwrap();
@@ -51,12 +67,29 @@ async fn evaluation(backend: Backend) {
     let mut body = scores(&app, 30);
     body.insert("year".into(), json!(year));
     body.insert("evidence".into(), json!("内部佐证：月活仅 12 人"));
-    let (s, v) = app.act(&auth, id, "self_evaluate", Value::Object(body.clone())).await;
+    let (s, v) = app
+        .act(&auth, id, "self_evaluate", Value::Object(body.clone()))
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
-    let (s, v) = app.act(&unit, id, "self_evaluate", json!({"year": year, "evidence": "x"})).await;
+    let (s, v) = app
+        .act(
+            &unit,
+            id,
+            "self_evaluate",
+            json!({"year": year, "evidence": "x"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-    assert!(v["fields"][0]["field"].as_str().unwrap().starts_with("score_"), "{v}");
-    let (s, v) = app.act(&unit, id, "self_evaluate", Value::Object(body)).await;
+    assert!(
+        v["fields"][0]["field"]
+            .as_str()
+            .unwrap()
+            .starts_with("score_"),
+        "{v}"
+    );
+    let (s, v) = app
+        .act(&unit, id, "self_evaluate", Value::Object(body))
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let mut spot = scores(&app, 20);
     spot.insert("year".into(), json!(year));
@@ -68,15 +101,34 @@ async fn evaluation(backend: Backend) {
 
     // E3/E4: the outcome is proposed, then confirmed; a zombie system enters the list.
     let (s, v) = app
-        .act(&auth, id, "propose_outcome", json!({"year": year, "outcome": "continue", "reason": "x"}))
+        .act(
+            &auth,
+            id,
+            "propose_outcome",
+            json!({"year": year, "outcome": "continue", "reason": "x"}),
+        )
         .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a score of 20 is not 继续运行: {v}");
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a score of 20 is not 继续运行: {v}"
+    );
     let (s, v) = app
-        .act(&auth, id, "propose_outcome", json!({"year": year, "outcome": "zombie", "reason": "长期无人使用"}))
+        .act(
+            &auth,
+            id,
+            "propose_outcome",
+            json!({"year": year, "outcome": "zombie", "reason": "长期无人使用"}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let (s, v) = app
-        .act(&auth, id, "confirm_outcome", json!({"year": year, "agree": "yes"}))
+        .act(
+            &auth,
+            id,
+            "confirm_outcome",
+            json!({"year": year, "agree": "yes"}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let (s, v) = app.get(&auth, "/api/v1/zombie-systems").await;
@@ -85,24 +137,44 @@ async fn evaluation(backend: Backend) {
     assert_eq!(v[0]["project_id"], id);
     let (s, _) = app.get(&unit, "/api/v1/zombie-systems").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (_, h) = app.get(&unit, &format!("/api/v1/projects/{id}/history")).await;
+    let (_, h) = app
+        .get(&unit, &format!("/api/v1/projects/{id}/history"))
+        .await;
     let text = h.to_string();
-    assert!(text.contains("confirm_outcome") && text.contains("spot_check"), "{h}");
+    assert!(
+        text.contains("confirm_outcome") && text.contains("spot_check"),
+        "{h}"
+    );
 
     // Published results: public, no login, nothing internal.
-    let r = reqwest::get(format!("{}/public/evaluations", app.base)).await.unwrap();
+    let r = reqwest::get(format!("{}/public/evaluations", app.base))
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    assert!(!r.text().await.unwrap().contains("上城区校园一卡通应用"), "not yet published");
-    let (s, v) = app.act(&auth, id, "publish_evaluation", json!({"year": year})).await;
+    assert!(
+        !r.text().await.unwrap().contains("上城区校园一卡通应用"),
+        "not yet published"
+    );
+    let (s, v) = app
+        .act(&auth, id, "publish_evaluation", json!({"year": year}))
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    let r = reqwest::get(format!("{}/public/evaluations", app.base)).await.unwrap();
+    let r = reqwest::get(format!("{}/public/evaluations", app.base))
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let html = r.text().await.unwrap();
-    assert!(html.contains("上城区校园一卡通应用") && html.contains("列入僵尸系统名单"), "{html}");
-    for secret in ["内部佐证", "保密评估机构甲", "内部抽查意见", "林晓", "李静"] {
+    assert!(
+        html.contains("上城区校园一卡通应用") && html.contains("列入僵尸系统名单"),
+        "{html}"
+    );
+    for secret in ["内部佐证", "保密评估机构甲", "内部抽查意见", "林晓", "李静"]
+    {
         assert!(!html.contains(secret), "public page leaks {secret}");
     }
-    let r = reqwest::get(format!("{}/api/v1/public/evaluations", app.base)).await.unwrap();
+    let r = reqwest::get(format!("{}/api/v1/public/evaluations", app.base))
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let pubj: Value = r.json().await.unwrap();
     assert_eq!(pubj[0]["score"], 20);
@@ -118,39 +190,81 @@ async fn evaluation(backend: Backend) {
         assert_eq!(s, StatusCode::CREATED, "{v}");
     }
     let page = get_page(format!("{}/projects/{draft}", app.base), cookie.clone()).await;
-    assert!(page.contains("bar-zombie_bar") && page.contains("僵尸系统"), "the bar shows before declaring");
+    assert!(
+        page.contains("bar-zombie_bar") && page.contains("僵尸系统"),
+        "the bar shows before declaring"
+    );
     let (s, v) = app.act(&unit, draft, "declare", json!({})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(v["code"], "override_required", "{v}");
     let until = tongchou_domain::lifecycle::add_months(today(), 24).to_string();
     let msg = v["message"].as_str().unwrap();
-    assert!(msg.contains("僵尸系统") && msg.contains(&until) && msg.contains("二(二)9"), "{v}");
+    assert!(
+        msg.contains("僵尸系统") && msg.contains(&until) && msg.contains("二(二)9"),
+        "{v}"
+    );
     assert_eq!(app.stage(&unit, draft).await, "draft");
     let (s, v) = app
-        .act(&unit, draft, "declare", json!({"override_reason": "市级统一部署的急需项目"}))
+        .act(
+            &unit,
+            draft,
+            "declare",
+            json!({"override_reason": "市级统一部署的急需项目"}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["stage"], "compliance_review");
-    let r = reqwest::get(format!("{}/public/evaluations", app.base)).await.unwrap();
+    let r = reqwest::get(format!("{}/public/evaluations", app.base))
+        .await
+        .unwrap();
     assert!(!r.text().await.unwrap().contains("上城区智慧食堂应用"));
 
     // P5: the statistics equal a direct count.
     let (s, st) = app.get(&auth, "/api/v1/statistics").await;
     assert_eq!(s, StatusCode::OK, "{st}");
-    assert_eq!(st["outcomes"], json!([{"label": "zombie", "count": 1, "fen": 0, "fen2": 0}]));
+    assert_eq!(
+        st["outcomes"],
+        json!([{"label": "zombie", "count": 1, "fen": 0, "fen2": 0}])
+    );
     let (_, list) = app.get(&auth, "/api/v1/projects?per_page=500").await;
     let items = list["items"].as_array().expect("items");
-    let approved: Vec<&Value> = items.iter().filter(|p| !p["approved_amount"].is_null()).collect();
-    let counted: i64 = st["by_year"].as_array().unwrap().iter().map(|r| r["count"].as_i64().unwrap()).sum();
+    let approved: Vec<&Value> = items
+        .iter()
+        .filter(|p| !p["approved_amount"].is_null())
+        .collect();
+    let counted: i64 = st["by_year"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["count"].as_i64().unwrap())
+        .sum();
     assert_eq!(counted, approved.len() as i64, "{st}");
-    let declared: i64 = st["approval"].as_array().unwrap().iter().map(|r| r["count"].as_i64().unwrap()).sum();
-    assert_eq!(declared, items.iter().filter(|p| p["stage"] != "draft").count() as i64, "{st}");
+    let declared: i64 = st["approval"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["count"].as_i64().unwrap())
+        .sum();
+    assert_eq!(
+        declared,
+        items.iter().filter(|p| p["stage"] != "draft").count() as i64,
+        "{st}"
+    );
     let (sjj_cookie, _) = app.page_session("sjj").await;
     let html = get_page(format!("{}/statistics", app.base), sjj_cookie).await;
-    assert!(html.contains("<svg") && html.contains("僵尸系统名单") && html.contains("上城区校园一卡通应用"), "{html}");
+    assert!(
+        html.contains("<svg")
+            && html.contains("僵尸系统名单")
+            && html.contains("上城区校园一卡通应用"),
+        "{html}"
+    );
     assert!(html.contains("立项率"), "the approval chart has its table");
     let (_, doc) = app.get(&auth, "/api/v1/openapi.json").await;
-    for path in ["/api/v1/statistics", "/api/v1/zombie-systems", "/api/v1/public/evaluations"] {
+    for path in [
+        "/api/v1/statistics",
+        "/api/v1/zombie-systems",
+        "/api/v1/public/evaluations",
+    ] {
         assert!(doc["paths"][path].is_object(), "{path} documented");
     }
     let (s, _) = app.get(&unit, "/api/v1/statistics").await;
@@ -183,7 +297,9 @@ async fn demo_systems_in_operation_are_evaluated_and_one_is_a_zombie() {
         return;
     };
     let st = tongchou_web::AppState::new(db, dir.join("data"));
-    let world = tongchou_testkit::seed_demo(&st, today()).await.expect("demo");
+    let world = tongchou_testkit::seed_demo(&st, today())
+        .await
+        .expect("demo");
     let zombies = st.db.zombie_list(world.actor("sjj")).await.unwrap();
     assert_eq!(zombies.len(), 1, "{zombies:?}");
     let published = st.db.published_results(1000).await.unwrap();
@@ -216,9 +332,15 @@ async fn statistics_equal_a_direct_count(backend: Backend, seed: u64) {
     let mut x = seed;
     let mut ids = Vec::new();
     for i in 0..8 {
-        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let unit = units[(x >> 33) as usize % units.len()];
-        let token = if unit == "jyj" { jyj.clone() } else { app.token(unit).await };
+        let token = if unit == "jyj" {
+            jyj.clone()
+        } else {
+            app.token(unit).await
+        };
         let id = app.draft(&token, &format!("统计核对项目{seed}-{i}")).await;
         let target = targets[(x >> 40) as usize % targets.len()];
         if target != Stage::Draft {
@@ -258,18 +380,30 @@ async fn statistics_equal_a_direct_count(backend: Backend, seed: u64) {
             *overdue.entry(p.unit_name.clone()).or_default() += n;
         }
     }
-    let got: std::collections::BTreeMap<String, (i64, i64)> =
-        s.by_year.iter().map(|r| (r.label.clone(), (r.count, r.fen))).collect();
+    let got: std::collections::BTreeMap<String, (i64, i64)> = s
+        .by_year
+        .iter()
+        .map(|r| (r.label.clone(), (r.count, r.fen)))
+        .collect();
     assert_eq!(got, by_year, "seed {seed}");
-    let got: std::collections::BTreeMap<String, (i64, i64, i64)> =
-        s.approval.iter().map(|r| (r.label.clone(), (r.count, r.fen, r.fen2))).collect();
+    let got: std::collections::BTreeMap<String, (i64, i64, i64)> = s
+        .approval
+        .iter()
+        .map(|r| (r.label.clone(), (r.count, r.fen, r.fen2)))
+        .collect();
     assert_eq!(got, declared, "seed {seed}");
-    let got: std::collections::BTreeMap<String, i64> =
-        s.overdue_by_unit.iter().map(|r| (r.label.clone(), r.count)).collect();
+    let got: std::collections::BTreeMap<String, i64> = s
+        .overdue_by_unit
+        .iter()
+        .map(|r| (r.label.clone(), r.count))
+        .collect();
     assert_eq!(got, overdue, "seed {seed}");
     let approved: i64 = by_year.values().map(|v| v.0).sum();
     assert_eq!(s.by_category.iter().map(|r| r.count).sum::<i64>(), approved);
-    assert_eq!(s.by_build_kind.iter().map(|r| r.count).sum::<i64>(), approved);
+    assert_eq!(
+        s.by_build_kind.iter().map(|r| r.count).sum::<i64>(),
+        approved
+    );
 }
 
 #[tokio::test]
@@ -304,36 +438,68 @@ async fn forced_retirement_bars_next_year(backend: Backend) {
         let mut body = scores(&app, 30);
         body.insert("year".into(), json!(y));
         body.insert("evidence".into(), json!("使用量低"));
-        let (s, v) = app.act(&unit, id, "self_evaluate", Value::Object(body)).await;
+        let (s, v) = app
+            .act(&unit, id, "self_evaluate", Value::Object(body))
+            .await;
         assert_eq!(s, StatusCode::OK, "{v}");
         let (s, v) = app
-            .act(&auth, id, "propose_outcome", json!({"year": y, "outcome": outcome, "rectify_by": rectify_by, "reason": "低绩"}))
+            .act(
+                &auth,
+                id,
+                "propose_outcome",
+                json!({"year": y, "outcome": outcome, "rectify_by": rectify_by, "reason": "低绩"}),
+            )
             .await;
         assert_eq!(s, StatusCode::OK, "{v}");
         if outcome == "retire" {
-            let (s, v) = app.act(&auth, id, "confirm_outcome", json!({"year": y, "agree": "yes"})).await;
+            let (s, v) = app
+                .act(
+                    &auth,
+                    id,
+                    "confirm_outcome",
+                    json!({"year": y, "agree": "yes"}),
+                )
+                .await;
             assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
             assert!(v["message"].as_str().unwrap().contains("分管领导"), "{v}");
-            assert_eq!(app.stage(&unit, id).await, "in_operation", "nothing changed");
+            assert_eq!(
+                app.stage(&unit, id).await,
+                "in_operation",
+                "nothing changed"
+            );
         }
         let (s, v) = app
             .act(&auth, id, "confirm_outcome", json!({"year": y, "agree": "yes", "leader": "分管副区长", "leader_date": today().to_string()}))
             .await;
         assert_eq!(s, StatusCode::OK, "{v}");
     }
-    let (_, ob) = app.get(&unit, &format!("/api/v1/projects/{id}/obligations")).await;
-    assert!(ob.to_string().contains(&format!("evaluation_rectify_{}", year - 1)), "{ob}");
+    let (_, ob) = app
+        .get(&unit, &format!("/api/v1/projects/{id}/obligations"))
+        .await;
+    assert!(
+        ob.to_string()
+            .contains(&format!("evaluation_rectify_{}", year - 1)),
+        "{ob}"
+    );
     assert_eq!(app.stage(&unit, id).await, "ended");
     let draft = app.draft(&unit, "上城区健康档案查询应用（二期）").await;
     for kind in ["declaration_form", "feasibility_report"] {
         app.upload(&unit, draft, kind, "材料.pdf", pdf()).await;
     }
     let (s, v) = app
-        .act(&unit, draft, "declare", json!({"override_reason": "硬性规定不接受理由"}))
+        .act(
+            &unit,
+            draft,
+            "declare",
+            json!({"override_reason": "硬性规定不接受理由"}),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     let msg = v["message"].as_str().unwrap();
-    assert!(msg.contains("第十章") && msg.contains(&format!("{}-12-31", year + 1)), "{v}");
+    assert!(
+        msg.contains("第十章") && msg.contains(&format!("{}-12-31", year + 1)),
+        "{v}"
+    );
     assert_eq!(app.stage(&unit, draft).await, "draft");
 }
 
