@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod cloud;
 pub mod cost_sharing;
 pub mod demand;
+pub mod evaluation;
 pub mod funds;
 pub mod ids;
 pub mod ledger;

@@ -184,6 +184,39 @@ pub enum Command {
     FileTermination { agree: bool, opinion: String },
     /// 超期说明 explain an overrun of the contract period
     ExplainOverrun { explanation: String },
+    /// 绩效自评 the unit's yearly self-evaluation (scores per indicator, evidence)
+    SelfEvaluate {
+        year: i32,
+        scores: Vec<(String, u32)>,
+        evidence: String,
+    },
+    /// 重点项目抽查 the authority's spot check by experts, a third party or finance
+    SpotCheck {
+        year: i32,
+        by_kind: String,
+        checker: String,
+        scores: Vec<(String, u32)>,
+        result: String,
+    },
+    /// 提出评价结果 propose the year's outcome to the authority
+    ProposeOutcome {
+        year: i32,
+        outcome: crate::evaluation::Outcome,
+        rectify_by: Option<Date>,
+        reason: String,
+    },
+    /// 确认评价结果 the authority confirms (with the leader's approval for 强制淘汰) or returns it
+    ConfirmOutcome {
+        year: i32,
+        agree: bool,
+        leader: Option<String>,
+        leader_date: Option<Date>,
+        opinion: String,
+    },
+    /// 公布评价结果 publish the year's result
+    PublishEvaluation { year: i32 },
+    /// 报送整改情况 the unit reports the rectification a confirmed outcome ordered
+    ReportRectification { year: i32, note: String },
     /// 上传附件 record an attachment (the bytes are stored by content hash)
     Attach {
         kind: String,
@@ -232,6 +265,12 @@ impl Command {
             Command::ApplyTermination { .. } => "apply_termination",
             Command::FileTermination { .. } => "file_termination",
             Command::ExplainOverrun { .. } => "explain_overrun",
+            Command::SelfEvaluate { .. } => "self_evaluate",
+            Command::SpotCheck { .. } => "spot_check",
+            Command::ProposeOutcome { .. } => "propose_outcome",
+            Command::ConfirmOutcome { .. } => "confirm_outcome",
+            Command::PublishEvaluation { .. } => "publish_evaluation",
+            Command::ReportRectification { .. } => "report_rectification",
         }
     }
 }
@@ -284,6 +323,12 @@ pub fn action_label(code: &str) -> &'static str {
         "file_termination" => "撤销或终止备案",
         "explain_overrun" => "说明超期情况",
         "cost_sharing" => "保存分摊方案",
+        "self_evaluate" => "绩效自评",
+        "spot_check" => "重点项目抽查",
+        "propose_outcome" => "提出评价结果",
+        "confirm_outcome" => "确认评价结果",
+        "publish_evaluation" => "公布评价结果",
+        "report_rectification" => "报送绩效整改情况",
         other => crate::operation::action_label(other).unwrap_or("操作"),
     }
 }
@@ -473,6 +518,47 @@ pub enum Event {
         plan: crate::cost_sharing::Plan,
     },
     /// The reviewer's duplicate-construction judgement, with the candidates it was made on.
+    /// 终验合格，正式投入使用 (the go-live date the evaluation rules count from)
+    FinalAccepted {
+        date: Date,
+    },
+    SelfEvaluated {
+        year: i32,
+        system: String,
+        scores: Vec<(String, u32)>,
+        total: u32,
+        evidence: String,
+    },
+    SpotChecked {
+        year: i32,
+        check: crate::evaluation::SpotCheck,
+    },
+    OutcomeProposed {
+        year: i32,
+        outcome: crate::evaluation::Outcome,
+        rectify_by: Option<Date>,
+        reason: String,
+    },
+    OutcomeConfirmed {
+        year: i32,
+        outcome: crate::evaluation::Outcome,
+        /// 限期整改: the date set with the outcome.
+        #[serde(default)]
+        rectify_by: Option<Date>,
+        leader: Option<String>,
+        leader_date: Option<Date>,
+        on: Date,
+    },
+    OutcomeReturned {
+        year: i32,
+    },
+    EvaluationPublished {
+        year: i32,
+    },
+    EvaluationRectified {
+        year: i32,
+        note: String,
+    },
     DuplicateJudged {
         duplicate: bool,
         reason: String,
@@ -740,6 +826,14 @@ pub fn decide(
         | Command::ExplainOverrun { .. }) => {
             return crate::funds::decide(ctx, actor, cmd, profile, today);
         }
+        cmd @ (Command::SelfEvaluate { .. }
+        | Command::SpotCheck { .. }
+        | Command::ProposeOutcome { .. }
+        | Command::ConfirmOutcome { .. }
+        | Command::PublishEvaluation { .. }
+        | Command::ReportRectification { .. }) => {
+            return crate::evaluation::decide(ctx, actor, cmd, profile, today);
+        }
         cmd @ Command::ReviewOverride { .. } => {
             return crate::overrides::decide(ctx, actor, cmd, profile);
         }
@@ -794,6 +888,14 @@ pub fn decide(
                     override_reason.as_deref(),
                 )?);
             }
+            // Eligibility (A6): barred units are refused or warned, with why and until when.
+            crate::evaluation::check_declaration(
+                ctx,
+                profile,
+                override_reason.as_deref(),
+                today,
+                &mut events,
+            )?;
             events.push(Event::Declared);
             to = Stage::ComplianceReview;
             summary = "提交申报，进入合规性审查".into();
@@ -1272,6 +1374,7 @@ pub fn decide(
                 (PanelPurpose::FinalAcceptance, true) => {
                     to = Stage::InOperation;
                     summary = format!("项目验收合格（{tally}），投入正常使用");
+                    events.push(Event::FinalAccepted { date });
                 }
                 (PanelPurpose::FinalAcceptance, false) => {
                     to = Stage::Rectifying;
@@ -1844,6 +1947,7 @@ pub fn available_actions(
         out.extend(["confirm_consequence", "waive_consequence"]);
     }
     crate::funds::available(ctx, actor, profile, &mut out);
+    crate::evaluation::available(ctx, actor, &mut out);
     crate::overrides::available(ctx, actor, &mut out);
     out
 }
@@ -1947,6 +2051,10 @@ pub struct Needs {
     pub funds: bool,
     /// Default-rule overrides (see `overrides`).
     pub overrides: bool,
+    /// The project's yearly evaluations (see `evaluation`).
+    pub evaluations: bool,
+    /// The unit's records the declaration bars read (A6).
+    pub eligibility: bool,
 }
 
 impl Needs {
@@ -1961,6 +2069,8 @@ impl Needs {
         consequences: true,
         funds: true,
         overrides: true,
+        evaluations: true,
+        eligibility: true,
     };
 }
 
@@ -1982,7 +2092,21 @@ pub fn needs(action: &str) -> Needs {
             overrides: true,
             ..none
         },
-        "declare" | "re_examine" | "apply_acceptance" => Needs {
+        "self_evaluate"
+        | "spot_check"
+        | "propose_outcome"
+        | "confirm_outcome"
+        | "publish_evaluation"
+        | "report_rectification" => Needs {
+            evaluations: true,
+            ..none
+        },
+        "declare" => Needs {
+            attachments: true,
+            eligibility: true,
+            ..none
+        },
+        "re_examine" | "apply_acceptance" => Needs {
             attachments: true,
             ..none
         },

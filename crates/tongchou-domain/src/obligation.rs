@@ -264,6 +264,40 @@ pub fn changes(
             }
             Event::Ended { .. } => c.cancel_all = true,
             Event::Operation { op } => crate::operation::obligation_changes(op, cal, today, &mut c),
+            // Quzhou 三(四): 在项目终验完成正式运行1年后 … 绩效评价 (a profile parameter).
+            Event::FinalAccepted { date } => {
+                if let Some(m) = profile.evaluation.first_due_months {
+                    let due = cal.add_months(*date, m);
+                    c.new.push(obligation(
+                        "evaluation_first",
+                        format!("终验完成正式运行{m}个月后开展首次绩效评价（建设单位自评）"),
+                        &profile.evaluation.first_due_cite,
+                        *date,
+                        due,
+                        Role::Unit,
+                    ));
+                }
+            }
+            Event::SelfEvaluated { .. } => c.fulfil.push(("evaluation_first".into(), today)),
+            // Shaoxing art.34: 对没有实现项目建设目标的，督促项目建设单位限期整改.
+            Event::OutcomeConfirmed {
+                year,
+                outcome: crate::evaluation::Outcome::Rectify,
+                rectify_by: Some(by),
+                ..
+            } => {
+                c.new.push(obligation(
+                    &format!("evaluation_rectify_{year}"),
+                    format!("{year} 年度绩效评价限期整改：{by} 前完成整改并报送整改情况"),
+                    &Citation::new("绍兴市市级政务信息化项目管理办法", "第三十四条"),
+                    today,
+                    cal.next_working_day(*by),
+                    Role::Unit,
+                ));
+            }
+            Event::EvaluationRectified { year, .. } => {
+                c.fulfil.push((format!("evaluation_rectify_{year}"), today))
+            }
             _ => {}
         }
     }

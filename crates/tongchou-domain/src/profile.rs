@@ -129,6 +129,9 @@ pub struct Profile {
     /// 三张清单: the lists a need belongs to (names are profile data; the seeds do not name them).
     #[serde(default = "crate::demand::default_demand_lists")]
     pub demand_lists: Vec<CheckItem>,
+    /// 绩效评价 indicator systems and outcome rules (E1–E5, A6).
+    #[serde(default = "crate::evaluation::EvaluationRules::shangcheng")]
+    pub evaluation: crate::evaluation::EvaluationRules,
 }
 
 /// How strongly a profile asks for IT supervision (工程监理).
@@ -483,6 +486,7 @@ impl Profile {
             supervision: d::supervision(),
             default_rules: d::default_rules(),
             demand_lists: crate::demand::default_demand_lists(),
+            evaluation: crate::evaluation::EvaluationRules::shangcheng(),
         }
     }
 
@@ -605,6 +609,7 @@ impl Profile {
                 errs.push(format!("未知的材料类型：{k}"));
             }
         }
+        errs.extend(p.evaluation.problems());
         if errs.is_empty() {
             Ok(p)
         } else {

@@ -453,6 +453,10 @@ pub struct ProjectContext {
     pub similar: Vec<crate::similarity::Similar>,
     /// Default-rule overrides and their sign-off (`overrides`).
     pub overrides: Vec<crate::overrides::OverrideRecord>,
+    /// Yearly evaluations of the system (`evaluation`), oldest first.
+    pub evaluations: Vec<crate::evaluation::EvaluationRecord>,
+    /// The unit's records the declaration bars read (A6).
+    pub eligibility: crate::evaluation::EligibilityFacts,
 }
 
 impl ProjectContext {
@@ -470,6 +474,8 @@ impl ProjectContext {
             funds: Default::default(),
             similar: Vec::new(),
             overrides: Vec::new(),
+            evaluations: Vec::new(),
+            eligibility: Default::default(),
         }
     }
     pub fn has_attachment(&self, kind: &str) -> bool {

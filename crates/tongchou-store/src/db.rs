@@ -112,6 +112,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0012_search.sql"),
         include_str!("../migrations/postgres/0012_search.sql"),
     ),
+    (
+        "0014_evaluation",
+        include_str!("../migrations/sqlite/0014_evaluation.sql"),
+        include_str!("../migrations/postgres/0014_evaluation.sql"),
+    ),
 ];
 
 impl Db {

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod calendar;
 mod db;
 pub mod demand;
+pub mod evaluation;
 pub mod exports;
 pub mod funds;
 pub mod operation;

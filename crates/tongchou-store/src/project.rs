@@ -495,6 +495,22 @@ impl Db {
         if needs.overrides {
             ctx.overrides = self.project_overrides(ctx.project.id).await?;
         }
+        if needs.evaluations {
+            ctx.evaluations = self.evaluations(id).await?;
+        }
+        if needs.eligibility {
+            // Zombie entries of the longest bar a profile may set (10 years); the domain
+            // applies the profile's own length.
+            ctx.eligibility = self
+                .eligibility_facts(
+                    ctx.project.unit_id,
+                    id,
+                    ctx.project.input.year,
+                    crate::today(),
+                    10,
+                )
+                .await?;
+        }
         if needs.approval_seq {
             // ORDER BY … LIMIT 1 rather than MAX(): both databases walk the index from its end.
             let seq: i64 = match sqlx::query(
@@ -1294,6 +1310,16 @@ async fn apply_event(
             crate::funds::apply_event(tx, id, actor, e, now).await?;
         }
         Event::Operation { op } => crate::operation::apply_op(tx, id, op, now).await?,
+        Event::FinalAccepted { .. }
+        | Event::SelfEvaluated { .. }
+        | Event::SpotChecked { .. }
+        | Event::OutcomeProposed { .. }
+        | Event::OutcomeConfirmed { .. }
+        | Event::OutcomeReturned { .. }
+        | Event::EvaluationPublished { .. }
+        | Event::EvaluationRectified { .. } => {
+            crate::evaluation::apply_event(tx, id, actor, e, now).await?;
+        }
         Event::CostSharingPlanned { plan } => {
             sqlx::query(
                 "INSERT INTO cost_sharing_plans (project_id, kind, total_fen, plan, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)",

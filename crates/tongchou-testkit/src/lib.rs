@@ -1096,7 +1096,115 @@ pub async fn seed_demo(st: &AppState, today: Date) -> Result<World, String> {
     }
     seed_money_demo(st, &world, today).await?;
     seed_demand_demo(st, &world, today, first_upgrade).await?;
+    seed_evaluation_demo(st, &world, today).await?;
     Ok(world)
+}
+
+/// Demo evaluations (SPEC §2.9): every system in operation self-evaluates this year; the first is
+/// spot-checked by a third party and put on the zombie-system list, the second enters the
+/// best-application list, the rest continue; all results confirmed and published.
+pub async fn seed_evaluation_demo(st: &AppState, world: &World, today: Date) -> Result<(), String> {
+    let walker = Walker::new(st, world, today);
+    let scope = tongchou_domain::permission::list_scope(world.actor("sjj"));
+    let f = tongchou_store::project::ListFilter {
+        stages: vec![Stage::InOperation],
+        per_page: 100,
+        page: 1,
+        ..Default::default()
+    };
+    let (items, _) = st
+        .db
+        .list_projects(&scope, &f)
+        .await
+        .map_err(|e| e.to_string())?;
+    let profile = st.profile();
+    let Some(system) = profile.evaluation.active() else {
+        return Ok(());
+    };
+    let year = today.year() as i32;
+    for (k, item) in items.iter().enumerate() {
+        let id = ProjectId(item.id);
+        let ctx = st.db.context(id).await.map_err(|e| e.to_string())?;
+        let Some((unit, _, _, _)) = ACCOUNTS.iter().find(|(u, _, _, roles)| {
+            roles.contains(&Role::Unit) && world.actor(u).unit_id == ctx.project.unit_id
+        }) else {
+            continue;
+        };
+        let score = if k == 0 {
+            25
+        } else if k == 1 {
+            92
+        } else {
+            78
+        };
+        let scores = |v: u32| {
+            system
+                .indicators
+                .iter()
+                .map(|i| (i.code.clone(), v))
+                .collect::<Vec<_>>()
+        };
+        walker
+            .run(
+                id,
+                unit,
+                Command::SelfEvaluate {
+                    year,
+                    scores: scores(score),
+                    evidence: "系统访问日志、用户统计和运维记录".into(),
+                },
+            )
+            .await?;
+        let outcome = if k == 0 {
+            walker
+                .run(
+                    id,
+                    "sjj",
+                    Command::SpotCheck {
+                        year,
+                        by_kind: "third_party".into(),
+                        checker: "浙江某信息技术评估中心".into(),
+                        scores: scores(20),
+                        result: "近一年活跃用户不足 20 人，业务已迁移至省统建系统".into(),
+                    },
+                )
+                .await?;
+            tongchou_domain::evaluation::Outcome::Zombie
+        } else if k == 1 {
+            tongchou_domain::evaluation::Outcome::Best
+        } else {
+            tongchou_domain::evaluation::Outcome::Continue
+        };
+        walker
+            .run(
+                id,
+                "sjj",
+                Command::ProposeOutcome {
+                    year,
+                    outcome,
+                    rectify_by: None,
+                    reason: format!("{year} 年度绩效评价：{}", outcome.label()),
+                },
+            )
+            .await?;
+        walker
+            .run(
+                id,
+                "sjj",
+                Command::ConfirmOutcome {
+                    year,
+                    agree: true,
+                    leader: None,
+                    leader_date: None,
+                    opinion: String::new(),
+                },
+            )
+            .await?;
+        walker
+            .run(id, "sjj", Command::PublishEvaluation { year })
+            .await?;
+    }
+    Ok(())
 }
 
 /// Demo needs (unit, title, description, scenario, aspects, list).

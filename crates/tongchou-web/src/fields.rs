@@ -121,6 +121,32 @@ impl Fields {
             signed_date: self.date("supervision_signed_date", "监理合同签订日期")?,
         }))
     }
+    fn year(&self) -> Result<i32, AppError> {
+        self.text("year")
+            .parse()
+            .map_err(|_| AppError::field("year", "请填写评价年度（如 2026）"))
+    }
+    /// Scores per indicator of the system in force: `score_<code>`, each 0–100.
+    fn scores(&self, profile: &Profile) -> Result<Vec<(String, u32)>, AppError> {
+        let Some(system) = profile.evaluation.active() else {
+            return Ok(Vec::new());
+        };
+        system
+            .indicators
+            .iter()
+            .map(|i| {
+                let k = format!("score_{}", i.code);
+                self.text(&k)
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|v| *v <= 100)
+                    .map(|v| (i.code.clone(), v))
+                    .ok_or_else(|| {
+                        AppError::field(&k, format!("请为“{}”评分（0–100 的整数）", i.name))
+                    })
+            })
+            .collect()
+    }
     fn uint(&self, k: &str, what: &str) -> Result<u32, AppError> {
         self.text(k)
             .parse()
@@ -381,13 +407,44 @@ pub fn parse_action(action: &str, f: &Fields, profile: &Profile) -> Result<Parse
         "explain_overrun" => Command::ExplainOverrun {
             explanation: f.text("explanation"),
         },
+        "self_evaluate" => Command::SelfEvaluate {
+            year: f.year()?,
+            scores: f.scores(profile)?,
+            evidence: f.text("evidence"),
+        },
+        "spot_check" => Command::SpotCheck {
+            year: f.year()?,
+            by_kind: f.text("by_kind"),
+            checker: f.text("checker"),
+            scores: f.scores(profile)?,
+            result: f.text("result"),
+        },
+        "propose_outcome" => Command::ProposeOutcome {
+            year: f.year()?,
+            outcome: tongchou_domain::evaluation::Outcome::parse(&f.text("outcome"))
+                .ok_or_else(|| AppError::field("outcome", "请选择评价结果"))?,
+            rectify_by: f.opt_date("rectify_by")?,
+            reason: f.text("reason"),
+        },
+        "confirm_outcome" => Command::ConfirmOutcome {
+            year: f.year()?,
+            agree: f.yes("agree")?,
+            leader: Some(f.text("leader")).filter(|s| !s.is_empty()),
+            leader_date: f.opt_date("leader_date")?,
+            opinion: f.text("opinion"),
+        },
+        "publish_evaluation" => Command::PublishEvaluation { year: f.year()? },
+        "report_rectification" => Command::ReportRectification {
+            year: f.year()?,
+            note: f.text("note"),
+        },
         _ => return Err(AppError::NotFound),
     };
     Ok(Parsed::Command(cmd))
 }
 
 /// The actions that take fields (everything but uploads).
-pub const ACTIONS: [&str; 33] = [
+pub const ACTIONS: [&str; 39] = [
     "edit",
     "declare",
     "withdraw",
@@ -421,6 +478,12 @@ pub const ACTIONS: [&str; 33] = [
     "file_termination",
     "explain_overrun",
     "review_override",
+    "self_evaluate",
+    "spot_check",
+    "propose_outcome",
+    "confirm_outcome",
+    "publish_evaluation",
+    "report_rectification",
 ];
 
 pub fn attach_date(f: &Fields) -> Result<Option<Date>, AppError> {

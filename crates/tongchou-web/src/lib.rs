@@ -9,6 +9,7 @@ pub mod cloud;
 pub mod cost;
 pub mod demand;
 pub mod error;
+pub mod evaluation;
 pub mod export;
 pub mod fields;
 pub mod money;
@@ -186,6 +187,12 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/sweep", post(pages::sweep_now))
         .route("/board.xlsx", get(board::export))
+        .route("/statistics", get(evaluation::page))
+        .route("/statistics.xlsx", get(evaluation::export))
+        .route("/public/evaluations", get(evaluation::public_page))
+        .route("/api/v1/statistics", get(evaluation::api_stats))
+        .route("/api/v1/zombie-systems", get(evaluation::api_zombies))
+        .route("/api/v1/public/evaluations", get(evaluation::api_public))
         .route(
             "/settings/calendar",
             get(calendar::admin).post(calendar::import),

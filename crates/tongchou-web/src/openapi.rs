@@ -84,7 +84,7 @@ pub fn document() -> Value {
             "/api/v1/projects/{id}/history": { "get": { "summary": "项目时间线（哈希链）", "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }], "responses": { "200": { "description": "历史记录" }, "404": err("不存在或无权查看") } } },
             "/api/v1/projects/{id}/actions/{action}": { "post": { "summary": "执行生命周期操作",
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }, { "name": "action", "in": "path", "required": true, "schema": { "enum": actions } }],
-                "requestBody": { "required": true, "content": { "application/json": { "schema": { "anyOf": [{ "$ref": "#/components/schemas/ActionFields" }, { "$ref": "#/components/schemas/MoneyActionFields" }, { "$ref": "#/components/schemas/ReviewOverrideFields" }] } } } },
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "anyOf": [{ "$ref": "#/components/schemas/ActionFields" }, { "$ref": "#/components/schemas/MoneyActionFields" }, { "$ref": "#/components/schemas/EvaluationActionFields" }, { "$ref": "#/components/schemas/ReviewOverrideFields" }] } } } },
                 "responses": { "200": { "description": "操作后的项目" }, "403": err("角色或单位无权"), "404": err("不存在或无权查看"), "409": err("当前阶段不允许或并发冲突"), "422": err("输入或规则不符") } } },
             "/api/v1/projects/{id}/attachments": { "post": { "summary": "上传附件（multipart：kind、doc_date、file）",
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
@@ -111,6 +111,7 @@ pub fn document() -> Value {
     crate::export::openapi_paths(&mut doc);
     crate::demand::openapi_paths(&mut doc);
     crate::operation::openapi_paths(&mut doc);
+    crate::evaluation::openapi_paths(&mut doc);
     doc
 }
 

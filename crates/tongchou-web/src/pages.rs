@@ -965,6 +965,31 @@ impl ShowPage {
     fn can(&self, a: &str) -> bool {
         self.actions.contains(&a)
     }
+    fn indicators(&self) -> Vec<tongchou_domain::evaluation::Indicator> {
+        self.profile
+            .evaluation
+            .active()
+            .map(|s| s.indicators.clone())
+            .unwrap_or_default()
+    }
+    fn checker_kinds(&self) -> Vec<(&'static str, &'static str)> {
+        tongchou_domain::evaluation::CHECKER_KINDS.to_vec()
+    }
+    fn checker_kind(&self, code: &str) -> &'static str {
+        tongchou_domain::evaluation::checker_kind_label(code)
+    }
+    /// The declaration bars of the unit (A6), shown before it declares.
+    fn eligibility_bars(&self) -> Vec<tongchou_domain::evaluation::Bar> {
+        tongchou_domain::evaluation::bars(
+            &self.ctx.eligibility,
+            self.ctx.project.input.build_kind,
+            &self.profile.evaluation,
+            self.today_date,
+        )
+    }
+    fn this_year(&self) -> i16 {
+        self.today_date.year()
+    }
     fn role_of(&self, r: &Role) -> &'static str {
         self.profile.role_name(*r)
     }
@@ -1573,6 +1598,9 @@ impl ProfilePage {
     }
     fn operation_rules(&self) -> Vec<(String, tongchou_domain::profile::Citation)> {
         tongchou_domain::operation::rules()
+    }
+    fn evaluation_rules(&self) -> Vec<(String, tongchou_domain::profile::Citation)> {
+        tongchou_domain::evaluation::rules(&self.profile)
     }
 }
 

@@ -2,6 +2,7 @@
 //! HTTP, on SQLite and (when TONGCHOU_TEST_PG is set) PostgreSQL.
 mod browser;
 mod demand;
+mod evaluation;
 mod exports;
 mod http;
 mod money;

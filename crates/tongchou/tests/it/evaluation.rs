@@ -1,0 +1,514 @@
+//! 绩效评价 over HTTP (SPEC §2.9 E2–E4, A6, P5): self-evaluation → spot check → outcome → zombie
+//! list → a later declaration by the unit warned; the public results page; the statistics equal a
+//! direct count.
+use crate::support::{pdf, Backend, TestApp};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use tongchou_domain::{ProjectId, Stage};
+use tongchou_store::today;
+
+fn scores(app: &TestApp, v: u32) -> serde_json::Map<String, Value> {
+    let mut m = serde_json::Map::new();
+    for i in &app.st.profile().evaluation.active().unwrap().indicators {
+        m.insert(format!("score_{}", i.code), json!(v));
+    }
+    m
+}
+
+async fn evaluation(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let unit = app.token("jyj").await;
+    let auth = app.token("sjj").await;
+    let year = today().year() as i64;
+    let id = app.draft(&unit, "上城区校园一卡通应用").await;
+    tongchou_testkit::Walker::new(&app.st, &app.world, today())
+        .walk(ProjectId(id), "jyj", Stage::InOperation)
+        .await
+        .unwrap();
+
+    // The project page offers the self-evaluation form; a missing score is shown beside its field.
+    let (cookie, csrf) = app.page_session("jyj").await;
+    let get_page = |path: String, cookie: String| {
+        let c = app.client.clone();
+        async move {
+            c.get(path)
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let page = get_page(format!("{}/projects/{id}", app.base), cookie.clone()).await;
+    assert!(
+        page.contains("act-self_evaluate") && page.contains("应用使用情况"),
+        "form shown"
+    );
+    let r = app
+        .client
+        .post(format!("{}/projects/{id}/act/self_evaluate", app.base))
+        .header("cookie", &cookie)
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("year", &year.to_string()),
+            ("evidence", "说明"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("请为“应用使用情况”评分"));
+
+    // Shaoxing art.33: the unit self-evaluates; the authority spot-checks by a third party.
+    let mut body = scores(&app, 30);
+    body.insert("year".into(), json!(year));
+    body.insert("evidence".into(), json!("内部佐证：月活仅 12 人"));
+    let (s, v) = app
+        .act(&auth, id, "self_evaluate", Value::Object(body.clone()))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    let (s, v) = app
+        .act(
+            &unit,
+            id,
+            "self_evaluate",
+            json!({"year": year, "evidence": "x"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(
+        v["fields"][0]["field"]
+            .as_str()
+            .unwrap()
+            .starts_with("score_"),
+        "{v}"
+    );
+    let (s, v) = app
+        .act(&unit, id, "self_evaluate", Value::Object(body))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let mut spot = scores(&app, 20);
+    spot.insert("year".into(), json!(year));
+    spot.insert("by_kind".into(), json!("third_party"));
+    spot.insert("checker".into(), json!("保密评估机构甲"));
+    spot.insert("result".into(), json!("内部抽查意见：基本无人使用"));
+    let (s, v) = app.act(&auth, id, "spot_check", Value::Object(spot)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+
+    // E3/E4: the outcome is proposed, then confirmed; a zombie system enters the list.
+    let (s, v) = app
+        .act(
+            &auth,
+            id,
+            "propose_outcome",
+            json!({"year": year, "outcome": "continue", "reason": "x"}),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a score of 20 is not 继续运行: {v}"
+    );
+    let (s, v) = app
+        .act(
+            &auth,
+            id,
+            "propose_outcome",
+            json!({"year": year, "outcome": "zombie", "reason": "长期无人使用"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = app
+        .act(
+            &auth,
+            id,
+            "confirm_outcome",
+            json!({"year": year, "agree": "yes"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = app.get(&auth, "/api/v1/zombie-systems").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v.as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v[0]["project_id"], id);
+    let (s, _) = app.get(&unit, "/api/v1/zombie-systems").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (_, h) = app
+        .get(&unit, &format!("/api/v1/projects/{id}/history"))
+        .await;
+    let text = h.to_string();
+    assert!(
+        text.contains("confirm_outcome") && text.contains("spot_check"),
+        "{h}"
+    );
+
+    // Published results: public, no login, nothing internal.
+    let r = reqwest::get(format!("{}/public/evaluations", app.base))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        !r.text().await.unwrap().contains("上城区校园一卡通应用"),
+        "not yet published"
+    );
+    let (s, v) = app
+        .act(&auth, id, "publish_evaluation", json!({"year": year}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let r = reqwest::get(format!("{}/public/evaluations", app.base))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("上城区校园一卡通应用") && html.contains("列入僵尸系统名单"),
+        "{html}"
+    );
+    for secret in ["内部佐证", "保密评估机构甲", "内部抽查意见", "林晓", "李静"]
+    {
+        assert!(!html.contains(secret), "public page leaks {secret}");
+    }
+    let r = reqwest::get(format!("{}/api/v1/public/evaluations", app.base))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let pubj: Value = r.json().await.unwrap();
+    assert_eq!(pubj[0]["score"], 20);
+    for secret in ["内部佐证", "保密评估机构甲", "内部抽查意见"] {
+        assert!(!pubj.to_string().contains(secret));
+    }
+    // A draft never shows there.
+    let draft = app.draft(&unit, "上城区智慧食堂应用").await;
+
+    // A6 / Quzhou 二(二)9: the unit's next declaration is warned with until when; with a reason it goes ahead.
+    for kind in ["declaration_form", "feasibility_report"] {
+        let (s, v) = app.upload(&unit, draft, kind, "材料.pdf", pdf()).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+    }
+    let page = get_page(format!("{}/projects/{draft}", app.base), cookie.clone()).await;
+    assert!(
+        page.contains("bar-zombie_bar") && page.contains("僵尸系统"),
+        "the bar shows before declaring"
+    );
+    let (s, v) = app.act(&unit, draft, "declare", json!({})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["code"], "override_required", "{v}");
+    let until = tongchou_domain::lifecycle::add_months(today(), 24).to_string();
+    let msg = v["message"].as_str().unwrap();
+    assert!(
+        msg.contains("僵尸系统") && msg.contains(&until) && msg.contains("二(二)9"),
+        "{v}"
+    );
+    assert_eq!(app.stage(&unit, draft).await, "draft");
+    let (s, v) = app
+        .act(
+            &unit,
+            draft,
+            "declare",
+            json!({"override_reason": "市级统一部署的急需项目"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["stage"], "compliance_review");
+    let r = reqwest::get(format!("{}/public/evaluations", app.base))
+        .await
+        .unwrap();
+    assert!(!r.text().await.unwrap().contains("上城区智慧食堂应用"));
+
+    // P5: the statistics equal a direct count.
+    let (s, st) = app.get(&auth, "/api/v1/statistics").await;
+    assert_eq!(s, StatusCode::OK, "{st}");
+    assert_eq!(
+        st["outcomes"],
+        json!([{"label": "zombie", "count": 1, "fen": 0, "fen2": 0}])
+    );
+    let (_, list) = app.get(&auth, "/api/v1/projects?per_page=500").await;
+    let items = list["items"].as_array().expect("items");
+    let approved: Vec<&Value> = items
+        .iter()
+        .filter(|p| !p["approved_amount"].is_null())
+        .collect();
+    let counted: i64 = st["by_year"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["count"].as_i64().unwrap())
+        .sum();
+    assert_eq!(counted, approved.len() as i64, "{st}");
+    let declared: i64 = st["approval"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["count"].as_i64().unwrap())
+        .sum();
+    assert_eq!(
+        declared,
+        items.iter().filter(|p| p["stage"] != "draft").count() as i64,
+        "{st}"
+    );
+    let (sjj_cookie, _) = app.page_session("sjj").await;
+    let html = get_page(format!("{}/statistics", app.base), sjj_cookie).await;
+    assert!(
+        html.contains("<svg")
+            && html.contains("僵尸系统名单")
+            && html.contains("上城区校园一卡通应用"),
+        "{html}"
+    );
+    assert!(html.contains("立项率"), "the approval chart has its table");
+    let (_, doc) = app.get(&auth, "/api/v1/openapi.json").await;
+    for path in [
+        "/api/v1/statistics",
+        "/api/v1/zombie-systems",
+        "/api/v1/public/evaluations",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} documented");
+    }
+    let (s, _) = app.get(&unit, "/api/v1/statistics").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let r = app
+        .client
+        .get(format!("{}/statistics.xlsx", app.base))
+        .bearer_auth(&auth)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.bytes().await.unwrap().starts_with(b"PK"));
+}
+
+#[tokio::test]
+async fn evaluation_zombie_and_eligibility_over_http_sqlite() {
+    evaluation(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn evaluation_zombie_and_eligibility_over_http_postgres() {
+    evaluation(Backend::Postgres).await;
+}
+
+/// Demo data: every demo system in operation has a published evaluation; one is a zombie system.
+#[tokio::test]
+async fn demo_systems_in_operation_are_evaluated_and_one_is_a_zombie() {
+    let Some((db, _url, dir)) = crate::support::database(Backend::Sqlite).await else {
+        return;
+    };
+    let st = tongchou_web::AppState::new(db, dir.join("data"));
+    let world = tongchou_testkit::seed_demo(&st, today())
+        .await
+        .expect("demo");
+    let zombies = st.db.zombie_list(world.actor("sjj")).await.unwrap();
+    assert_eq!(zombies.len(), 1, "{zombies:?}");
+    let published = st.db.published_results(1000).await.unwrap();
+    assert!(published.len() >= 3, "{published:?}");
+    assert!(published.iter().any(|r| r.outcome == "best"));
+    let s = st.db.statistics(world.actor("sjj"), today()).await.unwrap();
+    let n: i64 = s.outcomes.iter().map(|r| r.count).sum();
+    assert_eq!(n as usize, published.len());
+}
+
+/// P5: after a pseudo-random sequence of transitions, every statistic equals a direct count of
+/// the projects and obligations (exact aggregates, no drift).
+async fn statistics_equal_a_direct_count(backend: Backend, seed: u64) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let jyj = app.token("jyj").await;
+    let walker = tongchou_testkit::Walker::new(&app.st, &app.world, today());
+    let targets = [
+        Stage::Draft,
+        Stage::ComplianceReview,
+        Stage::Returned,
+        Stage::Approved,
+        Stage::Budgeted,
+        Stage::InConstruction,
+        Stage::InOperation,
+        Stage::Ended,
+    ];
+    let units = ["jyj", "wjw", "mzj", "cgj"];
+    let mut x = seed;
+    let mut ids = Vec::new();
+    for i in 0..8 {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let unit = units[(x >> 33) as usize % units.len()];
+        let token = if unit == "jyj" {
+            jyj.clone()
+        } else {
+            app.token(unit).await
+        };
+        let id = app.draft(&token, &format!("统计核对项目{seed}-{i}")).await;
+        let target = targets[(x >> 40) as usize % targets.len()];
+        if target != Stage::Draft {
+            walker.walk(ProjectId(id), unit, target).await.unwrap();
+        }
+        ids.push(id);
+    }
+    let sjj = app.world.actor("sjj");
+    let s = app.st.db.statistics(sjj, today()).await.unwrap();
+    let mut by_year: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
+    let mut declared: std::collections::BTreeMap<String, (i64, i64, i64)> = Default::default();
+    let mut overdue: std::collections::BTreeMap<String, i64> = Default::default();
+    for id in &ids {
+        let p = app.st.db.project(ProjectId(*id)).await.unwrap();
+        let y = p.input.year.to_string();
+        if let Some(a) = p.approved_amount {
+            let e = by_year.entry(y.clone()).or_default();
+            e.0 += 1;
+            e.1 += a.fen();
+        }
+        if p.declared_at.is_some() {
+            let e = declared.entry(y).or_default();
+            e.0 += 1;
+            e.1 += p.input.it_amount.fen() + p.input.non_it_amount.fen();
+            e.2 += p.approved_amount.map(|a| a.fen()).unwrap_or(0);
+        }
+        let n = app
+            .st
+            .db
+            .obligations(ProjectId(*id))
+            .await
+            .unwrap()
+            .iter()
+            .filter(|o| o.state == "open" && o.due < today())
+            .count() as i64;
+        if n > 0 {
+            *overdue.entry(p.unit_name.clone()).or_default() += n;
+        }
+    }
+    let got: std::collections::BTreeMap<String, (i64, i64)> = s
+        .by_year
+        .iter()
+        .map(|r| (r.label.clone(), (r.count, r.fen)))
+        .collect();
+    assert_eq!(got, by_year, "seed {seed}");
+    let got: std::collections::BTreeMap<String, (i64, i64, i64)> = s
+        .approval
+        .iter()
+        .map(|r| (r.label.clone(), (r.count, r.fen, r.fen2)))
+        .collect();
+    assert_eq!(got, declared, "seed {seed}");
+    let got: std::collections::BTreeMap<String, i64> = s
+        .overdue_by_unit
+        .iter()
+        .map(|r| (r.label.clone(), r.count))
+        .collect();
+    assert_eq!(got, overdue, "seed {seed}");
+    let approved: i64 = by_year.values().map(|v| v.0).sum();
+    assert_eq!(s.by_category.iter().map(|r| r.count).sum::<i64>(), approved);
+    assert_eq!(
+        s.by_build_kind.iter().map(|r| r.count).sum::<i64>(),
+        approved
+    );
+}
+
+#[tokio::test]
+async fn statistics_equal_a_direct_count_sqlite() {
+    for seed in [1, 7] {
+        statistics_equal_a_direct_count(Backend::Sqlite, seed).await;
+    }
+}
+
+#[tokio::test]
+async fn statistics_equal_a_direct_count_postgres() {
+    statistics_equal_a_direct_count(Backend::Postgres, 3).await;
+}
+
+/// Shangcheng 第九章 and 第十章 over HTTP: a low performer not fixed in time is forcibly retired
+/// only with the district leader's approval; the application stopped within two years of going
+/// live, so the unit's next declaration is refused until the end of next year.
+async fn forced_retirement_bars_next_year(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let unit = app.token("wjw").await;
+    let auth = app.token("sjj").await;
+    let year = today().year() as i64;
+    let id = app.draft(&unit, "上城区健康档案查询应用").await;
+    tongchou_testkit::Walker::new(&app.st, &app.world, today())
+        .walk(ProjectId(id), "wjw", Stage::InOperation)
+        .await
+        .unwrap();
+    let rectify_by = tongchou_domain::lifecycle::add_days(today(), 30).to_string();
+    for (y, outcome) in [(year - 1, "rectify"), (year, "retire")] {
+        let mut body = scores(&app, 30);
+        body.insert("year".into(), json!(y));
+        body.insert("evidence".into(), json!("使用量低"));
+        let (s, v) = app
+            .act(&unit, id, "self_evaluate", Value::Object(body))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let (s, v) = app
+            .act(
+                &auth,
+                id,
+                "propose_outcome",
+                json!({"year": y, "outcome": outcome, "rectify_by": rectify_by, "reason": "低绩"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        if outcome == "retire" {
+            let (s, v) = app
+                .act(
+                    &auth,
+                    id,
+                    "confirm_outcome",
+                    json!({"year": y, "agree": "yes"}),
+                )
+                .await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+            assert!(v["message"].as_str().unwrap().contains("分管领导"), "{v}");
+            assert_eq!(
+                app.stage(&unit, id).await,
+                "in_operation",
+                "nothing changed"
+            );
+        }
+        let (s, v) = app
+            .act(&auth, id, "confirm_outcome", json!({"year": y, "agree": "yes", "leader": "分管副区长", "leader_date": today().to_string()}))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+    }
+    let (_, ob) = app
+        .get(&unit, &format!("/api/v1/projects/{id}/obligations"))
+        .await;
+    assert!(
+        ob.to_string()
+            .contains(&format!("evaluation_rectify_{}", year - 1)),
+        "{ob}"
+    );
+    assert_eq!(app.stage(&unit, id).await, "ended");
+    let draft = app.draft(&unit, "上城区健康档案查询应用（二期）").await;
+    for kind in ["declaration_form", "feasibility_report"] {
+        app.upload(&unit, draft, kind, "材料.pdf", pdf()).await;
+    }
+    let (s, v) = app
+        .act(
+            &unit,
+            draft,
+            "declare",
+            json!({"override_reason": "硬性规定不接受理由"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let msg = v["message"].as_str().unwrap();
+    assert!(
+        msg.contains("第十章") && msg.contains(&format!("{}-12-31", year + 1)),
+        "{v}"
+    );
+    assert_eq!(app.stage(&unit, draft).await, "draft");
+}
+
+#[tokio::test]
+async fn forced_retirement_bars_next_year_sqlite() {
+    forced_retirement_bars_next_year(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn forced_retirement_bars_next_year_postgres() {
+    forced_retirement_bars_next_year(Backend::Postgres).await;
+}
