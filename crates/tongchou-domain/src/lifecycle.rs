@@ -776,8 +776,9 @@ pub fn decide(
                 )?);
             }
             events.push(Event::Declared);
-            to = Stage::ComplianceReview;
-            summary = "提交申报，进入合规性审查".into();
+            // The first step of the profile's review path (SPEC §3).
+            to = profile.first_review_stage();
+            summary = format!("提交申报，进入{}", profile.stage_name(to));
         }
         Command::Withdraw { reason } => {
             need_own_unit(ctx, actor, "撤回申报")?;
@@ -859,8 +860,13 @@ pub fn decide(
             let pass = all_problems.is_empty();
             opinion = op;
             if pass {
-                to = Stage::PreliminaryReview;
-                summary = "合规性审查通过，进入项目初审".into();
+                // Shaoxing art.12: complete → 受理.
+                to = profile.next_review_stage(Stage::ComplianceReview);
+                summary = format!(
+                    "{}通过，予以受理，进入{}",
+                    profile.stage_name(Stage::ComplianceReview),
+                    profile.stage_name(to)
+                );
             } else if p.rereviews_used < profile.compliance_rereviews {
                 to = Stage::Returned;
                 summary = format!(
@@ -1005,8 +1011,12 @@ pub fn decide(
             need_text("opinion", &op, "初审结论意见")?;
             opinion = op;
             if pass {
-                to = Stage::ExpertReview;
-                summary = "项目初审通过，进入专家评审".into();
+                to = profile.next_review_stage(Stage::PreliminaryReview);
+                summary = format!(
+                    "{}通过，进入{}",
+                    profile.stage_name(Stage::PreliminaryReview),
+                    profile.stage_name(to)
+                );
             } else {
                 to = Stage::Ended;
                 summary = "项目初审未通过，本次申报结束".into();
@@ -1226,15 +1236,19 @@ pub fn decide(
             let tally = format!("{votes_for} 票通过、{votes_against} 票不通过");
             match (panel.purpose, pass) {
                 (PanelPurpose::ExpertReview, true) => {
-                    to = Stage::ReExamination;
+                    to = profile.next_review_stage(Stage::ExpertReview);
                     summary = format!(
-                        "专家评审通过（{tally}），预算建议 {} 元",
+                        "{}通过（{tally}），预算建议 {} 元",
+                        profile.stage_name(Stage::ExpertReview),
                         suggested.unwrap_or_default().grouped()
                     );
                 }
                 (PanelPurpose::ExpertReview, false) => {
                     to = Stage::Ended;
-                    summary = format!("专家评审未通过（{tally}），本次申报结束");
+                    summary = format!(
+                        "{}未通过（{tally}），本次申报结束",
+                        profile.stage_name(Stage::ExpertReview)
+                    );
                     events.push(Event::Ended {
                         reason: "专家评审未通过".into(),
                     });
@@ -1267,14 +1281,18 @@ pub fn decide(
             final_amount,
             opinion: op,
         } => {
-            need(actor, Role::Authority, "开展复核审查")?;
+            need(
+                actor,
+                profile.re_examination_role,
+                &format!("办理{}", profile.stage_name(Stage::ReExamination)),
+            )?;
             if from != Stage::ReExamination {
                 return Err(wrong());
             }
             need_text("opinion", &op, "复核意见")?;
             opinion = op;
             if pass {
-                if !ctx.has_attachment("final_report") {
+                if profile.final_report_required && !ctx.has_attachment("final_report") {
                     return Err(rule(
                         "专家评审通过后，建设单位须先上传修改后的最终可研报告",
                         &profile.expert_cite,
@@ -1292,10 +1310,12 @@ pub fn decide(
                         cite: profile.re_examination_cite.clone(),
                     });
                 }
-                to = Stage::ApprovalMeeting;
+                to = profile.next_review_stage(Stage::ReExamination);
                 summary = format!(
-                    "复核审查通过，最终审定金额 {} 元，提交联席会议审议",
-                    amount.grouped()
+                    "{}通过，审定金额 {} 元，进入{}",
+                    profile.stage_name(Stage::ReExamination),
+                    amount.grouped(),
+                    profile.stage_name(to)
                 );
                 events.push(Event::FinalAmountFixed { amount });
             } else {
@@ -1311,7 +1331,11 @@ pub fn decide(
             doc_date,
             opinion: op,
         } => {
-            need(actor, Role::LeadingGroup, "审议立项")?;
+            need(
+                actor,
+                profile.approval_role,
+                &format!("办理{}", profile.stage_name(Stage::ApprovalMeeting)),
+            )?;
             if from != Stage::ApprovalMeeting {
                 return Err(wrong());
             }
@@ -1321,9 +1345,14 @@ pub fn decide(
                 if doc_date > today {
                     return Err(invalid("doc_date", "发文日期不能晚于今天"));
                 }
-                let amount = p
-                    .final_amount
-                    .ok_or_else(|| rule("尚无复核审查确定的金额", &profile.approval_cite))?;
+                // The amount fixed at re-examination; on a path without it, the expert panel's
+                // suggested budget.
+                let amount = if profile.has_step(Stage::ReExamination) {
+                    p.final_amount
+                } else {
+                    p.final_amount.or(p.suggested_amount)
+                }
+                .ok_or_else(|| rule("尚无复核审查确定的金额", &profile.approval_cite))?;
                 let doc_no = format!(
                     "{}〔{}〕{}号",
                     profile.approval_doc_prefix,
@@ -1332,8 +1361,14 @@ pub fn decide(
                 );
                 to = Stage::Approved;
                 summary = format!(
-                    "联席会议审议通过，{}联合发布立项文件 {doc_no}，立项金额 {} 元",
+                    "{}通过，{}{}立项文件 {doc_no}，立项金额 {} 元",
+                    profile.stage_name(Stage::ApprovalMeeting),
                     profile.approval_issuers.join("、"),
+                    if profile.approval_issuers.len() > 1 {
+                        "联合发布"
+                    } else {
+                        "出具"
+                    },
                     amount.grouped()
                 );
                 events.push(Event::ApprovalIssued {
@@ -1384,7 +1419,8 @@ pub fn decide(
             opinion = op;
             to = Stage::Budgeted;
             summary = format!(
-                "区财政局安排 {fiscal_year} 年度项目预算 {} 元",
+                "{}安排 {fiscal_year} 年度项目预算 {} 元",
+                profile.role_name(Role::Finance),
                 amount.grouped()
             );
             events.push(Event::BudgetArranged {
@@ -1764,8 +1800,8 @@ pub fn available_actions(
                 out.push("preliminary_decide");
             }
         }
-        Stage::ReExamination if auth => out.push("re_examine"),
-        Stage::ApprovalMeeting if actor.has(Role::LeadingGroup) => out.push("approve"),
+        Stage::ReExamination if actor.has(profile.re_examination_role) => out.push("re_examine"),
+        Stage::ApprovalMeeting if actor.has(profile.approval_role) => out.push("approve"),
         Stage::Approved if actor.has(Role::Finance) => out.push("budget"),
         Stage::Budgeted if own => out.push("start_procurement"),
         Stage::Procurement if own => out.push("sign_contract"),

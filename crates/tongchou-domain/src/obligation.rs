@@ -186,7 +186,10 @@ pub fn changes(
         c.new.push(obligation(
             code,
             format!("{what}生成后5个工作日内备案"),
-            &profile.procurement_cite,
+            profile
+                .filing_cite
+                .as_ref()
+                .unwrap_or(&profile.procurement_cite),
             doc_date,
             due,
             Role::Unit,
@@ -244,6 +247,21 @@ pub fn changes(
             }
             Event::InitialAccepted { date } => {
                 filing("file_initial_acceptance", "初验材料", *date, &mut c);
+                // Shaoxing art.30: catalogue the system and collect its data within 10 working
+                // days of initial acceptance (missed: no O&M money).
+                if let Some(duty) = &profile.catalogue {
+                    c.new.push(obligation(
+                        "data_catalogue",
+                        format!(
+                            "初步验收完成{}个工作日内完成信息系统目录编制及数据归集（未完成的不再安排运行维护经费）",
+                            duty.working_days
+                        ),
+                        &duty.cite,
+                        *date,
+                        cal.add_working_days(*date, duty.working_days),
+                        Role::Unit,
+                    ));
+                }
                 // Monthly reports end with construction: any still open were not sent.
                 c.lapse_prefix = Some(("progress_".into(), *date));
             }
@@ -261,6 +279,9 @@ pub fn changes(
                     Role::Unit,
                 ));
             }
+            Event::Attached { kind, doc_date, .. } if kind == "data_catalogue" => c
+                .fulfil
+                .push(("data_catalogue".into(), doc_date.unwrap_or(today))),
             Event::Ended { .. } => c.cancel_all = true,
             _ => {}
         }

@@ -102,6 +102,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0012_search.sql"),
         include_str!("../migrations/postgres/0012_search.sql"),
     ),
+    (
+        "0013_jurisdiction_profiles",
+        include_str!("../migrations/sqlite/0013_jurisdiction_profiles.sql"),
+        include_str!("../migrations/postgres/0013_jurisdiction_profiles.sql"),
+    ),
 ];
 
 impl Db {

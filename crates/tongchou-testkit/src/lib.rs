@@ -97,6 +97,163 @@ pub const UNITS: &[(&str, &str)] = &[
     ("区市场监管局", "construction"),
 ];
 
+/// The other cities of the demo world (SPEC §3: one profile per jurisdiction): each city picks
+/// its profile, its district has none of its own and inherits the city's.
+/// (city, district, profile code).
+pub const CITIES: &[(&str, &str, &str)] = &[
+    ("绍兴市", "越城区", "shaoxing"),
+    ("衢州市", "柯城区", "quzhou"),
+];
+
+/// Units of the other cities: (city, at district level?, name, kind).
+pub const CITY_UNITS: &[(&str, bool, &str, &str)] = &[
+    ("绍兴市", false, "绍兴市大数据局", "authority"),
+    ("绍兴市", false, "绍兴市发改委", "drc"),
+    ("绍兴市", false, "绍兴市财政局", "finance"),
+    (
+        "绍兴市",
+        false,
+        "绍兴市政务信息化项目管理工作领导小组",
+        "leading_group",
+    ),
+    ("绍兴市", false, "绍兴市评审专家库", "expert_pool"),
+    ("绍兴市", true, "越城区教育体育局", "construction"),
+    ("衢州市", false, "衢州市大数据局", "authority"),
+    ("衢州市", false, "衢州市发改委", "drc"),
+    ("衢州市", false, "衢州市财政局", "finance"),
+    ("衢州市", false, "衢州市委网信办", "cyber"),
+    ("衢州市", false, "衢州市营商办", "business_env"),
+    ("衢州市", false, "衢州市评审中心", "review_centre"),
+    (
+        "衢州市",
+        false,
+        "衢州市新型智慧城市建设工作领导小组",
+        "leading_group",
+    ),
+    ("衢州市", false, "衢州市评审专家库", "expert_pool"),
+    ("衢州市", true, "柯城区卫生健康局", "construction"),
+];
+
+/// Accounts of the other cities: (username, display name, unit, roles).
+pub const CITY_ACCOUNTS: &[(&str, &str, &str, &[Role])] = &[
+    (
+        "sxadmin",
+        "绍兴市系统管理员",
+        "绍兴市大数据局",
+        &[Role::Admin],
+    ),
+    (
+        "sxxgb",
+        "沈洁（市信管办）",
+        "绍兴市大数据局",
+        &[Role::Authority],
+    ),
+    ("sxfgw", "陆鸣（市发改委）", "绍兴市发改委", &[Role::Drc]),
+    (
+        "sxczj",
+        "谢敏（市财政局）",
+        "绍兴市财政局",
+        &[Role::Finance],
+    ),
+    (
+        "sxldxz",
+        "金华（市领导小组办公室）",
+        "绍兴市政务信息化项目管理工作领导小组",
+        &[Role::LeadingGroup],
+    ),
+    (
+        "sxjyj",
+        "蔡琴（越城区教育体育局）",
+        "越城区教育体育局",
+        &[Role::Unit],
+    ),
+    (
+        "sxzj1",
+        "任教授（信息技术）",
+        "绍兴市评审专家库",
+        &[Role::Expert],
+    ),
+    (
+        "sxzj2",
+        "邵工（网络安全）",
+        "绍兴市评审专家库",
+        &[Role::Expert],
+    ),
+    (
+        "sxzj3",
+        "韩会计师（经费测算）",
+        "绍兴市评审专家库",
+        &[Role::Expert],
+    ),
+    (
+        "qzadmin",
+        "衢州市系统管理员",
+        "衢州市大数据局",
+        &[Role::Admin],
+    ),
+    (
+        "qzsjj",
+        "方圆（市大数据局）",
+        "衢州市大数据局",
+        &[Role::Authority],
+    ),
+    ("qzfgw", "叶青（市发改委）", "衢州市发改委", &[Role::Drc]),
+    (
+        "qzczj",
+        "毛利（市财政局）",
+        "衢州市财政局",
+        &[Role::Finance],
+    ),
+    (
+        "qzwxb",
+        "祝安（市委网信办）",
+        "衢州市委网信办",
+        &[Role::Cyber],
+    ),
+    (
+        "qzysb",
+        "童欣（市营商办）",
+        "衢州市营商办",
+        &[Role::BusinessEnv],
+    ),
+    (
+        "qzpszx",
+        "汪平（市评审中心）",
+        "衢州市评审中心",
+        &[Role::ReviewCentre],
+    ),
+    (
+        "qzldxz",
+        "郑和（市智慧办）",
+        "衢州市新型智慧城市建设工作领导小组",
+        &[Role::LeadingGroup],
+    ),
+    (
+        "qzwjw",
+        "余芳（柯城区卫生健康局）",
+        "柯城区卫生健康局",
+        &[Role::Unit],
+    ),
+    (
+        "qzzj1",
+        "姜教授（信息技术）",
+        "衢州市评审专家库",
+        &[Role::Expert],
+    ),
+    (
+        "qzzj2",
+        "柴工（网络安全）",
+        "衢州市评审专家库",
+        &[Role::Expert],
+    ),
+    (
+        "qzzj3",
+        "吕研究员（业务领域）",
+        "衢州市评审专家库",
+        &[Role::Expert],
+    ),
+];
+
 /// The demo world: ids of what was created.
 pub struct World {
     pub actors: HashMap<String, Actor>,
@@ -112,10 +269,10 @@ impl World {
 /// and bench create many worlds; hashing once keeps them fast).
 pub async fn seed_world(db: &Db, password_hash: Option<&str>) -> Result<World, StoreError> {
     let province = db
-        .create_jurisdiction(None, "浙江省", "province", "zj-share")
+        .create_jurisdiction(None, "浙江省", "province", "")
         .await?;
     let city = db
-        .create_jurisdiction(Some(province), "杭州市", "city", "shangcheng")
+        .create_jurisdiction(Some(province), "杭州市", "city", "")
         .await?;
     let district = db
         .create_jurisdiction(Some(city), "上城区", "district", "shangcheng")
@@ -128,8 +285,22 @@ pub async fn seed_world(db: &Db, password_hash: Option<&str>) -> Result<World, S
         Some(h) => h.to_string(),
         None => hash_password(DEMO_PASSWORD),
     };
+    for (city, district, code) in CITIES {
+        let c = db
+            .create_jurisdiction(Some(province), city, "city", code)
+            .await?;
+        let d = db
+            .create_jurisdiction(Some(c), district, "district", "")
+            .await?;
+        for (of, at_district, name, kind) in CITY_UNITS {
+            if of == city {
+                let j = if *at_district { d } else { c };
+                units.insert(*name, db.create_unit(j, name, kind).await?);
+            }
+        }
+    }
     let mut actors = HashMap::new();
-    for (username, name, unit, roles) in ACCOUNTS {
+    for (username, name, unit, roles) in ACCOUNTS.iter().chain(CITY_ACCOUNTS) {
         let id = db
             .create_user(username, name, units[unit], roles, &hash)
             .await?;
@@ -178,8 +349,8 @@ impl<'a> Walker<'a> {
         let ctx = self.st.db.context(id).await.map_err(|e| e.to_string())?;
         let actor = self.world.actor(who);
         let on = self.clock.get();
-        let d =
-            decide(&ctx, actor, cmd, &self.st.profile(), on).map_err(|e| format!("{who}: {e}"))?;
+        let (profile, tag) = self.st.profile_and_tag(&ctx.project.jurisdiction_path);
+        let d = decide(&ctx, actor, cmd, &profile, on).map_err(|e| format!("{who}: {e}"))?;
         self.st
             .db
             .apply(
@@ -189,11 +360,11 @@ impl<'a> Walker<'a> {
                 &tongchou_domain::obligation::changes(
                     &ctx.project,
                     &d,
-                    &self.st.profile(),
+                    &profile,
                     &self.calendar,
                     on,
                 ),
-                &self.st.profile_tag(),
+                &tag,
             )
             .await
             .map_err(|e| e.to_string())?;
@@ -288,15 +459,9 @@ impl<'a> Walker<'a> {
     /// Walk a draft to `target` (any stage but Draft; Ended = failed at preliminary review).
     pub async fn walk(&self, id: ProjectId, unit: &str, target: Stage) -> Result<(), String> {
         let t = self.today;
-        let profile = &self.st.profile();
-        let it = self
-            .st
-            .db
-            .project(id)
-            .await
-            .map_err(|e| e.to_string())?
-            .input
-            .it_amount;
+        let project = self.st.db.project(id).await.map_err(|e| e.to_string())?;
+        let profile = &self.st.profile_for(&project.jurisdiction_path);
+        let it = project.input.it_amount;
         self.at(150);
         self.attach(id, unit, "declaration_form", "电子政务项目申报表")
             .await?;
@@ -762,7 +927,11 @@ pub async fn seed_demo(st: &AppState, today: Date) -> Result<World, String> {
         };
         let p = st
             .db
-            .create_project(world.actor(unit), &input, &st.profile_tag())
+            .create_project(
+                world.actor(unit),
+                &input,
+                &st.profile_tag_for(&world.actor(unit).jurisdiction_path),
+            )
             .await
             .map_err(|e| e.to_string())?;
         let target = targets[i % targets.len()];

@@ -5,6 +5,7 @@ mod exports;
 mod http;
 mod money;
 mod notify;
+mod profiles;
 mod store;
 mod support;
 mod webdriver;
