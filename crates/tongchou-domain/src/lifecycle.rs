@@ -1646,6 +1646,19 @@ pub fn decide(
                     &profile.acceptance_cite,
                 ));
             }
+            // Quzhou 三(三)5: the final-acceptance application no earlier than N months after
+            // the (last module's) initial acceptance — a minimum; a long wait is only flagged.
+            if let Some(m) = profile.final_wait_months {
+                let earliest = add_months(start, m);
+                if today < earliest {
+                    return Err(rule(
+                        format!(
+                            "全部功能模块完成初验（{start}）{m}个月后方可提出竣工验收申请，{earliest} 起可申请"
+                        ),
+                        &profile.acceptance_cite,
+                    ));
+                }
+            }
             let failed = check_all(&profile.acceptance_conditions, &conditions)?;
             if !failed.is_empty() {
                 return Err(rule(
@@ -1739,7 +1752,23 @@ pub fn decide(
             size,
             doc_date,
         } => {
-            need_own_unit(ctx, actor, "上传附件")?;
+            // A department uploads the document the profile has it issue after the approval
+            // (Quzhou 三(二)2: 初步设计批复, 价格评审意见书); everything else is the unit's.
+            match profile.after_approval.iter().find(|d| d.kind == kind) {
+                Some(d) => {
+                    if !(actor.has(d.issuer) && actor.covers(&p.jurisdiction_path)) {
+                        return Err(Refusal::Forbidden(format!(
+                            "只有{}可以上传{}",
+                            profile.role_name(d.issuer),
+                            attachment_kind_label(&kind).unwrap_or("该文件")
+                        )));
+                    }
+                    if !from.is_approved_or_later() {
+                        return Err(wrong());
+                    }
+                }
+                None => need_own_unit(ctx, actor, "上传附件")?,
+            }
             if from == Stage::Ended {
                 return Err(wrong());
             }

@@ -199,6 +199,24 @@ pub fn changes(
     for e in &d.events {
         match e {
             Event::ApprovalIssued { doc_date, .. } => {
+                // Documents due from other departments within N days (Quzhou 三(二)2).
+                for doc in &profile.after_approval {
+                    if let Some(days) = doc.days {
+                        let label =
+                            crate::profile::attachment_kind_label(&doc.kind).unwrap_or("文件");
+                        c.new.push(obligation(
+                            doc.kind.clone(),
+                            format!(
+                                "{}在受理后{days}天内出具{label}",
+                                profile.role_name(doc.issuer)
+                            ),
+                            &doc.cite,
+                            *doc_date,
+                            cal.add_days(*doc_date, days),
+                            doc.issuer,
+                        ));
+                    }
+                }
                 let due = cal.add_months(*doc_date, profile.procurement_months);
                 c.new.push(obligation(
                     "procurement",
@@ -279,9 +297,14 @@ pub fn changes(
                     Role::Unit,
                 ));
             }
-            Event::Attached { kind, doc_date, .. } if kind == "data_catalogue" => c
-                .fulfil
-                .push(("data_catalogue".into(), doc_date.unwrap_or(today))),
+            // The upload is the fulfilment: the data catalogue (Shaoxing art.30), a document a
+            // department issues after the approval (Quzhou 三(二)2).
+            Event::Attached { kind, doc_date, .. }
+                if kind == "data_catalogue"
+                    || profile.after_approval.iter().any(|d| &d.kind == kind) =>
+            {
+                c.fulfil.push((kind.clone(), doc_date.unwrap_or(today)))
+            }
             Event::Ended { .. } => c.cancel_all = true,
             _ => {}
         }

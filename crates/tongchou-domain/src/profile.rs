@@ -157,6 +157,25 @@ pub struct Profile {
     /// art.30); none where the regulation sets no such duty.
     #[serde(default)]
     pub catalogue: Option<CatalogueDuty>,
+    /// Documents other departments issue after the approval, each within N calendar days of it
+    /// (Quzhou 三(二)2: the DRC's preliminary-design approval within 3 days), uploaded by that
+    /// department (which fulfils the duty).
+    #[serde(default)]
+    pub after_approval: Vec<IssuedDocument>,
+    /// Final acceptance no earlier than this many calendar months after initial acceptance
+    /// (Quzhou 三(三)5: 全部功能模块完成初验3个月后); a hard minimum, long waits only flagged.
+    #[serde(default)]
+    pub final_wait_months: Option<u32>,
+}
+
+/// A document a department issues after the approval (its attachment kind), within `days`
+/// calendar days when set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedDocument {
+    pub kind: String,
+    pub issuer: Role,
+    pub days: Option<u32>,
+    pub cite: Citation,
 }
 
 /// A stage as a locality calls it.
@@ -587,6 +606,8 @@ impl Profile {
             final_report_required: true,
             filing_cite: None,
             catalogue: None,
+            after_approval: vec![],
+            final_wait_months: None,
         }
     }
 
@@ -706,6 +727,10 @@ impl Profile {
     /// approval, the review centre's price opinion (三(二)); supervision encouraged (三(三)2).
     pub fn quzhou() -> Profile {
         let c = |a: &str| Citation::new(QZ, a);
+        let sn = |stage: Stage, name: &str| StageName {
+            stage,
+            name: name.into(),
+        };
         let rn = |role: Role, name: &str| RoleName {
             role,
             name: name.into(),
@@ -730,6 +755,34 @@ impl Profile {
                 Role::ReviewCentre,
             ],
             preliminary_cite: c("三(二)1 并联审核"),
+            // 并联审核 → 决策咨询意见（概算价）→ 领导小组审定.
+            review_path: vec![
+                Stage::PreliminaryReview,
+                Stage::ReExamination,
+                Stage::ApprovalMeeting,
+            ],
+            stage_names: vec![
+                sn(Stage::PreliminaryReview, "并联审核"),
+                sn(Stage::ReExamination, "决策咨询意见（核定概算价）"),
+                sn(Stage::ApprovalMeeting, "领导小组审定"),
+            ],
+            final_report_required: false,
+            after_approval: vec![
+                IssuedDocument {
+                    kind: "design_approval".into(),
+                    issuer: Role::Drc,
+                    days: Some(3),
+                    cite: c("三(二)2 审批决定"),
+                },
+                IssuedDocument {
+                    kind: "price_opinion".into(),
+                    issuer: Role::ReviewCentre,
+                    days: None,
+                    cite: c("三(二)2 审批决定"),
+                },
+            ],
+            trial_run_days: 0,
+            final_wait_months: Some(3),
             expert_cite: c("三(二)1 并联审核"),
             re_examination_cite: c("三(二)1 并联审核"),
             approval_cite: c("三(二)2 审批决定"),
@@ -1043,7 +1096,7 @@ impl SharingRules {
 }
 
 /// Kinds of attachment a project carries, with their Chinese names.
-pub const ATTACHMENT_KINDS: [(&str, &str); 14] = [
+pub const ATTACHMENT_KINDS: [(&str, &str); 16] = [
     ("declaration_form", "电子政务项目申报表"),
     ("feasibility_report", "项目可行性研究报告"),
     ("revised_report", "修改后的可行性研究报告"),
@@ -1057,6 +1110,8 @@ pub const ATTACHMENT_KINDS: [(&str, &str); 14] = [
     ("test_report", "等保、信创测评报告"),
     ("change_study", "变更论证材料"),
     ("data_catalogue", "信息系统目录编制及数据归集证明"),
+    ("design_approval", "初步设计批复"),
+    ("price_opinion", "价格评审意见书"),
     ("other", "其他材料"),
 ];
 
@@ -1151,6 +1206,34 @@ mod tests {
         bad.review_path = vec![Stage::ExpertReview, Stage::ComplianceReview];
         let errs = Profile::from_toml(&bad.to_toml()).unwrap_err();
         assert_eq!(errs.len(), 2, "{errs:?}");
+    }
+
+    #[test]
+    fn quzhou_path_is_joint_review_decision_opinion_leading_group_then_drc_within_three_days() {
+        // Quzhou 三(二)1 并联审核 → 决策咨询意见（概算价）; 三(二)2 领导小组审定, 受理后3天内市发改委
+        // 出具初步设计批复, 市评审中心出具价格评审意见书; 三(三)5 初验3个月后终验.
+        let p = Profile::quzhou();
+        assert_eq!(p.first_review_stage(), Stage::PreliminaryReview);
+        assert_eq!(p.stage_name(Stage::PreliminaryReview), "并联审核");
+        assert_eq!(
+            p.next_review_stage(Stage::PreliminaryReview),
+            Stage::ReExamination
+        );
+        assert_eq!(p.approval_role, Role::LeadingGroup);
+        for r in [
+            Role::Authority,
+            Role::Cyber,
+            Role::BusinessEnv,
+            Role::Drc,
+            Role::Finance,
+            Role::ReviewCentre,
+        ] {
+            assert!(p.preliminary_scorers.contains(&r), "{r:?}");
+        }
+        let design = &p.after_approval[0];
+        assert_eq!((design.issuer, design.days), (Role::Drc, Some(3)));
+        assert_eq!(p.after_approval[1].issuer, Role::ReviewCentre);
+        assert_eq!(p.final_wait_months, Some(3));
     }
 
     #[test]

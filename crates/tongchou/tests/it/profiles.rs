@@ -512,3 +512,250 @@ async fn shaoxing_project_walks_initial_check_experts_leading_group_and_drc_sqli
 async fn shaoxing_project_walks_initial_check_experts_leading_group_and_drc_postgres() {
     shaoxing_path(Backend::Postgres).await;
 }
+
+async fn obligation(app: &TestApp, token: &str, id: i64, code: &str) -> Value {
+    let (_, ob) = app
+        .get(token, &format!("/api/v1/projects/{id}/obligations"))
+        .await;
+    ob["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["code"] == code)
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+// Quzhou's own path, as its real roles: one parallel joint review by its departments (三(二)1),
+// the 决策咨询意见 with the approved estimate price, the leading group's approval, the DRC's
+// preliminary-design approval within 3 days and the review centre's price opinion (三(二)2);
+// final acceptance no earlier than 3 months after initial acceptance (三(三)5).
+async fn quzhou_path(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let p = tongchou_domain::profile::Profile::quzhou();
+    let unit = app.token("qzwjw").await;
+    let sjj = app.token("qzsjj").await;
+    let id = app.draft(&unit, "柯城区健康大脑").await;
+    for kind in ["declaration_form", "feasibility_report"] {
+        assert_eq!(
+            app.upload(&unit, id, kind, "方案.pdf", crate::support::pdf())
+                .await
+                .0,
+            StatusCode::CREATED
+        );
+    }
+    let (s, v) = app.act(&unit, id, "declare", json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        stage_label(&app, &unit, id).await,
+        ("preliminary_review".into(), "并联审核".into())
+    );
+    // 并联审核: every department of the fixed list gives its opinion before the conclusion.
+    let (s, v) = app
+        .act(
+            &sjj,
+            id,
+            "preliminary_decide",
+            json!({"pass": true, "opinion": "通过"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("市营商办"), "{v}");
+    let scores = json!({"score_necessity": 20, "score_intensive": 16, "score_technical": 16, "score_sharing": 12, "score_security": 8, "score_cost": 8, "pass": true, "opinion": "同意"});
+    for who in ["qzsjj", "qzwxb", "qzysb", "qzfgw", "qzczj", "qzpszx"] {
+        let t = app.token(who).await;
+        let (s, v) = app.act(&t, id, "preliminary_score", scores.clone()).await;
+        assert_eq!(s, StatusCode::OK, "{who}: {v}");
+    }
+    let (s, v) = app
+        .act(
+            &sjj,
+            id,
+            "preliminary_decide",
+            json!({"pass": true, "opinion": "并联审核通过"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        stage_label(&app, &unit, id).await,
+        ("re_examination".into(), "决策咨询意见（核定概算价）".into())
+    );
+    let (s, v) = app
+        .act(&sjj, id, "re_examine", json!({"pass": true, "final_amount": "920000", "opinion": "形成决策咨询意见，概算价92万元"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        stage_label(&app, &unit, id).await,
+        ("approval_meeting".into(), "领导小组审定".into())
+    );
+    let lg = app.token("qzldxz").await;
+    let (s, v) = app
+        .act(&lg, id, "approve", json!({"approve": true, "doc_date": tongchou_store::today().to_string(), "opinion": "审定同意"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["approved_amount"], "920000.00");
+
+    // The DRC's preliminary-design approval within 3 (calendar) days, by the DRC.
+    let cal = app.st.db.calendar().await.unwrap();
+    let design = obligation(&app, &unit, id, "design_approval").await;
+    assert_eq!(
+        design["due"],
+        cal.add_days(tongchou_store::today(), 3).date.to_string(),
+        "{design}"
+    );
+    assert_eq!(design["owner"], "drc", "{design}");
+    assert!(design["cite"].as_str().unwrap().contains("三(二)2"));
+    let (s, _) = app
+        .upload(
+            &unit,
+            id,
+            "design_approval",
+            "批复.pdf",
+            crate::support::pdf(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "not the unit's document");
+    let drc = app.token("qzfgw").await;
+    let (s, v) = app
+        .upload(
+            &drc,
+            id,
+            "design_approval",
+            "批复.pdf",
+            crate::support::pdf(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(
+        obligation(&app, &unit, id, "design_approval").await["state"],
+        "fulfilled"
+    );
+    let centre = app.token("qzpszx").await;
+    let (s, v) = app
+        .upload(
+            &centre,
+            id,
+            "price_opinion",
+            "价格评审意见书.pdf",
+            crate::support::pdf(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+
+    // Money, procurement, contract (supervision only encouraged here: 三(三)2).
+    let fin = app.token("qzczj").await;
+    let (s, v) = app
+        .act(
+            &fin,
+            id,
+            "budget",
+            json!({"fiscal_year": 2027, "amount": "920000"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let today = tongchou_store::today().to_string();
+    let (s, v) = app
+        .act(
+            &unit,
+            id,
+            "start_procurement",
+            json!({"method": "open_tender", "ceiling": "920000", "doc_date": today}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = app
+        .act(&unit, id, "sign_contract", json!({"project_name": "柯城区健康大脑", "supplier": "衢州数智科技有限公司", "amount": "900000", "signed_date": today,
+            "period_months": 6, "maintenance_years": 2, "check": all(&p.contract_clauses)}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+
+    // Initial acceptance by the unit's panel; the final application waits 3 months.
+    let ids: Vec<i64> = ["qzzj1", "qzzj2", "qzzj3"]
+        .iter()
+        .map(|n| app.world.actor(n).user_id.0)
+        .collect();
+    let (s, v) = app
+        .act(
+            &unit,
+            id,
+            "form_panel",
+            json!({"member": ids, "meeting_date": today, "place": "建设单位"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    for n in ["qzzj1", "qzzj2", "qzzj3"] {
+        let t = app.token(n).await;
+        let (s, v) = app
+            .act(
+                &t,
+                id,
+                "panel_opinion",
+                json!({"score": 90, "pass": true, "opinion": "同意初验"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+    }
+    let (s, v) = app
+        .act(
+            &unit,
+            id,
+            "conclude_panel",
+            json!({"opinion": "全部模块初验通过", "date": today}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    for kind in ["trial_run_report", "test_report"] {
+        assert_eq!(
+            app.upload(&unit, id, kind, "r.pdf", crate::support::pdf())
+                .await
+                .0,
+            StatusCode::CREATED
+        );
+    }
+    let apply = json!({"check": all(&p.acceptance_conditions)});
+    let (s, v) = app.act(&unit, id, "apply_acceptance", apply.clone()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let msg = v["message"].as_str().unwrap();
+    assert!(msg.contains("3个月") && msg.contains("三(三)5"), "{msg}");
+    // Two months and a bit later: still too early (a hard minimum).
+    let start = tongchou_domain::lifecycle::add_days(tongchou_store::today(), -70);
+    app.st
+        .db
+        .execute_raw(&format!(
+            "UPDATE projects SET initial_acceptance_date = '{start}' WHERE id = {id}"
+        ))
+        .await
+        .unwrap();
+    let (s, _) = app.act(&unit, id, "apply_acceptance", apply.clone()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let start = tongchou_domain::lifecycle::add_months(
+        tongchou_domain::lifecycle::add_days(tongchou_store::today(), -1),
+        0,
+    );
+    let start = start.checked_sub(jiff::Span::new().months(3)).unwrap();
+    app.st
+        .db
+        .execute_raw(&format!(
+            "UPDATE projects SET initial_acceptance_date = '{start}' WHERE id = {id}"
+        ))
+        .await
+        .unwrap();
+    let (s, v) = app.act(&unit, id, "apply_acceptance", apply).await;
+    assert_eq!(s, StatusCode::OK, "three months after: {v}");
+    assert!(history_tags(&app, &unit, id)
+        .await
+        .iter()
+        .all(|t| t == "quzhou@v1"));
+}
+
+#[tokio::test]
+async fn quzhou_project_walks_joint_review_leading_group_drc_and_waits_three_months_sqlite() {
+    quzhou_path(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn quzhou_project_walks_joint_review_leading_group_drc_and_waits_three_months_postgres() {
+    quzhou_path(Backend::Postgres).await;
+}
