@@ -1510,11 +1510,48 @@ struct ProfilePage {
     choices: Vec<(String, String)>,
     can_choose: bool,
     history: Vec<tongchou_store::profile::ProfileChoice>,
+    /// The provincial shared-application mechanism (ZJ-share).
+    sharing: tongchou_domain::profile::SharingRules,
 }
 
 impl ProfilePage {
     fn role(&self, r: &Role) -> &str {
         self.profile.role_name(*r)
+    }
+    /// The review path: (step name, who acts, citation).
+    fn path(&self) -> Vec<(String, String, String)> {
+        let p = &self.profile;
+        p.review_path
+            .iter()
+            .map(|s| {
+                let (who, cite) = match s {
+                    Stage::ComplianceReview => {
+                        (p.role_name(Role::Authority).to_string(), &p.compliance_cite)
+                    }
+                    Stage::PreliminaryReview => (
+                        p.preliminary_scorers
+                            .iter()
+                            .map(|r| p.role_name(*r))
+                            .collect::<Vec<_>>()
+                            .join("、"),
+                        &p.preliminary_cite,
+                    ),
+                    Stage::ExpertReview => (
+                        format!("{}组织专家组", p.role_name(Role::Authority)),
+                        &p.expert_cite,
+                    ),
+                    Stage::ReExamination => (
+                        p.role_name(p.re_examination_role).to_string(),
+                        &p.re_examination_cite,
+                    ),
+                    _ => (p.role_name(p.approval_role).to_string(), &p.approval_cite),
+                };
+                (p.stage_name(*s).to_string(), who, cite.to_string())
+            })
+            .collect()
+    }
+    fn kind_name(&self, code: &str) -> &'static str {
+        tongchou_domain::profile::attachment_kind_label(code).unwrap_or("文件")
     }
     fn kind(&self, code: &str) -> &'static str {
         tongchou_domain::profile::attachment_kind_label(code).unwrap_or("材料")
@@ -1593,6 +1630,7 @@ pub async fn profile_page(
             choices,
             can_choose,
             history,
+            sharing: tongchou_domain::profile::SharingRules::zj_share(),
         }))
     }
     .await;

@@ -81,6 +81,13 @@ async fn inherits(backend: Backend) {
         html.contains("市发改委"),
         "Shaoxing's own names for the roles"
     );
+    for step in ["1. 初审", "2. 专家论证", "3. 领导小组审查", "4. 发改委批复"] {
+        assert!(html.contains(step), "the review path in order: {step}");
+    }
+    assert!(html.contains("依据：绍兴市市级政务信息化项目管理办法 第三十条"));
+    // ZJ-share (seed 000): the shared-application parameters with their articles.
+    assert!(html.contains("一地创新、全省共享") && html.contains("三(五) 入选发布"));
+    assert!(html.contains("取消其项目主体资格") && html.contains("三(七) 交付验收"));
 }
 
 #[tokio::test]
