@@ -456,6 +456,316 @@ impl<'a> Walker<'a> {
         .await
     }
 
+    /// The demo projects of the other cities, each walked along its own profile's path as its
+    /// real roles (Shaoxing arts. 12–14, 4; Quzhou 三(二)).
+    pub async fn walk_cities(&self) -> Result<(), String> {
+        let today = self.today;
+        let project = |name: &str, summary: &str, yuan: i64| ProjectInput {
+            name: name.into(),
+            year: today.year() as i32 + 1,
+            build_kind: BuildKind::New,
+            category: Category::Application,
+            it_amount: Yuan::from_yuan(yuan),
+            non_it_amount: Yuan::ZERO,
+            security_amount: Yuan::from_yuan(yuan / 100 * 6),
+            funding: tongchou_domain::project::Funding::DistrictFiscal,
+            summary: summary.into(),
+            participants: vec![],
+            responsible_person: "项目负责人".into(),
+        };
+        let create = |unit: &'static str, input: ProjectInput| async move {
+            let actor = self.world.actor(unit);
+            self.st
+                .db
+                .create_project(
+                    actor,
+                    &input,
+                    &self.st.profile_tag_for(&actor.jurisdiction_path),
+                )
+                .await
+                .map(|p| p.id)
+                .map_err(|e| e.to_string())
+        };
+        let declare = |id: ProjectId, unit: &'static str| async move {
+            self.at(60);
+            self.attach(id, unit, "declaration_form", "项目申报表")
+                .await?;
+            self.attach(id, unit, "feasibility_report", "建设方案")
+                .await?;
+            self.run(
+                id,
+                unit,
+                Command::Declare {
+                    override_reason: None,
+                },
+            )
+            .await
+        };
+        let checks = |p: &Profile, missing: &[&str]| -> Vec<(String, bool)> {
+            p.compliance_checklist
+                .iter()
+                .map(|i| (i.code.clone(), !missing.contains(&i.code.as_str())))
+                .collect()
+        };
+        let panel = |id: ProjectId,
+                     organiser: &'static str,
+                     members: [&'static str; 3],
+                     amount: Yuan| async move {
+            self.run(
+                id,
+                organiser,
+                Command::FormPanel {
+                    purpose: PanelPurpose::ExpertReview,
+                    members: self.experts(&members),
+                    meeting_date: self.clock.get(),
+                    place: "市大数据局会议室".into(),
+                },
+            )
+            .await?;
+            for m in members {
+                self.run(
+                    id,
+                    m,
+                    Command::PanelOpinion {
+                        opinion: PanelOpinion {
+                            score: 85,
+                            pass: true,
+                            opinion: "建设必要、方案可行、内容完整，经费测算基本合理。".into(),
+                            suggested_amount: Some(amount),
+                        },
+                    },
+                )
+                .await?;
+            }
+            self.run(
+                id,
+                organiser,
+                Command::ConcludePanel {
+                    opinion: "专家论证通过。".into(),
+                    suggested_amount: None,
+                    date: self.clock.get(),
+                },
+            )
+            .await
+        };
+
+        // Shaoxing: 初审 (one-time notification) → 专家论证 → 领导小组审查 → 发改委批复.
+        let sx = Profile::shaoxing();
+        let a = create(
+            "sxjyj",
+            project(
+                "越城区智慧教育云平台",
+                "整合区内教育业务系统，建设统一的教育云平台。",
+                1_600_000,
+            ),
+        )
+        .await?;
+        declare(a, "sxjyj").await?;
+        self.at(55);
+        self.run(
+            a,
+            "sxxgb",
+            Command::ComplianceReview {
+                checks: checks(&sx, &["performance_goals", "catalogue"]),
+                problems: vec!["概算表未将非信息化内容分开计列".into()],
+                opinion: "材料不齐全，一次性告知，请补正后重新提交".into(),
+                duplicate: None,
+            },
+        )
+        .await?;
+        self.at(50);
+        self.run(
+            a,
+            "sxjyj",
+            Command::RequestRereview {
+                note: "已按一次性告知补正".into(),
+            },
+        )
+        .await?;
+        self.run(
+            a,
+            "sxxgb",
+            Command::ComplianceReview {
+                checks: checks(&sx, &[]),
+                problems: vec![],
+                opinion: "材料齐全，予以受理".into(),
+                duplicate: None,
+            },
+        )
+        .await?;
+        self.at(40);
+        panel(
+            a,
+            "sxxgb",
+            ["sxzj1", "sxzj2", "sxzj3"],
+            Yuan::from_yuan(1_500_000),
+        )
+        .await?;
+        self.at(30);
+        self.run(
+            a,
+            "sxldxz",
+            Command::ReExamine {
+                pass: true,
+                final_amount: Some(Yuan::from_yuan(1_450_000)),
+                opinion: "规划合理、资源共享、确有必要、资金合理、安全可控，同意".into(),
+            },
+        )
+        .await?;
+        self.at(25);
+        self.run(
+            a,
+            "sxfgw",
+            Command::Approve {
+                approve: true,
+                doc_date: self.clock.get(),
+                opinion: "同意立项".into(),
+            },
+        )
+        .await?;
+        let b = create(
+            "sxjyj",
+            project(
+                "越城区校园安全物联感知",
+                "校园出入口、食堂等重点部位物联感知与预警。",
+                900_000,
+            ),
+        )
+        .await?;
+        declare(b, "sxjyj").await?;
+        self.at(20);
+        self.run(
+            b,
+            "sxxgb",
+            Command::ComplianceReview {
+                checks: checks(&sx, &[]),
+                problems: vec![],
+                opinion: "材料齐全，予以受理".into(),
+                duplicate: None,
+            },
+        )
+        .await?;
+        let c = create(
+            "sxjyj",
+            project(
+                "越城区教育督导数字化",
+                "督导事项线上流转与问题整改闭环。",
+                600_000,
+            ),
+        )
+        .await?;
+        declare(c, "sxjyj").await?;
+        self.at(10);
+        self.run(
+            c,
+            "sxxgb",
+            Command::ComplianceReview {
+                checks: checks(&sx, &["construction_plan", "performance_goals"]),
+                problems: vec!["未提供公共数据资源目录".into()],
+                opinion: "材料不齐全，一次性告知".into(),
+                duplicate: None,
+            },
+        )
+        .await?;
+
+        // Quzhou: 并联审核 → 决策咨询意见（概算价）→ 领导小组审定 → 发改委初步设计批复.
+        let qz = Profile::quzhou();
+        let scorers = [
+            ("qzsjj", "符合四横三纵"),
+            ("qzwxb", "安全方案可行"),
+            ("qzysb", "利企便民"),
+            ("qzfgw", "同意"),
+            ("qzczj", "资金可保障"),
+            ("qzpszx", "概算基本合理"),
+        ];
+        let d = create(
+            "qzwjw",
+            project(
+                "柯城区健康大脑",
+                "区域健康数据汇聚、监测预警与辅助决策。",
+                2_000_000,
+            ),
+        )
+        .await?;
+        declare(d, "qzwjw").await?;
+        self.at(50);
+        for (who, op) in scorers {
+            self.run(
+                d,
+                who,
+                Command::PreliminaryScore {
+                    scores: qz
+                        .preliminary_table
+                        .iter()
+                        .map(|i| (i.code.clone(), i.max * 4 / 5))
+                        .collect(),
+                    pass: true,
+                    opinion: op.into(),
+                },
+            )
+            .await?;
+        }
+        self.run(
+            d,
+            "qzsjj",
+            Command::PreliminaryDecide {
+                pass: true,
+                opinion: "并联审核通过".into(),
+            },
+        )
+        .await?;
+        self.at(45);
+        self.run(
+            d,
+            "qzsjj",
+            Command::ReExamine {
+                pass: true,
+                final_amount: Some(Yuan::from_yuan(1_880_000)),
+                opinion: "形成《衢州市数字化项目决策咨询意见》，核定概算价188万元".into(),
+            },
+        )
+        .await?;
+        self.at(2);
+        self.run(
+            d,
+            "qzldxz",
+            Command::Approve {
+                approve: true,
+                doc_date: self.clock.get(),
+                opinion: "领导小组审定同意".into(),
+            },
+        )
+        .await?;
+        let e = create(
+            "qzwjw",
+            project(
+                "柯城区基层医疗数字化",
+                "基层医疗机构诊疗与公卫服务一体化。",
+                1_200_000,
+            ),
+        )
+        .await?;
+        declare(e, "qzwjw").await?;
+        self.at(5);
+        for (who, op) in &scorers[..3] {
+            self.run(
+                e,
+                who,
+                Command::PreliminaryScore {
+                    scores: qz
+                        .preliminary_table
+                        .iter()
+                        .map(|i| (i.code.clone(), i.max * 4 / 5))
+                        .collect(),
+                    pass: true,
+                    opinion: (*op).into(),
+                },
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
     /// Walk a draft to `target` (any stage but Draft; Ended = failed at preliminary review).
     pub async fn walk(&self, id: ProjectId, unit: &str, target: Stage) -> Result<(), String> {
         let t = self.today;
@@ -861,6 +1171,8 @@ const DEMO: &[(&str, &str, &str)] = &[
 /// Seed the whole demo: world plus about 50 projects spread over every stage.
 pub async fn seed_demo(st: &AppState, today: Date) -> Result<World, String> {
     let world = seed_world(&st.db, None).await.map_err(|e| e.to_string())?;
+    // The jurisdictions just chose their profiles: decide each project under its own.
+    st.load_profile().await?;
     let targets = [
         Stage::Draft,
         Stage::ComplianceReview,
@@ -969,6 +1281,10 @@ pub async fn seed_demo(st: &AppState, today: Date) -> Result<World, String> {
         }
     }
     seed_money_demo(st, &world, today).await?;
+    Walker::new(st, &world, today)
+        .walk_cities()
+        .await
+        .map_err(|e| format!("其他城市演示项目：{e}"))?;
     Ok(world)
 }
 

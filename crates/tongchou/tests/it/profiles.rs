@@ -766,3 +766,51 @@ async fn quzhou_project_walks_joint_review_leading_group_drc_and_waits_three_mon
 async fn quzhou_project_walks_joint_review_leading_group_drc_and_waits_three_months_postgres() {
     quzhou_path(Backend::Postgres).await;
 }
+
+/// The demo world (`serve --demo`) walks projects along Shaoxing's and Quzhou's own paths, each
+/// recorded under its city's profile, next to the Shangcheng demo.
+#[tokio::test]
+async fn demo_walks_projects_along_each_citys_path() {
+    let Some((db, _url, dir)) = crate::support::database(Backend::Sqlite).await else {
+        return;
+    };
+    let st = tongchou_web::AppState::new(db, dir.join("data"));
+    let world = tongchou_testkit::seed_demo(&st, tongchou_store::today())
+        .await
+        .expect("demo");
+    let f = tongchou_store::project::ListFilter {
+        per_page: 500,
+        page: 1,
+        ..Default::default()
+    };
+    let mut seen = std::collections::BTreeMap::new();
+    for (who, code) in [
+        ("sxadmin", "shaoxing"),
+        ("qzadmin", "quzhou"),
+        ("admin", "shangcheng"),
+    ] {
+        let scope = tongchou_domain::permission::list_scope(world.actor(who));
+        let (items, _) = st.db.list_projects(&scope, &f).await.unwrap();
+        assert!(!items.is_empty(), "{who}");
+        for i in items {
+            let h = st
+                .db
+                .history(tongchou_domain::ProjectId(i.id))
+                .await
+                .unwrap();
+            assert!(
+                h.iter()
+                    .all(|e| e.profile_code.starts_with(&format!("{code}@"))),
+                "{} under {code}",
+                i.name
+            );
+            seen.insert(i.name.clone(), i.stage);
+        }
+    }
+    use tongchou_domain::Stage;
+    assert_eq!(seen["越城区智慧教育云平台"], Stage::Approved);
+    assert_eq!(seen["越城区校园安全物联感知"], Stage::ExpertReview);
+    assert_eq!(seen["越城区教育督导数字化"], Stage::Returned);
+    assert_eq!(seen["柯城区健康大脑"], Stage::Approved);
+    assert_eq!(seen["柯城区基层医疗数字化"], Stage::PreliminaryReview);
+}
