@@ -1341,6 +1341,18 @@ pub fn decide(
             }
             need_text("opinion", &op, "审议意见")?;
             opinion = op;
+            // Quzhou 三(二)2: 项目（涉密项目除外）应当……使用在线平台生成的项目代码办理审批手续.
+            if let Some(cite) = &profile.project_code_cite {
+                if approve
+                    && !ctx.has_attachment("project_code")
+                    && !ctx.has_attachment("classified_statement")
+                {
+                    return Err(rule(
+                        "项目须取得投资项目在线审批监管平台生成的项目代码方可办理审批（涉密项目除外，须上传涉密项目说明）",
+                        cite,
+                    ));
+                }
+            }
             if approve {
                 if doc_date > today {
                     return Err(invalid("doc_date", "发文日期不能晚于今天"));

@@ -166,6 +166,12 @@ pub struct Profile {
     /// (Quzhou 三(三)5: 全部功能模块完成初验3个月后); a hard minimum, long waits only flagged.
     #[serde(default)]
     pub final_wait_months: Option<u32>,
+    /// 项目代码 from the national investment-project online approval platform required before
+    /// the approval (Quzhou 三(二)2; classified projects excepted): the unit uploads the
+    /// platform's code document (`project_code`) or, for a classified project, the statement
+    /// (`classified_statement`).
+    #[serde(default)]
+    pub project_code_cite: Option<Citation>,
 }
 
 /// A document a department issues after the approval (its attachment kind), within `days`
@@ -608,6 +614,7 @@ impl Profile {
             catalogue: None,
             after_approval: vec![],
             final_wait_months: None,
+            project_code_cite: None,
         }
     }
 
@@ -783,6 +790,7 @@ impl Profile {
             ],
             trial_run_days: 0,
             final_wait_months: Some(3),
+            project_code_cite: Some(c("三(二)2 审批决定")),
             expert_cite: c("三(二)1 并联审核"),
             re_examination_cite: c("三(二)1 并联审核"),
             approval_cite: c("三(二)2 审批决定"),
@@ -1096,7 +1104,7 @@ impl SharingRules {
 }
 
 /// Kinds of attachment a project carries, with their Chinese names.
-pub const ATTACHMENT_KINDS: [(&str, &str); 16] = [
+pub const ATTACHMENT_KINDS: [(&str, &str); 18] = [
     ("declaration_form", "电子政务项目申报表"),
     ("feasibility_report", "项目可行性研究报告"),
     ("revised_report", "修改后的可行性研究报告"),
@@ -1112,6 +1120,8 @@ pub const ATTACHMENT_KINDS: [(&str, &str); 16] = [
     ("data_catalogue", "信息系统目录编制及数据归集证明"),
     ("design_approval", "初步设计批复"),
     ("price_opinion", "价格评审意见书"),
+    ("project_code", "投资项目在线审批监管平台项目代码"),
+    ("classified_statement", "涉密项目说明"),
     ("other", "其他材料"),
 ];
 

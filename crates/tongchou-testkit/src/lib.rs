@@ -726,6 +726,13 @@ impl<'a> Walker<'a> {
         )
         .await?;
         self.at(2);
+        self.attach(
+            d,
+            "qzwjw",
+            "project_code",
+            "项目代码 2027-330802-65-01-000001",
+        )
+        .await?;
         self.run(
             d,
             "qzldxz",

@@ -598,9 +598,24 @@ async fn quzhou_path(backend: Backend) {
         ("approval_meeting".into(), "领导小组审定".into())
     );
     let lg = app.token("qzldxz").await;
-    let (s, v) = app
-        .act(&lg, id, "approve", json!({"approve": true, "doc_date": tongchou_store::today().to_string(), "opinion": "审定同意"}))
+    let approve = json!({"approve": true, "doc_date": tongchou_store::today().to_string(), "opinion": "审定同意"});
+    // 三(二)2: no approval without the 项目代码 (classified projects excepted).
+    let (s, v) = app.act(&lg, id, "approve", approve.clone()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let msg = v["message"].as_str().unwrap();
+    assert!(msg.contains("项目代码") && msg.contains("三(二)2"), "{msg}");
+    assert_eq!(stage_label(&app, &unit, id).await.0, "approval_meeting");
+    let (s, _) = app
+        .upload(
+            &unit,
+            id,
+            "project_code",
+            "2027-330802-65-01-000001.pdf",
+            crate::support::pdf(),
+        )
         .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, v) = app.act(&lg, id, "approve", approve).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["approved_amount"], "920000.00");
 
