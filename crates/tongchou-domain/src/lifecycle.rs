@@ -863,7 +863,7 @@ pub fn decide(
                 // Shaoxing art.12: complete → 受理.
                 to = profile.next_review_stage(Stage::ComplianceReview);
                 summary = format!(
-                    "{}通过，予以受理，进入{}",
+                    "{}通过，进入{}",
                     profile.stage_name(Stage::ComplianceReview),
                     profile.stage_name(to)
                 );
@@ -1284,7 +1284,11 @@ pub fn decide(
             need(
                 actor,
                 profile.re_examination_role,
-                &format!("办理{}", profile.stage_name(Stage::ReExamination)),
+                &if profile.stage_names.is_empty() {
+                    "开展复核审查".to_string()
+                } else {
+                    format!("办理{}", profile.stage_name(Stage::ReExamination))
+                },
             )?;
             if from != Stage::ReExamination {
                 return Err(wrong());
@@ -1311,12 +1315,19 @@ pub fn decide(
                     });
                 }
                 to = profile.next_review_stage(Stage::ReExamination);
-                summary = format!(
-                    "{}通过，审定金额 {} 元，进入{}",
-                    profile.stage_name(Stage::ReExamination),
-                    amount.grouped(),
-                    profile.stage_name(to)
-                );
+                summary = if profile.stage_names.is_empty() {
+                    format!(
+                        "复核审查通过，最终审定金额 {} 元，提交联席会议审议",
+                        amount.grouped()
+                    )
+                } else {
+                    format!(
+                        "{}通过，审定金额 {} 元，进入{}",
+                        profile.stage_name(Stage::ReExamination),
+                        amount.grouped(),
+                        profile.stage_name(to)
+                    )
+                };
                 events.push(Event::FinalAmountFixed { amount });
             } else {
                 to = Stage::Ended;
@@ -1334,7 +1345,11 @@ pub fn decide(
             need(
                 actor,
                 profile.approval_role,
-                &format!("办理{}", profile.stage_name(Stage::ApprovalMeeting)),
+                &if profile.stage_names.is_empty() {
+                    "审议立项".to_string()
+                } else {
+                    format!("办理{}", profile.stage_name(Stage::ApprovalMeeting))
+                },
             )?;
             if from != Stage::ApprovalMeeting {
                 return Err(wrong());
@@ -1374,7 +1389,11 @@ pub fn decide(
                 to = Stage::Approved;
                 summary = format!(
                     "{}通过，{}{}立项文件 {doc_no}，立项金额 {} 元",
-                    profile.stage_name(Stage::ApprovalMeeting),
+                    if profile.stage_names.is_empty() {
+                        "联席会议审议"
+                    } else {
+                        profile.stage_name(Stage::ApprovalMeeting)
+                    },
                     profile.approval_issuers.join("、"),
                     if profile.approval_issuers.len() > 1 {
                         "联合发布"

@@ -66,7 +66,7 @@ fn shaoxing_accepted_declaration_goes_straight_to_expert_argumentation() {
     let d = ok(decide(&ctx, &authority(), cmd, &sx(), today()));
     assert_eq!(d.to, Stage::ExpertReview);
     assert!(
-        d.summary.contains("初审通过，予以受理，进入专家论证"),
+        d.summary.contains("初审通过，进入专家论证"),
         "{}",
         d.summary
     );
