@@ -640,10 +640,23 @@ pub(crate) fn rule(message: impl Into<String>, cite: &Citation) -> Refusal {
 /// or a department of the jurisdiction the project belongs to. A city's or the province's
 /// departments read a district's projects but do not do the district's work (each level's
 /// competent authority handles its own projects: Shangcheng 第二章; Shaoxing art.4).
-pub fn acts_here(actor: &Actor, p: &crate::project::Project, on_panel: bool) -> bool {
-    (actor.has(Role::Unit) && actor.unit_id == p.unit_id)
-        || on_panel
-        || actor.jurisdiction_id == p.jurisdiction_id
+///
+/// Which level handles a project is where its profile was chosen (`Profile::handled_at`): a
+/// district with its own profile handles its projects; a district that inherits its city's
+/// profile has them handled by the city's departments (SPEC §3).
+pub fn acts_here(
+    actor: &Actor,
+    p: &crate::project::Project,
+    on_panel: bool,
+    profile: &Profile,
+) -> bool {
+    let handled = if profile.handled_at.is_empty() {
+        actor.jurisdiction_id == p.jurisdiction_id
+    } else {
+        actor.jurisdiction_path == profile.handled_at
+            && p.jurisdiction_path.starts_with(&profile.handled_at)
+    };
+    (actor.has(Role::Unit) && actor.unit_id == p.unit_id) || on_panel || handled
 }
 
 pub(crate) fn need(actor: &Actor, role: Role, what: &str) -> Result<(), Refusal> {
@@ -797,7 +810,7 @@ pub fn decide(
     if !can_view(actor, p, on_panel) {
         return Err(Refusal::NotVisible);
     }
-    if !acts_here(actor, p, on_panel) {
+    if !acts_here(actor, p, on_panel, profile) {
         return Err(Refusal::Forbidden(
             "本项目由项目所在行政区域的部门办理；上级或其他区域的部门可以查看，不能代为办理".into(),
         ));
@@ -897,8 +910,9 @@ pub fn decide(
                 &mut events,
             )?;
             events.push(Event::Declared);
-            to = Stage::ComplianceReview;
-            summary = "提交申报，进入合规性审查".into();
+            // The first step of the profile's review path (SPEC §3).
+            to = profile.first_review_stage();
+            summary = format!("提交申报，进入{}", profile.stage_name(to));
         }
         Command::Withdraw { reason } => {
             need_own_unit(ctx, actor, "撤回申报")?;
@@ -980,8 +994,13 @@ pub fn decide(
             let pass = all_problems.is_empty();
             opinion = op;
             if pass {
-                to = Stage::PreliminaryReview;
-                summary = "合规性审查通过，进入项目初审".into();
+                // Shaoxing art.12: complete → 受理.
+                to = profile.next_review_stage(Stage::ComplianceReview);
+                summary = format!(
+                    "{}通过，进入{}",
+                    profile.stage_name(Stage::ComplianceReview),
+                    profile.stage_name(to)
+                );
             } else if p.rereviews_used < profile.compliance_rereviews {
                 to = Stage::Returned;
                 summary = format!(
@@ -1126,8 +1145,12 @@ pub fn decide(
             need_text("opinion", &op, "初审结论意见")?;
             opinion = op;
             if pass {
-                to = Stage::ExpertReview;
-                summary = "项目初审通过，进入专家评审".into();
+                to = profile.next_review_stage(Stage::PreliminaryReview);
+                summary = format!(
+                    "{}通过，进入{}",
+                    profile.stage_name(Stage::PreliminaryReview),
+                    profile.stage_name(to)
+                );
             } else {
                 to = Stage::Ended;
                 summary = "项目初审未通过，本次申报结束".into();
@@ -1347,15 +1370,19 @@ pub fn decide(
             let tally = format!("{votes_for} 票通过、{votes_against} 票不通过");
             match (panel.purpose, pass) {
                 (PanelPurpose::ExpertReview, true) => {
-                    to = Stage::ReExamination;
+                    to = profile.next_review_stage(Stage::ExpertReview);
                     summary = format!(
-                        "专家评审通过（{tally}），预算建议 {} 元",
+                        "{}通过（{tally}），预算建议 {} 元",
+                        profile.stage_name(Stage::ExpertReview),
                         suggested.unwrap_or_default().grouped()
                     );
                 }
                 (PanelPurpose::ExpertReview, false) => {
                     to = Stage::Ended;
-                    summary = format!("专家评审未通过（{tally}），本次申报结束");
+                    summary = format!(
+                        "{}未通过（{tally}），本次申报结束",
+                        profile.stage_name(Stage::ExpertReview)
+                    );
                     events.push(Event::Ended {
                         reason: "专家评审未通过".into(),
                     });
@@ -1389,14 +1416,22 @@ pub fn decide(
             final_amount,
             opinion: op,
         } => {
-            need(actor, Role::Authority, "开展复核审查")?;
+            need(
+                actor,
+                profile.re_examination_role,
+                &if profile.stage_names.is_empty() {
+                    "开展复核审查".to_string()
+                } else {
+                    format!("办理{}", profile.stage_name(Stage::ReExamination))
+                },
+            )?;
             if from != Stage::ReExamination {
                 return Err(wrong());
             }
             need_text("opinion", &op, "复核意见")?;
             opinion = op;
             if pass {
-                if !ctx.has_attachment("final_report") {
+                if profile.final_report_required && !ctx.has_attachment("final_report") {
                     return Err(rule(
                         "专家评审通过后，建设单位须先上传修改后的最终可研报告",
                         &profile.expert_cite,
@@ -1414,11 +1449,20 @@ pub fn decide(
                         cite: profile.re_examination_cite.clone(),
                     });
                 }
-                to = Stage::ApprovalMeeting;
-                summary = format!(
-                    "复核审查通过，最终审定金额 {} 元，提交联席会议审议",
-                    amount.grouped()
-                );
+                to = profile.next_review_stage(Stage::ReExamination);
+                summary = if profile.stage_names.is_empty() {
+                    format!(
+                        "复核审查通过，最终审定金额 {} 元，提交联席会议审议",
+                        amount.grouped()
+                    )
+                } else {
+                    format!(
+                        "{}通过，审定金额 {} 元，进入{}",
+                        profile.stage_name(Stage::ReExamination),
+                        amount.grouped(),
+                        profile.stage_name(to)
+                    )
+                };
                 events.push(Event::FinalAmountFixed { amount });
             } else {
                 to = Stage::Ended;
@@ -1433,19 +1477,44 @@ pub fn decide(
             doc_date,
             opinion: op,
         } => {
-            need(actor, Role::LeadingGroup, "审议立项")?;
+            need(
+                actor,
+                profile.approval_role,
+                &if profile.stage_names.is_empty() {
+                    "审议立项".to_string()
+                } else {
+                    format!("办理{}", profile.stage_name(Stage::ApprovalMeeting))
+                },
+            )?;
             if from != Stage::ApprovalMeeting {
                 return Err(wrong());
             }
             need_text("opinion", &op, "审议意见")?;
             opinion = op;
+            // Quzhou 三(二)2: 项目（涉密项目除外）应当……使用在线平台生成的项目代码办理审批手续.
+            if let Some(cite) = &profile.project_code_cite {
+                if approve
+                    && !ctx.has_attachment("project_code")
+                    && !ctx.has_attachment("classified_statement")
+                {
+                    return Err(rule(
+                        "项目须取得投资项目在线审批监管平台生成的项目代码方可办理审批（涉密项目除外，须上传涉密项目说明）",
+                        cite,
+                    ));
+                }
+            }
             if approve {
                 if doc_date > today {
                     return Err(invalid("doc_date", "发文日期不能晚于今天"));
                 }
-                let amount = p
-                    .final_amount
-                    .ok_or_else(|| rule("尚无复核审查确定的金额", &profile.approval_cite))?;
+                // The amount fixed at re-examination; on a path without it, the expert panel's
+                // suggested budget.
+                let amount = if profile.has_step(Stage::ReExamination) {
+                    p.final_amount
+                } else {
+                    p.final_amount.or(p.suggested_amount)
+                }
+                .ok_or_else(|| rule("尚无复核审查确定的金额", &profile.approval_cite))?;
                 let doc_no = format!(
                     "{}〔{}〕{}号",
                     profile.approval_doc_prefix,
@@ -1454,8 +1523,18 @@ pub fn decide(
                 );
                 to = Stage::Approved;
                 summary = format!(
-                    "联席会议审议通过，{}联合发布立项文件 {doc_no}，立项金额 {} 元",
+                    "{}通过，{}{}立项文件 {doc_no}，立项金额 {} 元",
+                    if profile.stage_names.is_empty() {
+                        "联席会议审议"
+                    } else {
+                        profile.stage_name(Stage::ApprovalMeeting)
+                    },
                     profile.approval_issuers.join("、"),
+                    if profile.approval_issuers.len() > 1 {
+                        "联合发布"
+                    } else {
+                        "出具"
+                    },
                     amount.grouped()
                 );
                 events.push(Event::ApprovalIssued {
@@ -1506,7 +1585,8 @@ pub fn decide(
             opinion = op;
             to = Stage::Budgeted;
             summary = format!(
-                "区财政局安排 {fiscal_year} 年度项目预算 {} 元",
+                "{}安排 {fiscal_year} 年度项目预算 {} 元",
+                profile.role_name(Role::Finance),
                 amount.grouped()
             );
             events.push(Event::BudgetArranged {
@@ -1732,6 +1812,19 @@ pub fn decide(
                     &profile.acceptance_cite,
                 ));
             }
+            // Quzhou 三(三)5: the final-acceptance application no earlier than N months after
+            // the (last module's) initial acceptance — a minimum; a long wait is only flagged.
+            if let Some(m) = profile.final_wait_months {
+                let earliest = add_months(start, m);
+                if today < earliest {
+                    return Err(rule(
+                        format!(
+                            "全部功能模块完成初验（{start}）{m}个月后方可提出竣工验收申请，{earliest} 起可申请"
+                        ),
+                        &profile.acceptance_cite,
+                    ));
+                }
+            }
             let failed = check_all(&profile.acceptance_conditions, &conditions)?;
             if !failed.is_empty() {
                 return Err(rule(
@@ -1831,7 +1924,23 @@ pub fn decide(
             size,
             doc_date,
         } => {
-            need_own_unit(ctx, actor, "上传附件")?;
+            // A department uploads the document the profile has it issue after the approval
+            // (Quzhou 三(二)2: 初步设计批复, 价格评审意见书); everything else is the unit's.
+            match profile.after_approval.iter().find(|d| d.kind == kind) {
+                Some(d) => {
+                    if !(actor.has(d.issuer) && actor.covers(&p.jurisdiction_path)) {
+                        return Err(Refusal::Forbidden(format!(
+                            "只有{}可以上传{}",
+                            profile.role_name(d.issuer),
+                            attachment_kind_label(&kind).unwrap_or("该文件")
+                        )));
+                    }
+                    if !from.is_approved_or_later() {
+                        return Err(wrong());
+                    }
+                }
+                None => need_own_unit(ctx, actor, "上传附件")?,
+            }
             if from == Stage::Ended {
                 return Err(wrong());
             }
@@ -1872,7 +1981,7 @@ pub fn available_actions(
         .open_panel
         .as_ref()
         .is_some_and(|panel| panel.members.iter().any(|m| m.user_id == actor.user_id));
-    if !acts_here(actor, p, on_panel) {
+    if !acts_here(actor, p, on_panel, profile) {
         return Vec::new();
     }
     let own = actor.has(Role::Unit) && actor.unit_id == p.unit_id;
@@ -1899,8 +2008,8 @@ pub fn available_actions(
                 out.push("preliminary_decide");
             }
         }
-        Stage::ReExamination if auth => out.push("re_examine"),
-        Stage::ApprovalMeeting if actor.has(Role::LeadingGroup) => out.push("approve"),
+        Stage::ReExamination if actor.has(profile.re_examination_role) => out.push("re_examine"),
+        Stage::ApprovalMeeting if actor.has(profile.approval_role) => out.push("approve"),
         Stage::Approved if actor.has(Role::Finance) => out.push("budget"),
         Stage::Budgeted if own => out.push("start_procurement"),
         Stage::Procurement if own => out.push("sign_contract"),

@@ -187,7 +187,10 @@ pub fn changes(
         c.new.push(obligation(
             code,
             format!("{what}生成后5个工作日内备案"),
-            &profile.procurement_cite,
+            profile
+                .filing_cite
+                .as_ref()
+                .unwrap_or(&profile.procurement_cite),
             doc_date,
             due,
             Role::Unit,
@@ -197,6 +200,24 @@ pub fn changes(
     for e in &d.events {
         match e {
             Event::ApprovalIssued { doc_date, .. } => {
+                // Documents due from other departments within N days (Quzhou 三(二)2).
+                for doc in &profile.after_approval {
+                    if let Some(days) = doc.days {
+                        let label =
+                            crate::profile::attachment_kind_label(&doc.kind).unwrap_or("文件");
+                        c.new.push(obligation(
+                            doc.kind.clone(),
+                            format!(
+                                "{}在受理后{days}天内出具{label}",
+                                profile.role_name(doc.issuer)
+                            ),
+                            &doc.cite,
+                            *doc_date,
+                            cal.add_days(*doc_date, days),
+                            doc.issuer,
+                        ));
+                    }
+                }
                 let due = cal.add_months(*doc_date, profile.procurement_months);
                 c.new.push(obligation(
                     "procurement",
@@ -245,6 +266,21 @@ pub fn changes(
             }
             Event::InitialAccepted { date } => {
                 filing("file_initial_acceptance", "初验材料", *date, &mut c);
+                // Shaoxing art.30: catalogue the system and collect its data within 10 working
+                // days of initial acceptance (missed: no O&M money).
+                if let Some(duty) = &profile.catalogue {
+                    c.new.push(obligation(
+                        "data_catalogue",
+                        format!(
+                            "初步验收完成{}个工作日内完成信息系统目录编制及数据归集（未完成的不再安排运行维护经费）",
+                            duty.working_days
+                        ),
+                        &duty.cite,
+                        *date,
+                        cal.add_working_days(*date, duty.working_days),
+                        Role::Unit,
+                    ));
+                }
                 // Monthly reports end with construction: any still open were not sent.
                 c.lapse_prefix = Some(("progress_".into(), *date));
             }
@@ -261,6 +297,14 @@ pub fn changes(
                     due,
                     Role::Unit,
                 ));
+            }
+            // The upload is the fulfilment: the data catalogue (Shaoxing art.30), a document a
+            // department issues after the approval (Quzhou 三(二)2).
+            Event::Attached { kind, doc_date, .. }
+                if kind == "data_catalogue"
+                    || profile.after_approval.iter().any(|d| &d.kind == kind) =>
+            {
+                c.fulfil.push((kind.clone(), doc_date.unwrap_or(today)))
             }
             Event::Ended { .. } => c.cancel_all = true,
             Event::Operation { op } => crate::operation::obligation_changes(op, cal, today, &mut c),

@@ -17,6 +17,25 @@ pub const DEPARTMENT_ROLES: [Role; 8] = [
     Role::BusinessEnv,
 ];
 
+/// Whether the actor may choose the profile of the jurisdiction at this path (SPEC §3): an
+/// administrator whose jurisdiction covers it.
+pub fn can_choose_profile(actor: &Actor, jurisdiction_path: &str) -> bool {
+    actor.has(Role::Admin) && actor.covers(jurisdiction_path)
+}
+
+/// Whether the actor may edit a profile used by the jurisdictions at these paths (their own
+/// choice, not inherited): an administrator covering every one of them. A profile nobody uses
+/// yet is edited from the top (a province administrator).
+pub fn can_edit_profile(actor: &Actor, used_by: &[&str]) -> bool {
+    if !actor.has(Role::Admin) {
+        return false;
+    }
+    if used_by.is_empty() {
+        return path_ids(&actor.jurisdiction_path).len() <= 1;
+    }
+    used_by.iter().all(|p| actor.covers(p))
+}
+
 /// Whether the actor may see the project. `on_panel`: the actor sits on one of its panels.
 pub fn can_view(actor: &Actor, p: &Project, on_panel: bool) -> bool {
     (actor.has(Role::Expert) && on_panel)
@@ -155,3 +174,54 @@ pub use crate::demand::{
     can_create_application, can_maintain_application, can_submit_need, can_view_item,
     can_view_ledger, can_view_need, is_provincial_authority,
 };
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{JurisdictionId, UserId};
+
+    fn admin_at(path: &str) -> Actor {
+        Actor {
+            user_id: UserId(1),
+            name: "管理员".into(),
+            unit_id: UnitId(1),
+            unit_name: "数据局".into(),
+            jurisdiction_id: JurisdictionId(9),
+            jurisdiction_path: path.into(),
+            roles: vec![Role::Admin],
+        }
+    }
+
+    #[test]
+    fn only_an_administrator_covering_the_jurisdiction_chooses_or_edits_its_profile() {
+        // SPEC §3 (a jurisdiction picks a profile; its administrator edits it) [product]
+        let shaoxing_admin = admin_at("/1/4/");
+        assert!(can_choose_profile(&shaoxing_admin, "/1/4/"));
+        assert!(
+            can_choose_profile(&shaoxing_admin, "/1/4/5/"),
+            "a district below"
+        );
+        assert!(
+            !can_choose_profile(&shaoxing_admin, "/1/2/3/"),
+            "another city's district"
+        );
+        assert!(
+            !can_choose_profile(&shaoxing_admin, "/1/"),
+            "the province above"
+        );
+        let mut clerk = admin_at("/1/4/");
+        clerk.roles = vec![Role::Authority];
+        assert!(!can_choose_profile(&clerk, "/1/4/"), "not an administrator");
+
+        assert!(can_edit_profile(&shaoxing_admin, &["/1/4/"]));
+        assert!(
+            !can_edit_profile(&shaoxing_admin, &["/1/4/", "/1/2/3/"]),
+            "a profile another jurisdiction uses too"
+        );
+        assert!(
+            !can_edit_profile(&shaoxing_admin, &[]),
+            "unused: the province's"
+        );
+        assert!(can_edit_profile(&admin_at("/1/"), &[]));
+        assert!(!can_edit_profile(&clerk, &["/1/4/"]));
+    }
+}

@@ -2,7 +2,7 @@
 //! tables and deadlines are read from here, each item citing the seed article it comes from.
 //! This issue ships the Shangcheng profile as a Rust value; it (de)serialises so that a later
 //! step can load profiles from files and the database.
-use crate::Role;
+use crate::{Role, Stage};
 use serde::{Deserialize, Serialize};
 
 /// Where a rule comes from: seed regulation and article.
@@ -47,6 +47,11 @@ pub struct ScoreItem {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Profile {
+    /// Where the profile in force was chosen (a jurisdiction path): its departments handle the
+    /// projects of that jurisdiction and of those below that inherit the choice. Set at run time
+    /// by whoever resolves the profile for a project; empty: the project's own jurisdiction.
+    #[serde(skip)]
+    pub handled_at: String,
     pub code: String,
     pub name: String,
     /// The seed document this profile is written from.
@@ -132,6 +137,117 @@ pub struct Profile {
     /// 绩效评价 indicator systems and outcome rules (E1–E5, A6).
     #[serde(default = "crate::evaluation::EvaluationRules::shangcheng")]
     pub evaluation: crate::evaluation::EvaluationRules,
+    /// The locality's names for roles (e.g. Shaoxing's 市信管办); a role not listed here reads
+    /// Shangcheng's name. Older stored versions have none.
+    #[serde(default)]
+    pub role_names: Vec<RoleName>,
+    // ---- The review and approval path (SPEC V1–V5, §3: enabled stages and their order).
+    /// The review steps a declaration goes through, in order; each reuses one step kind
+    /// (compliance check, department scoring, expert panel, re-examination, leadership
+    /// decision) and the last is the approval decision.
+    #[serde(default = "d::review_path")]
+    pub review_path: Vec<Stage>,
+    /// The locality's names for stages (Shaoxing's 初审, 专家论证, …); others read the generic.
+    #[serde(default)]
+    pub stage_names: Vec<StageName>,
+    /// Who fixes the final amount at the re-examination step (Shangcheng: the data bureau).
+    #[serde(default = "d::re_examination_role")]
+    pub re_examination_role: Role,
+    /// Who decides the approval (Shangcheng: the joint meeting; Shaoxing: the DRC).
+    #[serde(default = "d::approval_role")]
+    pub approval_role: Role,
+    /// Whether the unit uploads the final revised report after the expert review before the
+    /// re-examination (Shangcheng 专家评审).
+    #[serde(default = "d::yes")]
+    pub final_report_required: bool,
+    /// The article of the 5-working-day filings (contract, procurement, initial acceptance);
+    /// none: the procurement citation.
+    #[serde(default)]
+    pub filing_cite: Option<Citation>,
+    /// Data catalogue and collection within N working days of initial acceptance (Shaoxing
+    /// art.30); none where the regulation sets no such duty.
+    #[serde(default)]
+    pub catalogue: Option<CatalogueDuty>,
+    /// Documents other departments issue after the approval, each within N calendar days of it
+    /// (Quzhou 三(二)2: the DRC's preliminary-design approval within 3 days), uploaded by that
+    /// department (which fulfils the duty).
+    #[serde(default)]
+    pub after_approval: Vec<IssuedDocument>,
+    /// Final acceptance no earlier than this many calendar months after initial acceptance
+    /// (Quzhou 三(三)5: 全部功能模块完成初验3个月后); a hard minimum, long waits only flagged.
+    #[serde(default)]
+    pub final_wait_months: Option<u32>,
+    /// 项目代码 from the national investment-project online approval platform required before
+    /// the approval (Quzhou 三(二)2; classified projects excepted): the unit uploads the
+    /// platform's code document (`project_code`) or, for a classified project, the statement
+    /// (`classified_statement`).
+    #[serde(default)]
+    pub project_code_cite: Option<Citation>,
+}
+
+/// A document a department issues after the approval (its attachment kind), within `days`
+/// calendar days when set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedDocument {
+    pub kind: String,
+    pub issuer: Role,
+    pub days: Option<u32>,
+    pub cite: Citation,
+}
+
+/// A stage as a locality calls it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageName {
+    pub stage: Stage,
+    pub name: String,
+}
+
+/// 目录编制及数据归集 within `working_days` of initial acceptance (Shaoxing art.30).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogueDuty {
+    pub working_days: u32,
+    pub cite: Citation,
+}
+
+/// The review steps a profile may enable, in the only order they can run.
+pub const REVIEW_STEPS: [Stage; 5] = [
+    Stage::ComplianceReview,
+    Stage::PreliminaryReview,
+    Stage::ExpertReview,
+    Stage::ReExamination,
+    Stage::ApprovalMeeting,
+];
+
+/// A role as a locality calls it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleName {
+    pub role: Role,
+    pub name: String,
+}
+
+/// The profile in force where no jurisdiction on the path has chosen one: the reference profile
+/// (SPEC §2: Shangcheng as the reference profile).
+pub const REFERENCE_PROFILE: &str = "shangcheng";
+
+/// A jurisdiction's own choice of profile: its path (`/1/2/`) and the profile code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignment {
+    pub jurisdiction_path: String,
+    pub jurisdiction_name: String,
+    pub profile_code: String,
+}
+
+/// Which profile is in force for a jurisdiction (by its path) and where it comes from (SPEC §3:
+/// "a jurisdiction without one inherits its parent's"): the choice of the deepest jurisdiction on
+/// the path from the province down that has one; `None` when none has (the reference profile).
+pub fn in_force<'a>(
+    jurisdiction_path: &str,
+    assignments: &'a [Assignment],
+) -> Option<&'a Assignment> {
+    assignments
+        .iter()
+        .filter(|a| jurisdiction_path.starts_with(&a.jurisdiction_path))
+        .max_by_key(|a| a.jurisdiction_path.len())
 }
 
 /// How strongly a profile asks for IT supervision (工程监理).
@@ -215,6 +331,18 @@ pub fn can_approve_overrides(role: Role) -> bool {
 /// The Shangcheng values of the fields added after the first stored profiles.
 mod d {
     use super::*;
+    pub fn review_path() -> Vec<Stage> {
+        REVIEW_STEPS.to_vec()
+    }
+    pub fn re_examination_role() -> Role {
+        Role::Authority
+    }
+    pub fn approval_role() -> Role {
+        Role::LeadingGroup
+    }
+    pub fn yes() -> bool {
+        true
+    }
     pub fn implementation_cite() -> Citation {
         Citation::new(SC, "第六章 项目实施")
     }
@@ -291,6 +419,8 @@ mod d {
 }
 
 const SC: &str = "上城区电子政务项目管理办法（征求意见稿）";
+const SX: &str = "绍兴市市级政务信息化项目管理办法";
+const QZ: &str = "衢州市人民政府办公室关于政府投资数字化项目全生命周期管理的实施意见";
 
 fn item(code: &str, text: &str, article: &str) -> CheckItem {
     CheckItem {
@@ -312,6 +442,7 @@ impl Profile {
     /// Shangcheng district (seed 002), the reference profile.
     pub fn shangcheng() -> Profile {
         Profile {
+            handled_at: String::new(),
             code: "shangcheng".into(),
             name: "上城区电子政务项目管理".into(),
             document: SC.into(),
@@ -487,7 +618,220 @@ impl Profile {
             default_rules: d::default_rules(),
             demand_lists: crate::demand::default_demand_lists(),
             evaluation: crate::evaluation::EvaluationRules::shangcheng(),
+            role_names: vec![],
+            review_path: d::review_path(),
+            stage_names: vec![],
+            re_examination_role: d::re_examination_role(),
+            approval_role: d::approval_role(),
+            final_report_required: true,
+            filing_cite: None,
+            catalogue: None,
+            after_approval: vec![],
+            final_wait_months: None,
+            project_code_cite: None,
         }
+    }
+
+    /// Shaoxing city (seed 004): 市信管办 initial check with one-time notification (art.12),
+    /// expert argumentation (art.13), the leading group's review opinion (art.14), DRC approval
+    /// (art.4); contracts filed within 5 working days (art.16). Rules the text does not set
+    /// keep the reference values and their Shangcheng citation, so the page shows where each
+    /// comes from.
+    pub fn shaoxing() -> Profile {
+        let c = |a: &str| Citation::new(SX, a);
+        let sn = |stage: Stage, name: &str| StageName {
+            stage,
+            name: name.into(),
+        };
+        let it = |code: &str, text: &str, a: &str| CheckItem {
+            code: code.into(),
+            text: text.into(),
+            cite: c(a),
+        };
+        let rn = |role: Role, name: &str| RoleName {
+            role,
+            name: name.into(),
+        };
+        Profile {
+            handled_at: String::new(),
+            code: "shaoxing".into(),
+            name: "绍兴市市级政务信息化项目管理".into(),
+            document: SX.into(),
+            approval_doc_prefix: "绍发改".into(),
+            approval_issuers: vec!["市发改委".into()],
+            compliance_checklist: vec![
+                it("application_form", "已提交项目申报表", "第九条"),
+                it(
+                    "construction_plan",
+                    "新建、扩建、升级改造类项目提供建设方案（含项目概算表、可行性分析、公共数据资源目录、信息共享开放方式和范围、外部数据资源需求、信息安全及政务云资源需求）",
+                    "第九条",
+                ),
+                it(
+                    "om_contracts",
+                    "运维服务类项目提供原建设项目合同或往年运维服务合同、前期项目绩效评估报告",
+                    "第九条",
+                ),
+                it("performance_goals", "项目绩效目标及绩效指标", "第九条"),
+                it(
+                    "basis_documents",
+                    "与项目有关的规划、批示、批复、会议纪要等文件依据材料",
+                    "第九条",
+                ),
+                it(
+                    "catalogue",
+                    "按《绍兴市公共数据目录编制规范》梳理信息资源目录",
+                    "第二十七条、第二十八条",
+                ),
+                it(
+                    "separate_non_it",
+                    "信息化和非信息化建设内容及投资概算分开计列",
+                    "第八条",
+                ),
+            ],
+            compliance_rereviews: 1,
+            compliance_cite: c("第十二条"),
+            preliminary_scorers: vec![Role::Authority, Role::Drc, Role::Finance],
+            preliminary_cite: c("第四条、第十二条"),
+            expert_criteria: vec![
+                "必要性".into(),
+                "可行性".into(),
+                "内容完整性".into(),
+                "经费合理性".into(),
+            ],
+            expert_cite: c("第十三条"),
+            re_examination_cite: c("第十四条"),
+            approval_cite: c("第四条、第十四条"),
+            declaration_docs: vec!["declaration_form".into(), "feasibility_report".into()],
+            declaration_cite: c("第九条"),
+            change_cite: c("第十七条"),
+            expert_prerequisite_docs: vec![],
+            // 初审（受理）→ 专家论证 → 领导小组审查 → 发改委批复 (arts. 12, 13, 14, 4).
+            review_path: vec![
+                Stage::ComplianceReview,
+                Stage::ExpertReview,
+                Stage::ReExamination,
+                Stage::ApprovalMeeting,
+            ],
+            stage_names: vec![
+                sn(Stage::ComplianceReview, "初审"),
+                sn(Stage::Returned, "退回补正（一次性告知）"),
+                sn(Stage::ExpertReview, "专家论证"),
+                sn(Stage::ReExamination, "领导小组审查"),
+                sn(Stage::ApprovalMeeting, "发改委批复"),
+            ],
+            re_examination_role: Role::LeadingGroup,
+            approval_role: Role::Drc,
+            final_report_required: false,
+            procurement_cite: c("第十五条、第十六条"),
+            supervision: Supervision {
+                cite: c("第十五条"),
+                ..d::supervision()
+            },
+            filing_cite: Some(c("第十六条、第十九条")),
+            catalogue: Some(CatalogueDuty {
+                working_days: 10,
+                cite: c("第三十条"),
+            }),
+            role_names: vec![
+                rn(Role::Authority, "市大数据局（市信管办）"),
+                rn(Role::Finance, "市财政局"),
+                rn(Role::Drc, "市发改委"),
+                rn(Role::Cyber, "市委网信办"),
+                rn(Role::LeadingGroup, "市政务信息化项目管理工作领导小组"),
+                rn(Role::Audit, "市审计局"),
+            ],
+            ..Profile::shangcheng()
+        }
+    }
+
+    /// Quzhou city (seed 001): one parallel joint review producing the 决策咨询意见 with the
+    /// approved estimate price, the leading group's approval, the DRC's preliminary-design
+    /// approval, the review centre's price opinion (三(二)); supervision encouraged (三(三)2).
+    pub fn quzhou() -> Profile {
+        let c = |a: &str| Citation::new(QZ, a);
+        let sn = |stage: Stage, name: &str| StageName {
+            stage,
+            name: name.into(),
+        };
+        let rn = |role: Role, name: &str| RoleName {
+            role,
+            name: name.into(),
+        };
+        let mut supervision = d::supervision();
+        supervision.mode = SupervisionMode::Encouraged;
+        supervision.cite = c("三(三)2 项目实施");
+        Profile {
+            handled_at: String::new(),
+            code: "quzhou".into(),
+            name: "衢州市政府投资数字化项目全生命周期管理".into(),
+            document: QZ.into(),
+            approval_doc_prefix: "衢发改".into(),
+            approval_issuers: vec!["市发改委".into()],
+            // The departments of the joint review that have a role here (the requesting unit
+            // and 市监管办 join the meeting; their opinions are part of the record).
+            preliminary_scorers: vec![
+                Role::Authority,
+                Role::Cyber,
+                Role::BusinessEnv,
+                Role::Drc,
+                Role::Finance,
+                Role::ReviewCentre,
+            ],
+            preliminary_cite: c("三(二)1 并联审核"),
+            // 并联审核 → 决策咨询意见（概算价）→ 领导小组审定.
+            review_path: vec![
+                Stage::PreliminaryReview,
+                Stage::ReExamination,
+                Stage::ApprovalMeeting,
+            ],
+            stage_names: vec![
+                sn(Stage::PreliminaryReview, "并联审核"),
+                sn(Stage::ReExamination, "决策咨询意见（核定概算价）"),
+                sn(Stage::ApprovalMeeting, "领导小组审定"),
+            ],
+            final_report_required: false,
+            after_approval: vec![
+                IssuedDocument {
+                    kind: "design_approval".into(),
+                    issuer: Role::Drc,
+                    days: Some(3),
+                    cite: c("三(二)2 审批决定"),
+                },
+                IssuedDocument {
+                    kind: "price_opinion".into(),
+                    issuer: Role::ReviewCentre,
+                    days: None,
+                    cite: c("三(二)2 审批决定"),
+                },
+            ],
+            trial_run_days: 0,
+            final_wait_months: Some(3),
+            project_code_cite: Some(c("三(二)2 审批决定")),
+            expert_cite: c("三(二)1 并联审核"),
+            re_examination_cite: c("三(二)1 并联审核"),
+            approval_cite: c("三(二)2 审批决定"),
+            acceptance_cite: c("三(三)5 项目验收"),
+            supervision,
+            role_names: vec![
+                rn(Role::Authority, "市大数据局"),
+                rn(Role::Finance, "市财政局"),
+                rn(Role::Drc, "市发改委"),
+                rn(Role::Cyber, "市委网信办"),
+                rn(Role::BusinessEnv, "市营商办"),
+                rn(Role::ReviewCentre, "市评审中心"),
+                rn(Role::LeadingGroup, "市新型智慧城市建设工作领导小组"),
+            ],
+            ..Profile::shangcheng()
+        }
+    }
+
+    /// The profiles shipped with the product (SPEC §3), saved as version 1 on first start.
+    pub fn shipped() -> Vec<Profile> {
+        vec![
+            Profile::shangcheng(),
+            Profile::shaoxing(),
+            Profile::quzhou(),
+        ]
     }
 
     /// The profile as TOML (what an administrator reads and edits).
@@ -553,6 +897,25 @@ impl Profile {
         }
         if p.supervision.cite.article.trim().is_empty() {
             errs.push("supervision 缺少依据条款".into());
+        }
+        let mut last = None;
+        for st in &p.review_path {
+            match REVIEW_STEPS.iter().position(|r| r == st) {
+                None => errs.push(format!("review_path 中 {} 不是评审环节", st.code())),
+                Some(i) if last.is_some_and(|l| i <= l) => {
+                    errs.push("review_path 的环节须按合规性审查、初审、专家评审、复核、立项审议的先后排列且不重复".into())
+                }
+                Some(i) => last = Some(i),
+            }
+        }
+        if p.review_path.last() != Some(&Stage::ApprovalMeeting) {
+            errs.push("review_path 须以立项决定（approval_meeting）结束".into());
+        }
+        if p.catalogue
+            .as_ref()
+            .is_some_and(|c| c.working_days == 0 || c.working_days > 60)
+        {
+            errs.push("catalogue.working_days 须为 1–60".into());
         }
         for code in DEFAULT_RULE_CODES {
             let n = p.default_rules.iter().filter(|r| r.code == code).count();
@@ -625,13 +988,52 @@ impl Profile {
             .map(|i| i.text.as_str())
     }
 
+    /// The locality's name for a stage.
+    pub fn stage_name(&self, stage: Stage) -> &str {
+        self.stage_names
+            .iter()
+            .find(|n| n.stage == stage)
+            .map(|n| n.name.as_str())
+            .unwrap_or(stage.label())
+    }
+
+    /// The first review step after declaring.
+    pub fn first_review_stage(&self) -> Stage {
+        self.review_path
+            .first()
+            .copied()
+            .unwrap_or(Stage::ComplianceReview)
+    }
+
+    /// The step after `done` on this profile's review path (the last leads to approval, decided
+    /// in the approval step itself).
+    pub fn next_review_stage(&self, done: Stage) -> Stage {
+        let i = self.review_path.iter().position(|s| *s == done);
+        match i {
+            Some(i) => self
+                .review_path
+                .get(i + 1)
+                .copied()
+                .unwrap_or(Stage::ApprovalMeeting),
+            None => Stage::ApprovalMeeting,
+        }
+    }
+
+    /// Whether the path has this step.
+    pub fn has_step(&self, stage: Stage) -> bool {
+        self.review_path.contains(&stage)
+    }
+
     /// The default rule with this code (its approver and citation).
     pub fn default_rule(&self, code: &str) -> Option<&DefaultRule> {
         self.default_rules.iter().find(|r| r.code == code)
     }
 
-    /// The locality's name for a role (Shangcheng's words).
-    pub fn role_name(&self, role: Role) -> &'static str {
+    /// The locality's name for a role (the profile's words; Shangcheng's where it names none).
+    pub fn role_name(&self, role: Role) -> &str {
+        if let Some(n) = self.role_names.iter().find(|n| n.role == role) {
+            return &n.name;
+        }
         match role {
             Role::Authority => "区数据资源局",
             Role::Finance => "区财政局",
@@ -645,8 +1047,88 @@ impl Profile {
     }
 }
 
+const ZJ: &str = "浙江省数字政府系统“一地创新、全省共享”应用建设机制";
+
+/// How many subjects one class of shared application may have (ZJ-share 三(五): 原则上, a
+/// default rule).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassLimit {
+    /// 1: fiscal, needs approval; 2: non-fiscal, needs approval; 3: non-fiscal, no approval.
+    pub class: u8,
+    pub max_subjects: u32,
+    pub text: String,
+    /// A default rule (原则上): more only with a recorded reason.
+    pub default_rule: bool,
+    pub cite: Citation,
+}
+
+/// The provincial shared-application mechanism (seed 000, ZJ-share): the parameters the
+/// selection and delivery of shared applications read. No workflow here yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharingRules {
+    pub code: String,
+    pub name: String,
+    pub document: String,
+    /// 公示 of the shortlisted subjects before the announcement, in working days. The seed
+    /// requires the notice but sets no length: [product] setting.
+    pub notice_working_days: u32,
+    pub notice_cite: Citation,
+    pub class_limits: Vec<ClassLimit>,
+    /// A subject not accepted this many calendar months after the agreed delivery date loses
+    /// the project (超过规定期限3个月未通过验收的，取消其项目主体资格: a hard rule).
+    pub cancel_after_missed_delivery_months: u32,
+    pub cancel_cite: Citation,
+}
+
+impl SharingRules {
+    pub fn zj_share() -> SharingRules {
+        let c = |a: &str| Citation::new(ZJ, a);
+        let limit = |class: u8, max: u32, text: &str| ClassLimit {
+            class,
+            max_subjects: max,
+            text: text.into(),
+            default_rule: true,
+            cite: c("三(五) 入选发布"),
+        };
+        SharingRules {
+            code: "zj-share".into(),
+            name: "一地创新、全省共享".into(),
+            document: ZJ.into(),
+            notice_working_days: 5,
+            notice_cite: c("三(五) 入选发布（公示期天数原文未规定，为平台设置）"),
+            class_limits: vec![
+                limit(
+                    1,
+                    1,
+                    "第一类（财政资金投资、须立项）原则上项目主体为一家或者联合体",
+                ),
+                limit(
+                    2,
+                    1,
+                    "第二类（非财政资金、须立项）原则上项目主体为一家或者联合体",
+                ),
+                limit(
+                    3,
+                    3,
+                    "第三类（非财政资金、不须立项）原则上项目主体不超过3家",
+                ),
+            ],
+            cancel_after_missed_delivery_months: 3,
+            cancel_cite: c("三(七) 交付验收"),
+        }
+    }
+
+    /// The most subjects a class may have without an override; None for an unknown class.
+    pub fn max_subjects(&self, class: u8) -> Option<u32> {
+        self.class_limits
+            .iter()
+            .find(|l| l.class == class)
+            .map(|l| l.max_subjects)
+    }
+}
+
 /// Kinds of attachment a project carries, with their Chinese names.
-pub const ATTACHMENT_KINDS: [(&str, &str); 13] = [
+pub const ATTACHMENT_KINDS: [(&str, &str); 18] = [
     ("declaration_form", "电子政务项目申报表"),
     ("feasibility_report", "项目可行性研究报告"),
     ("revised_report", "修改后的可行性研究报告"),
@@ -659,6 +1141,11 @@ pub const ATTACHMENT_KINDS: [(&str, &str); 13] = [
     ("trial_run_report", "试运行报告"),
     ("test_report", "等保、信创测评报告"),
     ("change_study", "变更论证材料"),
+    ("data_catalogue", "信息系统目录编制及数据归集证明"),
+    ("design_approval", "初步设计批复"),
+    ("price_opinion", "价格评审意见书"),
+    ("project_code", "投资项目在线审批监管平台项目代码"),
+    ("classified_statement", "涉密项目说明"),
     ("other", "其他材料"),
 ];
 
@@ -682,6 +1169,131 @@ mod tests {
             "citations are part of the data"
         );
         assert_eq!(Profile::from_toml(&text).unwrap(), p);
+    }
+
+    #[test]
+    fn shipped_profiles_validate_and_name_roles_in_their_own_words() {
+        for p in Profile::shipped() {
+            assert_eq!(
+                Profile::from_toml(&p.to_toml()).as_ref(),
+                Ok(&p),
+                "{}",
+                p.code
+            );
+        }
+        // Shaoxing art.4: 市发改委负责政务信息化项目的立项工作.
+        let sx = Profile::shaoxing();
+        assert_eq!(sx.role_name(Role::Drc), "市发改委");
+        assert_eq!(sx.approval_cite.document, SX);
+        // Quzhou 三(三)2: 鼓励实行信息系统工程监理制.
+        assert_eq!(
+            Profile::quzhou().supervision.mode,
+            SupervisionMode::Encouraged
+        );
+        assert_eq!(Profile::shangcheng().role_name(Role::Drc), "区发改经信局");
+    }
+
+    #[test]
+    fn zj_share_limits_subjects_by_class_and_cancels_three_months_after_missed_delivery() {
+        // ZJ-share 三(五): 原则上第一类、第二类项目主体应是一家或者联合体，第三类项目主体不超过3家.
+        let z = SharingRules::zj_share();
+        assert_eq!(
+            (z.max_subjects(1), z.max_subjects(2), z.max_subjects(3)),
+            (Some(1), Some(1), Some(3))
+        );
+        assert!(
+            z.class_limits.iter().all(|l| l.default_rule),
+            "原则上: default rules"
+        );
+        assert!(z
+            .class_limits
+            .iter()
+            .all(|l| l.cite.article.starts_with("三(五)")));
+        // ZJ-share 三(七): 超过规定期限3个月未通过验收的，取消其项目主体资格.
+        assert_eq!(z.cancel_after_missed_delivery_months, 3);
+        assert!(z.cancel_cite.article.starts_with("三(七)"));
+    }
+
+    #[test]
+    fn shaoxing_review_path_is_initial_check_expert_argumentation_leading_group_drc() {
+        // Shaoxing arts. 12 (初审), 13 (专家论证), 14 (领导小组审查), 4 (市发改委负责立项).
+        let p = Profile::shaoxing();
+        let names: Vec<&str> = p.review_path.iter().map(|s| p.stage_name(*s)).collect();
+        assert_eq!(names, ["初审", "专家论证", "领导小组审查", "发改委批复"]);
+        assert_eq!(
+            p.next_review_stage(Stage::ComplianceReview),
+            Stage::ExpertReview
+        );
+        assert_eq!(p.re_examination_role, Role::LeadingGroup);
+        assert_eq!(p.approval_role, Role::Drc);
+        // Art.30: catalogue within 10 working days of initial acceptance.
+        assert_eq!(p.catalogue.as_ref().unwrap().working_days, 10);
+        // Shangcheng keeps its five steps.
+        let sc = Profile::shangcheng();
+        assert_eq!(sc.review_path.len(), 5);
+        assert_eq!(
+            sc.next_review_stage(Stage::ComplianceReview),
+            Stage::PreliminaryReview
+        );
+        // A path out of order, or not ending in the approval decision, is refused whole.
+        let mut bad = Profile::shaoxing();
+        bad.review_path = vec![Stage::ExpertReview, Stage::ComplianceReview];
+        let errs = Profile::from_toml(&bad.to_toml()).unwrap_err();
+        assert_eq!(errs.len(), 2, "{errs:?}");
+    }
+
+    #[test]
+    fn quzhou_path_is_joint_review_decision_opinion_leading_group_then_drc_within_three_days() {
+        // Quzhou 三(二)1 并联审核 → 决策咨询意见（概算价）; 三(二)2 领导小组审定, 受理后3天内市发改委
+        // 出具初步设计批复, 市评审中心出具价格评审意见书; 三(三)5 初验3个月后终验.
+        let p = Profile::quzhou();
+        assert_eq!(p.first_review_stage(), Stage::PreliminaryReview);
+        assert_eq!(p.stage_name(Stage::PreliminaryReview), "并联审核");
+        assert_eq!(
+            p.next_review_stage(Stage::PreliminaryReview),
+            Stage::ReExamination
+        );
+        assert_eq!(p.approval_role, Role::LeadingGroup);
+        for r in [
+            Role::Authority,
+            Role::Cyber,
+            Role::BusinessEnv,
+            Role::Drc,
+            Role::Finance,
+            Role::ReviewCentre,
+        ] {
+            assert!(p.preliminary_scorers.contains(&r), "{r:?}");
+        }
+        let design = &p.after_approval[0];
+        assert_eq!((design.issuer, design.days), (Role::Drc, Some(3)));
+        assert_eq!(p.after_approval[1].issuer, Role::ReviewCentre);
+        assert_eq!(p.final_wait_months, Some(3));
+    }
+
+    #[test]
+    fn a_jurisdiction_without_its_own_profile_inherits_its_parents() {
+        // SPEC §3: a jurisdiction without one inherits its parent's.
+        let a = |path: &str, code: &str| Assignment {
+            jurisdiction_path: path.into(),
+            jurisdiction_name: path.into(),
+            profile_code: code.into(),
+        };
+        let list = vec![
+            a("/1/2/", "shaoxing"),
+            a("/1/2/5/", "quzhou"),
+            a("/1/3/", "quzhou"),
+        ];
+        assert_eq!(in_force("/1/2/4/", &list).unwrap().profile_code, "shaoxing");
+        assert_eq!(in_force("/1/2/5/", &list).unwrap().profile_code, "quzhou");
+        assert_eq!(in_force("/1/2/", &list).unwrap().profile_code, "shaoxing");
+        assert!(
+            in_force("/1/", &list).is_none(),
+            "none above: the reference profile"
+        );
+        assert!(
+            in_force("/1/22/", &list).is_none(),
+            "/1/2/ is not a parent of /1/22/"
+        );
     }
 
     #[test]

@@ -4804,3 +4804,19 @@ fn city_authority_reads_a_district_project_but_does_not_review_it() {
         "the district's own authority does"
     );
 }
+
+// SPEC §3: a district without its own profile inherits its city's — and its projects are handled
+// by the level that chose the profile (Shaoxing art.4: 市信管办).
+#[test]
+fn inherited_profile_is_handled_by_the_level_that_chose_it() {
+    let mut city_profile = profile();
+    city_profile.handled_at = CITY.into();
+    let city = actor(30, "市信管办李", 40, CITY, &[Role::Authority]);
+    let ctx = at(Stage::ComplianceReview);
+    assert!(available_actions(&ctx, &city, &city_profile).contains(&"compliance_review"));
+    assert!(decide(&ctx, &city, compliance_pass(), &city_profile, d(2026, 6, 1)).is_ok());
+    assert!(
+        available_actions(&ctx, &authority(), &city_profile).is_empty(),
+        "the district's bureau does not handle what the city's profile governs"
+    );
+}

@@ -113,6 +113,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/postgres/0012_search.sql"),
     ),
     (
+        "0013_jurisdiction_profiles",
+        include_str!("../migrations/sqlite/0013_jurisdiction_profiles.sql"),
+        include_str!("../migrations/postgres/0013_jurisdiction_profiles.sql"),
+    ),
+    (
         "0014_evaluation",
         include_str!("../migrations/sqlite/0014_evaluation.sql"),
         include_str!("../migrations/postgres/0014_evaluation.sql"),

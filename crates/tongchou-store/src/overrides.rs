@@ -41,6 +41,9 @@ pub struct OverrideBoardRow {
     pub project_id: i64,
     pub project_name: String,
     pub unit_name: String,
+    /// The project's jurisdiction (whose profile names the approver).
+    #[serde(skip)]
+    pub jurisdiction_path: String,
     #[serde(flatten)]
     pub record: OverrideRecord,
 }
@@ -115,7 +118,7 @@ impl Db {
             extra.push_str(&format!(" AND o.rule = ${}", binds.len()));
         }
         let sql = format!(
-            "SELECT {COLS}, p.id AS project_id, p.name AS project_name, n.name AS unit_name \
+            "SELECT {COLS}, p.id AS project_id, p.name AS project_name, n.name AS unit_name, p.jurisdiction_path \
              FROM overrides o JOIN projects p ON p.id = o.project_id JOIN units n ON n.id = p.unit_id \
              WHERE {w}{extra} ORDER BY o.id DESC LIMIT {}",
             limit.clamp(1, 1000)
@@ -129,6 +132,7 @@ impl Db {
                     project_id: r.try_get("project_id")?,
                     project_name: r.try_get("project_name")?,
                     unit_name: r.try_get("unit_name")?,
+                    jurisdiction_path: r.try_get("jurisdiction_path")?,
                     record: record(r)?,
                 })
             })

@@ -4,7 +4,8 @@
 use crate::{now_text, Db, Result};
 use serde::Serialize;
 use sqlx::Row;
-use tongchou_domain::Actor;
+use tongchou_domain::profile::Assignment;
+use tongchou_domain::{Actor, JurisdictionId};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ProfileVersion {
@@ -14,7 +15,100 @@ pub struct ProfileVersion {
     pub created_at: String,
 }
 
+/// One choice of profile for a jurisdiction (empty code: inherit the parent's).
+#[derive(Debug, Clone, Serialize)]
+pub struct ProfileChoice {
+    pub jurisdiction_id: i64,
+    pub jurisdiction_name: String,
+    pub profile_code: String,
+    pub note: String,
+    pub set_by_name: String,
+    pub set_at: String,
+}
+
 impl Db {
+    /// Every jurisdiction's own choice in force (the newest row per jurisdiction, empty codes
+    /// left out): what [`tongchou_domain::profile::in_force`] resolves inheritance over.
+    pub async fn profile_assignments(&self) -> Result<Vec<Assignment>> {
+        let rows = sqlx::query(
+            "SELECT c.jurisdiction_id, c.profile_code, j.path, j.name FROM jurisdiction_profiles c \
+             JOIN jurisdictions j ON j.id = c.jurisdiction_id ORDER BY c.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut latest: std::collections::BTreeMap<i64, Assignment> = Default::default();
+        for r in &rows {
+            let jid: i64 = r.try_get("jurisdiction_id")?;
+            latest.insert(
+                jid,
+                Assignment {
+                    jurisdiction_path: r.try_get("path")?,
+                    jurisdiction_name: r.try_get("name")?,
+                    profile_code: r.try_get("profile_code")?,
+                },
+            );
+        }
+        Ok(latest
+            .into_values()
+            .filter(|a| !a.profile_code.is_empty())
+            .collect())
+    }
+
+    /// Record a jurisdiction's choice (empty `code`: inherit the parent's). Kept with who, when
+    /// and why; the newest is in force.
+    pub async fn choose_profile(
+        &self,
+        actor: &Actor,
+        jurisdiction: JurisdictionId,
+        code: &str,
+        note: &str,
+    ) -> Result<()> {
+        let (_write, mut tx) = self.begin_write().await?;
+        sqlx::query("INSERT INTO jurisdiction_profiles (jurisdiction_id, profile_code, note, set_by, set_by_name, set_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(jurisdiction.0)
+            .bind(code)
+            .bind(note)
+            .bind(actor.user_id.0)
+            .bind(&actor.name)
+            .bind(now_text())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every choice ever made for jurisdictions, newest first.
+    pub async fn profile_choices(&self) -> Result<Vec<ProfileChoice>> {
+        let rows = sqlx::query(
+            "SELECT c.jurisdiction_id, j.name, c.profile_code, c.note, c.set_by_name, c.set_at \
+             FROM jurisdiction_profiles c JOIN jurisdictions j ON j.id = c.jurisdiction_id ORDER BY c.id DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ProfileChoice {
+                    jurisdiction_id: r.try_get("jurisdiction_id")?,
+                    jurisdiction_name: r.try_get("name")?,
+                    profile_code: r.try_get("profile_code")?,
+                    note: r.try_get("note")?,
+                    set_by_name: r.try_get("set_by_name")?,
+                    set_at: r.try_get("set_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The newest version number of every stored profile (one query, for the refresh).
+    pub async fn profile_heads(&self) -> Result<Vec<(String, i64)>> {
+        let rows = sqlx::query("SELECT code, MAX(version) AS v FROM profiles GROUP BY code")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("code")?, r.try_get("v")?)))
+            .collect()
+    }
+
     /// The newest version of a profile: (version, TOML text).
     pub async fn latest_profile(&self, code: &str) -> Result<Option<(i64, String)>> {
         let r = sqlx::query(

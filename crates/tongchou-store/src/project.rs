@@ -1692,13 +1692,47 @@ impl Db {
         today: Date,
         profile: &tongchou_domain::profile::Profile,
     ) -> Result<u64> {
+        self.sweep_monthly_reports_of(today, profile, None).await
+    }
+
+    /// Projects in construction with their jurisdiction path (to sweep each under its
+    /// jurisdiction's profile).
+    pub async fn in_construction_paths(&self) -> Result<Vec<(i64, String)>> {
+        let rows = sqlx::query(
+            "SELECT id, jurisdiction_path FROM projects WHERE stage = 'in_construction' ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("jurisdiction_path")?)))
+            .collect()
+    }
+
+    /// [`Db::sweep_monthly_reports`] for these projects only (those under `profile`).
+    pub async fn sweep_monthly_reports_of(
+        &self,
+        today: Date,
+        profile: &tongchou_domain::profile::Profile,
+        ids: Option<&[i64]>,
+    ) -> Result<u64> {
+        let only = match ids {
+            None => String::new(),
+            Some([]) => return Ok(0),
+            Some(ids) => format!(
+                " AND p.id IN ({})",
+                ids.iter()
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+        };
         let o = tongchou_domain::obligation::monthly_report(today, profile);
         let (_write, mut tx) = self.begin_write().await?;
-        let n = sqlx::query(
+        let n = sqlx::query(&format!(
             "INSERT INTO obligations (project_id, code, title, cite, trigger_date, due, owner, warning, state, fulfilled_on, created_at) \
-             SELECT p.id, $1, $2, $3, $4, $5, 'unit', NULL, 'open', NULL, $6 FROM projects p WHERE p.stage = 'in_construction' \
+             SELECT p.id, $1, $2, $3, $4, $5, 'unit', NULL, 'open', NULL, $6 FROM projects p WHERE p.stage = 'in_construction'{only} \
              ON CONFLICT (project_id, code) DO NOTHING",
-        )
+        ))
         .bind(&o.code)
         .bind(&o.title)
         .bind(o.cite.to_string())

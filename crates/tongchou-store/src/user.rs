@@ -87,6 +87,18 @@ impl Db {
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        // Its own profile, if given (empty: inherit the parent's).
+        if !profile.is_empty() {
+            sqlx::query("INSERT INTO jurisdiction_profiles (jurisdiction_id, profile_code, note, set_by, set_by_name, set_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(id)
+                .bind(profile)
+                .bind("设立时选定")
+                .bind(0_i64)
+                .bind("统筹平台（系统）")
+                .bind(now_text())
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(JurisdictionId(id))
     }

@@ -161,6 +161,163 @@ pub const LEVEL_ACCOUNTS: &[LevelAccount] = &[
     ),
 ];
 
+/// The other cities of the demo world (SPEC §3: one profile per jurisdiction): each city picks
+/// its profile, its district has none of its own and inherits the city's.
+/// (city, district, profile code).
+pub const CITIES: &[(&str, &str, &str)] = &[
+    ("绍兴市", "越城区", "shaoxing"),
+    ("衢州市", "柯城区", "quzhou"),
+];
+
+/// Units of the other cities: (city, at district level?, name, kind).
+pub const CITY_UNITS: &[(&str, bool, &str, &str)] = &[
+    ("绍兴市", false, "绍兴市大数据局", "authority"),
+    ("绍兴市", false, "绍兴市发改委", "drc"),
+    ("绍兴市", false, "绍兴市财政局", "finance"),
+    (
+        "绍兴市",
+        false,
+        "绍兴市政务信息化项目管理工作领导小组",
+        "leading_group",
+    ),
+    ("绍兴市", false, "绍兴市评审专家库", "expert_pool"),
+    ("绍兴市", true, "越城区教育体育局", "construction"),
+    ("衢州市", false, "衢州市大数据局", "authority"),
+    ("衢州市", false, "衢州市发改委", "drc"),
+    ("衢州市", false, "衢州市财政局", "finance"),
+    ("衢州市", false, "衢州市委网信办", "cyber"),
+    ("衢州市", false, "衢州市营商办", "business_env"),
+    ("衢州市", false, "衢州市评审中心", "review_centre"),
+    (
+        "衢州市",
+        false,
+        "衢州市新型智慧城市建设工作领导小组",
+        "leading_group",
+    ),
+    ("衢州市", false, "衢州市评审专家库", "expert_pool"),
+    ("衢州市", true, "柯城区卫生健康局", "construction"),
+];
+
+/// Accounts of the other cities: (username, display name, unit, roles).
+pub const CITY_ACCOUNTS: &[(&str, &str, &str, &[Role])] = &[
+    (
+        "sxadmin",
+        "绍兴市系统管理员",
+        "绍兴市大数据局",
+        &[Role::Admin],
+    ),
+    (
+        "sxxgb",
+        "沈洁（市信管办）",
+        "绍兴市大数据局",
+        &[Role::Authority],
+    ),
+    ("sxfgw", "陆鸣（市发改委）", "绍兴市发改委", &[Role::Drc]),
+    (
+        "sxczj",
+        "谢敏（市财政局）",
+        "绍兴市财政局",
+        &[Role::Finance],
+    ),
+    (
+        "sxldxz",
+        "金华（市领导小组办公室）",
+        "绍兴市政务信息化项目管理工作领导小组",
+        &[Role::LeadingGroup],
+    ),
+    (
+        "sxjyj",
+        "蔡琴（越城区教育体育局）",
+        "越城区教育体育局",
+        &[Role::Unit],
+    ),
+    (
+        "sxzj1",
+        "任教授（信息技术）",
+        "绍兴市评审专家库",
+        &[Role::Expert],
+    ),
+    (
+        "sxzj2",
+        "邵工（网络安全）",
+        "绍兴市评审专家库",
+        &[Role::Expert],
+    ),
+    (
+        "sxzj3",
+        "韩会计师（经费测算）",
+        "绍兴市评审专家库",
+        &[Role::Expert],
+    ),
+    (
+        "qzadmin",
+        "衢州市系统管理员",
+        "衢州市大数据局",
+        &[Role::Admin],
+    ),
+    (
+        "qzsjj",
+        "方圆（市大数据局）",
+        "衢州市大数据局",
+        &[Role::Authority],
+    ),
+    ("qzfgw", "叶青（市发改委）", "衢州市发改委", &[Role::Drc]),
+    (
+        "qzczj",
+        "毛利（市财政局）",
+        "衢州市财政局",
+        &[Role::Finance],
+    ),
+    (
+        "qzwxb",
+        "祝安（市委网信办）",
+        "衢州市委网信办",
+        &[Role::Cyber],
+    ),
+    (
+        "qzysb",
+        "童欣（市营商办）",
+        "衢州市营商办",
+        &[Role::BusinessEnv],
+    ),
+    (
+        "qzpszx",
+        "汪平（市评审中心）",
+        "衢州市评审中心",
+        &[Role::ReviewCentre],
+    ),
+    (
+        "qzldxz",
+        "郑和（市智慧办）",
+        "衢州市新型智慧城市建设工作领导小组",
+        &[Role::LeadingGroup],
+    ),
+    (
+        "qzwjw",
+        "余芳（柯城区卫生健康局）",
+        "柯城区卫生健康局",
+        &[Role::Unit],
+    ),
+    (
+        "qzzj1",
+        "姜教授（信息技术）",
+        "衢州市评审专家库",
+        &[Role::Expert],
+    ),
+    (
+        "qzzj2",
+        "柴工（网络安全）",
+        "衢州市评审专家库",
+        &[Role::Expert],
+    ),
+    (
+        "qzzj3",
+        "吕研究员（业务领域）",
+        "衢州市评审专家库",
+        &[Role::Expert],
+    ),
+];
+
 /// The demo world: ids of what was created.
 pub struct World {
     pub actors: HashMap<String, Actor>,
@@ -176,10 +333,10 @@ impl World {
 /// and bench create many worlds; hashing once keeps them fast).
 pub async fn seed_world(db: &Db, password_hash: Option<&str>) -> Result<World, StoreError> {
     let province = db
-        .create_jurisdiction(None, "浙江省", "province", "zj-share")
+        .create_jurisdiction(None, "浙江省", "province", "")
         .await?;
     let city = db
-        .create_jurisdiction(Some(province), "杭州市", "city", "shangcheng")
+        .create_jurisdiction(Some(province), "杭州市", "city", "")
         .await?;
     let district = db
         .create_jurisdiction(Some(city), "上城区", "district", "shangcheng")
@@ -192,18 +349,32 @@ pub async fn seed_world(db: &Db, password_hash: Option<&str>) -> Result<World, S
         Some(h) => h.to_string(),
         None => hash_password(DEMO_PASSWORD),
     };
+    for (city, district, code) in CITIES {
+        let c = db
+            .create_jurisdiction(Some(province), city, "city", code)
+            .await?;
+        let d = db
+            .create_jurisdiction(Some(c), district, "district", "")
+            .await?;
+        for (of, at_district, name, kind) in CITY_UNITS {
+            if of == city {
+                let j = if *at_district { d } else { c };
+                units.insert(*name, db.create_unit(j, name, kind).await?);
+            }
+        }
+    }
     let mut actors = HashMap::new();
-    for (username, name, unit, roles) in ACCOUNTS {
+    for (username, name, unit, roles) in ACCOUNTS.iter().chain(CITY_ACCOUNTS) {
         let id = db
             .create_user(username, name, units[unit], roles, &hash)
             .await?;
         actors.insert(username.to_string(), db.actor(id).await?);
     }
     let city2 = db
-        .create_jurisdiction(Some(province), "宁波市", "city", "shangcheng")
+        .create_jurisdiction(Some(province), "宁波市", "city", "")
         .await?;
     let district2 = db
-        .create_jurisdiction(Some(city2), "海曙区", "district", "shangcheng")
+        .create_jurisdiction(Some(city2), "海曙区", "district", "")
         .await?;
     for (username, name, unit, kind, place, roles) in LEVEL_ACCOUNTS {
         let j = match *place {
@@ -259,8 +430,8 @@ impl<'a> Walker<'a> {
         let ctx = self.st.db.context(id).await.map_err(|e| e.to_string())?;
         let actor = self.world.actor(who);
         let on = self.clock.get();
-        let d =
-            decide(&ctx, actor, cmd, &self.st.profile(), on).map_err(|e| format!("{who}: {e}"))?;
+        let (profile, tag) = self.st.profile_and_tag(&ctx.project.jurisdiction_path);
+        let d = decide(&ctx, actor, cmd, &profile, on).map_err(|e| format!("{who}: {e}"))?;
         self.st
             .db
             .apply(
@@ -270,11 +441,11 @@ impl<'a> Walker<'a> {
                 &tongchou_domain::obligation::changes(
                     &ctx.project,
                     &d,
-                    &self.st.profile(),
+                    &profile,
                     &self.calendar,
                     on,
                 ),
-                &self.st.profile_tag(),
+                &tag,
             )
             .await
             .map_err(|e| e.to_string())?;
@@ -366,18 +537,329 @@ impl<'a> Walker<'a> {
         .await
     }
 
+    /// The demo projects of the other cities, each walked along its own profile's path as its
+    /// real roles (Shaoxing arts. 12–14, 4; Quzhou 三(二)).
+    pub async fn walk_cities(&self) -> Result<(), String> {
+        let today = self.today;
+        let project = |name: &str, summary: &str, yuan: i64| ProjectInput {
+            name: name.into(),
+            year: today.year() as i32 + 1,
+            build_kind: BuildKind::New,
+            category: Category::Application,
+            it_amount: Yuan::from_yuan(yuan),
+            non_it_amount: Yuan::ZERO,
+            security_amount: Yuan::from_yuan(yuan / 100 * 6),
+            funding: tongchou_domain::project::Funding::DistrictFiscal,
+            summary: summary.into(),
+            participants: vec![],
+            responsible_person: "项目负责人".into(),
+        };
+        let create = |unit: &'static str, input: ProjectInput| async move {
+            let actor = self.world.actor(unit);
+            self.st
+                .db
+                .create_project(
+                    actor,
+                    &input,
+                    &self.st.profile_tag_for(&actor.jurisdiction_path),
+                )
+                .await
+                .map(|p| p.id)
+                .map_err(|e| e.to_string())
+        };
+        let declare = |id: ProjectId, unit: &'static str| async move {
+            self.at(60);
+            self.attach(id, unit, "declaration_form", "项目申报表")
+                .await?;
+            self.attach(id, unit, "feasibility_report", "建设方案")
+                .await?;
+            self.run(
+                id,
+                unit,
+                Command::Declare {
+                    override_reason: None,
+                },
+            )
+            .await
+        };
+        let checks = |p: &Profile, missing: &[&str]| -> Vec<(String, bool)> {
+            p.compliance_checklist
+                .iter()
+                .map(|i| (i.code.clone(), !missing.contains(&i.code.as_str())))
+                .collect()
+        };
+        let panel = |id: ProjectId,
+                     organiser: &'static str,
+                     members: [&'static str; 3],
+                     amount: Yuan| async move {
+            self.run(
+                id,
+                organiser,
+                Command::FormPanel {
+                    purpose: PanelPurpose::ExpertReview,
+                    members: self.experts(&members),
+                    meeting_date: self.clock.get(),
+                    place: "市大数据局会议室".into(),
+                },
+            )
+            .await?;
+            for m in members {
+                self.run(
+                    id,
+                    m,
+                    Command::PanelOpinion {
+                        opinion: PanelOpinion {
+                            score: 85,
+                            pass: true,
+                            opinion: "建设必要、方案可行、内容完整，经费测算基本合理。".into(),
+                            suggested_amount: Some(amount),
+                        },
+                    },
+                )
+                .await?;
+            }
+            self.run(
+                id,
+                organiser,
+                Command::ConcludePanel {
+                    opinion: "专家论证通过。".into(),
+                    suggested_amount: None,
+                    date: self.clock.get(),
+                },
+            )
+            .await
+        };
+
+        // Shaoxing: 初审 (one-time notification) → 专家论证 → 领导小组审查 → 发改委批复.
+        let sx = Profile::shaoxing();
+        let a = create(
+            "sxjyj",
+            project(
+                "越城区智慧教育云平台",
+                "整合区内教育业务系统，建设统一的教育云平台。",
+                1_600_000,
+            ),
+        )
+        .await?;
+        declare(a, "sxjyj").await?;
+        self.at(55);
+        self.run(
+            a,
+            "sxxgb",
+            Command::ComplianceReview {
+                checks: checks(&sx, &["performance_goals", "catalogue"]),
+                problems: vec!["概算表未将非信息化内容分开计列".into()],
+                opinion: "材料不齐全，一次性告知，请补正后重新提交".into(),
+                duplicate: None,
+            },
+        )
+        .await?;
+        self.at(50);
+        self.run(
+            a,
+            "sxjyj",
+            Command::RequestRereview {
+                note: "已按一次性告知补正".into(),
+            },
+        )
+        .await?;
+        self.run(
+            a,
+            "sxxgb",
+            Command::ComplianceReview {
+                checks: checks(&sx, &[]),
+                problems: vec![],
+                opinion: "材料齐全，予以受理".into(),
+                duplicate: None,
+            },
+        )
+        .await?;
+        self.at(40);
+        panel(
+            a,
+            "sxxgb",
+            ["sxzj1", "sxzj2", "sxzj3"],
+            Yuan::from_yuan(1_500_000),
+        )
+        .await?;
+        self.at(30);
+        self.run(
+            a,
+            "sxldxz",
+            Command::ReExamine {
+                pass: true,
+                final_amount: Some(Yuan::from_yuan(1_450_000)),
+                opinion: "规划合理、资源共享、确有必要、资金合理、安全可控，同意".into(),
+            },
+        )
+        .await?;
+        self.at(25);
+        self.run(
+            a,
+            "sxfgw",
+            Command::Approve {
+                approve: true,
+                doc_date: self.clock.get(),
+                opinion: "同意立项".into(),
+            },
+        )
+        .await?;
+        let b = create(
+            "sxjyj",
+            project(
+                "越城区校园安全物联感知",
+                "校园出入口、食堂等重点部位物联感知与预警。",
+                900_000,
+            ),
+        )
+        .await?;
+        declare(b, "sxjyj").await?;
+        self.at(20);
+        self.run(
+            b,
+            "sxxgb",
+            Command::ComplianceReview {
+                checks: checks(&sx, &[]),
+                problems: vec![],
+                opinion: "材料齐全，予以受理".into(),
+                duplicate: None,
+            },
+        )
+        .await?;
+        let c = create(
+            "sxjyj",
+            project(
+                "越城区教育督导数字化",
+                "督导事项线上流转与问题整改闭环。",
+                600_000,
+            ),
+        )
+        .await?;
+        declare(c, "sxjyj").await?;
+        self.at(10);
+        self.run(
+            c,
+            "sxxgb",
+            Command::ComplianceReview {
+                checks: checks(&sx, &["construction_plan", "performance_goals"]),
+                problems: vec!["未提供公共数据资源目录".into()],
+                opinion: "材料不齐全，一次性告知".into(),
+                duplicate: None,
+            },
+        )
+        .await?;
+
+        // Quzhou: 并联审核 → 决策咨询意见（概算价）→ 领导小组审定 → 发改委初步设计批复.
+        let qz = Profile::quzhou();
+        let scorers = [
+            ("qzsjj", "符合四横三纵"),
+            ("qzwxb", "安全方案可行"),
+            ("qzysb", "利企便民"),
+            ("qzfgw", "同意"),
+            ("qzczj", "资金可保障"),
+            ("qzpszx", "概算基本合理"),
+        ];
+        let d = create(
+            "qzwjw",
+            project(
+                "柯城区健康大脑",
+                "区域健康数据汇聚、监测预警与辅助决策。",
+                2_000_000,
+            ),
+        )
+        .await?;
+        declare(d, "qzwjw").await?;
+        self.at(50);
+        for (who, op) in scorers {
+            self.run(
+                d,
+                who,
+                Command::PreliminaryScore {
+                    scores: qz
+                        .preliminary_table
+                        .iter()
+                        .map(|i| (i.code.clone(), i.max * 4 / 5))
+                        .collect(),
+                    pass: true,
+                    opinion: op.into(),
+                },
+            )
+            .await?;
+        }
+        self.run(
+            d,
+            "qzsjj",
+            Command::PreliminaryDecide {
+                pass: true,
+                opinion: "并联审核通过".into(),
+            },
+        )
+        .await?;
+        self.at(45);
+        self.run(
+            d,
+            "qzsjj",
+            Command::ReExamine {
+                pass: true,
+                final_amount: Some(Yuan::from_yuan(1_880_000)),
+                opinion: "形成《衢州市数字化项目决策咨询意见》，核定概算价188万元".into(),
+            },
+        )
+        .await?;
+        self.at(2);
+        self.attach(
+            d,
+            "qzwjw",
+            "project_code",
+            "项目代码 2027-330802-65-01-000001",
+        )
+        .await?;
+        self.run(
+            d,
+            "qzldxz",
+            Command::Approve {
+                approve: true,
+                doc_date: self.clock.get(),
+                opinion: "领导小组审定同意".into(),
+            },
+        )
+        .await?;
+        let e = create(
+            "qzwjw",
+            project(
+                "柯城区基层医疗数字化",
+                "基层医疗机构诊疗与公卫服务一体化。",
+                1_200_000,
+            ),
+        )
+        .await?;
+        declare(e, "qzwjw").await?;
+        self.at(5);
+        for (who, op) in &scorers[..3] {
+            self.run(
+                e,
+                who,
+                Command::PreliminaryScore {
+                    scores: qz
+                        .preliminary_table
+                        .iter()
+                        .map(|i| (i.code.clone(), i.max * 4 / 5))
+                        .collect(),
+                    pass: true,
+                    opinion: (*op).into(),
+                },
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
     /// Walk a draft to `target` (any stage but Draft; Ended = failed at preliminary review).
     pub async fn walk(&self, id: ProjectId, unit: &str, target: Stage) -> Result<(), String> {
         let t = self.today;
-        let profile = &self.st.profile();
-        let it = self
-            .st
-            .db
-            .project(id)
-            .await
-            .map_err(|e| e.to_string())?
-            .input
-            .it_amount;
+        let project = self.st.db.project(id).await.map_err(|e| e.to_string())?;
+        let profile = &self.st.profile_for(&project.jurisdiction_path);
+        let it = project.input.it_amount;
         self.at(150);
         self.attach(id, unit, "declaration_form", "电子政务项目申报表")
             .await?;
@@ -982,6 +1464,8 @@ pub const DEMO: &[(&str, &str, &str)] = &[
 /// Seed the whole demo: world plus about 50 projects spread over every stage.
 pub async fn seed_demo(st: &AppState, today: Date) -> Result<World, String> {
     let world = seed_world(&st.db, None).await.map_err(|e| e.to_string())?;
+    // The jurisdictions just chose their profiles: decide each project under its own.
+    st.load_profile().await?;
     let targets = [
         Stage::Draft,
         Stage::ComplianceReview,
@@ -1049,7 +1533,11 @@ pub async fn seed_demo(st: &AppState, today: Date) -> Result<World, String> {
         };
         let p = st
             .db
-            .create_project(world.actor(unit), &input, &st.profile_tag())
+            .create_project(
+                world.actor(unit),
+                &input,
+                &st.profile_tag_for(&world.actor(unit).jurisdiction_path),
+            )
             .await
             .map_err(|e| e.to_string())?;
         if input.build_kind == BuildKind::Upgrade && first_upgrade.is_none() {
@@ -1095,6 +1583,10 @@ pub async fn seed_demo(st: &AppState, today: Date) -> Result<World, String> {
         }
     }
     seed_money_demo(st, &world, today).await?;
+    Walker::new(st, &world, today)
+        .walk_cities()
+        .await
+        .map_err(|e| format!("其他城市演示项目：{e}"))?;
     seed_demand_demo(st, &world, today, first_upgrade).await?;
     seed_evaluation_demo(st, &world, today).await?;
     Ok(world)

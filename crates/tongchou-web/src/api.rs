@@ -65,11 +65,19 @@ pub async fn me(user: CurrentUser) -> Json<Value> {
 
 pub fn project_json(st: &AppState, ctx: &ProjectContext, user: &CurrentUser) -> Value {
     let mut v = serde_json::to_value(&ctx.project).unwrap_or(Value::Null);
+    let (pv, profile, _) = st.profile_in_force(&ctx.project.jurisdiction_path);
     if let Some(o) = v.as_object_mut() {
-        o.insert("stage_label".into(), json!(ctx.project.stage.label()));
+        o.insert(
+            "profile".into(),
+            json!({ "code": profile.code, "version": pv, "name": profile.name }),
+        );
+        o.insert(
+            "stage_label".into(),
+            json!(profile.stage_name(ctx.project.stage)),
+        );
         o.insert(
             "actions".into(),
-            json!(available_actions(ctx, &user.actor, &st.profile())),
+            json!(available_actions(ctx, &user.actor, &profile)),
         );
         o.insert("attachments".into(), json!(ctx.attachment_kinds));
         // 采购 and 合同 with its 工程监理合同 (SPEC I5), and whether the profile requires one.
@@ -83,13 +91,13 @@ pub fn project_json(st: &AppState, ctx: &ProjectContext, user: &CurrentUser) -> 
                 .map(|x| {
                     let mut v = json!(x);
                     v["state_label"] = json!(x.state.label());
-                    v["approver_label"] = json!(st.profile().role_name(x.approver));
+                    v["approver_label"] = json!(profile.role_name(x.approver));
                     v
                 })
                 .collect::<Vec<_>>()),
         );
         o.insert("contract".into(), json!(ctx.contract));
-        let sup = &st.profile().supervision;
+        let sup = &profile.supervision;
         let method = ctx.procurement.as_ref().map(|p| p.method.as_str());
         o.insert(
             "supervision_rule".into(),
@@ -103,7 +111,7 @@ pub fn project_json(st: &AppState, ctx: &ProjectContext, user: &CurrentUser) -> 
         );
         o.insert(
             "money".into(),
-            crate::money::money_json(ctx, &st.profile(), tongchou_store::today()),
+            crate::money::money_json(ctx, &profile, tongchou_store::today()),
         );
     }
     v

@@ -19,7 +19,7 @@ use tongchou_store::project::{ListFilter, ProjectListItem, UnitBoardRow};
 /// An override on the board, with its approver in the profile's words.
 pub struct BoardOverride {
     pub row: OverrideBoardRow,
-    pub approver: &'static str,
+    pub approver: String,
 }
 
 pub struct BoardRow {
@@ -100,14 +100,16 @@ async fn board_overrides(
     if q.get("phase").is_none_or(|p| p.is_empty()) && q.get("stage").is_none_or(|p| p.is_empty()) {
         f.stages.clear();
     }
-    let profile = st.profile();
     Ok(st
         .db
         .board_overrides(&list_scope(&user.actor), &f, &of, limit)
         .await?
         .into_iter()
         .map(|row| BoardOverride {
-            approver: profile.role_name(row.record.approver),
+            approver: st
+                .profile_for(&row.jurisdiction_path)
+                .role_name(row.record.approver)
+                .to_string(),
             row,
         })
         .collect())
@@ -349,7 +351,7 @@ pub async fn export(
         ws.write(r, 4, &x.requested_by_name).map_err(xl)?;
         ws.write(r, 5, x.requested_at.get(..10).unwrap_or(""))
             .map_err(xl)?;
-        ws.write(r, 6, o.approver).map_err(xl)?;
+        ws.write(r, 6, o.approver.as_str()).map_err(xl)?;
         ws.write(r, 7, x.state.label()).map_err(xl)?;
         ws.write(r, 8, x.decision_reason.as_deref().unwrap_or(""))
             .map_err(xl)?;

@@ -133,7 +133,7 @@ pub async fn save(
             &user.actor,
             &decision,
             &Default::default(),
-            &st.profile_tag(),
+            &st.profile_tag_for(&ctx.project.jurisdiction_path),
         )
         .await?)
 }

@@ -553,7 +553,11 @@ pub async fn import_rows(
     may_import(user)?;
     Ok(st
         .db
-        .create_projects(&user.actor, inputs, &st.profile_tag())
+        .create_projects(
+            &user.actor,
+            inputs,
+            &st.profile_tag_for(&user.actor.jurisdiction_path),
+        )
         .await?)
 }
 

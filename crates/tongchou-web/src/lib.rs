@@ -19,6 +19,7 @@ pub mod ocds;
 mod openapi;
 pub mod operation;
 pub mod pages;
+pub mod profiles;
 pub mod service;
 pub mod smtp;
 
@@ -59,23 +60,80 @@ impl AppState {
             notify: Arc::new(notify::NotifyConfig::default()),
         }
     }
-    /// The profile in force now.
+    /// The reference profile (Shangcheng, SPEC §2), for what concerns no jurisdiction.
     pub fn profile(&self) -> Arc<Profile> {
         self.profiles.get().1
     }
 
-    /// `code@vN`: what a decision records as the rules it was made under.
+    /// `code@vN` of the reference profile.
     pub fn profile_tag(&self) -> String {
         let (v, p) = self.profiles.get();
         format!("{}@v{v}", p.code)
     }
 
-    /// Load the newest saved profile (saving the shipped one as version 1 on first start).
+    /// The profile in force for a jurisdiction (by its path): its own choice or the nearest
+    /// parent's (SPEC §3), else the reference profile; with its version and where it is chosen.
+    pub fn profile_in_force(
+        &self,
+        jurisdiction_path: &str,
+    ) -> (
+        i64,
+        Arc<Profile>,
+        Option<tongchou_domain::profile::Assignment>,
+    ) {
+        self.profiles.in_force(jurisdiction_path)
+    }
+
+    /// The profile in force for a jurisdiction (by path).
+    pub fn profile_for(&self, jurisdiction_path: &str) -> Arc<Profile> {
+        self.profiles.in_force(jurisdiction_path).1
+    }
+
+    /// `code@vN` of the profile in force for a jurisdiction: what a decision records.
+    pub fn profile_tag_for(&self, jurisdiction_path: &str) -> String {
+        let (v, p, _) = self.profiles.in_force(jurisdiction_path);
+        format!("{}@v{v}", p.code)
+    }
+
+    /// The profile in force for a jurisdiction and its `code@vN`, read together.
+    pub fn profile_and_tag(&self, jurisdiction_path: &str) -> (Arc<Profile>, String) {
+        let (v, p, _) = self.profiles.in_force(jurisdiction_path);
+        let tag = format!("{}@v{v}", p.code);
+        (p, tag)
+    }
+
+    fn system_actor() -> tongchou_domain::Actor {
+        tongchou_domain::Actor {
+            user_id: tongchou_domain::UserId(0),
+            name: "统筹平台（系统）".into(),
+            unit_id: tongchou_domain::UnitId(0),
+            unit_name: "统筹平台".into(),
+            jurisdiction_id: tongchou_domain::JurisdictionId(0),
+            jurisdiction_path: "/".into(),
+            roles: vec![],
+        }
+    }
+
+    /// Load the newest saved version of every profile (saving each shipped one as version 1 on
+    /// first start) and the jurisdictions' choices.
     pub async fn load_profile(&self) -> Result<(), String> {
-        let code = self.profile().code.clone();
+        let heads = self.db.profile_heads().await.map_err(|e| e.to_string())?;
+        let mut codes: Vec<String> = Profile::shipped().into_iter().map(|p| p.code).collect();
+        for (c, _) in &heads {
+            if !codes.contains(c) {
+                codes.push(c.clone());
+            }
+        }
+        for code in codes {
+            self.load_one(&code).await?;
+        }
+        self.load_assignments().await
+    }
+
+    async fn load_one(&self, code: &str) -> Result<(), String> {
         match self
             .db
-            .latest_profile(&code)
+            .latest_profile(code)
             .await
             .map_err(|e| e.to_string())?
         {
@@ -86,39 +144,52 @@ impl AppState {
                 self.profiles.set(v, p);
             }
             None => {
-                let shipped = Profile::shangcheng();
-                let system = tongchou_domain::Actor {
-                    user_id: tongchou_domain::UserId(0),
-                    name: "统筹平台（系统）".into(),
-                    unit_id: tongchou_domain::UnitId(0),
-                    unit_name: "统筹平台".into(),
-                    jurisdiction_id: tongchou_domain::JurisdictionId(0),
-                    jurisdiction_path: "/".into(),
-                    roles: vec![],
+                let Some(shipped) = Profile::shipped().into_iter().find(|p| p.code == code) else {
+                    return Ok(());
                 };
-                let v = self
+                let v = match self
                     .db
-                    .save_profile(&system, &code, &shipped.to_toml(), "随系统发布的初始版本")
+                    .save_profile(
+                        &Self::system_actor(),
+                        code,
+                        &shipped.to_toml(),
+                        "随系统发布的初始版本",
+                    )
                     .await
-                    .map_err(|e| e.to_string())?;
+                {
+                    Ok(v) => v,
+                    // Another process saved it first: read theirs.
+                    Err(tongchou_store::StoreError::Conflict(_)) => {
+                        return Box::pin(self.load_one(code)).await
+                    }
+                    Err(e) => return Err(e.to_string()),
+                };
                 self.profiles.set(v, shipped);
             }
         }
         Ok(())
     }
 
-    /// Pick up a version saved by another process (cheap: one indexed query).
-    pub async fn refresh_profile(&self) -> Result<(), String> {
-        let code = self.profile().code.clone();
-        let latest = self
+    /// Re-read the jurisdictions' choices of profile.
+    pub async fn load_assignments(&self) -> Result<(), String> {
+        let a = self
             .db
-            .latest_profile_version(&code)
+            .profile_assignments()
             .await
             .map_err(|e| e.to_string())?;
-        if latest != self.profiles.get().0 {
-            self.load_profile().await?;
-        }
+        self.profiles.set_assignments(a);
         Ok(())
+    }
+
+    /// Pick up versions and choices saved by another process (cheap: two small queries).
+    pub async fn refresh_profile(&self) -> Result<(), String> {
+        let heads = self.db.profile_heads().await.map_err(|e| e.to_string())?;
+        for (code, v) in heads {
+            if self.profiles.version_of(&code) != Some(v) {
+                self.load_one(&code).await?;
+            }
+        }
+        self.load_assignments().await
     }
 
     /// Where a blob with this content hash lives.
@@ -128,28 +199,98 @@ impl AppState {
     }
 }
 
-/// The profile in force and its version; replaced whole when a new version is saved.
-pub struct ProfileCell(std::sync::RwLock<(i64, Arc<Profile>)>);
+/// The profiles in force (newest version of each, by code) and the jurisdictions' choices;
+/// each replaced whole when a new version or choice is saved.
+pub struct ProfileCell(std::sync::RwLock<ProfileSet>);
+
+struct ProfileSet {
+    by_code: std::collections::HashMap<String, (i64, Arc<Profile>)>,
+    assignments: Arc<Vec<tongchou_domain::profile::Assignment>>,
+    /// The profile as placed at each choosing jurisdiction (`handled_at` set), by (path, code,
+    /// version); rebuilt lazily.
+    placed: std::collections::HashMap<(String, String, i64), Arc<Profile>>,
+}
 
 impl ProfileCell {
+    /// A cell holding `p` (the reference profile until the stored ones are loaded).
     pub fn new(p: Profile, version: i64) -> ProfileCell {
-        ProfileCell(std::sync::RwLock::new((version, Arc::new(p))))
+        let mut by_code = std::collections::HashMap::new();
+        by_code.insert(p.code.clone(), (version, Arc::new(p)));
+        ProfileCell(std::sync::RwLock::new(ProfileSet {
+            by_code,
+            assignments: Arc::new(vec![]),
+            placed: std::collections::HashMap::new(),
+        }))
     }
-    pub fn get(&self) -> (i64, Arc<Profile>) {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, ProfileSet> {
         match self.0.read() {
-            Ok(g) => (g.0, g.1.clone()),
-            Err(poisoned) => {
-                let g = poisoned.into_inner();
-                (g.0, g.1.clone())
-            }
-        }
-    }
-    pub fn set(&self, version: i64, p: Profile) {
-        let mut g = match self.0.write() {
             Ok(g) => g,
             Err(poisoned) => poisoned.into_inner(),
-        };
-        *g = (version, Arc::new(p));
+        }
+    }
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, ProfileSet> {
+        match self.0.write() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+    /// The reference profile and its version.
+    pub fn get(&self) -> (i64, Arc<Profile>) {
+        self.get_code(tongchou_domain::profile::REFERENCE_PROFILE)
+            .unwrap_or_else(|| (0, Arc::new(Profile::shangcheng())))
+    }
+    /// A profile by code, with its version.
+    pub fn get_code(&self, code: &str) -> Option<(i64, Arc<Profile>)> {
+        self.read().by_code.get(code).cloned()
+    }
+    pub fn version_of(&self, code: &str) -> Option<i64> {
+        self.read().by_code.get(code).map(|(v, _)| *v)
+    }
+    /// The codes loaded, sorted.
+    pub fn codes(&self) -> Vec<String> {
+        let mut c: Vec<String> = self.read().by_code.keys().cloned().collect();
+        c.sort();
+        c
+    }
+    pub fn set(&self, version: i64, p: Profile) {
+        self.write()
+            .by_code
+            .insert(p.code.clone(), (version, Arc::new(p)));
+    }
+    pub fn set_assignments(&self, a: Vec<tongchou_domain::profile::Assignment>) {
+        self.write().assignments = Arc::new(a);
+    }
+    pub fn assignments(&self) -> Arc<Vec<tongchou_domain::profile::Assignment>> {
+        self.read().assignments.clone()
+    }
+    /// The profile in force at a jurisdiction path (see [`AppState::profile_in_force`]).
+    pub fn in_force(
+        &self,
+        path: &str,
+    ) -> (
+        i64,
+        Arc<Profile>,
+        Option<tongchou_domain::profile::Assignment>,
+    ) {
+        let g = self.read();
+        let chosen = tongchou_domain::profile::in_force(path, &g.assignments).cloned();
+        if let Some(a) = chosen {
+            if let Some((v, p)) = g.by_code.get(&a.profile_code).cloned() {
+                let key = (a.jurisdiction_path.clone(), a.profile_code.clone(), v);
+                if let Some(placed) = g.placed.get(&key) {
+                    return (v, placed.clone(), Some(a));
+                }
+                drop(g);
+                let mut placed = (*p).clone();
+                placed.handled_at = a.jurisdiction_path.clone();
+                let placed = Arc::new(placed);
+                self.write().placed.insert(key, placed.clone());
+                return (v, placed, Some(a));
+            }
+        }
+        drop(g);
+        let (v, p) = self.get();
+        (v, p, None)
     }
 }
 
@@ -184,6 +325,13 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/settings/profile",
             get(pages::profile_admin).post(pages::profile_save),
+        )
+        .route("/settings/profile/choose", post(profiles::page_choose))
+        .route("/api/v1/profile", get(profiles::api_mine))
+        .route("/api/v1/jurisdictions/profiles", get(profiles::api_list))
+        .route(
+            "/api/v1/jurisdictions/{id}/profile",
+            axum::routing::put(profiles::api_choose),
         )
         .route("/sweep", post(pages::sweep_now))
         .route("/board.xlsx", get(board::export))

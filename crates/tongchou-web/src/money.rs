@@ -53,7 +53,11 @@ pub async fn api_money(
     Path(id): Path<i64>,
 ) -> Result<Json<Value>, AppError> {
     let ctx = service::visible_context(&st, &user.actor, ProjectId(id)).await?;
-    let mut v = money_json(&ctx, &st.profile(), tongchou_store::today());
+    let mut v = money_json(
+        &ctx,
+        &st.profile_for(&ctx.project.jurisdiction_path),
+        tongchou_store::today(),
+    );
     v["unit_overruns"] = json!(st.db.unit_overruns(ctx.project.unit_id).await?);
     Ok(Json(v))
 }

@@ -64,7 +64,11 @@ async fn layout(st: &AppState, user: &CurrentUser, nav: &str, flash: Option<Stri
         roles_label: a
             .roles
             .iter()
-            .map(|r| st.profile().role_name(*r))
+            .map(|r| {
+                st.profile_for(&a.jurisdiction_path)
+                    .role_name(*r)
+                    .to_string()
+            })
             .collect::<Vec<_>>()
             .join("、"),
         csrf: user.csrf.clone().unwrap_or_default(),
@@ -135,7 +139,7 @@ struct ErrorPage {
 }
 
 /// A page-side error: log-in redirect for 401, otherwise a readable Chinese page.
-async fn page_error(st: &AppState, user: Option<&CurrentUser>, e: AppError) -> Response {
+pub(crate) async fn page_error(st: &AppState, user: Option<&CurrentUser>, e: AppError) -> Response {
     if matches!(e, AppError::Unauthorized) {
         return Redirect::to("/login").into_response();
     }
@@ -322,21 +326,22 @@ pub async fn todo_items(st: &AppState, a: &Actor) -> Result<Vec<TodoItem>, AppEr
         let (cands, _) = st.db.list_projects(&todo_scope(a), &f).await?;
         for c in cands {
             let ctx = st.db.context(ProjectId(c.id)).await?;
-            let actions: Vec<&'static str> = available_actions(&ctx, a, &st.profile())
-                .into_iter()
-                .filter(|x| {
-                    // Forms that are always open are not to-dos.
-                    !matches!(
-                        *x,
-                        "attach"
-                            | "edit"
-                            | "add_payment_batch"
-                            | "prefile_payment"
-                            | "submit_change"
-                            | "apply_termination"
-                    )
-                })
-                .collect();
+            let actions: Vec<&'static str> =
+                available_actions(&ctx, a, &st.profile_for(&ctx.project.jurisdiction_path))
+                    .into_iter()
+                    .filter(|x| {
+                        // Forms that are always open are not to-dos.
+                        !matches!(
+                            *x,
+                            "attach"
+                                | "edit"
+                                | "add_payment_batch"
+                                | "prefile_payment"
+                                | "submit_change"
+                                | "apply_termination"
+                        )
+                    })
+                    .collect();
             if !actions.is_empty() {
                 items.push(TodoItem {
                     next_due: None,
@@ -365,18 +370,19 @@ pub async fn todo_items(st: &AppState, a: &Actor) -> Result<Vec<TodoItem>, AppEr
             if !tongchou_domain::permission::can_view(a, &ctx.project, false) {
                 continue;
             }
-            let actions: Vec<&'static str> = available_actions(&ctx, a, &st.profile())
-                .into_iter()
-                .filter(|x| {
-                    matches!(
-                        *x,
-                        "file_change"
-                            | "review_change"
-                            | "change_expert_review"
-                            | "file_termination"
-                    )
-                })
-                .collect();
+            let actions: Vec<&'static str> =
+                available_actions(&ctx, a, &st.profile_for(&ctx.project.jurisdiction_path))
+                    .into_iter()
+                    .filter(|x| {
+                        matches!(
+                            *x,
+                            "file_change"
+                                | "review_change"
+                                | "change_expert_review"
+                                | "file_termination"
+                        )
+                    })
+                    .collect();
             if !actions.is_empty() {
                 let p = ctx.project;
                 items.push(TodoItem {
@@ -402,7 +408,9 @@ pub async fn todo_items(st: &AppState, a: &Actor) -> Result<Vec<TodoItem>, AppEr
         if !tongchou_domain::permission::can_view(a, &ctx.project, false) {
             continue;
         }
-        if !available_actions(&ctx, a, &st.profile()).contains(&"review_override") {
+        if !available_actions(&ctx, a, &st.profile_for(&ctx.project.jurisdiction_path))
+            .contains(&"review_override")
+        {
             continue;
         }
         if let Some(i) = items.iter_mut().find(|i| i.id == pid) {
@@ -779,7 +787,13 @@ pub async fn edit_form(
     };
     match service::visible_context(&st, &user.actor, ProjectId(id)).await {
         Ok(ctx) => {
-            if !available_actions(&ctx, &user.actor, &st.profile()).contains(&"edit") {
+            if !available_actions(
+                &ctx,
+                &user.actor,
+                &st.profile_for(&ctx.project.jurisdiction_path),
+            )
+            .contains(&"edit")
+            {
                 return page_error(
                     &st,
                     Some(&user),
@@ -990,7 +1004,7 @@ impl ShowPage {
     fn this_year(&self) -> i16 {
         self.today_date.year()
     }
-    fn role_of(&self, r: &Role) -> &'static str {
+    fn role_of(&self, r: &Role) -> &str {
         self.profile.role_name(*r)
     }
     fn mine(&self, id: &i64) -> bool {
@@ -1012,8 +1026,10 @@ impl ShowPage {
             String::new()
         }
     }
-    fn stage_label(&self, code: &str) -> &'static str {
-        Stage::parse(code).map(|s| s.label()).unwrap_or("")
+    fn stage_label(&self, code: &str) -> &str {
+        Stage::parse(code)
+            .map(|s| self.profile.stage_name(s))
+            .unwrap_or("")
     }
     fn stage_phase(&self, code: &str) -> &'static str {
         Stage::parse(code).map(|s| s.phase()).unwrap_or("")
@@ -1024,7 +1040,7 @@ impl ShowPage {
     fn kind_label(&self, code: &str) -> &'static str {
         tongchou_domain::profile::attachment_kind_label(code).unwrap_or("附件")
     }
-    fn role_label(&self, code: &str) -> &'static str {
+    fn role_label(&self, code: &str) -> &str {
         Role::parse(code)
             .map(|r| self.profile.role_name(r))
             .unwrap_or("")
@@ -1070,7 +1086,11 @@ async fn show_page(
     flash: Option<String>,
 ) -> Result<Response, AppError> {
     let ctx = service::visible_context(st, &user.actor, id).await?;
-    let actions = available_actions(&ctx, &user.actor, &st.profile());
+    let actions = available_actions(
+        &ctx,
+        &user.actor,
+        &st.profile_for(&ctx.project.jurisdiction_path),
+    );
     let units: HashMap<i64, String> = st
         .db
         .units()
@@ -1098,7 +1118,7 @@ async fn show_page(
         s: tongchou_domain::funds::summary(&ctx, today),
         unit_overruns: st.db.unit_overruns(ctx.project.unit_id).await?,
         reasons: st
-            .profile()
+            .profile_for(&ctx.project.jurisdiction_path)
             .termination_reasons
             .iter()
             .map(|i| (i.code.clone(), i.text.clone()))
@@ -1144,7 +1164,7 @@ async fn show_page(
         progress: st.db.progress_reports(id).await?,
         obligations: st.db.obligations(id).await?,
         today_date: today,
-        profile: (*st.profile()).clone(),
+        profile: (*st.profile_for(&ctx.project.jurisdiction_path)).clone(),
         actions,
         ctx,
         experts,
@@ -1296,8 +1316,14 @@ pub async fn approval_doc(
             .unwrap_or_default();
         Ok(render(&ApprovalPage {
             layout: layout(&st, &user, "projects", None).await,
-            issuers: st.profile().approval_issuers.join("　"),
-            cite: st.profile().approval_cite.to_string(),
+            issuers: st
+                .profile_for(&ctx.project.jurisdiction_path)
+                .approval_issuers
+                .join("　"),
+            cite: st
+                .profile_for(&ctx.project.jurisdiction_path)
+                .approval_cite
+                .to_string(),
             doc_date,
             ctx,
         }))
@@ -1377,7 +1403,11 @@ async fn settings_page(
                 .actor
                 .roles
                 .iter()
-                .map(|r| st.profile().role_name(*r))
+                .map(|r| {
+                    st.profile_for(&user.actor.jurisdiction_path)
+                        .role_name(*r)
+                        .to_string()
+                })
                 .collect::<Vec<_>>()
                 .join("、"),
             actor: user.actor.clone(),
@@ -1564,11 +1594,57 @@ pub async fn sweep_now(
 struct ProfilePage {
     layout: Layout,
     profile: Profile,
+    /// The profile shown: in force for the viewer's jurisdiction, or another asked for by code.
+    mine: crate::profiles::InForce,
+    showing_mine: bool,
+    /// The jurisdictions the viewer's covers and their profiles.
+    jurisdictions: Vec<crate::profiles::InForce>,
+    /// Profiles that may be chosen (code, name).
+    choices: Vec<(String, String)>,
+    can_choose: bool,
+    history: Vec<tongchou_store::profile::ProfileChoice>,
+    /// The provincial shared-application mechanism (ZJ-share).
+    sharing: tongchou_domain::profile::SharingRules,
 }
 
 impl ProfilePage {
-    fn role(&self, r: &Role) -> &'static str {
+    fn role(&self, r: &Role) -> &str {
         self.profile.role_name(*r)
+    }
+    /// The review path: (step name, who acts, citation).
+    fn path(&self) -> Vec<(String, String, String)> {
+        let p = &self.profile;
+        p.review_path
+            .iter()
+            .map(|s| {
+                let (who, cite) = match s {
+                    Stage::ComplianceReview => {
+                        (p.role_name(Role::Authority).to_string(), &p.compliance_cite)
+                    }
+                    Stage::PreliminaryReview => (
+                        p.preliminary_scorers
+                            .iter()
+                            .map(|r| p.role_name(*r))
+                            .collect::<Vec<_>>()
+                            .join("、"),
+                        &p.preliminary_cite,
+                    ),
+                    Stage::ExpertReview => (
+                        format!("{}组织专家组", p.role_name(Role::Authority)),
+                        &p.expert_cite,
+                    ),
+                    Stage::ReExamination => (
+                        p.role_name(p.re_examination_role).to_string(),
+                        &p.re_examination_cite,
+                    ),
+                    _ => (p.role_name(p.approval_role).to_string(), &p.approval_cite),
+                };
+                (p.stage_name(*s).to_string(), who, cite.to_string())
+            })
+            .collect()
+    }
+    fn kind_name(&self, code: &str) -> &'static str {
+        tongchou_domain::profile::attachment_kind_label(code).unwrap_or("文件")
     }
     fn kind(&self, code: &str) -> &'static str {
         tongchou_domain::profile::attachment_kind_label(code).unwrap_or("材料")
@@ -1604,14 +1680,63 @@ impl ProfilePage {
     }
 }
 
-pub async fn profile_page(State(st): State<AppState>, MaybeUser(u): MaybeUser) -> Response {
+/// 政策规则: the profile in force for the viewer's jurisdiction (and where it is inherited
+/// from), or `?code=` another; the jurisdictions covered and their profiles.
+pub async fn profile_page(
+    State(st): State<AppState>,
+    MaybeUser(u): MaybeUser,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let Some(user) = u else {
         return Redirect::to("/login").into_response();
     };
-    render(&ProfilePage {
-        layout: layout(&st, &user, "profile", None).await,
-        profile: (*st.profile()).clone(),
-    })
+    let r: Result<Response, AppError> = async {
+        let mine = crate::profiles::mine(&st, &user.actor).await?;
+        let asked = q.get("code").filter(|c| !c.is_empty());
+        let (profile, showing_mine) = match asked {
+            Some(c) if *c != mine.profile_code => match st.profiles.get_code(c) {
+                Some((_, p)) => (p, false),
+                None => return Err(AppError::NotFound),
+            },
+            _ => (st.profile_for(&mine.path), true),
+        };
+        let jurisdictions = crate::profiles::covered(&st, &user.actor).await?;
+        let can_choose = user.actor.has(Role::Admin);
+        let history = if can_choose {
+            let ids: Vec<i64> = jurisdictions.iter().map(|j| j.jurisdiction_id).collect();
+            st.db
+                .profile_choices()
+                .await?
+                .into_iter()
+                .filter(|c| ids.contains(&c.jurisdiction_id))
+                .take(20)
+                .collect()
+        } else {
+            vec![]
+        };
+        let choices = st
+            .profiles
+            .codes()
+            .into_iter()
+            .filter_map(|c| st.profiles.get_code(&c).map(|(_, p)| (c, p.name.clone())))
+            .collect();
+        Ok(render(&ProfilePage {
+            layout: layout(&st, &user, "profile", q.get("flash").cloned()).await,
+            profile: (*profile).clone(),
+            mine,
+            showing_mine,
+            jurisdictions,
+            choices,
+            can_choose,
+            history,
+            sharing: tongchou_domain::profile::SharingRules::zj_share(),
+        }))
+    }
+    .await;
+    match r {
+        Ok(r) => r,
+        Err(e) => page_error(&st, Some(&user), e).await,
+    }
 }
 
 // ---------- profile editing (administrators) ----------
@@ -1620,25 +1745,46 @@ pub async fn profile_page(State(st): State<AppState>, MaybeUser(u): MaybeUser) -
 #[template(path = "profile_admin.html")]
 struct ProfileAdminPage {
     layout: Layout,
+    code: String,
+    name: String,
     text: String,
     note: String,
     errors: Vec<String>,
     version: i64,
     versions: Vec<tongchou_store::profile::ProfileVersion>,
+    used_by: Vec<String>,
+}
+
+/// Whether the actor may edit profile `code` (an administrator covering every jurisdiction that
+/// chose it, SPEC §3), with the names of those jurisdictions.
+fn may_edit_profile(st: &AppState, actor: &Actor, code: &str) -> Result<Vec<String>, AppError> {
+    let assignments = st.profiles.assignments();
+    let users: Vec<&tongchou_domain::profile::Assignment> = assignments
+        .iter()
+        .filter(|a| a.profile_code == code)
+        .collect();
+    let paths: Vec<&str> = users.iter().map(|a| a.jurisdiction_path.as_str()).collect();
+    if !tongchou_domain::permission::can_edit_profile(actor, &paths) {
+        return Err(AppError::Forbidden(
+            "只有选用该规则的各辖区（或其上级）的系统管理员可以修改政策规则".into(),
+        ));
+    }
+    Ok(users.iter().map(|a| a.jurisdiction_name.clone()).collect())
 }
 
 async fn profile_admin_page(
     st: &AppState,
     user: &CurrentUser,
+    code: &str,
     text: Option<String>,
     note: String,
     errors: Vec<String>,
     flash: Option<String>,
 ) -> Result<Response, AppError> {
-    if !user.actor.has(Role::Admin) {
-        return Err(AppError::Forbidden("只有系统管理员可以修改政策规则".into()));
-    }
-    let (version, profile) = st.profiles.get();
+    let Some((version, profile)) = st.profiles.get_code(code) else {
+        return Err(AppError::NotFound);
+    };
+    let used_by = may_edit_profile(st, &user.actor, code)?;
     let versions = st.db.profile_versions(&profile.code).await?;
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -1649,20 +1795,32 @@ async fn profile_admin_page(
         status,
         &ProfileAdminPage {
             layout: layout(st, user, "profile", flash).await,
+            code: profile.code.clone(),
+            name: profile.name.clone(),
             text: text.unwrap_or_else(|| profile.to_toml()),
             note,
             errors,
             version,
             versions,
+            used_by,
         },
     ))
 }
 
-pub async fn profile_admin(State(st): State<AppState>, MaybeUser(u): MaybeUser) -> Response {
+/// `GET /settings/profile?code=`: edit a profile (default: the one in force for the viewer).
+pub async fn profile_admin(
+    State(st): State<AppState>,
+    MaybeUser(u): MaybeUser,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let Some(user) = u else {
         return Redirect::to("/login").into_response();
     };
-    match profile_admin_page(&st, &user, None, String::new(), vec![], None).await {
+    let code = match q.get("code").filter(|c| !c.is_empty()) {
+        Some(c) => c.clone(),
+        None => st.profile_for(&user.actor.jurisdiction_path).code.clone(),
+    };
+    match profile_admin_page(&st, &user, &code, None, String::new(), vec![], None).await {
         Ok(r) => r,
         Err(e) => page_error(&st, Some(&user), e).await,
     }
@@ -1682,7 +1840,14 @@ pub async fn profile_save(
         }
         let text = f.get("text").unwrap_or("").to_string();
         let note = f.text("note");
-        let current = st.profile();
+        let code = match f.get("code").filter(|c| !c.is_empty()) {
+            Some(c) => c.to_string(),
+            None => st.profile_for(&user.actor.jurisdiction_path).code.clone(),
+        };
+        let Some((_, current)) = st.profiles.get_code(&code) else {
+            return Err(AppError::NotFound);
+        };
+        may_edit_profile(&st, &user.actor, &code)?;
         let mut errors = match Profile::from_toml(&text) {
             Ok(p) if p.code != current.code => {
                 vec![format!("code 不能修改（应为 {}）", current.code)]
@@ -1694,7 +1859,7 @@ pub async fn profile_save(
             errors.push("请填写修改说明（依据和原因）".into());
         }
         if !errors.is_empty() {
-            return profile_admin_page(&st, &user, Some(text), note, errors, None).await;
+            return profile_admin_page(&st, &user, &code, Some(text), note, errors, None).await;
         }
         let p = Profile::from_toml(&text).map_err(|e| AppError::Internal(e.join("; ")))?;
         let v = st
@@ -1705,6 +1870,7 @@ pub async fn profile_save(
         profile_admin_page(
             &st,
             &user,
+            &code,
             None,
             String::new(),
             vec![],

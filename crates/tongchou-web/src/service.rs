@@ -47,7 +47,7 @@ pub async fn create_project(
     }
     Ok(st
         .db
-        .create_project(actor, input, &st.profile_tag())
+        .create_project(actor, input, &st.profile_tag_for(&actor.jurisdiction_path))
         .await?)
 }
 
@@ -72,7 +72,7 @@ pub async fn act(
         }
     }
 
-    let cmd = match parse_action(action, fields, &st.profile())? {
+    let cmd = match parse_action(action, fields, &st.profile_for(&project.jurisdiction_path))? {
         Parsed::Command(c) => c,
         Parsed::FormPanel {
             members,
@@ -143,12 +143,11 @@ async fn run(
     ctx: &ProjectContext,
     cmd: Command,
 ) -> Result<Project, AppError> {
-    let decision = decide(ctx, actor, cmd, &st.profile(), today())?;
-    let changes = obligation_changes(st, &ctx.project, &decision).await?;
-    Ok(st
-        .db
-        .apply(ctx, actor, &decision, &changes, &st.profile_tag())
-        .await?)
+    // One snapshot: the rules decided under are the ones recorded (`code@vN`).
+    let (profile, tag) = st.profile_and_tag(&ctx.project.jurisdiction_path);
+    let decision = decide(ctx, actor, cmd, &profile, today())?;
+    let changes = obligation_changes_under(st, &ctx.project, &decision, &profile).await?;
+    Ok(st.db.apply(ctx, actor, &decision, &changes, &tag).await?)
 }
 
 /// Allowed upload types: extension and the file's first bytes must agree.
@@ -222,7 +221,8 @@ pub async fn attach(
         doc_date: crate::fields::attach_date(fields)?,
     };
     // Ask the domain first: a refused upload writes nothing.
-    let decision = decide(&ctx, actor, cmd, &st.profile(), today())?;
+    let (profile, tag) = st.profile_and_tag(&ctx.project.jurisdiction_path);
+    let decision = decide(&ctx, actor, cmd, &profile, today())?;
     let path = st.blob_path(&sha);
     if !path.exists() {
         if let Some(dir) = path.parent() {
@@ -238,16 +238,9 @@ pub async fn attach(
             .await
             .map_err(|e| AppError::Internal(e.to_string()))?;
     }
-    Ok(st
-        .db
-        .apply(
-            &ctx,
-            actor,
-            &decision,
-            &tongchou_domain::obligation::Changes::default(),
-            &st.profile_tag(),
-        )
-        .await?)
+    // An upload may fulfil a duty (e.g. the data catalogue, Shaoxing art.30).
+    let changes = obligation_changes_under(st, &ctx.project, &decision, &profile).await?;
+    Ok(st.db.apply(&ctx, actor, &decision, &changes, &tag).await?)
 }
 
 /// Read an attachment the actor may see.
@@ -272,13 +265,24 @@ pub async fn obligation_changes(
     project: &Project,
     decision: &tongchou_domain::lifecycle::Decision,
 ) -> Result<tongchou_domain::obligation::Changes, AppError> {
+    let profile = st.profile_for(&project.jurisdiction_path);
+    obligation_changes_under(st, project, decision, &profile).await
+}
+
+/// [`obligation_changes`] under a given profile (the one the decision was made under).
+pub async fn obligation_changes_under(
+    st: &AppState,
+    project: &Project,
+    decision: &tongchou_domain::lifecycle::Decision,
+    profile: &tongchou_domain::profile::Profile,
+) -> Result<tongchou_domain::obligation::Changes, AppError> {
     use tongchou_domain::obligation::{changes, needs_calendar};
     let cal = if needs_calendar(decision) {
         st.db.calendar().await?
     } else {
         tongchou_domain::calendar::Calendar::builtin()
     };
-    Ok(changes(project, decision, &st.profile(), &cal, today()))
+    Ok(changes(project, decision, profile, &cal, today()))
 }
 
 /// The platform itself, as the actor of what the sweep records.
@@ -300,7 +304,26 @@ pub fn system_actor(project: &Project) -> Actor {
 /// proposal is recorded once (unique per obligation, and the version check).
 pub async fn sweep(st: &AppState) -> Result<(u64, usize), AppError> {
     let today = today();
-    let reports = st.db.sweep_monthly_reports(today, &st.profile()).await?;
+    // Each project under its jurisdiction's profile.
+    let mut by_code: std::collections::BTreeMap<
+        String,
+        (std::sync::Arc<tongchou_domain::profile::Profile>, Vec<i64>),
+    > = Default::default();
+    for (id, path) in st.db.in_construction_paths().await? {
+        let p = st.profile_for(&path);
+        by_code
+            .entry(p.code.clone())
+            .or_insert_with(|| (p.clone(), vec![]))
+            .1
+            .push(id);
+    }
+    let mut reports = 0;
+    for (profile, ids) in by_code.values() {
+        reports += st
+            .db
+            .sweep_monthly_reports_of(today, profile, Some(ids))
+            .await?;
+    }
     let mut proposed = 0;
     let mut overdue = st
         .db
@@ -334,7 +357,7 @@ pub async fn sweep(st: &AppState) -> Result<(u64, usize), AppError> {
                 &actor,
                 &decision,
                 &Default::default(),
-                &st.profile_tag(),
+                &st.profile_tag_for(&ctx.project.jurisdiction_path),
             )
             .await
         {

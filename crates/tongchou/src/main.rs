@@ -289,7 +289,10 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
 
 fn print_demo_accounts() {
     println!("演示账号（密码均为 {}）：", tongchou_testkit::DEMO_PASSWORD);
-    for (u, name, unit, roles) in tongchou_testkit::ACCOUNTS {
+    for (u, name, unit, roles) in tongchou_testkit::ACCOUNTS
+        .iter()
+        .chain(tongchou_testkit::CITY_ACCOUNTS)
+    {
         let r: Vec<&str> = roles.iter().map(|r| r.label()).collect();
         println!("  {u:<6} {name} · {unit} · {}", r.join("、"));
     }

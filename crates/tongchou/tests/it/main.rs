@@ -8,6 +8,7 @@ mod http;
 mod money;
 mod notify;
 mod operation;
+mod profiles;
 mod similar;
 mod store;
 mod support;
