@@ -122,6 +122,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0014_evaluation.sql"),
         include_str!("../migrations/postgres/0014_evaluation.sql"),
     ),
+    (
+        "0016_open_filings_index",
+        include_str!("../migrations/sqlite/0016_open_filings_index.sql"),
+        include_str!("../migrations/postgres/0016_open_filings_index.sql"),
+    ),
 ];
 
 impl Db {

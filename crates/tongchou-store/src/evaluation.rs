@@ -320,7 +320,7 @@ impl Db {
         }
         for r in sqlx::query(
             "SELECT p.name, o.title, o.due FROM projects p JOIN obligations o ON o.project_id = p.id \
-             WHERE p.unit_id = $1 AND p.id <> $2 AND p.year < $3 AND o.state = 'open' AND o.due < $4 AND o.owner = 'unit' AND o.code LIKE 'file_%' \
+             WHERE p.unit_id = $1 AND p.id <> $2 AND p.year < $3 AND o.state = 'open' AND o.due < $4 AND o.owner = 'unit' AND substr(o.code, 1, 5) = 'file_' \
              ORDER BY o.due LIMIT 20",
         )
         .bind(unit.0)
