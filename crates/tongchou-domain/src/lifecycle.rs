@@ -952,7 +952,7 @@ pub fn decide(
                     return Err(Refusal::Invalid {
                         field: "duplicate".into(),
                         message: format!(
-                            "平台比对到疑似重复建设的项目：{}。请判断是否属于重复建设并说明理由（依据：{}）",
+                            "平台比对到疑似重复建设的项目：{}。请判断是否属于重复建设并说明理由（{}）",
                             likely
                                 .iter()
                                 .map(|s| format!("{}（{}，相似度 {}）", s.name, s.unit_name, s.score))
