@@ -36,6 +36,11 @@ pub fn cite_promotion() -> Citation {
     Citation::new(ZJ_SHARE, "三（八）推广应用")
 }
 
+/// The notice period's default length (calendar days) where the profile names none.
+pub fn default_notice_days() -> u32 {
+    7
+}
+
 fn invalid(field: &str, message: impl Into<String>) -> Refusal {
     Refusal::Invalid {
         field: field.into(),

@@ -129,6 +129,12 @@ pub struct Profile {
     /// 三张清单: the lists a need belongs to (names are profile data; the seeds do not name them).
     #[serde(default = "crate::demand::default_demand_lists")]
     pub demand_lists: Vec<CheckItem>,
+    /// 公示期 of a shared-application shortlist, in calendar days counted as SPEC §0 says. The
+    /// seed (ZJ-share 三（五）) requires the notice but names no length: profile data, default 7.
+    #[serde(default = "crate::market::default_notice_days")]
+    pub notice_days: u32,
+    #[serde(default = "crate::market::cite_announce")]
+    pub notice_cite: Citation,
 }
 
 /// How strongly a profile asks for IT supervision (工程监理).
@@ -483,6 +489,8 @@ impl Profile {
             supervision: d::supervision(),
             default_rules: d::default_rules(),
             demand_lists: crate::demand::default_demand_lists(),
+            notice_days: crate::market::default_notice_days(),
+            notice_cite: crate::market::cite_announce(),
         }
     }
 

@@ -112,6 +112,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0012_search.sql"),
         include_str!("../migrations/postgres/0012_search.sql"),
     ),
+    (
+        "0015_market",
+        include_str!("../migrations/sqlite/0015_market.sql"),
+        include_str!("../migrations/postgres/0015_market.sql"),
+    ),
 ];
 
 impl Db {

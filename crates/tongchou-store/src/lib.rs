@@ -9,6 +9,7 @@ mod db;
 pub mod demand;
 pub mod exports;
 pub mod funds;
+pub mod market;
 pub mod operation;
 pub mod outbox;
 pub mod overrides;

@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod cloud;
 pub mod cost;
 pub mod demand;
+pub mod market;
 pub mod error;
 pub mod export;
 pub mod fields;
@@ -235,6 +236,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/tokens", post(api::create_token))
         .merge(export::routes(upload_limit))
         .merge(demand::routes())
+        .merge(market::routes())
         .merge(operation::routes())
         .merge(openapi::routes())
         .fallback(pages::not_found)
