@@ -51,7 +51,7 @@ fn comp_row(r: &AnyRow) -> Result<Competition> {
 
 const BID_SQL: &str = "SELECT b.id, b.competition_id, b.unit_id, n.name AS unit_name, b.kind, b.members, b.drc_opinion, b.finance_opinion, \
     b.materials, b.shortlisted, (SELECT COUNT(*) FROM bid_scores s WHERE s.bid_id = b.id) AS n_scores, \
-    (SELECT COALESCE(SUM(s.total), 0) FROM bid_scores s WHERE s.bid_id = b.id) AS sum_scores FROM bids b JOIN units n ON n.id = b.unit_id";
+    (SELECT CAST(COALESCE(SUM(s.total), 0) AS BIGINT) FROM bid_scores s WHERE s.bid_id = b.id) AS sum_scores FROM bids b JOIN units n ON n.id = b.unit_id";
 
 fn bid_row(r: &AnyRow) -> Result<Bid> {
     let n: i64 = r.try_get("n_scores")?;
@@ -82,7 +82,7 @@ const LISTING_SQL: &str = "SELECT l.id, l.competition_id, l.name, l.description,
     l.licence, l.contact, l.suppliers, l.listed_on, l.best, l.rank_no, l.nomination, l.version, \
     (SELECT COUNT(*) FROM reuses r WHERE r.listing_id = l.id AND r.state = 'approved') AS reuse_count, \
     (SELECT COUNT(*) FROM ratings g WHERE g.listing_id = l.id) AS n_ratings, \
-    (SELECT COALESCE(SUM(g.stars), 0) FROM ratings g WHERE g.listing_id = l.id) AS sum_stars \
+    (SELECT CAST(COALESCE(SUM(g.stars), 0) AS BIGINT) FROM ratings g WHERE g.listing_id = l.id) AS sum_stars \
     FROM listings l JOIN units n ON n.id = l.owner_unit_id";
 
 fn listing_row(r: &AnyRow) -> Result<Listing> {
@@ -694,6 +694,18 @@ impl Db {
             ],
         )
         .await
+    }
+
+    /// Test and demo support only: move a notice period's end (the HTTP tests cannot wait for
+    /// the calendar). Not reachable from any route.
+    #[doc(hidden)]
+    pub async fn shift_notice_until_for_tests(&self, id: i64, until: Date) -> Result<()> {
+        sqlx::query("UPDATE competitions SET notice_until = $1 WHERE id = $2")
+            .bind(until.to_string())
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     pub async fn market_history(&self, kind: &str, id: i64) -> Result<Vec<DemandHistoryEntry>> {

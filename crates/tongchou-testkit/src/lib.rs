@@ -54,6 +54,12 @@ pub const ACCOUNTS: &[(&str, &str, &str, &[Role])] = &[
         "杭州某科技有限公司",
         &[Role::Subject],
     ),
+    (
+        "scgs",
+        "陈立（市场主体）",
+        "杭州某科技有限公司",
+        &[Role::MarketEntity],
+    ),
     ("jyj", "林晓（区教育局）", "区教育局", &[Role::Unit]),
     ("wjw", "黄蕾（区卫生健康局）", "区卫生健康局", &[Role::Unit]),
     ("mzj", "徐峰（区民政局）", "区民政局", &[Role::Unit]),

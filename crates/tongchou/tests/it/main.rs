@@ -4,6 +4,7 @@ mod browser;
 mod demand;
 mod exports;
 mod http;
+mod market;
 mod money;
 mod notify;
 mod operation;
