@@ -211,7 +211,11 @@ impl Db {
             id,
             actor,
             ("open", "", CompState::Open.code()),
-            &format!("发起揭榜「{title}」（{}，{}）", scenario.label(), class_label(class)),
+            &format!(
+                "发起揭榜「{title}」（{}，{}）",
+                scenario.label(),
+                class_label(class)
+            ),
             "",
             &serde_json::json!({ "item": item_id, "form": form }),
             &now,
@@ -237,10 +241,12 @@ impl Db {
     }
 
     pub async fn bids(&self, competition: i64) -> Result<Vec<Bid>> {
-        let rows = sqlx::query(&format!("{BID_SQL} WHERE b.competition_id = $1 ORDER BY b.id"))
-            .bind(competition)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "{BID_SQL} WHERE b.competition_id = $1 ORDER BY b.id"
+        ))
+        .bind(competition)
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(bid_row).collect()
     }
 
@@ -557,10 +563,12 @@ impl Db {
     }
 
     pub async fn reuses(&self, listing: i64) -> Result<Vec<Reuse>> {
-        let rows = sqlx::query(&format!("{REUSE_SQL} WHERE r.listing_id = $1 ORDER BY r.id"))
-            .bind(listing)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "{REUSE_SQL} WHERE r.listing_id = $1 ORDER BY r.id"
+        ))
+        .bind(listing)
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(reuse_row).collect()
     }
 
@@ -596,12 +604,13 @@ impl Db {
     ) -> Result<()> {
         let now = now_text();
         let (_w, mut tx) = self.begin_write().await?;
-        let rows = sqlx::query("UPDATE listings SET version = version + 1 WHERE id = $1 AND version = $2")
-            .bind(l.id)
-            .bind(l.version)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        let rows =
+            sqlx::query("UPDATE listings SET version = version + 1 WHERE id = $1 AND version = $2")
+                .bind(l.id)
+                .bind(l.version)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
         one(rows)?;
         let mut q = sqlx::query(sql);
         for b in &binds {
@@ -643,12 +652,26 @@ impl Db {
         .await
     }
 
-    pub async fn decide_reuse(&self, actor: &Actor, l: &Listing, r: &Reuse, approve: bool) -> Result<()> {
-        let st = if approve { ReuseState::Approved } else { ReuseState::Refused };
+    pub async fn decide_reuse(
+        &self,
+        actor: &Actor,
+        l: &Listing,
+        r: &Reuse,
+        approve: bool,
+    ) -> Result<()> {
+        let st = if approve {
+            ReuseState::Approved
+        } else {
+            ReuseState::Refused
+        };
         self.listing_change(
             actor,
             l,
-            if approve { "approve_reuse" } else { "refuse_reuse" },
+            if approve {
+                "approve_reuse"
+            } else {
+                "refuse_reuse"
+            },
             &format!("{}{}的复用申请", st.label(), r.unit_name),
             "",
             "UPDATE reuses SET state = $1, decided_at = $3 WHERE id = CAST($2 AS BIGINT)",
@@ -657,7 +680,13 @@ impl Db {
         .await
     }
 
-    pub async fn rate_listing(&self, actor: &Actor, l: &Listing, stars: i64, review: &str) -> Result<()> {
+    pub async fn rate_listing(
+        &self,
+        actor: &Actor,
+        l: &Listing,
+        stars: i64,
+        review: &str,
+    ) -> Result<()> {
         self.listing_change(
             actor,
             l,
@@ -676,7 +705,13 @@ impl Db {
         .await
     }
 
-    pub async fn nominate_listing(&self, actor: &Actor, l: &Listing, rank: Option<i64>, note: &str) -> Result<()> {
+    pub async fn nominate_listing(
+        &self,
+        actor: &Actor,
+        l: &Listing,
+        rank: Option<i64>,
+        note: &str,
+    ) -> Result<()> {
         self.listing_change(
             actor,
             l,

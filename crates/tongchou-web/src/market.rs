@@ -180,11 +180,19 @@ pub async fn act(
                 .find(|o| o.id == oid)
                 .ok_or_else(|| AppError::field("objection", "没有该异议"))?;
             handle_objection(actor, &c, o, &f.text("reply"))?;
-            st.db.handle_objection(actor, &c, oid, &f.text("reply")).await?;
+            st.db
+                .handle_objection(actor, &c, oid, &f.text("reply"))
+                .await?;
         }
         "announce" => {
             check_version(f, c.version)?;
-            let open = st.db.objections(id).await?.iter().filter(|o| !o.handled).count();
+            let open = st
+                .db
+                .objections(id)
+                .await?
+                .iter()
+                .filter(|o| !o.handled)
+                .count();
             announce(actor, &c, today(), open)?;
             st.db
                 .competition_transition(
@@ -303,7 +311,10 @@ pub async fn act(
                     &c,
                     CompState::Cancelled,
                     "confirm_cancel",
-                    &format!("超过约定交付日期3个月未通过验收，牵头责任主体确认取消项目主体资格（{}）", cite_delivery()),
+                    &format!(
+                        "超过约定交付日期3个月未通过验收，牵头责任主体确认取消项目主体资格（{}）",
+                        cite_delivery()
+                    ),
                     reason.trim(),
                     Transition::default(),
                 )
@@ -349,7 +360,10 @@ fn parse_milestones(f: &Fields) -> Result<Vec<Milestone>, AppError> {
         }
         let parts: Vec<&str> = line.split('|').map(str::trim).collect();
         let [title, owner, due] = parts[..] else {
-            return Err(AppError::field("milestones", "每行：名称|责任方（lead_unit 或 subject）|YYYY-MM-DD"));
+            return Err(AppError::field(
+                "milestones",
+                "每行：名称|责任方（lead_unit 或 subject）|YYYY-MM-DD",
+            ));
         };
         let owner = match owner {
             "牵头责任主体" => "lead_unit",
@@ -374,7 +388,14 @@ pub async fn submit_objection(st: &AppState, id: i64, f: &Fields) -> Result<i64,
         return Err(AppError::NotFound);
     }
     let n = st.db.objections(id).await?.len();
-    object(&c, today(), &f.text("name"), &f.text("contact"), &f.text("text"), n)?;
+    object(
+        &c,
+        today(),
+        &f.text("name"),
+        &f.text("contact"),
+        &f.text("text"),
+        n,
+    )?;
     Ok(st
         .db
         .insert_objection(&c, &f.text("name"), &f.text("contact"), &f.text("text"))
@@ -391,7 +412,10 @@ pub async fn market_act(
     let l = st.db.listing(id).await?;
     check_version(f, l.version)?;
     let reuses = st.db.reuses(id).await?;
-    let mine: Vec<&Reuse> = reuses.iter().filter(|r| r.unit_id == actor.unit_id).collect();
+    let mine: Vec<&Reuse> = reuses
+        .iter()
+        .filter(|r| r.unit_id == actor.unit_id)
+        .collect();
     match action {
         "request_reuse" => {
             request_reuse(actor, &l, &mine, &f.text("purpose"))?;
@@ -407,7 +431,9 @@ pub async fn market_act(
                 .find(|r| r.id == rid)
                 .ok_or_else(|| AppError::field("reuse", "没有该复用申请"))?;
             decide_reuse(actor, &l, r)?;
-            st.db.decide_reuse(actor, &l, r, action == "approve_reuse").await?;
+            st.db
+                .decide_reuse(actor, &l, r, action == "approve_reuse")
+                .await?;
         }
         "rate" => {
             let stars: i64 = f
@@ -416,15 +442,22 @@ pub async fn market_act(
                 .parse()
                 .map_err(|_| AppError::field("stars", "评分为 1–5 星"))?;
             rate(actor, &mine, stars, &f.text("review"))?;
-            st.db.rate_listing(actor, &l, stars, &f.text("review")).await?;
+            st.db
+                .rate_listing(actor, &l, stars, &f.text("review"))
+                .await?;
         }
         "nominate" => {
             let rank = match f.text("rank").trim() {
                 "" => None,
-                s => Some(s.parse().map_err(|_| AppError::field("rank", "排名为整数"))?),
+                s => Some(
+                    s.parse()
+                        .map_err(|_| AppError::field("rank", "排名为整数"))?,
+                ),
             };
             nominate(actor, rank, &f.text("note"))?;
-            st.db.nominate_listing(actor, &l, rank, &f.text("note")).await?;
+            st.db
+                .nominate_listing(actor, &l, rank, &f.text("note"))
+                .await?;
         }
         _ => return Err(AppError::NotFound),
     }
@@ -469,7 +502,13 @@ async fn competition_detail(st: &AppState, actor: &Actor, id: i64) -> Result<Val
         v["objections"] = json!(st.db.objections(id).await?);
         v["history"] = json!(st.db.market_history("competition", id).await?);
     } else {
-        v["objections"] = json!(st.db.objections(id).await?.iter().map(|o| json!({"id": o.id, "handled": o.handled})).collect::<Vec<_>>());
+        v["objections"] = json!(st
+            .db
+            .objections(id)
+            .await?
+            .iter()
+            .map(|o| json!({"id": o.id, "handled": o.handled}))
+            .collect::<Vec<_>>());
     }
     Ok(v)
 }
@@ -617,8 +656,16 @@ struct CompetitionsPage {
     failed: Failed,
 }
 
-async fn competitions_page(st: &AppState, user: &CurrentUser, failed: Failed) -> Result<Response, AppError> {
-    let status = if failed.error.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+async fn competitions_page(
+    st: &AppState,
+    user: &CurrentUser,
+    failed: Failed,
+) -> Result<Response, AppError> {
+    let status = if failed.error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     Ok(render_status(
         status,
         &CompetitionsPage {
@@ -691,29 +738,52 @@ impl CompetitionPage {
         k.label()
     }
     fn score_text(&self, b: &Bid) -> String {
-        b.score.map(|s| format!("{s:.1}（{} 位专家）", b.scores)).unwrap_or_else(|| "—".into())
+        b.score
+            .map(|s| format!("{s:.1}（{} 位专家）", b.scores))
+            .unwrap_or_else(|| "—".into())
     }
     fn owner_label(&self, o: &str) -> &'static str {
-        if o == "lead_unit" { "牵头责任主体" } else { "项目主体" }
+        if o == "lead_unit" {
+            "牵头责任主体"
+        } else {
+            "项目主体"
+        }
     }
 }
 
-async fn competition_page(st: &AppState, user: &CurrentUser, id: i64, failed: Failed) -> Result<Response, AppError> {
+async fn competition_page(
+    st: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    failed: Failed,
+) -> Result<Response, AppError> {
     let a = &user.actor;
     let c = st.db.competition(id).await?;
     let bids = st.db.bids(id).await?;
     let cal = st.db.calendar().await?;
     let all = sees_all_bids(a);
     let subject = bids.iter().any(|b| b.shortlisted && b.unit_id == a.unit_id);
-    let status = if failed.error.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if failed.error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     Ok(render_status(
         status,
         &CompetitionPage {
             layout: layout_for(st, Some(user), "competitions").await,
             cancel_after: cancellation_due(&cal, &c, today()),
             bids: bids.into_iter().filter(|b| can_view_bid(a, b)).collect(),
-            objections: if all { st.db.objections(id).await? } else { vec![] },
-            history: if all { st.db.market_history("competition", id).await? } else { vec![] },
+            objections: if all {
+                st.db.objections(id).await?
+            } else {
+                vec![]
+            },
+            history: if all {
+                st.db.market_history("competition", id).await?
+            } else {
+                vec![]
+            },
             lead: a.has(Role::LeadUnit) && a.unit_id == c.lead_unit_id,
             authority: a.has(Role::Authority),
             expert: a.has(Role::Expert),
@@ -755,7 +825,9 @@ pub async fn competition_post(
     .await;
     match r {
         Ok(()) => Redirect::to(&format!("/competitions/{id}")).into_response(),
-        Err(e @ (AppError::Unprocessable { .. } | AppError::Forbidden(_) | AppError::Conflict(_))) => {
+        Err(
+            e @ (AppError::Unprocessable { .. } | AppError::Forbidden(_) | AppError::Conflict(_)),
+        ) => {
             let status = e.status();
             match competition_page(&st, &user, id, Failed::from(&action, &e)).await {
                 Ok(mut r) => {
@@ -784,19 +856,35 @@ struct NoticePage {
     failed: Failed,
 }
 
-async fn notice_page(st: &AppState, u: Option<&CurrentUser>, id: i64, done: bool, failed: Failed) -> Result<Response, AppError> {
+async fn notice_page(
+    st: &AppState,
+    u: Option<&CurrentUser>,
+    id: i64,
+    done: bool,
+    failed: Failed,
+) -> Result<Response, AppError> {
     let c = st.db.competition(id).await?;
     if c.state == CompState::Open {
         return Err(AppError::NotFound);
     }
     let objs = st.db.objections(id).await?;
     let p = st.profile();
-    let status = if failed.error.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if failed.error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     Ok(render_status(
         status,
         &NoticePage {
             layout: layout_for(st, u, "market").await,
-            shortlist: st.db.bids(id).await?.into_iter().filter(|b| b.shortlisted).collect(),
+            shortlist: st
+                .db
+                .bids(id)
+                .await?
+                .into_iter()
+                .filter(|b| b.shortlisted)
+                .collect(),
             in_notice: c.state == CompState::Notice && c.notice_until.is_some_and(|d| today() <= d),
             handled: objs.iter().filter(|o| o.handled).count(),
             received: objs.len(),
@@ -815,7 +903,15 @@ pub async fn notice_show(
     Path(id): Path<i64>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    match notice_page(&st, u.as_ref(), id, q.contains_key("done"), Failed::default()).await {
+    match notice_page(
+        &st,
+        u.as_ref(),
+        id,
+        q.contains_key("done"),
+        Failed::default(),
+    )
+    .await
+    {
         Ok(r) => r,
         Err(e) => error_page(&st, u.as_ref(), e).await,
     }
@@ -823,7 +919,10 @@ pub async fn notice_show(
 
 /// Anonymous forms have no session to bind a token to: refuse cross-site posts by Origin.
 fn same_origin(headers: &HeaderMap) -> Result<(), AppError> {
-    let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("");
+    let host = headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
     match headers.get("origin").and_then(|h| h.to_str().ok()) {
         Some(o) if !o.ends_with(&format!("//{host}")) => {
             Err(AppError::Forbidden("跨站提交被拒绝".into()))
@@ -878,7 +977,9 @@ impl MarketPage {
         pricing_rule(*n)
     }
     fn rating_text(&self, l: &Listing) -> String {
-        l.rating.map(|r| format!("{r:.1} 星（{} 条）", l.ratings)).unwrap_or_else(|| "暂无评价".into())
+        l.rating
+            .map(|r| format!("{r:.1} 星（{} 条）", l.ratings))
+            .unwrap_or_else(|| "暂无评价".into())
     }
 }
 
@@ -889,7 +990,13 @@ pub async fn market_list(
 ) -> Response {
     let r = async {
         let q = q.get("q").cloned().unwrap_or_default();
-        let notices = st.db.competitions().await?.into_iter().filter(|c| c.state == CompState::Notice).collect();
+        let notices = st
+            .db
+            .competitions()
+            .await?
+            .into_iter()
+            .filter(|c| c.state == CompState::Notice)
+            .collect();
         Ok::<_, AppError>(render_status(
             StatusCode::OK,
             &MarketPage {
@@ -934,11 +1041,19 @@ impl ListingPage {
         pricing_rule(self.l.suppliers)
     }
     fn rating_text(&self) -> String {
-        self.l.rating.map(|r| format!("{r:.1} 星（{} 条）", self.l.ratings)).unwrap_or_else(|| "暂无评价".into())
+        self.l
+            .rating
+            .map(|r| format!("{r:.1} 星（{} 条）", self.l.ratings))
+            .unwrap_or_else(|| "暂无评价".into())
     }
 }
 
-async fn listing_page(st: &AppState, u: Option<&CurrentUser>, id: i64, failed: Failed) -> Result<Response, AppError> {
+async fn listing_page(
+    st: &AppState,
+    u: Option<&CurrentUser>,
+    id: i64,
+    failed: Failed,
+) -> Result<Response, AppError> {
     let l = st.db.listing(id).await?;
     let reuses = st.db.reuses(id).await?;
     let a = u.map(|u| &u.actor);
@@ -946,7 +1061,11 @@ async fn listing_page(st: &AppState, u: Option<&CurrentUser>, id: i64, failed: F
     let mine: Vec<&Reuse> = a
         .map(|a| reuses.iter().filter(|r| r.unit_id == a.unit_id).collect())
         .unwrap_or_default();
-    let status = if failed.error.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if failed.error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     Ok(render_status(
         status,
         &ListingPage {
@@ -954,10 +1073,18 @@ async fn listing_page(st: &AppState, u: Option<&CurrentUser>, id: i64, failed: F
             can_request: a.is_some_and(|a| request_reuse(a, &l, &mine, "x").is_ok()),
             can_rate: a.is_some_and(|a| rate(a, &mine, 5, "").is_ok()),
             can_nominate: a.is_some_and(|a| a.has(Role::Authority) || a.has(Role::LeadUnit)),
-            used_by: reuses.iter().filter(|r| r.state == ReuseState::Approved).map(|r| r.unit_name.clone()).collect(),
+            used_by: reuses
+                .iter()
+                .filter(|r| r.state == ReuseState::Approved)
+                .map(|r| r.unit_name.clone())
+                .collect(),
             reuses: if owner { reuses } else { vec![] },
             ratings: st.db.ratings(id).await?,
-            history: if u.is_some() { st.db.market_history("listing", id).await? } else { vec![] },
+            history: if u.is_some() {
+                st.db.market_history("listing", id).await?
+            } else {
+                vec![]
+            },
             owner,
             l,
             failed,
@@ -965,7 +1092,11 @@ async fn listing_page(st: &AppState, u: Option<&CurrentUser>, id: i64, failed: F
     ))
 }
 
-pub async fn listing_show(State(st): State<AppState>, MaybeUser(u): MaybeUser, Path(id): Path<i64>) -> Response {
+pub async fn listing_show(
+    State(st): State<AppState>,
+    MaybeUser(u): MaybeUser,
+    Path(id): Path<i64>,
+) -> Response {
     match listing_page(&st, u.as_ref(), id, Failed::default()).await {
         Ok(r) => r,
         Err(e) => error_page(&st, u.as_ref(), e).await,
@@ -986,7 +1117,9 @@ pub async fn listing_post(
     .await;
     match r {
         Ok(()) => Redirect::to(&format!("/market/{id}")).into_response(),
-        Err(e @ (AppError::Unprocessable { .. } | AppError::Forbidden(_) | AppError::Conflict(_))) => {
+        Err(
+            e @ (AppError::Unprocessable { .. } | AppError::Forbidden(_) | AppError::Conflict(_)),
+        ) => {
             let status = e.status();
             match listing_page(&st, Some(&user), id, Failed::from(&action, &e)).await {
                 Ok(mut r) => {
@@ -1000,7 +1133,10 @@ pub async fn listing_post(
     }
 }
 
-pub async fn publiccode_json(State(st): State<AppState>, Path(id): Path<i64>) -> Result<Json<Value>, AppError> {
+pub async fn publiccode_json(
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, AppError> {
     Ok(Json(publiccode(&st, id).await?))
 }
 
@@ -1063,7 +1199,10 @@ fn api_write(user: &CurrentUser) -> Result<(), AppError> {
     Ok(())
 }
 
-pub async fn api_competitions(State(st): State<AppState>, _user: CurrentUser) -> Result<Json<Value>, AppError> {
+pub async fn api_competitions(
+    State(st): State<AppState>,
+    _user: CurrentUser,
+) -> Result<Json<Value>, AppError> {
     let mut items = vec![];
     for c in st.db.competitions().await? {
         let bids = st.db.bids(c.id).await?;
@@ -1072,13 +1211,25 @@ pub async fn api_competitions(State(st): State<AppState>, _user: CurrentUser) ->
     Ok(Json(json!({ "total": items.len(), "items": items })))
 }
 
-pub async fn api_open(State(st): State<AppState>, user: CurrentUser, body: Bytes) -> Result<Response, AppError> {
+pub async fn api_open(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    body: Bytes,
+) -> Result<Response, AppError> {
     api_write(&user)?;
     let id = open(&st, &user.actor, &json_fields(&body)?).await?;
-    Ok((StatusCode::CREATED, Json(competition_detail(&st, &user.actor, id).await?)).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(competition_detail(&st, &user.actor, id).await?),
+    )
+        .into_response())
 }
 
-pub async fn api_competition(State(st): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Result<Json<Value>, AppError> {
+pub async fn api_competition(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, AppError> {
     Ok(Json(competition_detail(&st, &user.actor, id).await?))
 }
 
@@ -1093,7 +1244,10 @@ pub async fn api_competition_act(
     Ok(Json(competition_detail(&st, &user.actor, id).await?))
 }
 
-pub async fn api_public_notice(State(st): State<AppState>, Path(id): Path<i64>) -> Result<Json<Value>, AppError> {
+pub async fn api_public_notice(
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, AppError> {
     let c = st.db.competition(id).await?;
     if c.state == CompState::Open {
         return Err(AppError::NotFound);
@@ -1114,11 +1268,21 @@ pub async fn api_public_object(
 ) -> Result<Response, AppError> {
     same_origin(&headers)?;
     let oid = submit_objection(&st, id, &json_fields(&body)?).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": oid, "message": "异议已收到，牵头责任主体将处理并记录" }))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": oid, "message": "异议已收到，牵头责任主体将处理并记录" })),
+    )
+        .into_response())
 }
 
-pub async fn api_public_market(State(st): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Result<Json<Value>, AppError> {
-    let items = st.db.listings(q.get("q").map(String::as_str).unwrap_or("")).await?;
+pub async fn api_public_market(
+    State(st): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, AppError> {
+    let items = st
+        .db
+        .listings(q.get("q").map(String::as_str).unwrap_or(""))
+        .await?;
     let mut out = vec![];
     for l in &items {
         out.push(listing_json(l, &st.db.reuses(l.id).await?, &[]));
@@ -1126,9 +1290,16 @@ pub async fn api_public_market(State(st): State<AppState>, Query(q): Query<HashM
     Ok(Json(json!({ "total": out.len(), "items": out })))
 }
 
-pub async fn api_public_listing(State(st): State<AppState>, Path(id): Path<i64>) -> Result<Json<Value>, AppError> {
+pub async fn api_public_listing(
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, AppError> {
     let l = st.db.listing(id).await?;
-    Ok(Json(listing_json(&l, &st.db.reuses(id).await?, &st.db.ratings(id).await?)))
+    Ok(Json(listing_json(
+        &l,
+        &st.db.reuses(id).await?,
+        &st.db.ratings(id).await?,
+    )))
 }
 
 pub async fn api_market_act(
@@ -1145,18 +1316,27 @@ pub async fn api_market_act(
     if user.actor.unit_id == l.owner_unit_id {
         v["requests"] = json!(reuses);
     } else {
-        v["requests"] = json!(reuses.iter().filter(|r| r.unit_id == user.actor.unit_id).collect::<Vec<_>>());
+        v["requests"] = json!(reuses
+            .iter()
+            .filter(|r| r.unit_id == user.actor.unit_id)
+            .collect::<Vec<_>>());
     }
     Ok(Json(v))
 }
 
-pub async fn api_catalogues(State(st): State<AppState>, user: CurrentUser) -> Result<Json<Value>, AppError> {
+pub async fn api_catalogues(
+    State(st): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Value>, AppError> {
     Ok(Json(catalogues(&st, Some(&user.actor)).await?))
 }
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/competitions", get(competitions_list).post(competitions_create))
+        .route(
+            "/competitions",
+            get(competitions_list).post(competitions_create),
+        )
         .route("/competitions/{id}", get(competition_show))
         .route("/competitions/{id}/act/{action}", post(competition_post))
         .route("/public/notices/{id}", get(notice_show).post(notice_object))
@@ -1167,12 +1347,21 @@ pub fn routes() -> Router<AppState> {
         .route("/catalogues", get(catalogues_page))
         .route("/api/v1/competitions", get(api_competitions).post(api_open))
         .route("/api/v1/competitions/{id}", get(api_competition))
-        .route("/api/v1/competitions/{id}/actions/{action}", post(api_competition_act))
+        .route(
+            "/api/v1/competitions/{id}/actions/{action}",
+            post(api_competition_act),
+        )
         .route("/api/v1/public/notices/{id}", get(api_public_notice))
-        .route("/api/v1/public/notices/{id}/objections", post(api_public_object))
+        .route(
+            "/api/v1/public/notices/{id}/objections",
+            post(api_public_object),
+        )
         .route("/api/v1/public/market", get(api_public_market))
         .route("/api/v1/public/market/{id}", get(api_public_listing))
-        .route("/api/v1/public/market/{id}/publiccode.json", get(publiccode_json))
+        .route(
+            "/api/v1/public/market/{id}/publiccode.json",
+            get(publiccode_json),
+        )
         .route("/api/v1/market/{id}/actions/{action}", post(api_market_act))
         .route("/api/v1/catalogues", get(api_catalogues))
 }
@@ -1180,7 +1369,8 @@ pub fn routes() -> Router<AppState> {
 /// The OpenAPI paths of this module.
 pub fn openapi_paths(doc: &mut Value) {
     use crate::openapi::err;
-    let id = json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } });
+    let id =
+        json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } });
     let action = |e: &[&str]| json!({ "name": "action", "in": "path", "required": true, "schema": { "enum": e } });
     let body = |desc: &str| json!({ "required": true, "content": { "application/json": { "schema": { "type": "object", "description": desc } } } });
     let paths = json!({

@@ -21,7 +21,12 @@ fn form_body(item: i64, class: u8) -> Value {
 }
 
 async fn anon_get(app: &TestApp, path: &str) -> (StatusCode, String) {
-    let r = app.client.get(format!("{}{path}", app.base)).send().await.unwrap();
+    let r = app
+        .client
+        .get(format!("{}{path}", app.base))
+        .send()
+        .await
+        .unwrap();
     (r.status(), r.text().await.unwrap())
 }
 
@@ -61,10 +66,18 @@ async fn walk(backend: Backend) {
     bad["budget_estimate"] = json!("");
     let (s, v) = app.post(&lead, "/api/v1/competitions", bad).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-    assert!(v["fields"].as_array().unwrap().iter().any(|f| f["field"] == "budget_estimate"));
-    let (s, _) = app.post(&jyj, "/api/v1/competitions", form_body(item, 1)).await;
+    assert!(v["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["field"] == "budget_estimate"));
+    let (s, _) = app
+        .post(&jyj, "/api/v1/competitions", form_body(item, 1))
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, c) = app.post(&lead, "/api/v1/competitions", form_body(item, 1)).await;
+    let (s, c) = app
+        .post(&lead, "/api/v1/competitions", form_body(item, 1))
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{c}");
     let id = c["id"].as_i64().unwrap();
     let act = |a: &'static str| format!("/api/v1/competitions/{id}/actions/{a}");
@@ -74,14 +87,28 @@ async fn walk(backend: Backend) {
     assert_eq!(s, StatusCode::NOT_FOUND);
 
     // S4: bids
-    let (s, v) = app.post(&me, &act("bid"), json!({"kind": "government", "materials": "可研"})).await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a market entity cannot pose as a department: {v}");
+    let (s, v) = app
+        .post(
+            &me,
+            &act("bid"),
+            json!({"kind": "government", "materials": "可研"}),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a market entity cannot pose as a department: {v}"
+    );
     let (s, v) = app
         .post(&me, &act("bid"), json!({"kind": "market", "members": "宁波某信息公司\n浙江某研究院", "materials": "联合体可研材料：内部报价 88 万"}))
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let (s, v) = app
-        .post(&jyj, &act("bid"), json!({"kind": "government", "drc_opinion": "同意", "materials": "区教育局可研"}))
+        .post(
+            &jyj,
+            &act("bid"),
+            json!({"kind": "government", "drc_opinion": "同意", "materials": "区教育局可研"}),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(v["code"], "rule");
@@ -90,7 +117,13 @@ async fn walk(backend: Backend) {
         .post(&jyj, &act("bid"), json!({"kind": "government", "drc_opinion": "同意", "finance_opinion": "资金已落实", "materials": "区教育局可研"}))
         .await;
     assert_eq!(s, StatusCode::OK);
-    let (s, _) = app.post(&sjj, &act("bid"), json!({"kind": "government", "materials": "x"})).await;
+    let (s, _) = app
+        .post(
+            &sjj,
+            &act("bid"),
+            json!({"kind": "government", "materials": "x"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "the authority does not bid");
 
     // a market entity sees its own bid only, and nothing internal
@@ -100,18 +133,28 @@ async fn walk(backend: Backend) {
     let (_, v) = app.get(&lead, &format!("/api/v1/competitions/{id}")).await;
     let bids = v["bids"].as_array().unwrap().clone();
     assert_eq!(bids.len(), 2);
-    let market_bid = bids.iter().find(|b| b["kind"] == "market").unwrap()["id"].as_i64().unwrap();
-    let unit_bid = bids.iter().find(|b| b["kind"] == "government").unwrap()["id"].as_i64().unwrap();
+    let market_bid = bids.iter().find(|b| b["kind"] == "market").unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let unit_bid = bids.iter().find(|b| b["kind"] == "government").unwrap()["id"]
+        .as_i64()
+        .unwrap();
     let (s, _) = app.get(&me, "/api/v1/proposals").await;
     assert_ne!(s, StatusCode::OK, "the ledger is internal");
     let (_, v) = app.get(&me, "/api/v1/library").await;
-    assert!(v["items"].as_array().unwrap().iter().all(|i| i["state"] == "published"));
+    assert!(v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["state"] == "published"));
     let (_, v) = app.get(&me, "/api/v1/projects").await;
     assert_eq!(v["total"], 0, "no internal projects: {v}");
 
     // S5: expert scores
-    let scores = |bid: i64| json!({"bid": bid, "necessity": 9, "feasibility": 8, "architecture": 8, "business": 9,
-        "tech_spec": 7, "data_sharing": 8, "security": 8, "investment": 7, "opinion": "方案可行"});
+    let scores = |bid: i64| {
+        json!({"bid": bid, "necessity": 9, "feasibility": 8, "architecture": 8, "business": 9,
+        "tech_spec": 7, "data_sharing": 8, "security": 8, "investment": 7, "opinion": "方案可行"})
+    };
     let (s, _) = app.post(&me, &act("score"), scores(market_bid)).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let mut over = scores(market_bid);
@@ -124,13 +167,25 @@ async fn walk(backend: Backend) {
     }
 
     // shortlist: class 1 → one subject (a consortium is one); two needs a reason
-    let (s, v) = app.post(&lead, &act("shortlist"), json!({"bids": [market_bid, unit_bid]})).await;
+    let (s, v) = app
+        .post(
+            &lead,
+            &act("shortlist"),
+            json!({"bids": [market_bid, unit_bid]}),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(v["code"], "override_required");
-    let (s, _) = app.post(&sjj, &act("shortlist"), json!({"bids": [market_bid]})).await;
+    let (s, _) = app
+        .post(&sjj, &act("shortlist"), json!({"bids": [market_bid]}))
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, v) = app
-        .post(&lead, &act("shortlist"), json!({"bids": [market_bid], "notice_from": today.to_string()}))
+        .post(
+            &lead,
+            &act("shortlist"),
+            json!({"bids": [market_bid], "notice_from": today.to_string()}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["state"], "notice");
@@ -140,13 +195,21 @@ async fn walk(backend: Backend) {
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("拟入选项目主体名单公示"));
     assert!(html.contains("杭州某科技有限公司"));
-    assert!(html.contains("宁波某信息公司"), "consortium members are public");
+    assert!(
+        html.contains("宁波某信息公司"),
+        "consortium members are public"
+    );
     assert!(!html.contains("内部报价"), "materials stay internal");
     assert!(!html.contains("区教育局可研"));
     assert!(!html.contains("方案可行"), "expert opinions stay internal");
     let (s, v) = anon_post(&app, &format!("/api/v1/public/notices/{id}"), json!({})).await;
     assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED, "{v}");
-    let r = app.client.get(format!("{}/api/v1/public/notices/{id}", app.base)).send().await.unwrap();
+    let r = app
+        .client
+        .get(format!("{}/api/v1/public/notices/{id}", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["shortlist"].as_array().unwrap().len(), 1);
@@ -154,13 +217,26 @@ async fn walk(backend: Backend) {
 
     // an objection from anyone; size-limited
     let long = "长".repeat(2001);
-    let (s, _) = anon_post(&app, &format!("/api/v1/public/notices/{id}/objections"), json!({"name": "王某", "contact": "138", "text": long})).await;
+    let (s, _) = anon_post(
+        &app,
+        &format!("/api/v1/public/notices/{id}/objections"),
+        json!({"name": "王某", "contact": "138", "text": long}),
+    )
+    .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    let (s, v) = anon_post(&app, &format!("/api/v1/public/notices/{id}/objections"), json!({"name": "王某", "contact": "13800000000", "text": "该公司无养老服务案例"})).await;
+    let (s, v) = anon_post(
+        &app,
+        &format!("/api/v1/public/notices/{id}/objections"),
+        json!({"name": "王某", "contact": "13800000000", "text": "该公司无养老服务案例"}),
+    )
+    .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let oid = v["id"].as_i64().unwrap();
     let (_, v) = app.get(&me, &format!("/api/v1/competitions/{id}")).await;
-    assert!(v["objections"][0].get("contact").is_none(), "an objector's contact is not shown to bidders");
+    assert!(
+        v["objections"][0].get("contact").is_none(),
+        "an objector's contact is not shown to bidders"
+    );
 
     // the period ends (the test cannot wait); the open objection still blocks
     app.st
@@ -171,7 +247,13 @@ async fn walk(backend: Backend) {
     let (s, v) = app.post(&sjj, &act("announce"), json!({})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(v["message"].as_str().unwrap().contains("异议"));
-    let (s, _) = app.post(&jyj, &act("handle_objection"), json!({"objection": oid, "reply": "x"})).await;
+    let (s, _) = app
+        .post(
+            &jyj,
+            &act("handle_objection"),
+            json!({"objection": oid, "reply": "x"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, v) = app
         .post(&lead, &act("handle_objection"), json!({"objection": oid, "reply": "经核实，联合体成员浙江某研究院有养老服务案例，异议不成立"}))
@@ -183,37 +265,67 @@ async fn walk(backend: Backend) {
     assert_eq!(s, StatusCode::OK, "{v}");
 
     // agreement with milestones and owners; selection counts as the feasibility study
-    let (s, _) = app.post(&lead, &act("agree"), json!({"milestones": "", "delivery_date": today.to_string()})).await;
+    let (s, _) = app
+        .post(
+            &lead,
+            &act("agree"),
+            json!({"milestones": "", "delivery_date": today.to_string()}),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     let (s, v) = app
         .post(&lead, &act("agree"), json!({"milestones": format!("完成试点部署|subject|{today}\n组织验收|lead_unit|{today}"), "delivery_date": today.to_string()}))
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["milestones"].as_array().unwrap().len(), 2);
-    assert!(v["history"].as_array().unwrap().iter().any(|h| h["summary"].as_str().unwrap().contains("视同完成项目可行性研究论证")));
+    assert!(v["history"].as_array().unwrap().iter().any(|h| h["summary"]
+        .as_str()
+        .unwrap()
+        .contains("视同完成项目可行性研究论证")));
 
     // delivery and acceptance
     let (s, _) = app.post(&jyj, &act("apply_acceptance"), json!({})).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "not the selected subject");
     let (s, v) = app.post(&me, &act("apply_acceptance"), json!({})).await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    let (s, _) = app.post(&me, &act("accept"), json!({"opinion": "通过"})).await;
+    let (s, _) = app
+        .post(&me, &act("accept"), json!({"opinion": "通过"}))
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, v) = app.post(&lead, &act("accept"), json!({"opinion": "两地试点运行正常，验收通过"})).await;
+    let (s, v) = app
+        .post(
+            &lead,
+            &act("accept"),
+            json!({"opinion": "两地试点运行正常，验收通过"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["state"], "accepted");
 
     // listed automatically; public market and metadata
-    let r = app.client.get(format!("{}/api/v1/public/market?q=助餐", app.base)).send().await.unwrap();
+    let r = app
+        .client
+        .get(format!("{}/api/v1/public/market?q=助餐", app.base))
+        .send()
+        .await
+        .unwrap();
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["total"], 1, "{v}");
     let lid = v["items"][0]["id"].as_i64().unwrap();
     assert_eq!(v["items"][0]["pricing"], "协商定价（唯一供应商）");
-    assert!(v["items"][0]["ownership"].as_str().unwrap().contains("国有资产"));
+    assert!(v["items"][0]["ownership"]
+        .as_str()
+        .unwrap()
+        .contains("国有资产"));
     let (s, html) = anon_get(&app, "/market").await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("老年助餐服务应用（揭榜）"));
-    let r = app.client.get(format!("{}/market/{lid}/publiccode.json", app.base)).send().await.unwrap();
+    let r = app
+        .client
+        .get(format!("{}/market/{lid}/publiccode.json", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let pc: Value = r.json().await.unwrap();
     assert_eq!(pc["name"], "老年助餐服务应用（揭榜）");
@@ -221,29 +333,57 @@ async fn walk(backend: Backend) {
 
     // reuse: a unit asks, the owner approves, counted; the user rates; nominations
     let m = |a: &'static str| format!("/api/v1/market/{lid}/actions/{a}");
-    let (s, _) = app.post(&me, &m("request_reuse"), json!({"purpose": "自用"})).await;
+    let (s, _) = app
+        .post(&me, &m("request_reuse"), json!({"purpose": "自用"}))
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, v) = app.post(&jyj, &m("request_reuse"), json!({"purpose": "学校食堂老年助餐"})).await;
+    let (s, v) = app
+        .post(
+            &jyj,
+            &m("request_reuse"),
+            json!({"purpose": "学校食堂老年助餐"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let rid = v["requests"][0]["id"].as_i64().unwrap();
     let (s, _) = app.post(&jyj, &m("rate"), json!({"stars": 5})).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "not approved yet");
-    let (s, _) = app.post(&wjw, &m("approve_reuse"), json!({"reuse": rid})).await;
+    let (s, _) = app
+        .post(&wjw, &m("approve_reuse"), json!({"reuse": rid}))
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, v) = app.post(&me, &m("approve_reuse"), json!({"reuse": rid})).await;
+    let (s, v) = app
+        .post(&me, &m("approve_reuse"), json!({"reuse": rid}))
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["reuse_count"], 1);
-    let (s, v) = app.post(&jyj, &m("rate"), json!({"stars": 5, "review": "核销准确，老人满意"})).await;
+    let (s, v) = app
+        .post(
+            &jyj,
+            &m("rate"),
+            json!({"stars": 5, "review": "核销准确，老人满意"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["rating"], 5.0);
     let (s, _) = app.post(&wjw, &m("rate"), json!({"stars": 1})).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, _) = app.post(&jyj, &m("nominate"), json!({"rank": 1, "note": "x"})).await;
+    let (s, _) = app
+        .post(&jyj, &m("nominate"), json!({"rank": 1, "note": "x"}))
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, v) = app.post(&sjj, &m("nominate"), json!({"rank": 1, "note": "全省推广"})).await;
+    let (s, v) = app
+        .post(&sjj, &m("nominate"), json!({"rank": 1, "note": "全省推广"}))
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["best"], true);
-    let (s, v) = app.post(&sjj, &m("nominate"), json!({"rank": 1, "note": "全省推广", "version": 1})).await;
+    let (s, v) = app
+        .post(
+            &sjj,
+            &m("nominate"),
+            json!({"rank": 1, "note": "全省推广", "version": 1}),
+        )
+        .await;
     assert_eq!(s, StatusCode::CONFLICT, "{v}");
 
     // catalogues
@@ -256,7 +396,13 @@ async fn walk(backend: Backend) {
     assert!(html.contains("数据资源编目"));
 
     // nothing is writable without login
-    let r = app.client.post(format!("{}/api/v1/competitions/{id}/actions/bid", app.base)).json(&json!({})).send().await.unwrap();
+    let r = app
+        .client
+        .post(format!("{}/api/v1/competitions/{id}/actions/bid", app.base))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 
     // the chains verify
