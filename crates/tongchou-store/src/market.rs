@@ -591,7 +591,9 @@ impl Db {
             .collect()
     }
 
-    /// Bump the listing's version (optimistic lock) and append its history, then run `extra`.
+    /// Bump the listing's version (optimistic lock), run `sql` (its binds, then `now`) and append
+    /// the history entry, in one transaction.
+    #[allow(clippy::too_many_arguments)]
     async fn listing_change(
         &self,
         actor: &Actor,

@@ -238,6 +238,36 @@ async fn walk(backend: Backend) {
         "an objector's contact is not shown to bidders"
     );
 
+    let r = app
+        .client
+        .post(format!("{}/public/notices/{id}", app.base))
+        .form(&[
+            ("name", "王某"),
+            ("contact", "138"),
+            ("text", long.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text().await.unwrap().contains("不超过 2000 字"),
+        "the message beside the form"
+    );
+    let r = app
+        .client
+        .post(format!("{}/public/notices/{id}", app.base))
+        .header("origin", "https://evil.example")
+        .form(&[("name", "王某"), ("contact", "138"), ("text", "跨站")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::FORBIDDEN,
+        "cross-site posts refused"
+    );
+
     // the period ends (the test cannot wait); the open objection still blocks
     app.st
         .db
@@ -255,10 +285,67 @@ async fn walk(backend: Backend) {
         )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, v) = app
-        .post(&lead, &act("handle_objection"), json!({"objection": oid, "reply": "经核实，联合体成员浙江某研究院有养老服务案例，异议不成立"}))
-        .await;
-    assert_eq!(s, StatusCode::OK, "{v}");
+    // the page: a readable message beside the form for the public, CSRF for the lead unit
+    let r = app
+        .client
+        .post(format!("{}/public/notices/{id}", app.base))
+        .form(&[
+            ("name", "王某"),
+            ("contact", "138"),
+            ("text", long.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text().await.unwrap().contains("只能在公示期内提出异议"),
+        "the period has ended"
+    );
+    let (cookie, csrf) = app.page_session("qtdw").await;
+    let r = app
+        .client
+        .get(format!("{}/competitions/{id}", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("该公司无养老服务案例"),
+        "the lead unit sees the objection"
+    );
+    let reply = "经核实，联合体成员浙江某研究院有养老服务案例，异议不成立";
+    let oid_s = oid.to_string();
+    let r = app
+        .client
+        .post(format!(
+            "{}/competitions/{id}/act/handle_objection",
+            app.base
+        ))
+        .header("cookie", &cookie)
+        .form(&[("objection", oid_s.as_str()), ("reply", reply)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "no CSRF token");
+    let r = app
+        .client
+        .post(format!(
+            "{}/competitions/{id}/act/handle_objection",
+            app.base
+        ))
+        .header("cookie", &cookie)
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("objection", oid_s.as_str()),
+            ("reply", reply),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (s, _) = app.post(&lead, &act("announce"), json!({})).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "the task force announces");
     let (s, v) = app.post(&sjj, &act("announce"), json!({})).await;
