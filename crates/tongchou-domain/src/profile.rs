@@ -544,6 +544,12 @@ impl Profile {
         if !(0..=10_000).contains(&p.change_filing_max_cut_bp) {
             errs.push("change_filing_max_cut_bp 须为 0–10000（万分比）".into());
         }
+        if p.notice_days == 0 || p.notice_days > 90 {
+            errs.push("notice_days（公示期，日历日）须为 1–90".into());
+        }
+        if p.notice_cite.article.trim().is_empty() {
+            errs.push("notice_cite 缺少依据条款".into());
+        }
         if p.payment_batches_max_bp == 0 || p.payment_batches_max_bp > 10_000 {
             errs.push("payment_batches_max_bp 须为 1–10000（万分比）".into());
         }

@@ -379,3 +379,25 @@ fn reuse_is_approved_by_the_owner_and_rated_by_the_user() {
     ));
     assert_eq!(nominate(&authority(), Some(1), "全省推广"), Ok(()));
 }
+
+#[test]
+fn notice_period_is_a_profile_field_with_its_citation() {
+    // ZJ-share 三（五）公示（期限由政策规则配置，SPEC §0 日历日计算）
+    let p = profile();
+    assert_eq!(p.notice_days, 7);
+    assert!(p.notice_cite.article.contains("三（五）"));
+    let mut bad = p.clone();
+    bad.notice_days = 0;
+    assert!(tongchou_domain::profile::Profile::from_toml(&bad.to_toml()).is_err());
+    // stored profiles from before the field read the default
+    let toml = p.to_toml();
+    let old: String = toml
+        .lines()
+        .filter(|l| !l.starts_with("notice_days"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_eq!(
+        tongchou_domain::profile::Profile::from_toml(&old).map(|p| p.notice_days),
+        Ok(7)
+    );
+}
