@@ -601,6 +601,14 @@ pub fn shortlist(
     Ok(None)
 }
 
+/// A notice starts today or later: a backdated start would shorten the public's time to object.
+pub fn check_notice_start(from: Date, today: Date) -> Result<(), Refusal> {
+    if from < today {
+        return Err(invalid("notice_from", "公示开始日期不能早于今天"));
+    }
+    Ok(())
+}
+
 pub const OBJECTION_MAX_PER_COMPETITION: usize = 200;
 
 /// Anyone may object during the notice period (name, contact, text; limited in size).

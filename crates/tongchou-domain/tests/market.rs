@@ -401,3 +401,10 @@ fn notice_period_is_a_profile_field_with_its_citation() {
         Ok(7)
     );
 }
+
+#[test]
+fn notice_cannot_start_in_the_past() {
+    // ZJ-share 三（五）拟入选项目主体名单完成公示：a backdated start would shorten the period
+    assert!(check_notice_start(d(2026, 3, 1), d(2026, 3, 2)).is_err());
+    assert_eq!(check_notice_start(d(2026, 3, 2), d(2026, 3, 2)), Ok(()));
+}

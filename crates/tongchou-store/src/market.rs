@@ -733,8 +733,8 @@ impl Db {
         .await
     }
 
-    /// Test and demo support only: move a notice period's end (the HTTP tests cannot wait for
-    /// the calendar). Not reachable from any route.
+    /// Test and demo support only: move a notice period's end (the HTTP tests and the demo's
+    /// history cannot wait for the calendar). Not reachable from any route.
     #[doc(hidden)]
     pub async fn shift_notice_until_for_tests(&self, id: i64, until: Date) -> Result<()> {
         sqlx::query("UPDATE competitions SET notice_until = $1 WHERE id = $2")

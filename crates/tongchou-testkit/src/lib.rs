@@ -1559,15 +1559,17 @@ pub async fn seed_market_demo(st: &AppState, world: &World, today: Date) -> Resu
     mk::act(st, expert, a, "score", &scores(bid))
         .await
         .map_err(e)?;
-    mk::act(
-        st,
-        lead,
-        a,
-        "shortlist",
-        &f(&[("bids", &bid.to_string()), ("notice_from", &days_ago(40))]),
-    )
-    .await
-    .map_err(e)?;
+    mk::act(st, lead, a, "shortlist", &f(&[("bids", &bid.to_string())]))
+        .await
+        .map_err(e)?;
+    // the demo's notice ran a month ago
+    let ended = today
+        .checked_sub(jiff::Span::new().days(30))
+        .unwrap_or(today);
+    st.db
+        .shift_notice_until_for_tests(a, ended)
+        .await
+        .map_err(|x| x.to_string())?;
     mk::act(st, world.actor("sjj"), a, "announce", &Fields::default())
         .await
         .map_err(e)?;

@@ -144,8 +144,20 @@ pub async fn act(
             let reason = f.get("override_reason");
             let ov = shortlist(actor, &c, &chosen, &profile, reason)?;
             let from = date_field(f, "notice_from")?.unwrap_or_else(today);
+            check_notice_start(from, today())?;
             let until = notice_until(&cal, from, profile.notice_days);
             let names: Vec<&str> = chosen.iter().map(|b| b.unit_name.as_str()).collect();
+            let exception = match &ov {
+                Some(tongchou_domain::lifecycle::Event::OverrideRecorded {
+                    text,
+                    approver,
+                    ..
+                }) => format!(
+                    "；例外（{text}），理由见意见，须经{}审批",
+                    approver.map(|r| profile.role_name(r)).unwrap_or("主管部门")
+                ),
+                _ => String::new(),
+            };
             st.db
                 .competition_transition(
                     actor,
@@ -153,7 +165,7 @@ pub async fn act(
                     CompState::Notice,
                     "shortlist",
                     &format!(
-                        "提出拟入选名单：{}；公示期 {from} 至 {until}（{} 日，{}）",
+                        "提出拟入选名单：{}；公示期 {from} 至 {until}（{} 日，{}）{exception}",
                         names.join("、"),
                         profile.notice_days,
                         profile.notice_cite

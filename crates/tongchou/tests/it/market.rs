@@ -176,6 +176,18 @@ async fn walk(backend: Backend) {
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(v["code"], "override_required");
+    let (s, v) = app
+        .post(
+            &lead,
+            &act("shortlist"),
+            json!({"bids": [market_bid], "notice_from": today.yesterday().unwrap().to_string()}),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no backdated notice: {v}"
+    );
     let (s, _) = app
         .post(&sjj, &act("shortlist"), json!({"bids": [market_bid]}))
         .await;
