@@ -485,6 +485,36 @@ async fn walk(backend: Backend) {
         .await;
     assert_eq!(s, StatusCode::CONFLICT, "{v}");
 
+    // the listing's page: public, and the owner's page shows the requests with CSRF forms
+    let (s, html) = anon_get(&app, &format!("/market/{lid}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("协商定价") && html.contains("区教育局") && html.contains("核销准确"));
+    assert!(
+        !html.contains("学校食堂老年助餐"),
+        "reuse requests are the owner's"
+    );
+    let (cookie, _) = app.page_session("scgs").await;
+    let r = app
+        .client
+        .get(format!("{}/market/{lid}", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("学校食堂老年助餐"));
+    let r = app
+        .client
+        .get(format!("{}/competitions/{id}", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("本单位的揭榜"));
+    assert!(!html.contains("区教育局可研") && !html.contains("该公司无养老服务案例"));
+
     // catalogues
     let (s, v) = app.get(&sjj, "/api/v1/catalogues").await;
     assert_eq!(s, StatusCode::OK);
