@@ -14,6 +14,7 @@ pub mod funds;
 pub mod ids;
 pub mod ledger;
 pub mod lifecycle;
+pub mod market;
 pub mod money;
 pub mod notify;
 pub mod obligation;

@@ -183,6 +183,12 @@ pub struct Profile {
     /// (`classified_statement`).
     #[serde(default)]
     pub project_code_cite: Option<Citation>,
+    /// 公示期 of a shared-application shortlist, in calendar days counted as SPEC §0 says. The
+    /// seed (ZJ-share 三（五）) requires the notice but names no length: profile data, default 7.
+    #[serde(default = "crate::market::default_notice_days")]
+    pub notice_days: u32,
+    #[serde(default = "crate::market::cite_announce")]
+    pub notice_cite: Citation,
 }
 
 /// A document a department issues after the approval (its attachment kind), within `days`
@@ -629,6 +635,8 @@ impl Profile {
             after_approval: vec![],
             final_wait_months: None,
             project_code_cite: None,
+            notice_days: crate::market::default_notice_days(),
+            notice_cite: crate::market::cite_announce(),
         }
     }
 
@@ -883,6 +891,12 @@ impl Profile {
         }
         if !(0..=10_000).contains(&p.change_filing_max_cut_bp) {
             errs.push("change_filing_max_cut_bp 须为 0–10000（万分比）".into());
+        }
+        if p.notice_days == 0 || p.notice_days > 90 {
+            errs.push("notice_days（公示期，日历日）须为 1–90".into());
+        }
+        if p.notice_cite.article.trim().is_empty() {
+            errs.push("notice_cite 缺少依据条款".into());
         }
         if p.payment_batches_max_bp == 0 || p.payment_batches_max_bp > 10_000 {
             errs.push("payment_batches_max_bp 须为 1–10000（万分比）".into());

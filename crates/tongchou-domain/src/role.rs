@@ -34,10 +34,12 @@ pub enum Role {
     Subject,
     /// 系统管理员 administrator of a jurisdiction
     Admin,
+    /// 市场主体 a market entity's own account: public items and its own bids only (ZJ-share 三（三）)
+    MarketEntity,
 }
 
 impl Role {
-    pub const ALL: [Role; 14] = [
+    pub const ALL: [Role; 15] = [
         Role::Unit,
         Role::Authority,
         Role::Finance,
@@ -52,6 +54,7 @@ impl Role {
         Role::LeadUnit,
         Role::Subject,
         Role::Admin,
+        Role::MarketEntity,
     ];
 
     pub fn code(self) -> &'static str {
@@ -70,6 +73,7 @@ impl Role {
             Role::LeadUnit => "lead_unit",
             Role::Subject => "subject",
             Role::Admin => "admin",
+            Role::MarketEntity => "market_entity",
         }
     }
 
@@ -94,6 +98,7 @@ impl Role {
             Role::LeadUnit => "牵头责任主体",
             Role::Subject => "项目主体",
             Role::Admin => "系统管理员",
+            Role::MarketEntity => "市场主体",
         }
     }
 

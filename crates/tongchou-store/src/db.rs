@@ -123,6 +123,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/postgres/0014_evaluation.sql"),
     ),
     (
+        "0015_market",
+        include_str!("../migrations/sqlite/0015_market.sql"),
+        include_str!("../migrations/postgres/0015_market.sql"),
+    ),
+    (
         "0016_open_filings_index",
         include_str!("../migrations/sqlite/0016_open_filings_index.sql"),
         include_str!("../migrations/postgres/0016_open_filings_index.sql"),

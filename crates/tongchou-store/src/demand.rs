@@ -65,7 +65,7 @@ pub fn entry_hash(
 
 /// Append one entry to an aggregate's chain (inside the caller's transaction).
 #[allow(clippy::too_many_arguments)]
-async fn append(
+pub(crate) async fn append(
     tx: &mut Tx,
     kind: &str,
     entity: i64,

@@ -10,6 +10,7 @@ pub mod demand;
 pub mod evaluation;
 pub mod exports;
 pub mod funds;
+pub mod market;
 pub mod operation;
 pub mod outbox;
 pub mod overrides;

@@ -54,6 +54,12 @@ pub const ACCOUNTS: &[(&str, &str, &str, &[Role])] = &[
         "杭州某科技有限公司",
         &[Role::Subject],
     ),
+    (
+        "scgs",
+        "陈立（市场主体）",
+        "杭州某科技有限公司",
+        &[Role::MarketEntity],
+    ),
     ("jyj", "林晓（区教育局）", "区教育局", &[Role::Unit]),
     ("wjw", "黄蕾（区卫生健康局）", "区卫生健康局", &[Role::Unit]),
     ("mzj", "徐峰（区民政局）", "区民政局", &[Role::Unit]),
@@ -1589,6 +1595,7 @@ pub async fn seed_demo(st: &AppState, today: Date) -> Result<World, String> {
         .map_err(|e| format!("其他城市演示项目：{e}"))?;
     seed_demand_demo(st, &world, today, first_upgrade).await?;
     seed_evaluation_demo(st, &world, today).await?;
+    seed_market_demo(st, &world, today).await?;
     Ok(world)
 }
 
@@ -2060,6 +2067,197 @@ pub async fn seed_demand_demo(
         .await
         .map_err(e)?;
     }
+    Ok(())
+}
+
+/// Shared-application demo (ZJ-share 三): one competition accepted and listed in the market with
+/// an approved reuse and a rating, one competition on public notice.
+pub async fn seed_market_demo(st: &AppState, world: &World, today: Date) -> Result<(), String> {
+    use tongchou_web::fields::Fields;
+    use tongchou_web::market as mk;
+    let e = |e: tongchou_web::error::AppError| e.body().message;
+    let f = |kv: &[(&str, &str)]| {
+        Fields(
+            kv.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    };
+    let Some(item) = st
+        .db
+        .items(true)
+        .await
+        .map_err(|x| x.to_string())?
+        .first()
+        .map(|i| i.id)
+    else {
+        return Ok(());
+    };
+    let days_ago = |n: i64| {
+        today
+            .checked_sub(jiff::Span::new().days(n))
+            .unwrap_or(today)
+            .to_string()
+    };
+    let item_s = item.to_string();
+    let form = |title: &'static str, class: &'static str, delivery: String| {
+        let mut v: Vec<(String, String)> = [
+            ("item", item_s.as_str()),
+            ("title", title),
+            ("scenario", "unveil"),
+            ("class", class),
+            (
+                "definition",
+                "刷脸就餐、补贴自动核销、子女远程查看的老年助餐应用",
+            ),
+            ("content", "助餐点管理、补贴核销、订餐配送"),
+            ("necessity", "杭州、宁波两地需求一致，避免各地重复建设"),
+            ("feasibility", "上城区已有助餐点刷脸试点"),
+            ("construction_mode", "揭榜挂帅，市场主体建设、政府按需购买"),
+            ("tech_spec", "接入一体化数字资源系统与公共数据平台"),
+            ("financing", "项目主体自筹"),
+            ("qualifications", "具备养老服务信息化项目经验"),
+            ("requirements", "先在上城区、海曙区试点"),
+            ("acceptance_criteria", "两地试点上线，补贴核销准确率 99%"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        v.push(("delivery_date".into(), delivery));
+        Fields(v)
+    };
+    let lead = world.actor("qtdw");
+    let me = world.actor("scgs");
+    let expert = world.actor("zj1");
+    let scores = |bid: i64| {
+        let b = bid.to_string();
+        let mut kv = vec![("bid".to_string(), b)];
+        for (k, _) in tongchou_domain::market::CRITERIA {
+            kv.push((k.to_string(), "8".to_string()));
+        }
+        kv.push(("opinion".into(), "架构合理，数据共享方案清晰".into()));
+        Fields(kv)
+    };
+    // 1. accepted and listed
+    let a = mk::open(st, lead, &form("老年助餐服务应用", "3", days_ago(10)))
+        .await
+        .map_err(e)?;
+    mk::act(
+        st,
+        me,
+        a,
+        "bid",
+        &f(&[
+            ("kind", "market"),
+            ("members", "宁波某信息公司"),
+            ("materials", "联合体可研报告"),
+        ]),
+    )
+    .await
+    .map_err(e)?;
+    let bid = st.db.bids(a).await.map_err(|x| x.to_string())?[0].id;
+    mk::act(st, expert, a, "score", &scores(bid))
+        .await
+        .map_err(e)?;
+    mk::act(st, lead, a, "shortlist", &f(&[("bids", &bid.to_string())]))
+        .await
+        .map_err(e)?;
+    // the demo's notice ran a month ago
+    let ended = today
+        .checked_sub(jiff::Span::new().days(30))
+        .unwrap_or(today);
+    st.db
+        .shift_notice_until_for_tests(a, ended)
+        .await
+        .map_err(|x| x.to_string())?;
+    mk::act(st, world.actor("sjj"), a, "announce", &Fields::default())
+        .await
+        .map_err(e)?;
+    let ms = format!(
+        "试点部署|subject|{}\n组织验收|lead_unit|{}",
+        days_ago(20),
+        days_ago(5)
+    );
+    mk::act(
+        st,
+        lead,
+        a,
+        "agree",
+        &f(&[("milestones", &ms), ("delivery_date", &days_ago(10))]),
+    )
+    .await
+    .map_err(e)?;
+    mk::act(st, me, a, "apply_acceptance", &Fields::default())
+        .await
+        .map_err(e)?;
+    mk::act(
+        st,
+        lead,
+        a,
+        "accept",
+        &f(&[("opinion", "两地试点运行正常，验收通过")]),
+    )
+    .await
+    .map_err(e)?;
+    let lid = st.db.listings("").await.map_err(|x| x.to_string())?[0].id;
+    let jyj = world.actor("jyj");
+    mk::market_act(
+        st,
+        jyj,
+        lid,
+        "request_reuse",
+        &f(&[("purpose", "学校食堂开放老年助餐")]),
+    )
+    .await
+    .map_err(e)?;
+    let rid = st.db.reuses(lid).await.map_err(|x| x.to_string())?[0].id;
+    mk::market_act(
+        st,
+        me,
+        lid,
+        "approve_reuse",
+        &f(&[("reuse", &rid.to_string())]),
+    )
+    .await
+    .map_err(e)?;
+    mk::market_act(
+        st,
+        jyj,
+        lid,
+        "rate",
+        &f(&[("stars", "5"), ("review", "核销准确，老人满意")]),
+    )
+    .await
+    .map_err(e)?;
+    // 2. on public notice
+    let b = mk::open(st, lead, &form("社区助浴上门服务应用", "3", days_ago(-90)))
+        .await
+        .map_err(e)?;
+    mk::act(
+        st,
+        me,
+        b,
+        "bid",
+        &f(&[("kind", "market"), ("materials", "助浴服务可研报告")]),
+    )
+    .await
+    .map_err(e)?;
+    let bid = st.db.bids(b).await.map_err(|x| x.to_string())?[0].id;
+    mk::act(st, expert, b, "score", &scores(bid))
+        .await
+        .map_err(e)?;
+    mk::act(
+        st,
+        lead,
+        b,
+        "shortlist",
+        &f(&[
+            ("bids", &bid.to_string()),
+            ("notice_from", &today.to_string()),
+        ]),
+    )
+    .await
+    .map_err(e)?;
     Ok(())
 }
 

@@ -12,6 +12,7 @@ pub mod error;
 pub mod evaluation;
 pub mod export;
 pub mod fields;
+pub mod market;
 pub mod money;
 pub mod notify;
 pub mod notify_http;
@@ -390,6 +391,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/tokens", post(api::create_token))
         .merge(export::routes(upload_limit))
         .merge(demand::routes())
+        .merge(market::routes())
         .merge(operation::routes())
         .merge(openapi::routes())
         .fallback(pages::not_found)

@@ -110,6 +110,7 @@ pub fn document() -> Value {
     });
     crate::export::openapi_paths(&mut doc);
     crate::demand::openapi_paths(&mut doc);
+    crate::market::openapi_paths(&mut doc);
     crate::operation::openapi_paths(&mut doc);
     crate::evaluation::openapi_paths(&mut doc);
     doc

@@ -5,6 +5,7 @@ mod demand;
 mod evaluation;
 mod exports;
 mod http;
+mod market;
 mod money;
 mod notify;
 mod operation;

@@ -1,0 +1,936 @@
+//! 共享应用揭榜竞争、公示、应用市场与编目 (SPEC §2.2 S1–S8, §2.8 O1–O2, P6): the rules, without I/O.
+//!
+//! A competition (揭榜) is run by the lead responsible unit (牵头责任主体) on a published library
+//! item: it carries the scenario kind (S1), the management class (S2) and the application form
+//! (S3). Candidates bid alone or as a consortium (one subject either way); experts score the S5
+//! criteria; the lead unit proposes a shortlist, which goes on public notice (公示) for the
+//! profile's notice period; anyone may object; an open objection blocks the announcement until the
+//! lead unit handles it; the task force announces; the lead unit signs the agreement (selection
+//! counts as the feasibility study); the subject delivers and applies for acceptance; the accepted
+//! application is listed in the market. A subject not passed 3 months after the agreed delivery
+//! date is *proposed* for cancellation — the lead unit confirms.
+use crate::calendar::Calendar;
+use crate::demand::ZJ_SHARE;
+use crate::lifecycle::{Event, Refusal};
+use crate::profile::{Citation, Profile};
+use crate::project::FieldError;
+use crate::{Actor, Date, Role, UnitId, Yuan};
+use serde::{Deserialize, Serialize};
+
+pub fn cite_kinds() -> Citation {
+    Citation::new(ZJ_SHARE, "二 应用分类")
+}
+pub fn cite_competition() -> Citation {
+    Citation::new(ZJ_SHARE, "三（三）项目竞争")
+}
+pub fn cite_selection() -> Citation {
+    Citation::new(ZJ_SHARE, "三（四）评审遴选")
+}
+pub fn cite_announce() -> Citation {
+    Citation::new(ZJ_SHARE, "三（五）入选发布")
+}
+pub fn cite_delivery() -> Citation {
+    Citation::new(ZJ_SHARE, "三（七）交付验收")
+}
+pub fn cite_promotion() -> Citation {
+    Citation::new(ZJ_SHARE, "三（八）推广应用")
+}
+
+/// The notice period's default length (calendar days) where the profile names none.
+pub fn default_notice_days() -> u32 {
+    7
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> Refusal {
+    Refusal::Invalid {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+/// S1 场景类型.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScenarioKind {
+    /// 揭榜挂帅: a reform need without a known approach
+    Unveil,
+    /// 先行先试: a province-wide plan piloted locally
+    Pilot,
+    /// 通用多部门: a general multi-department scenario
+    General,
+}
+
+impl ScenarioKind {
+    pub const ALL: [ScenarioKind; 3] = [Self::Unveil, Self::Pilot, Self::General];
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Unveil => "unveil",
+            Self::Pilot => "pilot",
+            Self::General => "general",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Unveil => "揭榜类（改革需求、路径未知）",
+            Self::Pilot => "先行先试类（全省统一规划、地方先行）",
+            Self::General => "通用类（多部门通用场景）",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| {
+            k.code() == s.trim() || k.label().starts_with(s.trim()) && !s.trim().is_empty()
+        })
+    }
+}
+
+/// S2 管理类别 1–3.
+pub fn class_label(class: u8) -> &'static str {
+    match class {
+        1 => "第一类（财政资金、需审批）",
+        2 => "第二类（非财政资金、需审批、政府购买服务）",
+        3 => "第三类（非财政资金、无需审批、按需购买）",
+        _ => "未知类别",
+    }
+}
+
+/// S8 归属: “谁投资、谁所有、谁上架、谁收益”.
+pub fn ownership_label(class: u8) -> &'static str {
+    match class {
+        1 => "国有资产：源代码提存，成果与权属确认；项目主体承担建设成本，使用单位承担运维费用",
+        2 => "按协议约定",
+        _ => "归市场主体所有",
+    }
+}
+
+/// S8 定价: one supplier → negotiated, two or more → market.
+pub fn pricing_rule(suppliers: i64) -> &'static str {
+    if suppliers >= 2 {
+        "市场定价（2家及以上供应商）"
+    } else {
+        "协商定价（唯一供应商）"
+    }
+}
+
+/// S3 申请书.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct AppForm {
+    pub definition: String,
+    pub content: String,
+    pub necessity: String,
+    pub feasibility: String,
+    pub construction_mode: String,
+    pub tech_spec: String,
+    pub financing: String,
+    pub qualifications: String,
+    pub requirements: String,
+    pub delivery_date: Option<Date>,
+    pub acceptance_criteria: String,
+    /// Class 1 only.
+    pub budget_estimate: Option<Yuan>,
+    pub fund_source: String,
+    /// Class 2 only.
+    pub user_scale: String,
+    pub service_fee: String,
+}
+
+/// The S3 text fields with their Chinese names.
+pub const FORM_FIELDS: [(&str, &str); 10] = [
+    ("definition", "应用定义"),
+    ("content", "建设内容"),
+    ("necessity", "必要性"),
+    ("feasibility", "可行性"),
+    ("construction_mode", "建设模式"),
+    ("tech_spec", "技术规范"),
+    ("financing", "资金筹措"),
+    ("qualifications", "项目主体资格条件"),
+    ("requirements", "实施要求"),
+    ("acceptance_criteria", "验收标准"),
+];
+
+/// Parse the application form; class-specific fields are required by class (S3).
+pub fn parse_form(get: &dyn Fn(&str) -> String, class: u8) -> Result<AppForm, Vec<FieldError>> {
+    let mut errs = vec![];
+    let mut need = |k: &str, name: &str| -> String {
+        let v = get(k).trim().to_string();
+        if v.is_empty() {
+            errs.push(FieldError {
+                field: k.into(),
+                message: format!("请填写{name}"),
+            });
+        } else if v.chars().count() > 5000 {
+            errs.push(FieldError {
+                field: k.into(),
+                message: format!("{name}不超过 5000 字"),
+            });
+        }
+        v
+    };
+    let mut f = AppForm {
+        definition: need("definition", "应用定义"),
+        content: need("content", "建设内容"),
+        necessity: need("necessity", "必要性"),
+        feasibility: need("feasibility", "可行性"),
+        construction_mode: need("construction_mode", "建设模式"),
+        tech_spec: need("tech_spec", "技术规范"),
+        financing: need("financing", "资金筹措"),
+        qualifications: need("qualifications", "项目主体资格条件"),
+        requirements: need("requirements", "实施要求"),
+        acceptance_criteria: need("acceptance_criteria", "验收标准"),
+        ..Default::default()
+    };
+    if class == 1 {
+        f.fund_source = need("fund_source", "资金来源（第一类必填）");
+    }
+    if class == 2 {
+        f.user_scale = need("user_scale", "用户规模（第二类必填）");
+        f.service_fee = need("service_fee", "服务收费标准（第二类必填）");
+    }
+    let d = get("delivery_date");
+    match d.trim().parse::<Date>() {
+        Ok(d) => f.delivery_date = Some(d),
+        Err(_) => errs.push(FieldError {
+            field: "delivery_date".into(),
+            message: "请填写交付时间（YYYY-MM-DD）".into(),
+        }),
+    }
+    if class == 1 {
+        match Yuan::parse(get("budget_estimate").trim()) {
+            Ok(y) if y.fen() > 0 => f.budget_estimate = Some(y),
+            _ => errs.push(FieldError {
+                field: "budget_estimate".into(),
+                message: "第一类须填写投资估算（元，最多两位小数）".into(),
+            }),
+        }
+    }
+    if !(1..=3).contains(&class) {
+        errs.push(FieldError {
+            field: "class".into(),
+            message: "管理类别应为 1、2 或 3".into(),
+        });
+    }
+    if errs.is_empty() {
+        Ok(f)
+    } else {
+        Err(errs)
+    }
+}
+
+/// Where a competition stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CompState {
+    /// 揭榜中: bids and expert scoring
+    Open,
+    /// 公示中
+    Notice,
+    /// 已公告
+    Announced,
+    /// 已签订协议（实施中）
+    Agreed,
+    /// 已申请验收
+    AcceptanceApplied,
+    /// 验收通过（已上架）
+    Accepted,
+    /// 已取消项目主体资格
+    Cancelled,
+}
+
+impl CompState {
+    pub const ALL: [CompState; 7] = [
+        Self::Open,
+        Self::Notice,
+        Self::Announced,
+        Self::Agreed,
+        Self::AcceptanceApplied,
+        Self::Accepted,
+        Self::Cancelled,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Notice => "notice",
+            Self::Announced => "announced",
+            Self::Agreed => "agreed",
+            Self::AcceptanceApplied => "acceptance_applied",
+            Self::Accepted => "accepted",
+            Self::Cancelled => "cancelled",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Open => "揭榜中",
+            Self::Notice => "公示中",
+            Self::Announced => "已公告",
+            Self::Agreed => "已签订协议",
+            Self::AcceptanceApplied => "已申请验收",
+            Self::Accepted => "验收通过",
+            Self::Cancelled => "已取消项目主体资格",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.code() == s)
+    }
+}
+
+/// Candidate kinds (S4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CandidateKind {
+    /// 政府部门（行政单位）
+    Government,
+    /// 事业单位
+    Institution,
+    /// 社会组织
+    Social,
+    /// 市场主体
+    Market,
+}
+
+impl CandidateKind {
+    pub const ALL: [CandidateKind; 4] = [
+        Self::Government,
+        Self::Institution,
+        Self::Social,
+        Self::Market,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Government => "government",
+            Self::Institution => "institution",
+            Self::Social => "social",
+            Self::Market => "market",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Government => "政府部门",
+            Self::Institution => "事业单位",
+            Self::Social => "社会组织",
+            Self::Market => "市场主体",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|x| x.code() == s.trim() || x.label() == s.trim())
+    }
+    /// 行政事业单位: needs the same-level DRC and finance opinions first (S4).
+    pub fn is_administrative(self) -> bool {
+        matches!(self, Self::Government | Self::Institution)
+    }
+}
+
+/// One milestone of the agreement (责任制, S6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Milestone {
+    pub title: String,
+    /// "lead_unit" or "subject"
+    pub owner: String,
+    pub due: Date,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Competition {
+    pub id: i64,
+    pub item_id: i64,
+    pub title: String,
+    pub scenario: ScenarioKind,
+    pub class: u8,
+    pub form: AppForm,
+    pub state: CompState,
+    pub lead_unit_id: UnitId,
+    pub lead_unit_name: String,
+    pub notice_from: Option<Date>,
+    pub notice_until: Option<Date>,
+    pub announced_on: Option<Date>,
+    pub milestones: Vec<Milestone>,
+    /// The agreed delivery date (from the agreement).
+    pub delivery_date: Option<Date>,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Bid {
+    pub id: i64,
+    pub competition_id: i64,
+    pub unit_id: UnitId,
+    pub unit_name: String,
+    pub kind: CandidateKind,
+    /// Consortium members (empty: alone). The bidding unit is the lead (牵头方).
+    pub members: Vec<String>,
+    pub drc_opinion: String,
+    pub finance_opinion: String,
+    pub materials: String,
+    pub shortlisted: bool,
+    /// Average expert total, in points out of 80 (None before any score).
+    pub score: Option<f64>,
+    pub scores: i64,
+}
+
+impl Bid {
+    /// A consortium counts as one subject (S5).
+    pub fn subjects(&self) -> usize {
+        1
+    }
+    pub fn is_consortium(&self) -> bool {
+        !self.members.is_empty()
+    }
+}
+
+/// Input of a bid.
+#[derive(Debug, Clone, Default)]
+pub struct BidInput {
+    pub kind: Option<CandidateKind>,
+    pub members: Vec<String>,
+    pub drc_opinion: String,
+    pub finance_opinion: String,
+    pub materials: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Objection {
+    pub id: i64,
+    pub name: String,
+    pub contact: String,
+    pub text: String,
+    pub at: String,
+    pub handled: bool,
+    pub reply: Option<String>,
+}
+
+/// S5 criteria: necessity, feasibility, architecture, business, tech spec, data sharing, security,
+/// investment; each scored 0–10.
+pub const CRITERIA: [(&str, &str); 8] = [
+    ("necessity", "必要性"),
+    ("feasibility", "可行性"),
+    ("architecture", "架构设计"),
+    ("business", "业务设计"),
+    ("tech_spec", "技术规范"),
+    ("data_sharing", "数据共享"),
+    ("security", "安全保障"),
+    ("investment", "投资估算"),
+];
+pub const CRITERION_MAX: u32 = 10;
+
+// ------------------------------------------------------------------ who may see
+
+/// Departments that see every bid and score: the lead unit, the authority, experts, audit.
+pub fn sees_all_bids(actor: &Actor) -> bool {
+    actor.has(Role::LeadUnit)
+        || actor.has(Role::Authority)
+        || actor.has(Role::Expert)
+        || actor.has(Role::Audit)
+}
+
+/// A market entity (and any bidder) sees only its own bids; departments see all.
+pub fn can_view_bid(actor: &Actor, bid: &Bid) -> bool {
+    sees_all_bids(actor) || bid.unit_id == actor.unit_id
+}
+
+/// A market-entity account sees only public items: published library items, public competition
+/// data, the market — never needs, the ledger, draft items or other units' bids.
+pub fn is_market_entity(actor: &Actor) -> bool {
+    actor.has(Role::MarketEntity)
+}
+
+/// A competition is a public call: everyone (no login) sees its public part.
+pub fn can_view_competition(_actor: Option<&Actor>, _c: &Competition) -> bool {
+    true
+}
+
+// ------------------------------------------------------------------ commands
+
+fn lead_only(actor: &Actor, c: &Competition, what: &str) -> Result<(), Refusal> {
+    if actor.has(Role::LeadUnit) && actor.unit_id == c.lead_unit_id {
+        Ok(())
+    } else {
+        Err(Refusal::Forbidden(format!(
+            "只有本项目的牵头责任主体可以{what}"
+        )))
+    }
+}
+
+fn wrong(c: &Competition, action: &'static str) -> Refusal {
+    Refusal::WrongStage {
+        stage: c.state.label(),
+        action,
+    }
+}
+
+/// The lead unit opens a competition on a published library item.
+pub fn can_open_competition(actor: &Actor) -> bool {
+    actor.has(Role::LeadUnit)
+}
+
+pub fn open_competition(
+    actor: &Actor,
+    item: &crate::demand::LibraryItem,
+    title: &str,
+) -> Result<(), Refusal> {
+    if !can_open_competition(actor) {
+        return Err(Refusal::Forbidden("只有牵头责任主体可以发起揭榜".into()));
+    }
+    if item.state != crate::demand::ItemState::Published {
+        return Err(Refusal::Rule {
+            message: "揭榜须基于已公开发布的项目库条目".into(),
+            cite: crate::demand::cite_generation(),
+        });
+    }
+    if title.trim().is_empty() || title.chars().count() > 200 {
+        return Err(invalid("title", "请填写名称（不超过 200 字）"));
+    }
+    Ok(())
+}
+
+/// Who may bid: construction units, project subjects and market entities (S4).
+pub fn can_bid(actor: &Actor) -> bool {
+    actor.has(Role::Unit) || actor.has(Role::Subject) || actor.has(Role::MarketEntity)
+}
+
+pub fn bid(
+    actor: &Actor,
+    c: &Competition,
+    input: &BidInput,
+    own_bids: usize,
+) -> Result<(), Refusal> {
+    if !can_bid(actor) {
+        return Err(Refusal::Forbidden(
+            "只有建设单位、项目主体或市场主体账户可以揭榜".into(),
+        ));
+    }
+    if c.state != CompState::Open {
+        return Err(wrong(c, "揭榜"));
+    }
+    if own_bids > 0 {
+        return Err(invalid("kind", "本单位已揭榜"));
+    }
+    let kind = input
+        .kind
+        .ok_or_else(|| invalid("kind", "请选择主体类型"))?;
+    if is_market_entity(actor) && kind != CandidateKind::Market {
+        return Err(invalid("kind", "市场主体账户只能以市场主体身份揭榜"));
+    }
+    if input.materials.trim().is_empty() {
+        return Err(invalid("materials", "请提交可行性研究材料"));
+    }
+    if input.materials.chars().count() > 10_000 {
+        return Err(invalid("materials", "材料说明不超过 10000 字"));
+    }
+    if input.members.len() > 20
+        || input
+            .members
+            .iter()
+            .any(|m| m.trim().is_empty() || m.chars().count() > 100)
+    {
+        return Err(invalid("members", "联合体成员每行一个单位名称，最多 20 个"));
+    }
+    if kind.is_administrative()
+        && (input.drc_opinion.trim().is_empty() || input.finance_opinion.trim().is_empty())
+    {
+        return Err(Refusal::Rule {
+            message: "项目主体为行政事业单位的，须事先附同级发展改革部门和财政部门意见".into(),
+            cite: cite_competition(),
+        });
+    }
+    Ok(())
+}
+
+/// An expert scores one bid on the S5 criteria (each 0–10).
+pub fn score(actor: &Actor, c: &Competition, scores: &[u32]) -> Result<u32, Refusal> {
+    if !actor.has(Role::Expert) {
+        return Err(Refusal::Forbidden("只有评审专家可以评分".into()));
+    }
+    if c.state != CompState::Open {
+        return Err(wrong(c, "评分"));
+    }
+    if scores.len() != CRITERIA.len() {
+        return Err(invalid("scores", "请按 8 项评审内容逐项评分"));
+    }
+    if let Some(i) = scores.iter().position(|s| *s > CRITERION_MAX) {
+        return Err(invalid(CRITERIA[i].0, "每项 0–10 分"));
+    }
+    Ok(scores.iter().sum())
+}
+
+/// The notice period (公示期) from its first day, counted as SPEC §0 says: calendar days, the
+/// last day moved off a rest day.
+pub fn notice_until(cal: &Calendar, from: Date, days: u32) -> Date {
+    // "公示 N 日": day one is `from`, so the last day is from + N − 1.
+    cal.add_days(from, days.saturating_sub(1)).date
+}
+
+/// The lead unit proposes the shortlist; it goes on public notice. Classes 1–2: one subject,
+/// class 3: up to 3 (原则上, ZJ-share 三（五）): more only with a recorded reason, signed off by
+/// the approver the profile names.
+pub fn shortlist(
+    actor: &Actor,
+    c: &Competition,
+    chosen: &[&Bid],
+    profile: &Profile,
+    override_reason: Option<&str>,
+) -> Result<Option<Event>, Refusal> {
+    lead_only(actor, c, "提出拟入选名单")?;
+    if c.state != CompState::Open {
+        return Err(wrong(c, "提出拟入选名单"));
+    }
+    if chosen.is_empty() {
+        return Err(invalid("bids", "请选择拟入选的项目主体"));
+    }
+    if let Some(b) = chosen.iter().find(|b| b.scores == 0) {
+        return Err(Refusal::Rule {
+            message: format!("{}尚无专家评审意见，不能列入拟入选名单", b.unit_name),
+            cite: cite_selection(),
+        });
+    }
+    let subjects: usize = chosen.iter().map(|b| b.subjects()).sum();
+    let max = if c.class == 3 { 3 } else { 1 };
+    if subjects > max {
+        let msg = format!(
+            "原则上第一类、第二类项目主体应是一家或者联合体，第三类项目主体不超过3家（本项目为第{}类，拟入选 {} 家）",
+            c.class, subjects
+        );
+        return crate::overrides::answer(
+            profile,
+            "shared_subjects_max",
+            msg,
+            &cite_announce(),
+            override_reason,
+        )
+        .map(Some);
+    }
+    Ok(None)
+}
+
+/// A notice starts today or later: a backdated start would shorten the public's time to object.
+pub fn check_notice_start(from: Date, today: Date) -> Result<(), Refusal> {
+    if from < today {
+        return Err(invalid("notice_from", "公示开始日期不能早于今天"));
+    }
+    Ok(())
+}
+
+pub const OBJECTION_MAX_PER_COMPETITION: usize = 200;
+
+/// Anyone may object during the notice period (name, contact, text; limited in size).
+pub fn object(
+    c: &Competition,
+    today: Date,
+    name: &str,
+    contact: &str,
+    text: &str,
+    existing: usize,
+) -> Result<(), Refusal> {
+    let in_notice = c.state == CompState::Notice && c.notice_until.is_some_and(|u| today <= u);
+    if !in_notice {
+        return Err(Refusal::Rule {
+            message: "只能在公示期内提出异议".into(),
+            cite: cite_announce(),
+        });
+    }
+    let n = |s: &str| s.trim().chars().count();
+    if n(name) == 0 || n(name) > 50 {
+        return Err(invalid("name", "请填写姓名或单位名称（不超过 50 字）"));
+    }
+    if n(contact) == 0 || n(contact) > 100 {
+        return Err(invalid("contact", "请填写联系方式（不超过 100 字）"));
+    }
+    if n(text) == 0 || n(text) > 2000 {
+        return Err(invalid("text", "请填写异议内容（不超过 2000 字）"));
+    }
+    if existing >= OBJECTION_MAX_PER_COMPETITION {
+        return Err(Refusal::Forbidden(
+            "本公示收到的异议已达上限，请通过其他渠道联系牵头责任主体".into(),
+        ));
+    }
+    Ok(())
+}
+
+pub fn handle_objection(
+    actor: &Actor,
+    c: &Competition,
+    o: &Objection,
+    reply: &str,
+) -> Result<(), Refusal> {
+    lead_only(actor, c, "处理异议")?;
+    if o.handled {
+        return Err(invalid("objection", "该异议已处理"));
+    }
+    if reply.trim().is_empty() || reply.chars().count() > 2000 {
+        return Err(invalid("reply", "请填写处理意见（不超过 2000 字）"));
+    }
+    Ok(())
+}
+
+/// The task force (数字政府建设专班 — the competent authority) announces after the notice period,
+/// with every objection handled.
+pub fn announce(
+    actor: &Actor,
+    c: &Competition,
+    today: Date,
+    open_objections: usize,
+) -> Result<(), Refusal> {
+    if !actor.has(Role::Authority) {
+        return Err(Refusal::Forbidden(
+            "入选公告由数字政府建设专班（主管部门）发布".into(),
+        ));
+    }
+    if c.state != CompState::Notice {
+        return Err(wrong(c, "发布公告"));
+    }
+    if let Some(u) = c.notice_until {
+        if today <= u {
+            return Err(Refusal::Rule {
+                message: format!("公示期至 {u} 止，公示完成后方可发布公告"),
+                cite: cite_announce(),
+            });
+        }
+    }
+    if open_objections > 0 {
+        return Err(Refusal::Rule {
+            message: format!("公示期间有 {open_objections} 条异议尚未处理，处理后方可发布公告"),
+            cite: cite_announce(),
+        });
+    }
+    Ok(())
+}
+
+/// The lead unit signs the agreement: milestones with owners (责任制) and the delivery date.
+pub fn sign_agreement(
+    actor: &Actor,
+    c: &Competition,
+    milestones: &[Milestone],
+    delivery: Option<Date>,
+) -> Result<(), Refusal> {
+    lead_only(actor, c, "签订协议")?;
+    if c.state != CompState::Announced {
+        return Err(wrong(c, "签订协议"));
+    }
+    if milestones.is_empty() {
+        return Err(invalid("milestones", "协议须约定里程碑及责任方（责任制）"));
+    }
+    if milestones
+        .iter()
+        .any(|m| m.title.trim().is_empty() || !matches!(m.owner.as_str(), "lead_unit" | "subject"))
+    {
+        return Err(invalid(
+            "milestones",
+            "每个里程碑须有名称，责任方为 lead_unit 或 subject",
+        ));
+    }
+    if delivery.is_none() {
+        return Err(invalid("delivery_date", "请填写约定交付日期"));
+    }
+    Ok(())
+}
+
+/// Whether the actor belongs to a selected subject.
+pub fn is_subject(actor: &Actor, selected: &[&Bid]) -> bool {
+    selected.iter().any(|b| b.unit_id == actor.unit_id)
+}
+
+/// The subject applies for acceptance once delivered, on or after the agreed delivery date.
+pub fn apply_acceptance(
+    actor: &Actor,
+    c: &Competition,
+    selected: &[&Bid],
+    today: Date,
+) -> Result<(), Refusal> {
+    if !is_subject(actor, selected) {
+        return Err(Refusal::Forbidden("只有入选项目主体可以申请验收".into()));
+    }
+    if c.state != CompState::Agreed {
+        return Err(wrong(c, "申请验收"));
+    }
+    if let Some(d) = c.delivery_date {
+        if today < d {
+            return Err(Refusal::Rule {
+                message: format!("约定交付日期为 {d}，交付后方可申请验收"),
+                cite: cite_delivery(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The lead unit accepts (or not); a passed application is listed in the market.
+pub fn accept(actor: &Actor, c: &Competition) -> Result<(), Refusal> {
+    lead_only(actor, c, "组织验收")?;
+    if c.state != CompState::AcceptanceApplied {
+        return Err(wrong(c, "验收"));
+    }
+    Ok(())
+}
+
+/// S7: not passed 3 months after the agreed delivery date → the subject loses the project. The
+/// system only *proposes* it; the lead unit confirms.
+pub fn cancellation_due(cal: &Calendar, c: &Competition, today: Date) -> Option<Date> {
+    if !matches!(c.state, CompState::Agreed | CompState::AcceptanceApplied) {
+        return None;
+    }
+    let d = c.delivery_date?;
+    let limit = cal.add_months(d, 3).date;
+    (today > limit).then_some(limit)
+}
+
+pub fn confirm_cancellation(
+    actor: &Actor,
+    cal: &Calendar,
+    c: &Competition,
+    today: Date,
+    reason: &str,
+) -> Result<(), Refusal> {
+    lead_only(actor, c, "确认取消项目主体资格")?;
+    if cancellation_due(cal, c, today).is_none() {
+        return Err(Refusal::Rule {
+            message: "超过约定交付日期3个月仍未通过验收的，方可取消项目主体资格".into(),
+            cite: cite_delivery(),
+        });
+    }
+    if reason.trim().is_empty() {
+        return Err(invalid("reason", "请填写确认意见"));
+    }
+    Ok(())
+}
+
+// ------------------------------------------------------------------ market
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Listing {
+    pub id: i64,
+    pub competition_id: Option<i64>,
+    pub name: String,
+    pub description: String,
+    pub owner_unit_id: UnitId,
+    pub owner_name: String,
+    pub class: u8,
+    pub version_label: String,
+    pub licence: String,
+    pub contact: String,
+    pub suppliers: i64,
+    pub listed_on: String,
+    pub best: bool,
+    pub rank: Option<i64>,
+    pub nomination: Option<String>,
+    pub reuse_count: i64,
+    pub rating: Option<f64>,
+    pub ratings: i64,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReuseState {
+    Requested,
+    Approved,
+    Refused,
+}
+
+impl ReuseState {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Requested => "requested",
+            Self::Approved => "approved",
+            Self::Refused => "refused",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Requested => "待审批",
+            Self::Approved => "已同意",
+            Self::Refused => "未同意",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Requested, Self::Approved, Self::Refused]
+            .into_iter()
+            .find(|x| x.code() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reuse {
+    pub id: i64,
+    pub listing_id: i64,
+    pub unit_id: UnitId,
+    pub unit_name: String,
+    pub region: String,
+    pub purpose: String,
+    pub state: ReuseState,
+    pub at: String,
+}
+
+/// A unit (not the owner, not a market entity) asks to reuse a listed application.
+pub fn request_reuse(
+    actor: &Actor,
+    l: &Listing,
+    mine: &[&Reuse],
+    purpose: &str,
+) -> Result<(), Refusal> {
+    if !actor.has(Role::Unit) {
+        return Err(Refusal::Forbidden(
+            "只有使用单位（建设单位）可以申请复用".into(),
+        ));
+    }
+    if actor.unit_id == l.owner_unit_id {
+        return Err(invalid("listing", "不能申请复用本单位的应用"));
+    }
+    if mine.iter().any(|r| r.state != ReuseState::Refused) {
+        return Err(invalid("listing", "本单位已申请或已在使用该应用"));
+    }
+    if purpose.trim().is_empty() || purpose.chars().count() > 1000 {
+        return Err(invalid("purpose", "请填写使用场景（不超过 1000 字）"));
+    }
+    Ok(())
+}
+
+/// The owner approves or refuses a reuse request.
+pub fn decide_reuse(actor: &Actor, l: &Listing, r: &Reuse) -> Result<(), Refusal> {
+    if actor.unit_id != l.owner_unit_id {
+        return Err(Refusal::Forbidden("只有应用所有方可以审批复用申请".into()));
+    }
+    if r.state != ReuseState::Requested {
+        return Err(invalid("reuse", "该申请已处理"));
+    }
+    Ok(())
+}
+
+/// A using unit (approved reuse) rates and reviews.
+pub fn rate(actor: &Actor, mine: &[&Reuse], stars: i64, review: &str) -> Result<(), Refusal> {
+    if !mine
+        .iter()
+        .any(|r| r.state == ReuseState::Approved && r.unit_id == actor.unit_id)
+    {
+        return Err(Refusal::Forbidden(
+            "只有已复用该应用的使用单位可以评价".into(),
+        ));
+    }
+    if !(1..=5).contains(&stars) {
+        return Err(invalid("stars", "评分为 1–5 星"));
+    }
+    if review.chars().count() > 1000 {
+        return Err(invalid("review", "评价不超过 1000 字"));
+    }
+    Ok(())
+}
+
+/// Best-application list and 争先制 nomination: the big-data bureau (authority) or the lead unit.
+pub fn nominate(actor: &Actor, rank: Option<i64>, note: &str) -> Result<(), Refusal> {
+    if !(actor.has(Role::Authority) || actor.has(Role::LeadUnit)) {
+        return Err(Refusal::Forbidden(
+            "优秀应用榜单与争先制推荐由大数据局和牵头责任主体负责".into(),
+        ));
+    }
+    if rank.is_some_and(|r| !(1..=1000).contains(&r)) {
+        return Err(invalid("rank", "排名为 1–1000"));
+    }
+    if note.trim().is_empty() || note.chars().count() > 1000 {
+        return Err(invalid("note", "请填写推荐理由（不超过 1000 字）"));
+    }
+    Ok(())
+}
+
+/// Who may list and maintain in the market outside a competition: nobody yet — listing follows
+/// acceptance automatically (S7).
+pub fn can_manage_market(actor: &Actor) -> bool {
+    actor.has(Role::Authority)
+}

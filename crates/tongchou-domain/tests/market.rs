@@ -1,0 +1,410 @@
+//! Domain tests for the shared-application competition (揭榜), public notice, the application
+//! market (SPEC §2.2 S1–S8, §2.8 O2). Each test cites the article it checks.
+
+mod support;
+
+use support::*;
+use tongchou_domain::calendar::Calendar;
+use tongchou_domain::demand::{can_view_item, ItemState, LibraryItem};
+use tongchou_domain::lifecycle::{Event, Refusal};
+use tongchou_domain::market::*;
+use tongchou_domain::{Actor, Role, UnitId};
+
+const LEAD_UNIT: i64 = 60;
+
+fn lead() -> Actor {
+    actor(60, "牵头责任主体", LEAD_UNIT, "/1/2/3/", &[Role::LeadUnit])
+}
+fn market_entity() -> Actor {
+    actor(
+        61,
+        "杭州某科技有限公司",
+        61,
+        "/1/2/3/",
+        &[Role::MarketEntity],
+    )
+}
+fn other_company() -> Actor {
+    actor(62, "宁波某信息公司", 62, "/1/2/3/", &[Role::MarketEntity])
+}
+
+fn competition(class: u8, state: CompState) -> Competition {
+    Competition {
+        id: 1,
+        item_id: 1,
+        title: "基层治理“一件事”".into(),
+        scenario: ScenarioKind::Unveil,
+        class,
+        form: AppForm::default(),
+        state,
+        lead_unit_id: UnitId(LEAD_UNIT),
+        lead_unit_name: "牵头责任主体".into(),
+        notice_from: Some(d(2026, 3, 2)),
+        notice_until: Some(d(2026, 3, 8)),
+        announced_on: None,
+        milestones: vec![],
+        delivery_date: Some(d(2026, 6, 30)),
+        version: 1,
+    }
+}
+
+fn bid_of(id: i64, unit: i64, members: &[&str]) -> Bid {
+    Bid {
+        id,
+        competition_id: 1,
+        unit_id: UnitId(unit),
+        unit_name: format!("单位{unit}"),
+        kind: CandidateKind::Market,
+        members: members.iter().map(|s| s.to_string()).collect(),
+        drc_opinion: String::new(),
+        finance_opinion: String::new(),
+        materials: "可研材料".into(),
+        shortlisted: false,
+        score: Some(70.0),
+        scores: 3,
+    }
+}
+
+fn form_get(class_fields: bool) -> impl Fn(&str) -> String {
+    move |k: &str| match k {
+        "delivery_date" => "2026-06-30".into(),
+        "budget_estimate" if class_fields => "1200000".into(),
+        "fund_source" | "user_scale" | "service_fee" if !class_fields => String::new(),
+        _ => format!("{k} 内容"),
+    }
+}
+
+#[test]
+fn class_one_form_needs_budget_estimate_and_fund_source() {
+    // ZJ-share 二（第一类还需明确投资估算和资金来源）
+    let errs = parse_form(&form_get(false), 1).unwrap_err();
+    assert!(errs.iter().any(|e| e.field == "budget_estimate"));
+    assert!(errs.iter().any(|e| e.field == "fund_source"));
+    let f = parse_form(&form_get(true), 1).unwrap();
+    assert_eq!(f.budget_estimate.unwrap().fen(), 120_000_000);
+}
+
+#[test]
+fn class_two_form_needs_user_scale_and_service_fee() {
+    // ZJ-share 二（第二类还需明确用户规模和服务收费标准）
+    let errs = parse_form(&form_get(false), 2).unwrap_err();
+    assert!(errs.iter().any(|e| e.field == "user_scale"));
+    assert!(errs.iter().any(|e| e.field == "service_fee"));
+    assert!(!errs.iter().any(|e| e.field == "budget_estimate"));
+    assert!(parse_form(&form_get(false), 3).is_ok());
+}
+
+#[test]
+fn consortium_counts_as_one_subject() {
+    // ZJ-share 三（五）原则上第一类、第二类项目主体应是一家或者联合体
+    let c = competition(1, CompState::Open);
+    let consortium = bid_of(1, 70, &["甲公司", "乙研究院", "丙区大数据局"]);
+    assert_eq!(consortium.subjects(), 1);
+    let r = shortlist(&lead(), &c, &[&consortium], &profile(), None);
+    assert_eq!(r, Ok(None), "a consortium of three is one subject");
+    let two = bid_of(2, 71, &[]);
+    let r = shortlist(&lead(), &c, &[&consortium, &two], &profile(), None);
+    assert!(matches!(r, Err(Refusal::NeedsOverride { .. })), "{r:?}");
+}
+
+#[test]
+fn class_three_more_than_three_subjects_needs_recorded_reason() {
+    // ZJ-share 三（五）第三类项目主体不超过3家（原则上：默认规则）
+    let c = competition(3, CompState::Open);
+    let bids: Vec<Bid> = (1..=4).map(|i| bid_of(i, 70 + i, &[])).collect();
+    let three: Vec<&Bid> = bids.iter().take(3).collect();
+    assert_eq!(shortlist(&lead(), &c, &three, &profile(), None), Ok(None));
+    let four: Vec<&Bid> = bids.iter().collect();
+    let r = shortlist(&lead(), &c, &four, &profile(), None);
+    match r {
+        Err(Refusal::NeedsOverride { cite, .. }) => assert!(cite.article.contains("三（五）")),
+        other => panic!("expected a warning, got {other:?}"),
+    }
+    let r = shortlist(
+        &lead(),
+        &c,
+        &four,
+        &profile(),
+        Some("四家分别覆盖四个地市试点"),
+    );
+    match r {
+        Ok(Some(Event::OverrideRecorded {
+            reason, approver, ..
+        })) => {
+            assert_eq!(reason, "四家分别覆盖四个地市试点");
+            assert!(approver.is_some());
+        }
+        other => panic!("expected an override, got {other:?}"),
+    }
+}
+
+#[test]
+fn only_the_lead_unit_proposes_the_shortlist() {
+    // ZJ-share 三（四）牵头责任主体提出拟入选名单
+    let c = competition(1, CompState::Open);
+    let b = bid_of(1, 70, &[]);
+    let r = shortlist(&authority(), &c, &[&b], &profile(), None);
+    assert!(matches!(r, Err(Refusal::Forbidden(_))));
+    let unscored = Bid { scores: 0, ..b };
+    let r = shortlist(&lead(), &c, &[&unscored], &profile(), None);
+    assert!(
+        matches!(r, Err(Refusal::Rule { .. })),
+        "no expert opinion yet"
+    );
+}
+
+#[test]
+fn market_entity_cannot_see_internal_items() {
+    // ZJ-share 三（三）市场主体参与竞争：只见公开事项与本单位的揭榜
+    let me = market_entity();
+    let draft = LibraryItem {
+        id: 1,
+        proposal_id: 1,
+        title: "内部条目".into(),
+        description: String::new(),
+        criterion: String::new(),
+        state: ItemState::Draft,
+        published_on: None,
+        version: 1,
+        created_at: String::new(),
+    };
+    assert!(!can_view_item(Some(&me), &draft));
+    let published = LibraryItem {
+        state: ItemState::Published,
+        ..draft
+    };
+    assert!(can_view_item(Some(&me), &published));
+    let mine = bid_of(1, 61, &[]);
+    let theirs = bid_of(2, 62, &[]);
+    assert!(can_view_bid(&me, &mine));
+    assert!(!can_view_bid(&me, &theirs));
+    assert!(can_view_bid(&other_company(), &theirs));
+    assert!(can_view_bid(&lead(), &theirs));
+    assert!(!tongchou_domain::demand::can_view_ledger(&me));
+}
+
+#[test]
+fn administrative_candidate_needs_drc_and_finance_opinions() {
+    // ZJ-share 三（三）项目主体为各级行政事业单位的，事先应征求同级发展改革部门和财政部门意见
+    let c = competition(1, CompState::Open);
+    let mut input = BidInput {
+        kind: Some(CandidateKind::Government),
+        members: vec![],
+        drc_opinion: "同意参与".into(),
+        finance_opinion: String::new(),
+        materials: "可研材料".into(),
+    };
+    match bid(&unit_clerk(), &c, &input, 0) {
+        Err(Refusal::Rule { cite, .. }) => assert!(cite.article.contains("三（三）")),
+        other => panic!("expected refusal, got {other:?}"),
+    }
+    input.kind = Some(CandidateKind::Institution);
+    assert!(bid(&unit_clerk(), &c, &input, 0).is_err());
+    input.finance_opinion = "资金渠道已明确".into();
+    assert_eq!(bid(&unit_clerk(), &c, &input, 0), Ok(()));
+    // a market entity needs neither, but cannot pose as an administrative unit
+    let m = BidInput {
+        kind: Some(CandidateKind::Market),
+        materials: "可研材料".into(),
+        ..Default::default()
+    };
+    assert_eq!(bid(&market_entity(), &c, &m, 0), Ok(()));
+    let pose = BidInput {
+        kind: Some(CandidateKind::Government),
+        ..input
+    };
+    assert!(bid(&market_entity(), &c, &pose, 0).is_err());
+}
+
+#[test]
+fn notice_page_readable_without_login() {
+    // ZJ-share 三（五）拟入选项目主体名单完成公示；SPEC P6 公示无需登录
+    let c = competition(1, CompState::Notice);
+    assert!(can_view_competition(None, &c));
+    // the public sees no bid internals: bids are only for their own unit or departments
+    let anonymous_like = actor(99, "公众", 99, "/9/", &[]);
+    assert!(!can_view_bid(&anonymous_like, &bid_of(1, 70, &[])));
+}
+
+#[test]
+fn objection_during_notice_blocks_announcement_until_handled() {
+    // ZJ-share 三（五）拟入选项目主体名单完成公示后，数字政府建设专班发布公告
+    let c = competition(1, CompState::Notice);
+    assert_eq!(
+        object(&c, d(2026, 3, 5), "王某", "138xxxx", "材料不实", 0),
+        Ok(())
+    );
+    assert!(object(&c, d(2026, 3, 9), "王某", "138xxxx", "迟到的异议", 0).is_err());
+    assert!(object(&c, d(2026, 3, 5), "", "138xxxx", "匿名", 0).is_err());
+    let long: String = "长".repeat(2001);
+    assert!(object(&c, d(2026, 3, 5), "王某", "138xxxx", &long, 0).is_err());
+    assert!(object(
+        &c,
+        d(2026, 3, 5),
+        "王某",
+        "138",
+        "x",
+        OBJECTION_MAX_PER_COMPETITION
+    )
+    .is_err());
+    // during the period: not yet
+    assert!(matches!(
+        announce(&authority(), &c, d(2026, 3, 8), 0),
+        Err(Refusal::Rule { .. })
+    ));
+    // after it, an open objection blocks
+    match announce(&authority(), &c, d(2026, 3, 9), 1) {
+        Err(Refusal::Rule { message, cite }) => {
+            assert!(message.contains("异议"));
+            assert!(cite.article.contains("三（五）"));
+        }
+        other => panic!("expected refusal, got {other:?}"),
+    }
+    // handled → announced
+    assert_eq!(announce(&authority(), &c, d(2026, 3, 9), 0), Ok(()));
+    assert!(matches!(
+        announce(&lead(), &c, d(2026, 3, 9), 0),
+        Err(Refusal::Forbidden(_))
+    ));
+}
+
+#[test]
+fn notice_period_counts_calendar_days_and_rolls_off_a_rest_day() {
+    // SPEC §0 calendar periods; ZJ-share 三（五）公示
+    let cal = Calendar::builtin();
+    // 2026-03-02 (Mon) + 7 days → last day Sun 03-08 → moved to Mon 03-09
+    assert_eq!(notice_until(&cal, d(2026, 3, 2), 7), d(2026, 3, 9));
+    assert_eq!(notice_until(&cal, d(2026, 3, 3), 3), d(2026, 3, 5));
+}
+
+#[test]
+fn three_month_cancellation_is_proposed_not_automatic() {
+    // ZJ-share 三（七）超过规定期限3个月未通过验收的，取消其项目主体资格
+    let cal = Calendar::builtin();
+    let c = competition(1, CompState::Agreed);
+    assert_eq!(cancellation_due(&cal, &c, d(2026, 9, 30)), None);
+    assert!(cancellation_due(&cal, &c, d(2026, 10, 1)).is_some());
+    // the state is unchanged until the lead unit confirms
+    assert_eq!(c.state, CompState::Agreed);
+    assert!(confirm_cancellation(&lead(), &cal, &c, d(2026, 9, 1), "逾期").is_err());
+    assert!(matches!(
+        confirm_cancellation(&authority(), &cal, &c, d(2026, 10, 1), "逾期"),
+        Err(Refusal::Forbidden(_))
+    ));
+    assert_eq!(
+        confirm_cancellation(&lead(), &cal, &c, d(2026, 10, 1), "逾期未验收"),
+        Ok(())
+    );
+    let accepted = competition(1, CompState::Accepted);
+    assert_eq!(cancellation_due(&cal, &accepted, d(2027, 1, 1)), None);
+}
+
+#[test]
+fn acceptance_only_after_the_agreed_delivery_date_by_the_subject() {
+    // ZJ-share 三（七）项目主体完成建设，向牵头责任主体提交项目验收申请
+    let c = competition(1, CompState::Agreed);
+    let sel = bid_of(1, 61, &[]);
+    assert!(apply_acceptance(&market_entity(), &c, &[&sel], d(2026, 6, 29)).is_err());
+    assert_eq!(
+        apply_acceptance(&market_entity(), &c, &[&sel], d(2026, 6, 30)),
+        Ok(())
+    );
+    assert!(matches!(
+        apply_acceptance(&other_company(), &c, &[&sel], d(2026, 7, 1)),
+        Err(Refusal::Forbidden(_))
+    ));
+}
+
+#[test]
+fn pricing_one_supplier_negotiated_two_market() {
+    // ZJ-share 三（八）唯一供应商协商定价，2家及以上市场定价
+    assert!(pricing_rule(1).starts_with("协商定价"));
+    assert!(pricing_rule(2).starts_with("市场定价"));
+    assert!(ownership_label(1).contains("国有资产"));
+}
+
+#[test]
+fn reuse_is_approved_by_the_owner_and_rated_by_the_user() {
+    // ZJ-share 三（七）各单位和用户可通过全省统一的应用市场获取使用；SPEC O2 使用与评价记录
+    let l = Listing {
+        id: 1,
+        competition_id: Some(1),
+        name: "应用".into(),
+        description: String::new(),
+        owner_unit_id: UnitId(61),
+        owner_name: "杭州某科技有限公司".into(),
+        class: 3,
+        version_label: "1.0".into(),
+        licence: String::new(),
+        contact: String::new(),
+        suppliers: 1,
+        listed_on: String::new(),
+        best: false,
+        rank: None,
+        nomination: None,
+        reuse_count: 0,
+        rating: None,
+        ratings: 0,
+        version: 1,
+    };
+    let user = unit_clerk();
+    assert_eq!(request_reuse(&user, &l, &[], "街道使用"), Ok(()));
+    assert!(request_reuse(&market_entity(), &l, &[], "x").is_err());
+    let r = Reuse {
+        id: 1,
+        listing_id: 1,
+        unit_id: user.unit_id,
+        unit_name: user.unit_name.clone(),
+        region: "/1/2/3/".into(),
+        purpose: "街道使用".into(),
+        state: ReuseState::Requested,
+        at: String::new(),
+    };
+    assert!(request_reuse(&user, &l, &[&r], "again").is_err());
+    assert!(matches!(
+        decide_reuse(&user, &l, &r),
+        Err(Refusal::Forbidden(_))
+    ));
+    assert_eq!(decide_reuse(&market_entity(), &l, &r), Ok(()));
+    assert!(rate(&user, &[&r], 5, "好用").is_err(), "not approved yet");
+    let ok = Reuse {
+        state: ReuseState::Approved,
+        ..r
+    };
+    assert_eq!(rate(&user, &[&ok], 5, "好用"), Ok(()));
+    assert!(rate(&user, &[&ok], 6, "").is_err());
+    assert!(matches!(
+        nominate(&user, Some(1), "优秀"),
+        Err(Refusal::Forbidden(_))
+    ));
+    assert_eq!(nominate(&authority(), Some(1), "全省推广"), Ok(()));
+}
+
+#[test]
+fn notice_period_is_a_profile_field_with_its_citation() {
+    // ZJ-share 三（五）公示（期限由政策规则配置，SPEC §0 日历日计算）
+    let p = profile();
+    assert_eq!(p.notice_days, 7);
+    assert!(p.notice_cite.article.contains("三（五）"));
+    let mut bad = p.clone();
+    bad.notice_days = 0;
+    assert!(tongchou_domain::profile::Profile::from_toml(&bad.to_toml()).is_err());
+    // stored profiles from before the field read the default
+    let toml = p.to_toml();
+    let old: String = toml
+        .lines()
+        .filter(|l| !l.starts_with("notice_days"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_eq!(
+        tongchou_domain::profile::Profile::from_toml(&old).map(|p| p.notice_days),
+        Ok(7)
+    );
+}
+
+#[test]
+fn notice_cannot_start_in_the_past() {
+    // ZJ-share 三（五）拟入选项目主体名单完成公示：a backdated start would shorten the period
+    assert!(check_notice_start(d(2026, 3, 1), d(2026, 3, 2)).is_err());
+    assert_eq!(check_notice_start(d(2026, 3, 2), d(2026, 3, 2)), Ok(()));
+}

@@ -1,0 +1,751 @@
+//! 揭榜竞争、公示异议、应用市场: persistence. Every change of a competition or a listing is written
+//! with its hash-chained entry in `demand_history` (kinds `competition`, `listing`) in one
+//! transaction, so `audit verify` walks these chains with the demand pool's.
+use crate::demand::{append, DemandHistoryEntry};
+use crate::{now_text, Db, Result, StoreError};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use tongchou_domain::lifecycle::Event;
+use tongchou_domain::market::*;
+use tongchou_domain::{Actor, Date, JurisdictionId, UnitId, UserId};
+
+fn one(rows: u64) -> Result<()> {
+    if rows == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict(
+            "该记录已被他人修改，请刷新后重试".into(),
+        ))
+    }
+}
+
+fn date_of(s: Option<String>) -> Option<Date> {
+    s.and_then(|s| s.get(..10).and_then(|s| s.parse().ok()))
+}
+
+const COMP_SQL: &str = "SELECT c.id, c.item_id, c.title, c.scenario, c.class, c.form, c.state, c.lead_unit_id, n.name AS lead_name, \
+    c.notice_from, c.notice_until, c.announced_on, c.milestones, c.delivery_date, c.version FROM competitions c JOIN units n ON n.id = c.lead_unit_id";
+
+fn comp_row(r: &AnyRow) -> Result<Competition> {
+    let bad = |w: &str| StoreError::Other(format!("bad competition {w}"));
+    Ok(Competition {
+        id: r.try_get("id")?,
+        item_id: r.try_get("item_id")?,
+        title: r.try_get("title")?,
+        scenario: ScenarioKind::parse(&r.try_get::<String, _>("scenario")?)
+            .ok_or_else(|| bad("scenario"))?,
+        class: r.try_get::<i64, _>("class")? as u8,
+        form: serde_json::from_str(&r.try_get::<String, _>("form")?).map_err(|_| bad("form"))?,
+        state: CompState::parse(&r.try_get::<String, _>("state")?).ok_or_else(|| bad("state"))?,
+        lead_unit_id: UnitId(r.try_get("lead_unit_id")?),
+        lead_unit_name: r.try_get("lead_name")?,
+        notice_from: date_of(r.try_get("notice_from")?),
+        notice_until: date_of(r.try_get("notice_until")?),
+        announced_on: date_of(r.try_get("announced_on")?),
+        milestones: serde_json::from_str(&r.try_get::<String, _>("milestones")?)
+            .map_err(|_| bad("milestones"))?,
+        delivery_date: date_of(r.try_get("delivery_date")?),
+        version: r.try_get("version")?,
+    })
+}
+
+const BID_SQL: &str = "SELECT b.id, b.competition_id, b.unit_id, n.name AS unit_name, b.kind, b.members, b.drc_opinion, b.finance_opinion, \
+    b.materials, b.shortlisted, (SELECT COUNT(*) FROM bid_scores s WHERE s.bid_id = b.id) AS n_scores, \
+    (SELECT CAST(COALESCE(SUM(s.total), 0) AS BIGINT) FROM bid_scores s WHERE s.bid_id = b.id) AS sum_scores FROM bids b JOIN units n ON n.id = b.unit_id";
+
+fn bid_row(r: &AnyRow) -> Result<Bid> {
+    let n: i64 = r.try_get("n_scores")?;
+    let sum: i64 = r.try_get("sum_scores")?;
+    Ok(Bid {
+        id: r.try_get("id")?,
+        competition_id: r.try_get("competition_id")?,
+        unit_id: UnitId(r.try_get("unit_id")?),
+        unit_name: r.try_get("unit_name")?,
+        kind: CandidateKind::parse(&r.try_get::<String, _>("kind")?)
+            .ok_or_else(|| StoreError::Other("bad bid kind".into()))?,
+        members: r
+            .try_get::<String, _>("members")?
+            .split('\n')
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect(),
+        drc_opinion: r.try_get("drc_opinion")?,
+        finance_opinion: r.try_get("finance_opinion")?,
+        materials: r.try_get("materials")?,
+        shortlisted: r.try_get::<i64, _>("shortlisted")? != 0,
+        score: (n > 0).then(|| (sum as f64 / n as f64 * 10.0).round() / 10.0),
+        scores: n,
+    })
+}
+
+const LISTING_SQL: &str = "SELECT l.id, l.competition_id, l.name, l.description, l.owner_unit_id, n.name AS owner_name, l.class, l.version_label, \
+    l.licence, l.contact, l.suppliers, l.listed_on, l.best, l.rank_no, l.nomination, l.version, \
+    (SELECT COUNT(*) FROM reuses r WHERE r.listing_id = l.id AND r.state = 'approved') AS reuse_count, \
+    (SELECT COUNT(*) FROM ratings g WHERE g.listing_id = l.id) AS n_ratings, \
+    (SELECT CAST(COALESCE(SUM(g.stars), 0) AS BIGINT) FROM ratings g WHERE g.listing_id = l.id) AS sum_stars \
+    FROM listings l JOIN units n ON n.id = l.owner_unit_id";
+
+fn listing_row(r: &AnyRow) -> Result<Listing> {
+    let n: i64 = r.try_get("n_ratings")?;
+    let sum: i64 = r.try_get("sum_stars")?;
+    Ok(Listing {
+        id: r.try_get("id")?,
+        competition_id: r.try_get("competition_id")?,
+        name: r.try_get("name")?,
+        description: r.try_get("description")?,
+        owner_unit_id: UnitId(r.try_get("owner_unit_id")?),
+        owner_name: r.try_get("owner_name")?,
+        class: r.try_get::<i64, _>("class")? as u8,
+        version_label: r.try_get("version_label")?,
+        licence: r.try_get("licence")?,
+        contact: r.try_get("contact")?,
+        suppliers: r.try_get("suppliers")?,
+        listed_on: r.try_get("listed_on")?,
+        best: r.try_get::<i64, _>("best")? != 0,
+        rank: r.try_get("rank_no")?,
+        nomination: r.try_get("nomination")?,
+        reuse_count: r.try_get("reuse_count")?,
+        rating: (n > 0).then(|| (sum as f64 / n as f64 * 10.0).round() / 10.0),
+        ratings: n,
+        version: r.try_get("version")?,
+    })
+}
+
+const REUSE_SQL: &str = "SELECT r.id, r.listing_id, r.unit_id, n.name AS unit_name, r.region, r.purpose, r.state, r.at FROM reuses r JOIN units n ON n.id = r.unit_id";
+
+fn reuse_row(r: &AnyRow) -> Result<Reuse> {
+    Ok(Reuse {
+        id: r.try_get("id")?,
+        listing_id: r.try_get("listing_id")?,
+        unit_id: UnitId(r.try_get("unit_id")?),
+        unit_name: r.try_get("unit_name")?,
+        region: r.try_get("region")?,
+        purpose: r.try_get("purpose")?,
+        state: ReuseState::parse(&r.try_get::<String, _>("state")?)
+            .ok_or_else(|| StoreError::Other("bad reuse state".into()))?,
+        at: r.try_get("at")?,
+    })
+}
+
+/// One rating with its review.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RatingRow {
+    pub unit_name: String,
+    pub stars: i64,
+    pub review: String,
+    pub at: String,
+}
+
+/// What a competition's state change also writes.
+#[derive(Debug, Default)]
+pub struct Transition {
+    pub notice: Option<(Date, Date)>,
+    pub announced_on: Option<Date>,
+    pub milestones: Option<Vec<Milestone>>,
+    pub delivery: Option<Date>,
+    pub shortlist: Vec<i64>,
+    /// A default-rule override recorded with the change (reason and approver in the history).
+    pub override_event: Option<Event>,
+    /// Accepted: list the application in the market.
+    pub listing: Option<NewListing>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewListing {
+    pub name: String,
+    pub description: String,
+    pub owner_unit_id: UnitId,
+    pub class: u8,
+    pub version_label: String,
+    pub licence: String,
+    pub contact: String,
+    pub suppliers: i64,
+}
+
+/// The public's stand-in in a history entry (an objection has no account).
+fn public_actor(name: &str) -> Actor {
+    Actor {
+        user_id: UserId(0),
+        name: format!("公众：{name}"),
+        unit_id: UnitId(0),
+        unit_name: "公众".into(),
+        jurisdiction_id: JurisdictionId(0),
+        jurisdiction_path: "/".into(),
+        roles: vec![],
+    }
+}
+
+impl Db {
+    pub async fn insert_competition(
+        &self,
+        actor: &Actor,
+        item_id: i64,
+        title: &str,
+        scenario: ScenarioKind,
+        class: u8,
+        form: &AppForm,
+    ) -> Result<i64> {
+        let now = now_text();
+        let (_w, mut tx) = self.begin_write().await?;
+        let form_json = serde_json::to_string(form).unwrap_or_default();
+        let id: i64 = sqlx::query(
+            "INSERT INTO competitions (item_id, title, scenario, class, form, state, lead_unit_id, delivery_date, version, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, $10) RETURNING id",
+        )
+        .bind(item_id)
+        .bind(title)
+        .bind(scenario.code())
+        .bind(class as i64)
+        .bind(&form_json)
+        .bind(CompState::Open.code())
+        .bind(actor.unit_id.0)
+        .bind(form.delivery_date.map(|d| d.to_string()))
+        .bind(actor.user_id.0)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
+        append(
+            &mut tx,
+            "competition",
+            id,
+            actor,
+            ("open", "", CompState::Open.code()),
+            &format!(
+                "发起揭榜「{title}」（{}，{}）",
+                scenario.label(),
+                class_label(class)
+            ),
+            "",
+            &serde_json::json!({ "item": item_id, "form": form }),
+            &now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn competition(&self, id: i64) -> Result<Competition> {
+        let r = sqlx::query(&format!("{COMP_SQL} WHERE c.id = $1"))
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+        comp_row(&r)
+    }
+
+    pub async fn competitions(&self) -> Result<Vec<Competition>> {
+        let rows = sqlx::query(&format!("{COMP_SQL} ORDER BY c.id DESC"))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(comp_row).collect()
+    }
+
+    pub async fn bids(&self, competition: i64) -> Result<Vec<Bid>> {
+        let rows = sqlx::query(&format!(
+            "{BID_SQL} WHERE b.competition_id = $1 ORDER BY b.id"
+        ))
+        .bind(competition)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(bid_row).collect()
+    }
+
+    pub async fn insert_bid(&self, actor: &Actor, c: &Competition, b: &BidInput) -> Result<i64> {
+        let now = now_text();
+        let kind = b.kind.unwrap_or(CandidateKind::Market);
+        let (_w, mut tx) = self.begin_write().await?;
+        let id: i64 = sqlx::query(
+            "INSERT INTO bids (competition_id, unit_id, kind, members, drc_opinion, finance_opinion, materials, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(c.id)
+        .bind(actor.unit_id.0)
+        .bind(kind.code())
+        .bind(b.members.join("\n"))
+        .bind(&b.drc_opinion)
+        .bind(&b.finance_opinion)
+        .bind(&b.materials)
+        .bind(actor.user_id.0)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
+        append(
+            &mut tx,
+            "competition",
+            c.id,
+            actor,
+            ("bid", c.state.code(), c.state.code()),
+            &format!(
+                "{}以{}身份揭榜{}",
+                actor.unit_name,
+                kind.label(),
+                if b.members.is_empty() {
+                    String::new()
+                } else {
+                    format!("（联合体，成员：{}）", b.members.join("、"))
+                }
+            ),
+            "",
+            &serde_json::json!({ "bid": id }),
+            &now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn insert_score(
+        &self,
+        actor: &Actor,
+        c: &Competition,
+        bid: &Bid,
+        scores: &[u32],
+        total: u32,
+        opinion: &str,
+    ) -> Result<()> {
+        let now = now_text();
+        let (_w, mut tx) = self.begin_write().await?;
+        sqlx::query("DELETE FROM bid_scores WHERE bid_id = $1 AND expert_id = $2")
+            .bind(bid.id)
+            .bind(actor.user_id.0)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO bid_scores (bid_id, expert_id, scores, total, opinion, at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(bid.id)
+            .bind(actor.user_id.0)
+            .bind(serde_json::to_string(scores).unwrap_or_default())
+            .bind(total as i64)
+            .bind(opinion)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        append(
+            &mut tx,
+            "competition",
+            c.id,
+            actor,
+            ("score", c.state.code(), c.state.code()),
+            &format!("专家评审{}：{} 分（满分 80）", bid.unit_name, total),
+            opinion,
+            &serde_json::json!({ "bid": bid.id, "scores": scores }),
+            &now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Move a competition to `to` with its version check and history entry, plus whatever
+    /// the transition also writes, in one transaction. Returns the new listing's id, if any.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn competition_transition(
+        &self,
+        actor: &Actor,
+        c: &Competition,
+        to: CompState,
+        action: &str,
+        summary: &str,
+        opinion: &str,
+        t: Transition,
+    ) -> Result<Option<i64>> {
+        let now = now_text();
+        let (_w, mut tx) = self.begin_write().await?;
+        let rows = sqlx::query(
+            "UPDATE competitions SET state = $1, notice_from = COALESCE($2, notice_from), notice_until = COALESCE($3, notice_until), \
+             announced_on = COALESCE($4, announced_on), milestones = COALESCE($5, milestones), delivery_date = COALESCE($6, delivery_date), \
+             version = version + 1, updated_at = $7 WHERE id = $8 AND version = $9",
+        )
+        .bind(to.code())
+        .bind(t.notice.map(|n| n.0.to_string()))
+        .bind(t.notice.map(|n| n.1.to_string()))
+        .bind(t.announced_on.map(|d| d.to_string()))
+        .bind(t.milestones.as_ref().map(|m| serde_json::to_string(m).unwrap_or_default()))
+        .bind(t.delivery.map(|d| d.to_string()))
+        .bind(&now)
+        .bind(c.id)
+        .bind(c.version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        one(rows)?;
+        for b in &t.shortlist {
+            sqlx::query("UPDATE bids SET shortlisted = 1 WHERE id = $1 AND competition_id = $2")
+                .bind(b)
+                .bind(c.id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let mut payload = serde_json::json!({
+            "shortlist": t.shortlist,
+            "notice": t.notice.map(|n| [n.0.to_string(), n.1.to_string()]),
+            "milestones": t.milestones,
+            "delivery": t.delivery.map(|d| d.to_string()),
+        });
+        if let Some(Event::OverrideRecorded {
+            rule,
+            reason,
+            cite,
+            approver,
+            text,
+        }) = &t.override_event
+        {
+            payload["override"] = serde_json::json!({
+                "rule": rule, "reason": reason, "cite": cite.to_string(),
+                "approver": approver.map(|r| r.code()), "text": text,
+            });
+        }
+        let mut listing_id = None;
+        if let Some(l) = &t.listing {
+            let id: i64 = sqlx::query(
+                "INSERT INTO listings (competition_id, name, description, owner_unit_id, class, version_label, licence, contact, suppliers, listed_on, version) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1) RETURNING id",
+            )
+            .bind(c.id)
+            .bind(&l.name)
+            .bind(&l.description)
+            .bind(l.owner_unit_id.0)
+            .bind(l.class as i64)
+            .bind(&l.version_label)
+            .bind(&l.licence)
+            .bind(&l.contact)
+            .bind(l.suppliers)
+            .bind(&now)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("id")?;
+            payload["listing"] = serde_json::json!(id);
+            append(
+                &mut tx,
+                "listing",
+                id,
+                actor,
+                ("list", "", "listed"),
+                &format!("验收通过，「{}」在应用市场上架", l.name),
+                "",
+                &serde_json::json!({ "competition": c.id }),
+                &now,
+            )
+            .await?;
+            listing_id = Some(id);
+        }
+        append(
+            &mut tx,
+            "competition",
+            c.id,
+            actor,
+            (action, c.state.code(), to.code()),
+            summary,
+            opinion,
+            &payload,
+            &now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(listing_id)
+    }
+
+    pub async fn objections(&self, competition: i64) -> Result<Vec<Objection>> {
+        let rows = sqlx::query(
+            "SELECT id, name, contact, text, at, handled, reply FROM objections WHERE competition_id = $1 ORDER BY id",
+        )
+        .bind(competition)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Objection {
+                    id: r.try_get("id")?,
+                    name: r.try_get("name")?,
+                    contact: r.try_get("contact")?,
+                    text: r.try_get("text")?,
+                    at: r.try_get("at")?,
+                    handled: r.try_get::<i64, _>("handled")? != 0,
+                    reply: r.try_get("reply")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Anyone's objection during the notice period (in the competition's chain).
+    pub async fn insert_objection(
+        &self,
+        c: &Competition,
+        name: &str,
+        contact: &str,
+        text: &str,
+    ) -> Result<i64> {
+        let now = now_text();
+        let (_w, mut tx) = self.begin_write().await?;
+        let id: i64 = sqlx::query(
+            "INSERT INTO objections (competition_id, name, contact, text, at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(c.id)
+        .bind(name.trim())
+        .bind(contact.trim())
+        .bind(text.trim())
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
+        append(
+            &mut tx,
+            "competition",
+            c.id,
+            &public_actor(name.trim()),
+            ("object", c.state.code(), c.state.code()),
+            &format!("公示期间收到异议 #{id}"),
+            text.trim(),
+            &serde_json::json!({ "objection": id }),
+            &now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn handle_objection(
+        &self,
+        actor: &Actor,
+        c: &Competition,
+        objection: i64,
+        reply: &str,
+    ) -> Result<()> {
+        let now = now_text();
+        let (_w, mut tx) = self.begin_write().await?;
+        let rows = sqlx::query(
+            "UPDATE objections SET handled = 1, reply = $1, handled_by = $2, handled_at = $3 WHERE id = $4 AND competition_id = $5 AND handled = 0",
+        )
+        .bind(reply.trim())
+        .bind(actor.user_id.0)
+        .bind(&now)
+        .bind(objection)
+        .bind(c.id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        one(rows)?;
+        append(
+            &mut tx,
+            "competition",
+            c.id,
+            actor,
+            ("handle_objection", c.state.code(), c.state.code()),
+            &format!("处理异议 #{objection}"),
+            reply.trim(),
+            &serde_json::json!({ "objection": objection }),
+            &now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    // ---------- market ----------
+
+    pub async fn listings(&self, q: &str) -> Result<Vec<Listing>> {
+        let like = format!("%{}%", q.trim());
+        let rows = sqlx::query(&format!(
+            "{LISTING_SQL} WHERE l.name LIKE $1 OR l.description LIKE $1 OR n.name LIKE $1 ORDER BY l.best DESC, l.id DESC"
+        ))
+        .bind(&like)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(listing_row).collect()
+    }
+
+    pub async fn listing(&self, id: i64) -> Result<Listing> {
+        let r = sqlx::query(&format!("{LISTING_SQL} WHERE l.id = $1"))
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+        listing_row(&r)
+    }
+
+    pub async fn reuses(&self, listing: i64) -> Result<Vec<Reuse>> {
+        let rows = sqlx::query(&format!(
+            "{REUSE_SQL} WHERE r.listing_id = $1 ORDER BY r.id"
+        ))
+        .bind(listing)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(reuse_row).collect()
+    }
+
+    pub async fn ratings(&self, listing: i64) -> Result<Vec<RatingRow>> {
+        let rows = sqlx::query(
+            "SELECT n.name AS unit_name, g.stars, g.review, g.at FROM ratings g JOIN units n ON n.id = g.unit_id WHERE g.listing_id = $1 ORDER BY g.at",
+        )
+        .bind(listing)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(RatingRow {
+                    unit_name: r.try_get("unit_name")?,
+                    stars: r.try_get("stars")?,
+                    review: r.try_get("review")?,
+                    at: r.try_get("at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Bump the listing's version (optimistic lock), run `sql` (its binds, then `now`) and append
+    /// the history entry, in one transaction.
+    #[allow(clippy::too_many_arguments)]
+    async fn listing_change(
+        &self,
+        actor: &Actor,
+        l: &Listing,
+        action: &str,
+        summary: &str,
+        opinion: &str,
+        sql: &str,
+        binds: Vec<Option<String>>,
+    ) -> Result<()> {
+        let now = now_text();
+        let (_w, mut tx) = self.begin_write().await?;
+        let rows =
+            sqlx::query("UPDATE listings SET version = version + 1 WHERE id = $1 AND version = $2")
+                .bind(l.id)
+                .bind(l.version)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        one(rows)?;
+        let mut q = sqlx::query(sql);
+        for b in &binds {
+            q = q.bind(b.clone());
+        }
+        q = q.bind(now.clone());
+        q.execute(&mut *tx).await?;
+        append(
+            &mut tx,
+            "listing",
+            l.id,
+            actor,
+            (action, "listed", "listed"),
+            summary,
+            opinion,
+            &serde_json::json!({ "binds": binds }),
+            &now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn insert_reuse(&self, actor: &Actor, l: &Listing, purpose: &str) -> Result<()> {
+        self.listing_change(
+            actor,
+            l,
+            "request_reuse",
+            &format!("{}申请复用", actor.unit_name),
+            purpose,
+            "INSERT INTO reuses (listing_id, unit_id, region, purpose, state, at) VALUES (CAST($1 AS BIGINT), CAST($2 AS BIGINT), $3, $4, 'requested', $5)",
+            vec![
+                Some(l.id.to_string()),
+                Some(actor.unit_id.0.to_string()),
+                Some(actor.jurisdiction_path.clone()),
+                Some(purpose.trim().to_string()),
+            ],
+        )
+        .await
+    }
+
+    pub async fn decide_reuse(
+        &self,
+        actor: &Actor,
+        l: &Listing,
+        r: &Reuse,
+        approve: bool,
+    ) -> Result<()> {
+        let st = if approve {
+            ReuseState::Approved
+        } else {
+            ReuseState::Refused
+        };
+        self.listing_change(
+            actor,
+            l,
+            if approve {
+                "approve_reuse"
+            } else {
+                "refuse_reuse"
+            },
+            &format!("{}{}的复用申请", st.label(), r.unit_name),
+            "",
+            "UPDATE reuses SET state = $1, decided_at = $3 WHERE id = CAST($2 AS BIGINT)",
+            vec![Some(st.code().into()), Some(r.id.to_string())],
+        )
+        .await
+    }
+
+    pub async fn rate_listing(
+        &self,
+        actor: &Actor,
+        l: &Listing,
+        stars: i64,
+        review: &str,
+    ) -> Result<()> {
+        self.listing_change(
+            actor,
+            l,
+            "rate",
+            &format!("{}评价 {stars} 星", actor.unit_name),
+            review,
+            "INSERT INTO ratings (listing_id, unit_id, stars, review, at) VALUES (CAST($1 AS BIGINT), CAST($2 AS BIGINT), CAST($3 AS BIGINT), $4, $5) \
+             ON CONFLICT (listing_id, unit_id) DO UPDATE SET stars = EXCLUDED.stars, review = EXCLUDED.review, at = EXCLUDED.at",
+            vec![
+                Some(l.id.to_string()),
+                Some(actor.unit_id.0.to_string()),
+                Some(stars.to_string()),
+                Some(review.trim().to_string()),
+            ],
+        )
+        .await
+    }
+
+    pub async fn nominate_listing(
+        &self,
+        actor: &Actor,
+        l: &Listing,
+        rank: Option<i64>,
+        note: &str,
+    ) -> Result<()> {
+        self.listing_change(
+            actor,
+            l,
+            "nominate",
+            &format!(
+                "列入优秀应用榜单并推荐争先制{}",
+                rank.map(|r| format!("（排名第 {r}）")).unwrap_or_default()
+            ),
+            note,
+            "UPDATE listings SET best = 1, rank_no = CAST($1 AS BIGINT), nomination = $2, version = version WHERE id = CAST($3 AS BIGINT) AND $4 <> ''",
+            vec![
+                rank.map(|r| r.to_string()),
+                Some(note.trim().to_string()),
+                Some(l.id.to_string()),
+            ],
+        )
+        .await
+    }
+
+    /// Test and demo support only: move a notice period's end (the HTTP tests and the demo's
+    /// history cannot wait for the calendar). Not reachable from any route.
+    #[doc(hidden)]
+    pub async fn shift_notice_until_for_tests(&self, id: i64, until: Date) -> Result<()> {
+        sqlx::query("UPDATE competitions SET notice_until = $1 WHERE id = $2")
+            .bind(until.to_string())
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn market_history(&self, kind: &str, id: i64) -> Result<Vec<DemandHistoryEntry>> {
+        self.demand_history(kind, id).await
+    }
+}

@@ -1,0 +1,1416 @@
+//! 揭榜竞争 (S1–S7)、公示与异议 (P6)、应用市场 (O2, S8)、编目 (O1): service functions shared by the
+//! pages and the JSON API, the pages (zh-CN, forms with CSRF), the public notice and market pages
+//! (no login), the publiccode-style metadata. Rules live in `tongchou_domain::market`.
+use crate::auth::{CurrentUser, MaybeUser};
+use crate::error::AppError;
+use crate::fields::Fields;
+use crate::pages::{error_page, layout_for, render_status, Layout};
+use crate::AppState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use tongchou_domain::market::*;
+use tongchou_domain::permission::list_scope;
+use tongchou_domain::{Actor, Date, Role};
+use tongchou_store::demand::DemandHistoryEntry;
+use tongchou_store::market::{NewListing, RatingRow, Transition};
+
+// =============================================================================================
+// Service
+// =============================================================================================
+
+fn check_version(f: &Fields, current: i64) -> Result<(), AppError> {
+    match f.version()? {
+        Some(v) if v != current => Err(AppError::Conflict(
+            "该记录已被他人修改，请刷新后重试".into(),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn date_field(f: &Fields, k: &str) -> Result<Option<Date>, AppError> {
+    let t = f.text(k);
+    if t.trim().is_empty() {
+        return Ok(None);
+    }
+    t.trim()
+        .parse()
+        .map(Some)
+        .map_err(|_| AppError::field(k, "日期格式应为 YYYY-MM-DD"))
+}
+
+fn today() -> Date {
+    tongchou_store::today()
+}
+
+/// The lead unit opens a competition on a published library item.
+pub async fn open(st: &AppState, actor: &Actor, f: &Fields) -> Result<i64, AppError> {
+    if !can_open_competition(actor) {
+        return Err(AppError::Forbidden("只有牵头责任主体可以发起揭榜".into()));
+    }
+    let item_id: i64 = f
+        .text("item")
+        .trim_start_matches('#')
+        .parse()
+        .map_err(|_| AppError::field("item", "请填写项目库条目编号"))?;
+    let item = st
+        .db
+        .item(item_id)
+        .await
+        .map_err(|_| AppError::field("item", format!("项目库条目 #{item_id} 不存在")))?;
+    let scenario = ScenarioKind::parse(&f.text("scenario"))
+        .ok_or_else(|| AppError::field("scenario", "请选择场景类型（unveil、pilot、general）"))?;
+    let class: u8 = f
+        .text("class")
+        .trim()
+        .parse()
+        .ok()
+        .filter(|c| (1..=3).contains(c))
+        .ok_or_else(|| AppError::field("class", "管理类别应为 1、2 或 3"))?;
+    let title = f.text("title");
+    open_competition(actor, &item, &title)?;
+    let form = parse_form(&|k| f.text(k), class).map_err(AppError::invalid)?;
+    Ok(st
+        .db
+        .insert_competition(actor, item.id, title.trim(), scenario, class, &form)
+        .await?)
+}
+
+/// Every action on a competition.
+pub async fn act(
+    st: &AppState,
+    actor: &Actor,
+    id: i64,
+    action: &str,
+    f: &Fields,
+) -> Result<(), AppError> {
+    let c = st.db.competition(id).await?;
+    let bids = st.db.bids(id).await?;
+    let cal = st.db.calendar().await?;
+    let profile = st.profile();
+    match action {
+        "bid" => {
+            let input = BidInput {
+                kind: CandidateKind::parse(&f.text("kind")),
+                members: f
+                    .text("members")
+                    .lines()
+                    .flat_map(|l| l.split(['、', ',']))
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect(),
+                drc_opinion: f.text("drc_opinion").trim().to_string(),
+                finance_opinion: f.text("finance_opinion").trim().to_string(),
+                materials: f.text("materials").trim().to_string(),
+            };
+            let own = bids.iter().filter(|b| b.unit_id == actor.unit_id).count();
+            bid(actor, &c, &input, own)?;
+            st.db.insert_bid(actor, &c, &input).await?;
+        }
+        "score" => {
+            let b = pick_bid(&bids, f)?;
+            let mut scores = vec![];
+            for (k, name) in CRITERIA {
+                let v = f
+                    .text(k)
+                    .trim()
+                    .parse::<u32>()
+                    .map_err(|_| AppError::field(k, format!("请为“{name}”打分（0–10）")))?;
+                scores.push(v);
+            }
+            let total = score(actor, &c, &scores)?;
+            st.db
+                .insert_score(actor, &c, b, &scores, total, f.text("opinion").trim())
+                .await?;
+        }
+        "shortlist" => {
+            check_version(f, c.version)?;
+            let ids: Vec<i64> = f
+                .all("bids")
+                .iter()
+                .flat_map(|s| s.split(','))
+                .filter_map(|s| s.trim().trim_start_matches('#').parse().ok())
+                .collect();
+            let chosen: Vec<&Bid> = bids.iter().filter(|b| ids.contains(&b.id)).collect();
+            if chosen.len() != ids.len() {
+                return Err(AppError::field("bids", "所选揭榜不属于本项目"));
+            }
+            let reason = f.get("override_reason");
+            let ov = shortlist(actor, &c, &chosen, &profile, reason)?;
+            let from = date_field(f, "notice_from")?.unwrap_or_else(today);
+            check_notice_start(from, today())?;
+            let until = notice_until(&cal, from, profile.notice_days);
+            let names: Vec<&str> = chosen.iter().map(|b| b.unit_name.as_str()).collect();
+            let exception = match &ov {
+                Some(tongchou_domain::lifecycle::Event::OverrideRecorded {
+                    text,
+                    approver,
+                    ..
+                }) => format!(
+                    "；例外（{text}），理由见意见，须经{}审批",
+                    approver.map(|r| profile.role_name(r)).unwrap_or("主管部门")
+                ),
+                _ => String::new(),
+            };
+            st.db
+                .competition_transition(
+                    actor,
+                    &c,
+                    CompState::Notice,
+                    "shortlist",
+                    &format!(
+                        "提出拟入选名单：{}；公示期 {from} 至 {until}（{} 日，{}）{exception}",
+                        names.join("、"),
+                        profile.notice_days,
+                        profile.notice_cite
+                    ),
+                    reason.unwrap_or(""),
+                    Transition {
+                        notice: Some((from, until)),
+                        shortlist: ids,
+                        override_event: ov,
+                        ..Default::default()
+                    },
+                )
+                .await?;
+        }
+        "handle_objection" => {
+            let oid: i64 = f
+                .text("objection")
+                .trim_start_matches('#')
+                .parse()
+                .map_err(|_| AppError::field("objection", "请选择异议"))?;
+            let objs = st.db.objections(id).await?;
+            let o = objs
+                .iter()
+                .find(|o| o.id == oid)
+                .ok_or_else(|| AppError::field("objection", "没有该异议"))?;
+            handle_objection(actor, &c, o, &f.text("reply"))?;
+            st.db
+                .handle_objection(actor, &c, oid, &f.text("reply"))
+                .await?;
+        }
+        "announce" => {
+            check_version(f, c.version)?;
+            let open = st
+                .db
+                .objections(id)
+                .await?
+                .iter()
+                .filter(|o| !o.handled)
+                .count();
+            announce(actor, &c, today(), open)?;
+            st.db
+                .competition_transition(
+                    actor,
+                    &c,
+                    CompState::Announced,
+                    "announce",
+                    "公示完成，发布公告确认项目主体",
+                    f.text("note").trim(),
+                    Transition {
+                        announced_on: Some(today()),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+        }
+        "agree" => {
+            check_version(f, c.version)?;
+            let milestones = parse_milestones(f)?;
+            let delivery = date_field(f, "delivery_date")?.or(c.form.delivery_date);
+            sign_agreement(actor, &c, &milestones, delivery)?;
+            st.db
+                .competition_transition(
+                    actor,
+                    &c,
+                    CompState::Agreed,
+                    "agree",
+                    &format!(
+                        "牵头责任主体与入选项目主体签订协议（约定交付 {}，里程碑 {} 个）；入选视同完成项目可行性研究论证（{}）",
+                        delivery.map(|d| d.to_string()).unwrap_or_default(),
+                        milestones.len(),
+                        cite_announce()
+                    ),
+                    f.text("note").trim(),
+                    Transition {
+                        milestones: Some(milestones),
+                        delivery,
+                        ..Default::default()
+                    },
+                )
+                .await?;
+        }
+        "apply_acceptance" => {
+            check_version(f, c.version)?;
+            let sel: Vec<&Bid> = bids.iter().filter(|b| b.shortlisted).collect();
+            apply_acceptance(actor, &c, &sel, today())?;
+            st.db
+                .competition_transition(
+                    actor,
+                    &c,
+                    CompState::AcceptanceApplied,
+                    "apply_acceptance",
+                    "项目主体按应用交付规范提交验收申请",
+                    f.text("note").trim(),
+                    Transition::default(),
+                )
+                .await?;
+        }
+        "accept" | "reject" => {
+            check_version(f, c.version)?;
+            accept(actor, &c)?;
+            let opinion = f.text("opinion");
+            if opinion.trim().is_empty() {
+                return Err(AppError::field("opinion", "请填写验收意见"));
+            }
+            if action == "reject" {
+                st.db
+                    .competition_transition(
+                        actor,
+                        &c,
+                        CompState::Agreed,
+                        "reject",
+                        "验收未通过，退回整改",
+                        opinion.trim(),
+                        Transition::default(),
+                    )
+                    .await?;
+            } else {
+                let owner = bids
+                    .iter()
+                    .find(|b| b.shortlisted)
+                    .ok_or_else(|| AppError::Conflict("没有入选项目主体".into()))?;
+                let suppliers = bids.iter().filter(|b| b.shortlisted).count() as i64;
+                st.db
+                    .competition_transition(
+                        actor,
+                        &c,
+                        CompState::Accepted,
+                        "accept",
+                        "验收通过，应用在全省统一的应用市场上架",
+                        opinion.trim(),
+                        Transition {
+                            listing: Some(NewListing {
+                                name: c.title.clone(),
+                                description: c.form.definition.clone(),
+                                owner_unit_id: owner.unit_id,
+                                class: c.class,
+                                version_label: non_empty(f.text("version_label"), "1.0"),
+                                licence: non_empty(f.text("licence"), ownership_label(c.class)),
+                                contact: non_empty(f.text("contact"), &owner.unit_name),
+                                suppliers,
+                            }),
+                            ..Default::default()
+                        },
+                    )
+                    .await?;
+            }
+        }
+        "confirm_cancel" => {
+            check_version(f, c.version)?;
+            let reason = f.text("reason");
+            confirm_cancellation(actor, &cal, &c, today(), &reason)?;
+            st.db
+                .competition_transition(
+                    actor,
+                    &c,
+                    CompState::Cancelled,
+                    "confirm_cancel",
+                    &format!(
+                        "超过约定交付日期3个月未通过验收，牵头责任主体确认取消项目主体资格（{}）",
+                        cite_delivery()
+                    ),
+                    reason.trim(),
+                    Transition::default(),
+                )
+                .await?;
+        }
+        _ => return Err(AppError::NotFound),
+    }
+    Ok(())
+}
+
+fn non_empty(s: String, d: &str) -> String {
+    if s.trim().is_empty() {
+        d.to_string()
+    } else {
+        s.trim().to_string()
+    }
+}
+
+fn pick_bid<'a>(bids: &'a [Bid], f: &Fields) -> Result<&'a Bid, AppError> {
+    let id: i64 = f
+        .text("bid")
+        .trim_start_matches('#')
+        .parse()
+        .map_err(|_| AppError::field("bid", "请选择揭榜"))?;
+    bids.iter()
+        .find(|b| b.id == id)
+        .ok_or_else(|| AppError::field("bid", "没有该揭榜"))
+}
+
+/// Milestones as lines "名称|lead_unit 或 subject|YYYY-MM-DD" (or JSON array of objects).
+fn parse_milestones(f: &Fields) -> Result<Vec<Milestone>, AppError> {
+    let mut out = vec![];
+    for line in f.all("milestones").iter().flat_map(|s| s.lines()) {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if line.starts_with('{') {
+            let m: Milestone = serde_json::from_str(line)
+                .map_err(|_| AppError::field("milestones", "里程碑格式有误"))?;
+            out.push(m);
+            continue;
+        }
+        let parts: Vec<&str> = line.split('|').map(str::trim).collect();
+        let [title, owner, due] = parts[..] else {
+            return Err(AppError::field(
+                "milestones",
+                "每行：名称|责任方（lead_unit 或 subject）|YYYY-MM-DD",
+            ));
+        };
+        let owner = match owner {
+            "牵头责任主体" => "lead_unit",
+            "项目主体" => "subject",
+            o => o,
+        };
+        out.push(Milestone {
+            title: title.into(),
+            owner: owner.into(),
+            due: due
+                .parse()
+                .map_err(|_| AppError::field("milestones", format!("里程碑“{title}”的日期有误")))?,
+        });
+    }
+    Ok(out)
+}
+
+/// The public's objection (no login).
+pub async fn submit_objection(st: &AppState, id: i64, f: &Fields) -> Result<i64, AppError> {
+    let c = st.db.competition(id).await?;
+    if c.state == CompState::Open {
+        return Err(AppError::NotFound);
+    }
+    let n = st.db.objections(id).await?.len();
+    object(
+        &c,
+        today(),
+        &f.text("name"),
+        &f.text("contact"),
+        &f.text("text"),
+        n,
+    )?;
+    Ok(st
+        .db
+        .insert_objection(&c, &f.text("name"), &f.text("contact"), &f.text("text"))
+        .await?)
+}
+
+pub async fn market_act(
+    st: &AppState,
+    actor: &Actor,
+    id: i64,
+    action: &str,
+    f: &Fields,
+) -> Result<(), AppError> {
+    let l = st.db.listing(id).await?;
+    check_version(f, l.version)?;
+    let reuses = st.db.reuses(id).await?;
+    let mine: Vec<&Reuse> = reuses
+        .iter()
+        .filter(|r| r.unit_id == actor.unit_id)
+        .collect();
+    match action {
+        "request_reuse" => {
+            request_reuse(actor, &l, &mine, &f.text("purpose"))?;
+            st.db.insert_reuse(actor, &l, &f.text("purpose")).await?;
+        }
+        "approve_reuse" | "refuse_reuse" => {
+            let rid: i64 = f
+                .text("reuse")
+                .parse()
+                .map_err(|_| AppError::field("reuse", "请选择复用申请"))?;
+            let r = reuses
+                .iter()
+                .find(|r| r.id == rid)
+                .ok_or_else(|| AppError::field("reuse", "没有该复用申请"))?;
+            decide_reuse(actor, &l, r)?;
+            st.db
+                .decide_reuse(actor, &l, r, action == "approve_reuse")
+                .await?;
+        }
+        "rate" => {
+            let stars: i64 = f
+                .text("stars")
+                .trim()
+                .parse()
+                .map_err(|_| AppError::field("stars", "评分为 1–5 星"))?;
+            rate(actor, &mine, stars, &f.text("review"))?;
+            st.db
+                .rate_listing(actor, &l, stars, &f.text("review"))
+                .await?;
+        }
+        "nominate" => {
+            let rank = match f.text("rank").trim() {
+                "" => None,
+                s => Some(
+                    s.parse()
+                        .map_err(|_| AppError::field("rank", "排名为整数"))?,
+                ),
+            };
+            nominate(actor, rank, &f.text("note"))?;
+            st.db
+                .nominate_listing(actor, &l, rank, &f.text("note"))
+                .await?;
+        }
+        _ => return Err(AppError::NotFound),
+    }
+    Ok(())
+}
+
+// ---------- JSON views ----------
+
+fn public_competition_json(c: &Competition, bids: &[Bid]) -> Value {
+    json!({
+        "id": c.id,
+        "title": c.title,
+        "scenario": c.scenario.code(),
+        "scenario_label": c.scenario.label(),
+        "class": c.class,
+        "class_label": class_label(c.class),
+        "state": c.state.code(),
+        "state_label": c.state.label(),
+        "lead_unit": c.lead_unit_name,
+        "notice_from": c.notice_from,
+        "notice_until": c.notice_until,
+        "announced_on": c.announced_on,
+        "shortlist": bids.iter().filter(|b| b.shortlisted).map(|b| json!({
+            "subject": b.unit_name,
+            "kind": b.kind.label(),
+            "consortium_members": b.members,
+        })).collect::<Vec<_>>(),
+        "cite": cite_announce().to_string(),
+    })
+}
+
+async fn competition_detail(st: &AppState, actor: &Actor, id: i64) -> Result<Value, AppError> {
+    let c = st.db.competition(id).await?;
+    let bids = st.db.bids(id).await?;
+    let cal = st.db.calendar().await?;
+    let visible: Vec<&Bid> = bids.iter().filter(|b| can_view_bid(actor, b)).collect();
+    let mut v = serde_json::to_value(&c).unwrap_or(Value::Null);
+    v["state_label"] = json!(c.state.label());
+    v["bids"] = json!(visible);
+    v["cancellation_proposed_after"] = json!(cancellation_due(&cal, &c, today()));
+    if sees_all_bids(actor) {
+        v["objections"] = json!(st.db.objections(id).await?);
+        v["history"] = json!(st.db.market_history("competition", id).await?);
+    } else {
+        v["objections"] = json!(st
+            .db
+            .objections(id)
+            .await?
+            .iter()
+            .map(|o| json!({"id": o.id, "handled": o.handled}))
+            .collect::<Vec<_>>());
+    }
+    Ok(v)
+}
+
+fn listing_json(l: &Listing, reuses: &[Reuse], ratings: &[RatingRow]) -> Value {
+    let mut regions: Vec<String> = reuses
+        .iter()
+        .filter(|r| r.state == ReuseState::Approved)
+        .map(|r| r.unit_name.clone())
+        .collect();
+    regions.dedup();
+    json!({
+        "id": l.id,
+        "name": l.name,
+        "description": l.description,
+        "owner": l.owner_name,
+        "class": l.class,
+        "class_label": class_label(l.class),
+        "ownership": ownership_label(l.class),
+        "pricing": pricing_rule(l.suppliers),
+        "version_label": l.version_label,
+        "listed_on": l.listed_on.get(..10).unwrap_or(""),
+        "reuse_count": l.reuse_count,
+        "rating": l.rating,
+        "ratings": l.ratings,
+        "reviews": ratings,
+        "used_by": regions,
+        "best": l.best,
+        "rank": l.rank,
+        "nomination": l.nomination,
+        "competition": l.competition_id,
+        "version": l.version,
+    })
+}
+
+/// Machine-readable metadata in the spirit of publiccode.yml.
+async fn publiccode(st: &AppState, id: i64) -> Result<Value, AppError> {
+    let l = st.db.listing(id).await?;
+    let reuses = st.db.reuses(id).await?;
+    let used: Vec<Value> = reuses
+        .iter()
+        .filter(|r| r.state == ReuseState::Approved)
+        .map(|r| json!({ "unit": r.unit_name, "jurisdiction_path": r.region }))
+        .collect();
+    Ok(json!({
+        "publiccodeYmlVersion": "0.4",
+        "name": l.name,
+        "softwareVersion": l.version_label,
+        "releaseDate": l.listed_on.get(..10).unwrap_or(""),
+        "platforms": ["web"],
+        "description": { "zh-CN": { "shortDescription": l.name, "longDescription": l.description } },
+        "legal": { "license": l.licence, "mainCopyrightOwner": l.owner_name, "repoOwner": l.owner_name,
+                   "ownership": ownership_label(l.class) },
+        "maintenance": { "type": "contract", "contacts": [{ "name": l.contact }] },
+        "intendedAudience": { "usedBy": used },
+        "x-tongchou": { "class": l.class, "pricing": pricing_rule(l.suppliers), "reuseCount": l.reuse_count,
+                        "rating": l.rating, "market": format!("/market/{}", l.id) },
+    }))
+}
+
+/// O1 catalogues: applications (listed and accepted), data resources, cloud resources,
+/// components (reusable listed applications).
+async fn catalogues(st: &AppState, actor: Option<&Actor>) -> Result<Value, AppError> {
+    let listings = st.db.listings("").await?;
+    let accepted: Vec<Value> = st
+        .db
+        .competitions()
+        .await?
+        .iter()
+        .filter(|c| c.state == CompState::Accepted)
+        .map(|c| json!({ "competition": c.id, "title": c.title, "class": c.class, "lead_unit": c.lead_unit_name }))
+        .collect();
+    let mut data = vec![];
+    let mut cloud = vec![];
+    if let Some(a) = actor.filter(|a| !is_market_entity(a)) {
+        let f = tongchou_store::project::ListFilter {
+            stages: vec![],
+            year: None,
+            unit: None,
+            q: None,
+            page: 1,
+            per_page: 500,
+        };
+        let (projects, _) = st.db.list_projects(&list_scope(a), &f).await?;
+        let ids: Vec<i64> = projects.iter().map(|p| p.id).collect();
+        for s in st.db.systems_of(&ids).await? {
+            for d in &s.system.data {
+                data.push(json!({ "system": s.system.input.name, "project": s.project_name, "name": d.name,
+                    "unit": d.unit, "format": d.format, "share": d.share.label(), "open": d.open.label() }));
+            }
+            for r in &s.system.cloud {
+                cloud.push(json!({ "system": s.system.input.name, "project": s.project_name, "unit": s.unit_name,
+                    "kind": r.kind.label(), "spec": r.spec, "quantity": r.quantity,
+                    "requested": r.requested, "released": r.released }));
+            }
+        }
+    }
+    Ok(json!({
+        "applications": listings.iter().map(|l| json!({ "listing": l.id, "name": l.name, "owner": l.owner_name, "class": l.class, "version": l.version_label })).collect::<Vec<_>>(),
+        "accepted_projects": accepted,
+        "data_resources": data,
+        "cloud_resources": cloud,
+        "components": listings.iter().filter(|l| l.reuse_count > 0).map(|l| json!({ "listing": l.id, "name": l.name, "reuse_count": l.reuse_count })).collect::<Vec<_>>(),
+    }))
+}
+
+// =============================================================================================
+// Pages
+// =============================================================================================
+
+#[derive(Default)]
+pub struct Failed {
+    pub action: String,
+    pub error: String,
+    pub field: String,
+}
+
+impl Failed {
+    fn from(action: &str, e: &AppError) -> Failed {
+        Failed {
+            action: action.into(),
+            error: e.body().message,
+            field: e.field_name().unwrap_or("").into(),
+        }
+    }
+    pub fn msg(&self, action: &str) -> String {
+        if self.action == action {
+            if self.field.is_empty() {
+                self.error.clone()
+            } else {
+                format!("{}（{}）", self.error, self.field)
+            }
+        } else {
+            String::new()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "market_competitions.html")]
+struct CompetitionsPage {
+    layout: Layout,
+    items: Vec<Competition>,
+    can_open: bool,
+    failed: Failed,
+}
+
+async fn competitions_page(
+    st: &AppState,
+    user: &CurrentUser,
+    failed: Failed,
+) -> Result<Response, AppError> {
+    let status = if failed.error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render_status(
+        status,
+        &CompetitionsPage {
+            layout: layout_for(st, Some(user), "competitions").await,
+            items: st.db.competitions().await?,
+            can_open: can_open_competition(&user.actor),
+            failed,
+        },
+    ))
+}
+
+pub async fn competitions_list(State(st): State<AppState>, MaybeUser(u): MaybeUser) -> Response {
+    let Some(user) = u else {
+        return Redirect::to("/login").into_response();
+    };
+    match competitions_page(&st, &user, Failed::default()).await {
+        Ok(r) => r,
+        Err(e) => error_page(&st, Some(&user), e).await,
+    }
+}
+
+pub async fn competitions_create(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    let f = Fields(f);
+    let r = async {
+        user.check_csrf(f.get("_csrf"))?;
+        open(&st, &user.actor, &f).await
+    }
+    .await;
+    match r {
+        Ok(id) => Redirect::to(&format!("/competitions/{id}")).into_response(),
+        Err(e @ (AppError::Unprocessable { .. } | AppError::Forbidden(_))) => {
+            let status = e.status();
+            match competitions_page(&st, &user, Failed::from("open", &e)).await {
+                Ok(mut r) => {
+                    *r.status_mut() = status;
+                    r
+                }
+                Err(e) => error_page(&st, Some(&user), e).await,
+            }
+        }
+        Err(e) => error_page(&st, Some(&user), e).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "market_competition.html")]
+struct CompetitionPage {
+    layout: Layout,
+    c: Competition,
+    bids: Vec<Bid>,
+    objections: Vec<Objection>,
+    history: Vec<DemandHistoryEntry>,
+    all: bool,
+    lead: bool,
+    authority: bool,
+    expert: bool,
+    bidder: bool,
+    subject: bool,
+    cancel_after: Option<Date>,
+    criteria: Vec<(&'static str, &'static str)>,
+    failed: Failed,
+}
+
+impl CompetitionPage {
+    fn kind_label(&self, k: &CandidateKind) -> &'static str {
+        k.label()
+    }
+    fn score_text(&self, b: &Bid) -> String {
+        b.score
+            .map(|s| format!("{s:.1}（{} 位专家）", b.scores))
+            .unwrap_or_else(|| "—".into())
+    }
+    fn owner_label(&self, o: &str) -> &'static str {
+        if o == "lead_unit" {
+            "牵头责任主体"
+        } else {
+            "项目主体"
+        }
+    }
+}
+
+async fn competition_page(
+    st: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    failed: Failed,
+) -> Result<Response, AppError> {
+    let a = &user.actor;
+    let c = st.db.competition(id).await?;
+    let bids = st.db.bids(id).await?;
+    let cal = st.db.calendar().await?;
+    let all = sees_all_bids(a);
+    let subject = bids.iter().any(|b| b.shortlisted && b.unit_id == a.unit_id);
+    let status = if failed.error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render_status(
+        status,
+        &CompetitionPage {
+            layout: layout_for(st, Some(user), "competitions").await,
+            cancel_after: cancellation_due(&cal, &c, today()),
+            bids: bids.into_iter().filter(|b| can_view_bid(a, b)).collect(),
+            objections: if all {
+                st.db.objections(id).await?
+            } else {
+                vec![]
+            },
+            history: if all {
+                st.db.market_history("competition", id).await?
+            } else {
+                vec![]
+            },
+            lead: a.has(Role::LeadUnit) && a.unit_id == c.lead_unit_id,
+            authority: a.has(Role::Authority),
+            expert: a.has(Role::Expert),
+            bidder: can_bid(a),
+            subject,
+            all,
+            c,
+            criteria: CRITERIA.to_vec(),
+            failed,
+        },
+    ))
+}
+
+pub async fn competition_show(
+    State(st): State<AppState>,
+    MaybeUser(u): MaybeUser,
+    Path(id): Path<i64>,
+) -> Response {
+    let Some(user) = u else {
+        return Redirect::to("/login").into_response();
+    };
+    match competition_page(&st, &user, id, Failed::default()).await {
+        Ok(r) => r,
+        Err(e) => error_page(&st, Some(&user), e).await,
+    }
+}
+
+pub async fn competition_post(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path((id, action)): Path<(i64, String)>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    let f = Fields(f);
+    let r = async {
+        user.check_csrf(f.get("_csrf"))?;
+        act(&st, &user.actor, id, &action, &f).await
+    }
+    .await;
+    match r {
+        Ok(()) => Redirect::to(&format!("/competitions/{id}")).into_response(),
+        Err(
+            e @ (AppError::Unprocessable { .. } | AppError::Forbidden(_) | AppError::Conflict(_)),
+        ) => {
+            let status = e.status();
+            match competition_page(&st, &user, id, Failed::from(&action, &e)).await {
+                Ok(mut r) => {
+                    *r.status_mut() = status;
+                    r
+                }
+                Err(e) => error_page(&st, Some(&user), e).await,
+            }
+        }
+        Err(e) => error_page(&st, Some(&user), e).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "market_notice.html")]
+struct NoticePage {
+    layout: Layout,
+    c: Competition,
+    shortlist: Vec<Bid>,
+    in_notice: bool,
+    handled: usize,
+    received: usize,
+    notice_days: u32,
+    notice_cite: String,
+    done: bool,
+    failed: Failed,
+}
+
+async fn notice_page(
+    st: &AppState,
+    u: Option<&CurrentUser>,
+    id: i64,
+    done: bool,
+    failed: Failed,
+) -> Result<Response, AppError> {
+    let c = st.db.competition(id).await?;
+    if c.state == CompState::Open {
+        return Err(AppError::NotFound);
+    }
+    let objs = st.db.objections(id).await?;
+    let p = st.profile();
+    let status = if failed.error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render_status(
+        status,
+        &NoticePage {
+            layout: layout_for(st, u, "market").await,
+            shortlist: st
+                .db
+                .bids(id)
+                .await?
+                .into_iter()
+                .filter(|b| b.shortlisted)
+                .collect(),
+            in_notice: c.state == CompState::Notice && c.notice_until.is_some_and(|d| today() <= d),
+            handled: objs.iter().filter(|o| o.handled).count(),
+            received: objs.len(),
+            notice_days: p.notice_days,
+            notice_cite: p.notice_cite.to_string(),
+            c,
+            done,
+            failed,
+        },
+    ))
+}
+
+pub async fn notice_show(
+    State(st): State<AppState>,
+    MaybeUser(u): MaybeUser,
+    Path(id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    match notice_page(
+        &st,
+        u.as_ref(),
+        id,
+        q.contains_key("done"),
+        Failed::default(),
+    )
+    .await
+    {
+        Ok(r) => r,
+        Err(e) => error_page(&st, u.as_ref(), e).await,
+    }
+}
+
+/// Anonymous forms have no session to bind a token to: refuse cross-site posts by Origin.
+fn same_origin(headers: &HeaderMap) -> Result<(), AppError> {
+    let host = headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    match headers.get("origin").and_then(|h| h.to_str().ok()) {
+        Some(o) if !o.ends_with(&format!("//{host}")) => {
+            Err(AppError::Forbidden("跨站提交被拒绝".into()))
+        }
+        _ => Ok(()),
+    }
+}
+
+pub async fn notice_object(
+    State(st): State<AppState>,
+    MaybeUser(u): MaybeUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    let f = Fields(f);
+    let r = async {
+        same_origin(&headers)?;
+        submit_objection(&st, id, &f).await
+    }
+    .await;
+    match r {
+        Ok(_) => Redirect::to(&format!("/public/notices/{id}?done=1")).into_response(),
+        Err(e @ AppError::Unprocessable { .. }) => {
+            let status = e.status();
+            match notice_page(&st, u.as_ref(), id, false, Failed::from("object", &e)).await {
+                Ok(mut r) => {
+                    *r.status_mut() = status;
+                    r
+                }
+                Err(e) => error_page(&st, u.as_ref(), e).await,
+            }
+        }
+        Err(e) => error_page(&st, u.as_ref(), e).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "market.html")]
+struct MarketPage {
+    layout: Layout,
+    items: Vec<Listing>,
+    notices: Vec<Competition>,
+    q: String,
+}
+
+impl MarketPage {
+    fn class_label(&self, c: &u8) -> &'static str {
+        class_label(*c)
+    }
+    fn pricing(&self, n: &i64) -> &'static str {
+        pricing_rule(*n)
+    }
+    fn rating_text(&self, l: &Listing) -> String {
+        l.rating
+            .map(|r| format!("{r:.1} 星（{} 条）", l.ratings))
+            .unwrap_or_else(|| "暂无评价".into())
+    }
+}
+
+pub async fn market_list(
+    State(st): State<AppState>,
+    MaybeUser(u): MaybeUser,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let r = async {
+        let q = q.get("q").cloned().unwrap_or_default();
+        let notices = st
+            .db
+            .competitions()
+            .await?
+            .into_iter()
+            .filter(|c| c.state == CompState::Notice)
+            .collect();
+        Ok::<_, AppError>(render_status(
+            StatusCode::OK,
+            &MarketPage {
+                layout: layout_for(&st, u.as_ref(), "market").await,
+                items: st.db.listings(&q).await?,
+                notices,
+                q,
+            },
+        ))
+    }
+    .await;
+    match r {
+        Ok(r) => r,
+        Err(e) => error_page(&st, u.as_ref(), e).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "market_listing.html")]
+struct ListingPage {
+    layout: Layout,
+    l: Listing,
+    reuses: Vec<Reuse>,
+    ratings: Vec<RatingRow>,
+    used_by: Vec<String>,
+    owner: bool,
+    can_request: bool,
+    can_rate: bool,
+    can_nominate: bool,
+    history: Vec<DemandHistoryEntry>,
+    failed: Failed,
+}
+
+impl ListingPage {
+    fn class_label(&self) -> &'static str {
+        class_label(self.l.class)
+    }
+    fn ownership(&self) -> &'static str {
+        ownership_label(self.l.class)
+    }
+    fn pricing(&self) -> &'static str {
+        pricing_rule(self.l.suppliers)
+    }
+    fn rating_text(&self) -> String {
+        self.l
+            .rating
+            .map(|r| format!("{r:.1} 星（{} 条）", self.l.ratings))
+            .unwrap_or_else(|| "暂无评价".into())
+    }
+}
+
+async fn listing_page(
+    st: &AppState,
+    u: Option<&CurrentUser>,
+    id: i64,
+    failed: Failed,
+) -> Result<Response, AppError> {
+    let l = st.db.listing(id).await?;
+    let reuses = st.db.reuses(id).await?;
+    let a = u.map(|u| &u.actor);
+    let owner = a.is_some_and(|a| a.unit_id == l.owner_unit_id);
+    let mine: Vec<&Reuse> = a
+        .map(|a| reuses.iter().filter(|r| r.unit_id == a.unit_id).collect())
+        .unwrap_or_default();
+    let status = if failed.error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render_status(
+        status,
+        &ListingPage {
+            layout: layout_for(st, u, "market").await,
+            can_request: a.is_some_and(|a| request_reuse(a, &l, &mine, "x").is_ok()),
+            can_rate: a.is_some_and(|a| rate(a, &mine, 5, "").is_ok()),
+            can_nominate: a.is_some_and(|a| a.has(Role::Authority) || a.has(Role::LeadUnit)),
+            used_by: reuses
+                .iter()
+                .filter(|r| r.state == ReuseState::Approved)
+                .map(|r| r.unit_name.clone())
+                .collect(),
+            reuses: if owner { reuses } else { vec![] },
+            ratings: st.db.ratings(id).await?,
+            history: if u.is_some() {
+                st.db.market_history("listing", id).await?
+            } else {
+                vec![]
+            },
+            owner,
+            l,
+            failed,
+        },
+    ))
+}
+
+pub async fn listing_show(
+    State(st): State<AppState>,
+    MaybeUser(u): MaybeUser,
+    Path(id): Path<i64>,
+) -> Response {
+    match listing_page(&st, u.as_ref(), id, Failed::default()).await {
+        Ok(r) => r,
+        Err(e) => error_page(&st, u.as_ref(), e).await,
+    }
+}
+
+pub async fn listing_post(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path((id, action)): Path<(i64, String)>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    let f = Fields(f);
+    let r = async {
+        user.check_csrf(f.get("_csrf"))?;
+        market_act(&st, &user.actor, id, &action, &f).await
+    }
+    .await;
+    match r {
+        Ok(()) => Redirect::to(&format!("/market/{id}")).into_response(),
+        Err(
+            e @ (AppError::Unprocessable { .. } | AppError::Forbidden(_) | AppError::Conflict(_)),
+        ) => {
+            let status = e.status();
+            match listing_page(&st, Some(&user), id, Failed::from(&action, &e)).await {
+                Ok(mut r) => {
+                    *r.status_mut() = status;
+                    r
+                }
+                Err(e) => error_page(&st, Some(&user), e).await,
+            }
+        }
+        Err(e) => error_page(&st, Some(&user), e).await,
+    }
+}
+
+pub async fn publiccode_json(
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, AppError> {
+    Ok(Json(publiccode(&st, id).await?))
+}
+
+#[derive(Template)]
+#[template(path = "catalogues.html")]
+struct CataloguesPage {
+    layout: Layout,
+    cat: Value,
+}
+
+impl CataloguesPage {
+    fn rows(&self, k: &str) -> Vec<Value> {
+        self.cat[k].as_array().cloned().unwrap_or_default()
+    }
+    fn s(&self, v: &Value, k: &str) -> String {
+        match &v[k] {
+            Value::String(s) => s.clone(),
+            Value::Null => "—".into(),
+            o => o.to_string(),
+        }
+    }
+}
+
+pub async fn catalogues_page(State(st): State<AppState>, MaybeUser(u): MaybeUser) -> Response {
+    let r = async {
+        Ok::<_, AppError>(render_status(
+            StatusCode::OK,
+            &CataloguesPage {
+                layout: layout_for(&st, u.as_ref(), "catalogues").await,
+                cat: catalogues(&st, u.as_ref().map(|u| &u.actor)).await?,
+            },
+        ))
+    }
+    .await;
+    match r {
+        Ok(r) => r,
+        Err(e) => error_page(&st, u.as_ref(), e).await,
+    }
+}
+
+// =============================================================================================
+// API
+// =============================================================================================
+
+fn json_fields(body: &Bytes) -> Result<Fields, AppError> {
+    if body.is_empty() {
+        return Ok(Fields::default());
+    }
+    let v: Value = serde_json::from_slice(body)
+        .map_err(|e| AppError::BadRequest(format!("请求体不是有效的 JSON：{e}")))?;
+    Fields::from_json(&v)
+}
+
+fn api_write(user: &CurrentUser) -> Result<(), AppError> {
+    if user.csrf.is_some() {
+        return Err(AppError::Forbidden(
+            "接口写操作请使用 Authorization: Bearer 令牌".into(),
+        ));
+    }
+    Ok(())
+}
+
+pub async fn api_competitions(
+    State(st): State<AppState>,
+    _user: CurrentUser,
+) -> Result<Json<Value>, AppError> {
+    let mut items = vec![];
+    for c in st.db.competitions().await? {
+        let bids = st.db.bids(c.id).await?;
+        items.push(public_competition_json(&c, &bids));
+    }
+    Ok(Json(json!({ "total": items.len(), "items": items })))
+}
+
+pub async fn api_open(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    api_write(&user)?;
+    let id = open(&st, &user.actor, &json_fields(&body)?).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(competition_detail(&st, &user.actor, id).await?),
+    )
+        .into_response())
+}
+
+pub async fn api_competition(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, AppError> {
+    Ok(Json(competition_detail(&st, &user.actor, id).await?))
+}
+
+pub async fn api_competition_act(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path((id, action)): Path<(i64, String)>,
+    body: Bytes,
+) -> Result<Json<Value>, AppError> {
+    api_write(&user)?;
+    act(&st, &user.actor, id, &action, &json_fields(&body)?).await?;
+    Ok(Json(competition_detail(&st, &user.actor, id).await?))
+}
+
+pub async fn api_public_notice(
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, AppError> {
+    let c = st.db.competition(id).await?;
+    if c.state == CompState::Open {
+        return Err(AppError::NotFound);
+    }
+    let bids = st.db.bids(id).await?;
+    let objs = st.db.objections(id).await?;
+    let mut v = public_competition_json(&c, &bids);
+    v["objections_received"] = json!(objs.len());
+    v["objections_handled"] = json!(objs.iter().filter(|o| o.handled).count());
+    Ok(Json(v))
+}
+
+pub async fn api_public_object(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    same_origin(&headers)?;
+    let oid = submit_objection(&st, id, &json_fields(&body)?).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": oid, "message": "异议已收到，牵头责任主体将处理并记录" })),
+    )
+        .into_response())
+}
+
+pub async fn api_public_market(
+    State(st): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, AppError> {
+    let items = st
+        .db
+        .listings(q.get("q").map(String::as_str).unwrap_or(""))
+        .await?;
+    let mut out = vec![];
+    for l in &items {
+        out.push(listing_json(l, &st.db.reuses(l.id).await?, &[]));
+    }
+    Ok(Json(json!({ "total": out.len(), "items": out })))
+}
+
+pub async fn api_public_listing(
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, AppError> {
+    let l = st.db.listing(id).await?;
+    Ok(Json(listing_json(
+        &l,
+        &st.db.reuses(id).await?,
+        &st.db.ratings(id).await?,
+    )))
+}
+
+pub async fn api_market_act(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path((id, action)): Path<(i64, String)>,
+    body: Bytes,
+) -> Result<Json<Value>, AppError> {
+    api_write(&user)?;
+    market_act(&st, &user.actor, id, &action, &json_fields(&body)?).await?;
+    let l = st.db.listing(id).await?;
+    let reuses = st.db.reuses(id).await?;
+    let mut v = listing_json(&l, &reuses, &st.db.ratings(id).await?);
+    if user.actor.unit_id == l.owner_unit_id {
+        v["requests"] = json!(reuses);
+    } else {
+        v["requests"] = json!(reuses
+            .iter()
+            .filter(|r| r.unit_id == user.actor.unit_id)
+            .collect::<Vec<_>>());
+    }
+    Ok(Json(v))
+}
+
+pub async fn api_catalogues(
+    State(st): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Value>, AppError> {
+    Ok(Json(catalogues(&st, Some(&user.actor)).await?))
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/competitions",
+            get(competitions_list).post(competitions_create),
+        )
+        .route("/competitions/{id}", get(competition_show))
+        .route("/competitions/{id}/act/{action}", post(competition_post))
+        .route("/public/notices/{id}", get(notice_show).post(notice_object))
+        .route("/market", get(market_list))
+        .route("/market/{id}", get(listing_show))
+        .route("/market/{id}/act/{action}", post(listing_post))
+        .route("/market/{id}/publiccode.json", get(publiccode_json))
+        .route("/catalogues", get(catalogues_page))
+        .route("/api/v1/competitions", get(api_competitions).post(api_open))
+        .route("/api/v1/competitions/{id}", get(api_competition))
+        .route(
+            "/api/v1/competitions/{id}/actions/{action}",
+            post(api_competition_act),
+        )
+        .route("/api/v1/public/notices/{id}", get(api_public_notice))
+        .route(
+            "/api/v1/public/notices/{id}/objections",
+            post(api_public_object),
+        )
+        .route("/api/v1/public/market", get(api_public_market))
+        .route("/api/v1/public/market/{id}", get(api_public_listing))
+        .route(
+            "/api/v1/public/market/{id}/publiccode.json",
+            get(publiccode_json),
+        )
+        .route("/api/v1/market/{id}/actions/{action}", post(api_market_act))
+        .route("/api/v1/catalogues", get(api_catalogues))
+}
+
+/// The OpenAPI paths of this module.
+pub fn openapi_paths(doc: &mut Value) {
+    use crate::openapi::err;
+    let id =
+        json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } });
+    let action = |e: &[&str]| json!({ "name": "action", "in": "path", "required": true, "schema": { "enum": e } });
+    let body = |desc: &str| json!({ "required": true, "content": { "application/json": { "schema": { "type": "object", "description": desc } } } });
+    let paths = json!({
+        "/api/v1/competitions": {
+            "get": { "summary": "共享应用揭榜（公开部分）", "responses": { "200": { "description": "{items, total}" } } },
+            "post": { "summary": "牵头责任主体基于已发布的项目库条目发起揭榜：item、title、scenario（unveil/pilot/general）、class（1–3）与申请书字段（definition、content、necessity、feasibility、construction_mode、tech_spec、financing、qualifications、requirements、delivery_date、acceptance_criteria；第一类另需 budget_estimate、fund_source；第二类另需 user_scale、service_fee）",
+                "requestBody": body("见 summary"), "responses": { "201": { "description": "揭榜" }, "403": err("非牵头责任主体"), "422": err("输入或规则不符") } }
+        },
+        "/api/v1/competitions/{id}": { "get": { "summary": "揭榜详情（揭榜仅本单位可见，部门可见全部；含3个月取消提议）", "parameters": [id], "responses": { "200": { "description": "揭榜" }, "404": err("不存在") } } },
+        "/api/v1/competitions/{id}/actions/{action}": { "post": {
+            "summary": "bid 揭榜（kind、members 联合体成员、drc_opinion、finance_opinion、materials；行政事业单位须附发改和财政意见）；score 专家评分（bid 与 8 项 0–10 分、opinion）；shortlist 拟入选名单并公示（bids、notice_from、override_reason）；handle_objection（objection、reply）；announce 专班发布公告；agree 签订协议（milestones 每行 名称|lead_unit 或 subject|日期、delivery_date）；apply_acceptance；accept/reject（opinion、version_label、licence、contact）；confirm_cancel（reason）",
+            "parameters": [id, action(&["bid", "score", "shortlist", "handle_objection", "announce", "agree", "apply_acceptance", "accept", "reject", "confirm_cancel"])],
+            "requestBody": body("见 summary；version 乐观锁可选"),
+            "responses": { "200": { "description": "揭榜" }, "403": err("无权"), "404": err("不存在"), "409": err("阶段不允许或并发冲突"), "422": err("输入或规则不符（override_required：默认规则须填理由）") } } },
+        "/api/v1/public/notices/{id}": { "get": { "summary": "公示（无需登录；不含评分、材料与异议人信息）", "security": [], "parameters": [id], "responses": { "200": { "description": "公示" }, "404": err("未公示") } } },
+        "/api/v1/public/notices/{id}/objections": { "post": { "summary": "公示期内提出异议（无需登录；name、contact、text，限长）", "security": [], "parameters": [id], "requestBody": body("name、contact、text"),
+            "responses": { "201": { "description": "已收到" }, "403": err("跨站或已达上限"), "422": err("不在公示期或输入有误") } } },
+        "/api/v1/public/market": { "get": { "summary": "应用市场（无需登录；q 检索）", "security": [], "parameters": [{ "name": "q", "in": "query", "schema": { "type": "string" } }], "responses": { "200": { "description": "{items, total}" } } } },
+        "/api/v1/public/market/{id}": { "get": { "summary": "上架应用（所有方、类别、权属、定价规则、使用地区、评分与评价）", "security": [], "parameters": [id], "responses": { "200": { "description": "应用" }, "404": err("不存在") } } },
+        "/api/v1/public/market/{id}/publiccode.json": { "get": { "summary": "机器可读元数据（参照 publiccode.yml）", "security": [], "parameters": [id], "responses": { "200": { "description": "元数据" }, "404": err("不存在") } } },
+        "/api/v1/market/{id}/actions/{action}": { "post": { "summary": "request_reuse 申请复用（purpose）；approve_reuse/refuse_reuse 所有方审批（reuse）；rate 已复用单位评价（stars 1–5、review）；nominate 优秀应用与争先制推荐（rank、note）",
+            "parameters": [id, action(&["request_reuse", "approve_reuse", "refuse_reuse", "rate", "nominate"])], "requestBody": body("见 summary"),
+            "responses": { "200": { "description": "应用" }, "403": err("无权"), "409": err("并发冲突"), "422": err("输入有误") } } },
+        "/api/v1/catalogues": { "get": { "summary": "编目：应用、已验收项目、数据资源、云资源、组件（数据与云资源按可见项目）", "responses": { "200": { "description": "编目" } } } }
+    });
+    if let (Some(p), Some(add)) = (doc["paths"].as_object_mut(), paths.as_object()) {
+        for (k, v) in add {
+            p.insert(k.clone(), v.clone());
+        }
+    }
+}
