@@ -948,9 +948,10 @@ pub fn decide(
                 .filter(|s| s.likely_duplicate())
                 .collect();
             match &duplicate {
-                None if !likely.is_empty() => return Err(Refusal::Invalid {
-                    field: "duplicate".into(),
-                    message: format!(
+                None if !likely.is_empty() => {
+                    return Err(Refusal::Invalid {
+                        field: "duplicate".into(),
+                        message: format!(
                         "平台比对到疑似重复建设的项目：{}。请判断是否属于重复建设并说明理由（{}）",
                         likely
                             .iter()
@@ -959,7 +960,8 @@ pub fn decide(
                             .join("；"),
                         duplicate_cite()
                     ),
-                }),
+                    })
+                }
                 Some(j) if j.reason.trim().is_empty() => {
                     return Err(invalid("duplicate_reason", "请说明重复建设判断的理由"))
                 }

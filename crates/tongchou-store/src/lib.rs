@@ -11,6 +11,7 @@ pub mod evaluation;
 pub mod exports;
 pub mod funds;
 pub mod market;
+pub mod opendata;
 pub mod operation;
 pub mod outbox;
 pub mod overrides;

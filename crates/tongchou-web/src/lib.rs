@@ -18,6 +18,7 @@ pub mod notify;
 pub mod notify_http;
 pub mod ocds;
 mod openapi;
+pub mod opendata;
 pub mod operation;
 pub mod pages;
 pub mod profiles;
@@ -393,6 +394,7 @@ pub fn router(state: AppState) -> Router {
         .merge(demand::routes())
         .merge(market::routes())
         .merge(operation::routes())
+        .merge(opendata::routes())
         .merge(openapi::routes())
         .fallback(pages::not_found)
         .with_state(state)

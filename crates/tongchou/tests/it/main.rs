@@ -8,6 +8,7 @@ mod http;
 mod market;
 mod money;
 mod notify;
+mod opendata;
 mod operation;
 mod profiles;
 mod similar;
