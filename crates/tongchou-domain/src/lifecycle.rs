@@ -948,18 +948,26 @@ pub fn decide(
                 .filter(|s| s.likely_duplicate())
                 .collect();
             match &duplicate {
-                None if !likely.is_empty() => return Err(Refusal::Invalid {
-                    field: "duplicate".into(),
-                    message: format!(
+                None if !likely.is_empty() => {
+                    return Err(Refusal::Invalid {
+                        field: "duplicate".into(),
+                        message: format!(
                         "平台比对到疑似重复建设的项目：{}。请判断是否属于重复建设并说明理由（{}）",
                         likely
                             .iter()
-                            .map(|s| format!("{}（{}，相似度 {}）", s.name, s.unit_name, s.score))
+                            .map(|s| format!(
+                                "[{}] {}（{}，相似度 {}）",
+                                s.kind_label(),
+                                s.name,
+                                s.unit_name,
+                                s.score
+                            ))
                             .collect::<Vec<_>>()
                             .join("；"),
                         duplicate_cite()
                     ),
-                }),
+                    })
+                }
                 Some(j) if j.reason.trim().is_empty() => {
                     return Err(invalid("duplicate_reason", "请说明重复建设判断的理由"))
                 }
