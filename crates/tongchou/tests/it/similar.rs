@@ -593,3 +593,52 @@ async fn applications_ledger_and_library_items_are_compared_sqlite() {
 async fn applications_ledger_and_library_items_are_compared_postgres() {
     other_kinds(Backend::Postgres).await;
 }
+
+async fn listed(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    tongchou_testkit::seed_demand_demo(&app.st, &app.world, today(), None)
+        .await
+        .expect("demand demo");
+    tongchou_testkit::seed_market_demo(&app.st, &app.world, today())
+        .await
+        .expect("market demo");
+    let wjw = app.token("wjw").await;
+    let (s, m) = app.get(&wjw, "/api/v1/public/market").await;
+    assert_eq!(s, StatusCode::OK, "{m}");
+    let l = &m["items"][0];
+    let (lid, name, desc) = (
+        l["id"].as_i64().unwrap(),
+        l["name"].as_str().unwrap().to_string(),
+        l["description"].as_str().unwrap_or("").to_string(),
+    );
+    // A unit drafting the same thing in its own words finds the listed application (public).
+    let (s, v) = app
+        .get(
+            &wjw,
+            &format!("/api/v1/similar?name={name}试点&summary={desc}"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let hit = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] == "listing")
+        .unwrap_or_else(|| panic!("the listed application is found: {v:#}"));
+    assert_eq!(hit["id"], lid, "{hit}");
+    assert_eq!(hit["kind_label"], "应用", "{hit}");
+    assert_eq!(hit["href"], format!("/market/{lid}"), "{hit}");
+    assert_eq!(hit["likely_duplicate"], true, "{hit}");
+}
+
+#[tokio::test]
+async fn declaration_finds_a_listed_market_application_sqlite() {
+    listed(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn declaration_finds_a_listed_market_application_postgres() {
+    listed(Backend::Postgres).await;
+}
