@@ -955,7 +955,13 @@ pub fn decide(
                         "平台比对到疑似重复建设的项目：{}。请判断是否属于重复建设并说明理由（{}）",
                         likely
                             .iter()
-                            .map(|s| format!("{}（{}，相似度 {}）", s.name, s.unit_name, s.score))
+                            .map(|s| format!(
+                                "[{}] {}（{}，相似度 {}）",
+                                s.kind_label(),
+                                s.name,
+                                s.unit_name,
+                                s.score
+                            ))
                             .collect::<Vec<_>>()
                             .join("；"),
                         duplicate_cite()

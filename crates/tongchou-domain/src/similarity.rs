@@ -260,7 +260,8 @@ pub const LIKELY_DUPLICATE: u32 = 45;
 /// One similar item found for a text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Similar {
-    /// `project` (later: application, ledger, library).
+    /// `project`, `application` (a registered application), `listing` (an application listed in
+    /// the market), `ledger` (a 一本账 entry) or `library` (a library item).
     pub kind: String,
     pub id: i64,
     pub code: String,
@@ -277,6 +278,28 @@ pub struct Similar {
 impl Similar {
     pub fn likely_duplicate(&self) -> bool {
         self.score >= LIKELY_DUPLICATE
+    }
+
+    /// What kind of record it is, in the regulations' terms.
+    pub fn kind_label(&self) -> &'static str {
+        match self.kind.as_str() {
+            "application" | "listing" => "应用",
+            "ledger" => "一本账",
+            "library" => "项目库",
+            _ => "项目",
+        }
+    }
+
+    /// The page of the record.
+    pub fn href(&self) -> String {
+        let base = match self.kind.as_str() {
+            "application" => "/applications",
+            "listing" => "/market",
+            "ledger" => "/ledger",
+            "library" => "/library",
+            _ => "/projects",
+        };
+        format!("{base}/{}", self.id)
     }
 }
 

@@ -4820,3 +4820,75 @@ fn inherited_profile_is_handled_by_the_level_that_chose_it() {
         "the district's bureau does not handle what the city's profile governs"
     );
 }
+
+fn similar_of(kind: &str, score: u32) -> tongchou_domain::similarity::Similar {
+    tongchou_domain::similarity::Similar {
+        kind: kind.into(),
+        id: 7,
+        code: "YY-7".into(),
+        name: "智慧教育一张图".into(),
+        unit_name: "区教育局".into(),
+        year: 2025,
+        stage_label: "已登记".into(),
+        score,
+        matched: vec!["一张图".into()],
+    }
+}
+
+// ZJ-share 四 "不得重复建设"; Shangcheng 第一章、第三章 (issue 5: applications, 一本账 entries and
+// library items are compared too): a likely duplicate of ANY kind needs the reviewer's judgement.
+#[test]
+fn compliance_review_with_likely_duplicate_application_needs_judgement() {
+    for kind in ["application", "listing", "ledger", "library"] {
+        let mut ctx = at(Stage::ComplianceReview);
+        ctx.similar = vec![similar_of(kind, 80)];
+        let msg = invalid(run(&ctx, &authority(), compliance_pass()), "duplicate");
+        assert!(msg.contains("智慧教育一张图"), "{kind}: {msg}");
+        assert!(msg.contains(ctx.similar[0].kind_label()), "{kind}: {msg}");
+        // With the judgement recorded (not a duplicate), the review goes ahead.
+        let cmd = match compliance_pass() {
+            Command::ComplianceReview {
+                checks,
+                problems,
+                opinion,
+                ..
+            } => Command::ComplianceReview {
+                checks,
+                problems,
+                opinion,
+                duplicate: Some(tongchou_domain::lifecycle::DuplicateJudgement {
+                    duplicate: false,
+                    reason: "该应用为省级统建，本项目为区级特色模块".into(),
+                }),
+            },
+            other => other,
+        };
+        let dec = ok(run(&ctx, &authority(), cmd));
+        assert_ne!(dec.to, Stage::ComplianceReview, "{kind}");
+    }
+}
+
+// ZJ-share 四 "不得重复建设": a merely similar record of another kind (below the threshold)
+// does not block the review.
+#[test]
+fn compliance_review_with_dissimilar_library_item_needs_no_judgement() {
+    let mut ctx = at(Stage::ComplianceReview);
+    ctx.similar = vec![similar_of("library", 20)];
+    ok(run(&ctx, &authority(), compliance_pass()));
+}
+
+// SPEC S9, A7: each kind is shown under its own name and links to its own page.
+#[test]
+fn similar_kinds_have_their_labels_and_pages() {
+    let cases = [
+        ("project", "项目", "/projects/7"),
+        ("application", "应用", "/applications/7"),
+        ("listing", "应用", "/market/7"),
+        ("ledger", "一本账", "/ledger/7"),
+        ("library", "项目库", "/library/7"),
+    ];
+    for (kind, label, href) in cases {
+        let s = similar_of(kind, 50);
+        assert_eq!((s.kind_label(), s.href().as_str()), (label, href), "{kind}");
+    }
+}

@@ -313,6 +313,14 @@ impl Db {
                 tracing::info!(projects = n, "duplicate-construction index built");
             }
         }
+        // Applications, listings, 一本账 entries and library items joined the index later
+        // (issue 5): index those written before, at every start (a no-op once done).
+        for kind in crate::search::OTHER_KINDS {
+            let n = self.index_missing(kind).await?;
+            if n > 0 {
+                tracing::info!(kind, n, "duplicate-construction index extended");
+            }
+        }
         Ok(())
     }
 

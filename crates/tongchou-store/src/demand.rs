@@ -436,6 +436,12 @@ impl Db {
                 .execute(&mut *tx)
                 .await?;
         }
+        crate::search::index_new(
+            &mut tx,
+            "ledger",
+            &[(id, tongchou_domain::similarity::terms(title, description))],
+        )
+        .await?;
         append(
             &mut tx,
             "proposal",
@@ -623,6 +629,15 @@ impl Db {
         .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;
+        crate::search::index_new(
+            &mut tx,
+            "library",
+            &[(
+                id,
+                tongchou_domain::similarity::terms(title, &format!("{description} {criterion}")),
+            )],
+        )
+        .await?;
         append(
             &mut tx,
             "item",
@@ -781,6 +796,12 @@ impl Db {
         .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;
+        crate::search::index_new(
+            &mut tx,
+            "application",
+            &[(id, tongchou_domain::similarity::terms(name, description))],
+        )
+        .await?;
         append(
             &mut tx,
             "application",
@@ -810,6 +831,56 @@ impl Db {
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(app_row).collect()
+    }
+
+    /// Edit an application's name and description (its owner unit), version-checked, with its
+    /// history entry and its duplicate-construction index entry in the same transaction.
+    pub async fn edit_application(
+        &self,
+        actor: &Actor,
+        app: &Application,
+        name: &str,
+        description: &str,
+    ) -> Result<()> {
+        let now = now_text();
+        let (_write, mut tx) = self.begin_write().await?;
+        let rows = sqlx::query(
+            "UPDATE applications SET name = $1, description = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5",
+        )
+        .bind(name)
+        .bind(description)
+        .bind(&now)
+        .bind(app.id)
+        .bind(app.version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if rows == 0 {
+            return Err(StoreError::Conflict(
+                "该应用已被他人修改，请刷新后重试".into(),
+            ));
+        }
+        crate::search::reindex(
+            &mut tx,
+            "application",
+            app.id,
+            &tongchou_domain::similarity::terms(name, description),
+        )
+        .await?;
+        append(
+            &mut tx,
+            "application",
+            app.id,
+            actor,
+            ("edit_application", "registered", "registered"),
+            &format!("修改应用「{}」为「{name}」", app.name),
+            "",
+            &serde_json::json!({ "name": name, "description": description }),
+            &now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn app_versions(&self, app: i64) -> Result<Vec<AppVersion>> {

@@ -414,6 +414,15 @@ impl Db {
             .fetch_one(&mut *tx)
             .await?
             .try_get("id")?;
+            crate::search::index_new(
+                &mut tx,
+                "listing",
+                &[(
+                    id,
+                    tongchou_domain::similarity::terms(&l.name, &l.description),
+                )],
+            )
+            .await?;
             payload["listing"] = serde_json::json!(id);
             append(
                 &mut tx,

@@ -247,17 +247,7 @@ pub async fn similar_text(
             "名称不超过 200 字，建设内容不超过 5000 字",
         ));
     }
-    let items = st
-        .db
-        .similar_projects(
-            &user.actor,
-            &name,
-            &summary,
-            None,
-            tongchou_store::today().year() as i32 - 5,
-            service::SIMILAR_SHOWN,
-        )
-        .await?;
+    let items = service::similar_text(&st, &user.actor, &name, &summary, None).await?;
     Ok(Json(similar_json(items)))
 }
 
@@ -266,8 +256,11 @@ fn similar_json(items: Vec<tongchou_domain::similarity::Similar>) -> Value {
         .into_iter()
         .map(|s| {
             let likely = s.likely_duplicate();
+            let (label, href) = (s.kind_label(), s.href());
             let mut v = serde_json::to_value(s).unwrap_or(Value::Null);
             v["likely_duplicate"] = json!(likely);
+            v["kind_label"] = json!(label);
+            v["href"] = json!(href);
             v
         })
         .collect();

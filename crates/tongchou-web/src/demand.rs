@@ -328,7 +328,7 @@ pub async fn create_app(st: &AppState, actor: &Actor, f: &Fields) -> Result<i64,
         .await?)
 }
 
-/// add_version / evaluate / link_project.
+/// edit / add_version / evaluate / link_project.
 pub async fn app_act(
     st: &AppState,
     actor: &Actor,
@@ -340,6 +340,26 @@ pub async fn app_act(
     check_version(f, app.version)?;
     let versions = st.db.app_versions(id).await?;
     match action {
+        "edit" => {
+            // The owner unit keeps its application's name and description true; the
+            // duplicate-construction index follows in the same transaction (SPEC S9, A7).
+            if !can_maintain_application(actor, &app) {
+                return Err(AppError::Forbidden(
+                    "只有应用的责任单位可以修改应用信息".into(),
+                ));
+            }
+            let name = f.text("name");
+            if name.is_empty() || name.chars().count() > 100 {
+                return Err(AppError::field("name", "请填写应用名称（不超过 100 字）"));
+            }
+            let description = f.text("description");
+            if description.chars().count() > 5000 {
+                return Err(AppError::field("description", "应用简介不超过 5000 字"));
+            }
+            st.db
+                .edit_application(actor, &app, &name, &description)
+                .await?;
+        }
         "add_version" => {
             let pred = match f.text("predecessor") {
                 s if s.is_empty() => None,
@@ -1773,7 +1793,7 @@ pub fn openapi_paths(doc: &mut Value) {
             "post": { "summary": "登记本单位的应用", "requestBody": body("name、description"), "responses": { "201": { "description": "应用" }, "403": err("无权"), "422": err("输入有误") } }
         },
         "/api/v1/applications/{id}": { "get": { "summary": "应用详情：版本历史（升级版本指向前一版本）、升级它的项目", "parameters": [id], "responses": { "200": { "description": "应用" }, "404": err("不存在") } } },
-        "/api/v1/applications/{id}/actions/{action}": { "post": { "summary": "add_version 登记版本（label、predecessor 前一版本编号或版本号、released_on、notes；升级须前一版本已通过绩效评价）；evaluate 主管部门登记绩效评价（version_id、evaluation、passed）；link_project 升级改造项目指明所升级的应用（project）",
+        "/api/v1/applications/{id}/actions/{action}": { "post": { "summary": "edit 责任单位修改应用名称与简介（name、description，重复建设比对索引随之更新）；add_version 登记版本（label、predecessor 前一版本编号或版本号、released_on、notes；升级须前一版本已通过绩效评价）；evaluate 主管部门登记绩效评价（version_id、evaluation、passed）；link_project 升级改造项目指明所升级的应用（project）",
             "parameters": [id, action(&["add_version", "evaluate", "link_project"])], "requestBody": body("见 summary"),
             "responses": { "200": { "description": "应用" }, "403": err("无权"), "409": err("并发冲突"), "422": err("输入或规则不符") } } }
     });

@@ -114,27 +114,47 @@ pub async fn act(
     run(st, actor, &ctx, cmd).await
 }
 
-/// How many similar projects are shown and weighed (重复建设比对).
+/// How many similar items are shown and weighed (重复建设比对).
 pub const SIMILAR_SHOWN: usize = 5;
 
-/// The projects most like this one, of the last five years, that the actor may know of
-/// (ZJ-share 四; Shangcheng 第一章、第三章; SPEC S9, A7).
+/// The projects, applications, listings, 一本账 entries and library items most like this
+/// project, of the last five years, that the actor may know of (ZJ-share 四; Shangcheng
+/// 第一章、第三章; SPEC S9, A7).
 pub async fn similar_to(
     st: &AppState,
     actor: &Actor,
     p: &Project,
 ) -> Result<Vec<tongchou_domain::similarity::Similar>, AppError> {
-    Ok(st
+    similar_text(st, actor, &p.input.name, &p.input.summary, Some(p.id.0)).await
+}
+
+/// The same comparison for a text (a declaration being drafted): every kind merged by score,
+/// the best [`SIMILAR_SHOWN`]. `exclude`: the project itself.
+pub async fn similar_text(
+    st: &AppState,
+    actor: &Actor,
+    name: &str,
+    summary: &str,
+    exclude: Option<i64>,
+) -> Result<Vec<tongchou_domain::similarity::Similar>, AppError> {
+    let min_year = today().year() as i32 - 5;
+    let mut all = st
         .db
-        .similar_projects(
-            actor,
-            &p.input.name,
-            &p.input.summary,
-            Some(p.id.0),
-            today().year() as i32 - 5,
-            SIMILAR_SHOWN,
-        )
-        .await?)
+        .similar_projects(actor, name, summary, exclude, min_year, SIMILAR_SHOWN)
+        .await?;
+    all.extend(
+        st.db
+            .similar_others(actor, name, summary, min_year, SIMILAR_SHOWN)
+            .await?,
+    );
+    all.sort_by(|a, b| {
+        b.score
+            .cmp(&a.score)
+            .then_with(|| (a.kind != "project").cmp(&(b.kind != "project")))
+            .then(b.id.cmp(&a.id))
+    });
+    all.truncate(SIMILAR_SHOWN);
+    Ok(all)
 }
 
 async fn run(
