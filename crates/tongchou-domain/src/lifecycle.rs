@@ -901,6 +901,23 @@ pub fn decide(
                     override_reason.as_deref(),
                 )?);
             }
+            // 集中申报期 (A1): outside any open round a supplementary declaration (增补), a
+            // default rule (原则上) answered with a reason and the approver the profile names.
+            if ctx.rounds.outside_round(today) {
+                let last = ctx
+                    .rounds
+                    .rounds
+                    .first()
+                    .map(|r| format!("（最近一次：{}）", r.label()))
+                    .unwrap_or_default();
+                events.push(crate::overrides::answer(
+                    profile,
+                    crate::round::OUTSIDE_ROUND,
+                    format!("今日 {today} 不在集中申报期内{last}，原则上不新增申报；确因紧急任务需要，以增补项目形式一事一议"),
+                    &profile.declaration_cite,
+                    override_reason.as_deref(),
+                )?);
+            }
             // Eligibility (A6): barred units are refused or warned, with why and until when.
             crate::evaluation::check_declaration(
                 ctx,

@@ -129,7 +129,7 @@ pub struct Profile {
     #[serde(default = "d::supervision")]
     pub supervision: Supervision,
     /// Default rules (原则上/一般, SPEC §0): each names the role that signs off an override.
-    #[serde(default = "d::default_rules")]
+    #[serde(default = "d::default_rules", deserialize_with = "d::de_default_rules")]
     pub default_rules: Vec<DefaultRule>,
     /// 三张清单: the lists a need belongs to (names are profile data; the seeds do not name them).
     #[serde(default = "crate::demand::default_demand_lists")]
@@ -309,10 +309,11 @@ pub struct DefaultRule {
 }
 
 /// The default rules the domain raises, by code.
-pub const DEFAULT_RULE_CODES: [&str; 3] = [
+pub const DEFAULT_RULE_CODES: [&str; 4] = [
     "security_budget_min",
     "maintenance_min_years",
     "no_change_before_procurement",
+    "declaration_outside_round",
 ];
 
 /// Roles that may be named to sign off an override: an official department, not the unit.
@@ -414,7 +415,28 @@ mod d {
                 approver: Role::Authority,
                 cite: change_cite(),
             },
+            outside_round(),
         ]
+    }
+    /// Shangcheng 第五章 项目申报: 在非项目集中申报期内，原则上不新增申报 (增补，一事一议).
+    pub fn outside_round() -> DefaultRule {
+        DefaultRule {
+            code: "declaration_outside_round".into(),
+            text: "在非项目集中申报期内，原则上不新增申报；确因紧急任务需要，以增补项目形式，一事一议".into(),
+            approver: Role::Authority,
+            cite: Citation::new(SC, "第五章 项目申报"),
+        }
+    }
+    /// The stored list, with the rules added after it was stored filled in with the Shangcheng
+    /// values, so that older stored profiles keep loading.
+    pub fn de_default_rules<'de, D: serde::Deserializer<'de>>(
+        de: D,
+    ) -> Result<Vec<DefaultRule>, D::Error> {
+        let mut v = Vec::<DefaultRule>::deserialize(de)?;
+        if !v.iter().any(|r| r.code == "declaration_outside_round") {
+            v.push(outside_round());
+        }
+        Ok(v)
     }
 }
 
@@ -740,6 +762,18 @@ impl Profile {
                 rn(Role::LeadingGroup, "市政务信息化项目管理工作领导小组"),
                 rn(Role::Audit, "市审计局"),
             ],
+            default_rules: {
+                // 第八条、第十一条: 未列入年度建设计划的，原则上不予安排建设; urgent mid-year tasks
+                // with a clear basis, city leadership consent and a confirmed fund source.
+                let mut v = d::default_rules();
+                for r in v.iter_mut() {
+                    if r.code == "declaration_outside_round" {
+                        r.text = "未列入年度建设计划的，原则上不予安排建设；年中临时确定的急需建设项目，须提供明确依据，专题报市委、市政府同意，经市财政局明确资金来源".into();
+                        r.cite = c("第八条、第十一条");
+                    }
+                }
+                v
+            },
             ..Profile::shangcheng()
         }
     }

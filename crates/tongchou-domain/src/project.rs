@@ -457,6 +457,8 @@ pub struct ProjectContext {
     pub evaluations: Vec<crate::evaluation::EvaluationRecord>,
     /// The unit's records the declaration bars read (A6).
     pub eligibility: crate::evaluation::EligibilityFacts,
+    /// Declaration rounds of its jurisdiction and above (A1), read at declaration.
+    pub rounds: crate::round::RoundFacts,
 }
 
 impl ProjectContext {
@@ -476,6 +478,7 @@ impl ProjectContext {
             overrides: Vec::new(),
             evaluations: Vec::new(),
             eligibility: Default::default(),
+            rounds: Default::default(),
         }
     }
     pub fn has_attachment(&self, kind: &str) -> bool {
