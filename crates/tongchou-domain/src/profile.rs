@@ -422,7 +422,9 @@ mod d {
     pub fn outside_round() -> DefaultRule {
         DefaultRule {
             code: "declaration_outside_round".into(),
-            text: "在非项目集中申报期内，原则上不新增申报；确因紧急任务需要，以增补项目形式，一事一议".into(),
+            text:
+                "在非项目集中申报期内，原则上不新增申报；确因紧急任务需要，以增补项目形式，一事一议"
+                    .into(),
             approver: Role::Authority,
             cite: Citation::new(SC, "第五章 项目申报"),
         }

@@ -107,7 +107,13 @@ fn shaoxing_declaration_outside_round_cites_article_11() {
     assert_eq!(r.cite, Citation::new(SX, "第八条、第十一条"));
     assert!(r.text.contains("未列入年度建设计划"), "{}", r.text);
     assert!(r.text.contains("资金来源"), "{}", r.text);
-    match decide(&with_round(), &unit_clerk(), declare(None), &p, d(2026, 12, 1)) {
+    match decide(
+        &with_round(),
+        &unit_clerk(),
+        declare(None),
+        &p,
+        d(2026, 12, 1),
+    ) {
         Err(Refusal::NeedsOverride { rule, cite, .. }) => {
             assert_eq!(rule, "declaration_outside_round");
             assert_eq!(cite, Citation::new(SX, "第八条、第十一条"));
@@ -127,9 +133,15 @@ fn declaration_without_any_recorded_round_is_not_checked() {
 #[test]
 fn round_closing_before_opening_or_for_a_far_year_is_invalid() {
     let e = round::validate(2027, d(2026, 9, 30), d(2026, 9, 20)).unwrap_err();
-    assert!(matches!(e, Refusal::Invalid { ref field, .. } if field == "closes_on"), "{e:?}");
+    assert!(
+        matches!(e, Refusal::Invalid { ref field, .. } if field == "closes_on"),
+        "{e:?}"
+    );
     let e = round::validate(2029, d(2026, 9, 20), d(2026, 9, 30)).unwrap_err();
-    assert!(matches!(e, Refusal::Invalid { ref field, .. } if field == "plan_year"), "{e:?}");
+    assert!(
+        matches!(e, Refusal::Invalid { ref field, .. } if field == "plan_year"),
+        "{e:?}"
+    );
     assert!(round::validate(2027, d(2026, 9, 20), d(2026, 9, 30)).is_ok());
 }
 
@@ -145,7 +157,8 @@ fn only_the_covering_authority_opens_a_round() {
 #[test]
 fn stored_profile_without_round_rule_loads_with_it() {
     let mut p = Profile::shangcheng();
-    p.default_rules.retain(|r| r.code != "declaration_outside_round");
+    p.default_rules
+        .retain(|r| r.code != "declaration_outside_round");
     let back = Profile::from_toml(&p.to_toml()).unwrap();
     assert!(back.default_rule("declaration_outside_round").is_some());
 }

@@ -15,6 +15,7 @@ pub mod outbox;
 pub mod overrides;
 pub mod profile;
 pub mod project;
+pub mod rounds;
 pub mod search;
 pub mod user;
 

@@ -511,6 +511,9 @@ impl Db {
                 )
                 .await?;
         }
+        if needs.eligibility {
+            ctx.rounds = self.rounds_over(&ctx.project.jurisdiction_path).await?;
+        }
         if needs.approval_seq {
             // ORDER BY … LIMIT 1 rather than MAX(): both databases walk the index from its end.
             let seq: i64 = match sqlx::query(

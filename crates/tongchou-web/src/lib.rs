@@ -20,6 +20,7 @@ mod openapi;
 pub mod operation;
 pub mod pages;
 pub mod profiles;
+pub mod rounds;
 pub mod service;
 pub mod smtp;
 
@@ -328,6 +329,11 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/settings/profile/choose", post(profiles::page_choose))
         .route("/api/v1/profile", get(profiles::api_mine))
+        .route("/rounds", get(rounds::page).post(rounds::page_open))
+        .route(
+            "/api/v1/rounds",
+            get(rounds::api_list).post(rounds::api_open),
+        )
         .route("/api/v1/jurisdictions/profiles", get(profiles::api_list))
         .route(
             "/api/v1/jurisdictions/{id}/profile",

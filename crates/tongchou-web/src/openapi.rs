@@ -112,6 +112,7 @@ pub fn document() -> Value {
     crate::demand::openapi_paths(&mut doc);
     crate::operation::openapi_paths(&mut doc);
     crate::evaluation::openapi_paths(&mut doc);
+    crate::rounds::openapi_paths(&mut doc);
     doc
 }
 

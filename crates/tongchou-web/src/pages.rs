@@ -497,6 +497,8 @@ struct ListPage {
     stages: Vec<Stage>,
     units: Vec<UnitRow>,
     can_create: bool,
+    /// The declaration round open today over the actor's jurisdiction (A1).
+    round: Option<tongchou_domain::round::DeclarationRound>,
 }
 
 fn query_string(q: &HashMap<String, String>) -> String {
@@ -569,6 +571,7 @@ pub async fn list(
             stages: Stage::ALL.to_vec(),
             units,
             can_create: user.actor.has(Role::Unit),
+            round: crate::rounds::open_over(&st, &user.actor.jurisdiction_path).await?,
         }))
     }
     .await;
@@ -862,6 +865,8 @@ pub struct Expert {
 struct ShowPage {
     layout: Layout,
     ctx: ProjectContext,
+    /// The declaration round open today over the project's jurisdiction (A1).
+    round: Option<tongchou_domain::round::DeclarationRound>,
     profile: Profile,
     actions: Vec<&'static str>,
     history: Vec<HistoryEntry>,
@@ -1153,6 +1158,7 @@ async fn show_page(
         Vec::new()
     };
     let page = ShowPage {
+        round: crate::rounds::open_over(st, &ctx.project.jurisdiction_path).await?,
         similar,
         layout: layout(st, user, "projects", flash).await,
         history: st.db.history(id).await?,

@@ -9,6 +9,7 @@ mod money;
 mod notify;
 mod operation;
 mod profiles;
+mod rounds;
 mod similar;
 mod store;
 mod support;

@@ -1,0 +1,14 @@
+-- 集中申报期 Declaration rounds (SPEC A1), opened by the competent authority of a jurisdiction:
+-- every opening kept with who and when (never rewritten).
+CREATE TABLE declaration_rounds (
+    id BIGSERIAL PRIMARY KEY,
+    jurisdiction_id BIGINT NOT NULL REFERENCES jurisdictions(id),
+    plan_year INTEGER NOT NULL,
+    opens_on TEXT NOT NULL,
+    closes_on TEXT NOT NULL,
+    note TEXT NOT NULL,
+    opened_by BIGINT NOT NULL,
+    opened_by_name TEXT NOT NULL,
+    opened_at TEXT NOT NULL
+);
+CREATE INDEX declaration_rounds_jurisdiction ON declaration_rounds (jurisdiction_id, id);

@@ -1,0 +1,236 @@
+//! Declaration rounds (SPEC A1; Shangcheng 第五章 项目申报; Shaoxing 第八条、第十一条): the
+//! authority opens a round for its jurisdiction; a declaration outside any open round is a
+//! supplementary declaration (增补) that needs a reason and is pending the approver the profile
+//! names; inside an open round it goes ahead.
+use crate::support::{pdf, Backend, TestApp};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+async fn declarable(app: &TestApp, unit: &str, name: &str) -> i64 {
+    let id = app.draft(unit, name).await;
+    for kind in ["declaration_form", "feasibility_report"] {
+        let (s, v) = app.upload(unit, id, kind, "材料.pdf", pdf()).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+    }
+    id
+}
+
+async fn rounds(app: &TestApp, token: &str) -> Value {
+    let (s, v) = app.get(token, "/api/v1/rounds").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    v
+}
+
+// Shangcheng 第五章 项目申报 (每年9月底，由区数据资源局组织集中申报下一年度项目；在非项目集中
+// 申报期内，原则上不新增申报，确因紧急任务需要，以增补项目形式，一事一议)
+async fn declaration_rounds(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let unit = app.token("jyj").await;
+    let auth = app.token("sjj").await;
+    let other_city = app.token("sxxgb").await;
+    let shangcheng = app.world.actor("sjj").jurisdiction_id.0;
+    let today = tongchou_store::today();
+
+    // No round kept yet: declarations are not checked.
+    let v = rounds(&app, &unit).await;
+    assert_eq!(v["items"], json!([]), "{v}");
+    assert_eq!(v["open"], Value::Null, "{v}");
+
+    // Only the competent authority covering the jurisdiction opens a round; bad dates are a 422
+    // naming the field; nothing is recorded on refusal.
+    let last_sept = json!({"plan_year": today.year() as i64, "opens_on": format!("{}-09-20", today.year() - 1), "closes_on": format!("{}-09-30", today.year() - 1), "note": "集中申报"});
+    let (s, v) = app.post(&unit, "/api/v1/rounds", last_sept.clone()).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    let mut body = last_sept.clone();
+    body["jurisdiction_id"] = json!(shangcheng);
+    let (s, v) = app.post(&other_city, "/api/v1/rounds", body).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
+    let mut bad = last_sept.clone();
+    bad["closes_on"] = json!(format!("{}-09-01", today.year() - 1));
+    let (s, v) = app.post(&auth, "/api/v1/rounds", bad).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["fields"][0]["field"], "closes_on", "{v}");
+    let (s, v) = app
+        .post(
+            &auth,
+            "/api/v1/rounds",
+            json!({"plan_year": "明年", "opens_on": "2026-09-20", "closes_on": "2026-09-30"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["fields"][0]["field"], "plan_year", "{v}");
+    assert_eq!(rounds(&app, &auth).await["items"], json!([]));
+
+    let (s, v) = app.post(&auth, "/api/v1/rounds", last_sept).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["jurisdiction_name"], "上城区", "{v}");
+    assert_eq!(v["opened_by_name"], "李静（区数据资源局）", "{v}");
+    let v = rounds(&app, &unit).await;
+    assert_eq!(v["items"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v["open"], Value::Null, "{v}");
+
+    // Outside the round: a supplementary declaration needs a reason…
+    let late = declarable(&app, &unit, "上城区增补项目").await;
+    let (s, v) = app.act(&unit, late, "declare", json!({})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["code"], "override_required", "{v}");
+    assert!(
+        v["message"].as_str().unwrap().contains("不在集中申报期内"),
+        "{v}"
+    );
+    assert!(
+        v["message"].as_str().unwrap().contains("第五章 项目申报"),
+        "{v}"
+    );
+    assert_eq!(app.stage(&unit, late).await, "draft");
+    // …and with one goes ahead, pending the authority's sign-off.
+    let (s, v) = app
+        .act(
+            &unit,
+            late,
+            "declare",
+            json!({"override_reason": "区委临时部署的紧急任务"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, p) = app.get(&unit, &format!("/api/v1/projects/{late}")).await;
+    let o = &p["overrides"][0];
+    assert_eq!(o["rule"], "declaration_outside_round", "{p}");
+    assert_eq!(o["approver"], "authority", "{p}");
+    assert_eq!(o["state"], "pending", "{p}");
+
+    // A round open today: a declaration goes ahead without any override.
+    let (s, v) = app
+        .post(
+            &auth,
+            "/api/v1/rounds",
+            json!({"jurisdiction_id": shangcheng, "plan_year": today.year() as i64 + 1,
+                   "opens_on": today.to_string(), "closes_on": today.to_string()}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let v = rounds(&app, &unit).await;
+    assert_eq!(v["open"]["id"], v["items"][0]["id"], "{v}");
+    let on_time = declarable(&app, &unit, "上城区年度项目").await;
+    let (s, v) = app.act(&unit, on_time, "declare", json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, p) = app.get(&unit, &format!("/api/v1/projects/{on_time}")).await;
+    assert_eq!(p["overrides"], json!([]), "{p}");
+
+    // Another city keeps its own rounds: none there, so its declarations are not checked.
+    assert_eq!(rounds(&app, &other_city).await["items"], json!([]));
+}
+
+#[tokio::test]
+async fn declaration_outside_round_needs_reason_inside_goes_ahead_sqlite() {
+    declaration_rounds(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn declaration_outside_round_needs_reason_inside_goes_ahead_postgres() {
+    declaration_rounds(Backend::Postgres).await;
+}
+
+// Shangcheng 第五章 项目申报: the authority's round form (CSRF; errors beside the field) and the
+// open round shown on the list and the project page.
+async fn round_pages(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let unit = app.token("jyj").await;
+    let (cookie, csrf) = app.page_session("sjj").await;
+    let today = tongchou_store::today();
+    let page = |path: &str| {
+        let c = app
+            .client
+            .get(format!("{}{path}", app.base))
+            .header("cookie", &cookie);
+        async move {
+            let r = c.send().await.unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    let (s, html) = page("/rounds").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("组织集中申报"), "{html}");
+    assert!(html.contains("第五章 项目申报"), "{html}");
+
+    let post = |form: Vec<(&'static str, String)>| {
+        let c = app
+            .client
+            .post(format!("{}/rounds", app.base))
+            .header("cookie", &cookie)
+            .form(&form);
+        async move {
+            let r = c.send().await.unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    // Without the CSRF token: refused, nothing recorded.
+    let (s, _) = post(vec![
+        ("plan_year", "2027".into()),
+        ("opens_on", today.to_string()),
+        ("closes_on", today.to_string()),
+    ])
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // A closing date before the opening date: the message beside the field.
+    let (s, html) = post(vec![
+        ("_csrf", csrf.clone()),
+        ("plan_year", (today.year() + 1).to_string()),
+        ("opens_on", today.to_string()),
+        ("closes_on", "2000-01-01".into()),
+    ])
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("<div class=\"error\">截止日期不能早于开始日期</div>"),
+        "{html}"
+    );
+    assert_eq!(rounds(&app, &unit).await["items"], json!([]));
+
+    let id = app.draft(&unit, "上城区页面项目").await;
+    let (_, p) = app.get(&unit, &format!("/api/v1/projects/{id}")).await;
+    assert_eq!(p["stage"], "draft", "{p}");
+
+    let (s, _) = post(vec![
+        ("_csrf", csrf.clone()),
+        ("plan_year", (today.year() + 1).to_string()),
+        ("opens_on", today.to_string()),
+        ("closes_on", today.to_string()),
+        ("note", "年度集中申报".into()),
+    ])
+    .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let label = format!("{}年度集中申报（{today} 至 {today}）", today.year() + 1);
+    let (_, html) = page("/rounds").await;
+    assert!(html.contains(&label), "{html}");
+    let (_, html) = page("/projects").await;
+    assert!(html.contains(&label), "{html}");
+    // The unit sees the open round on its draft (a draft is visible to its own unit only).
+    let (unit_cookie, _) = app.page_session("jyj").await;
+    let html = app
+        .client
+        .get(format!("{}/projects/{id}", app.base))
+        .header("cookie", &unit_cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("集中申报期"), "{html}");
+    assert!(html.contains(&label), "{html}");
+}
+
+#[tokio::test]
+async fn round_form_shows_errors_beside_fields_and_the_open_round_sqlite() {
+    round_pages(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn round_form_shows_errors_beside_fields_and_the_open_round_postgres() {
+    round_pages(Backend::Postgres).await;
+}
