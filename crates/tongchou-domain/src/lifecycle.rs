@@ -60,6 +60,15 @@ pub enum Command {
         meeting_date: Date,
         place: String,
     },
+    /// 分模块初验 the unit records one module's initial acceptance by its panel (Quzhou
+    /// 三(三)5); `last`: every module has now passed, the trial run starts.
+    AcceptModule {
+        module: String,
+        date: Date,
+        panel: Vec<String>,
+        last: bool,
+        opinion: String,
+    },
     /// 专家意见 an expert on the open panel scores and writes an opinion
     PanelOpinion { opinion: PanelOpinion },
     /// 形成专家组意见 conclude the open panel
@@ -240,6 +249,7 @@ impl Command {
             Command::PreliminaryScore { .. } => "preliminary_score",
             Command::PreliminaryDecide { .. } => "preliminary_decide",
             Command::FormPanel { .. } => "form_panel",
+            Command::AcceptModule { .. } => "accept_module",
             Command::PanelOpinion { .. } => "panel_opinion",
             Command::ConcludePanel { .. } => "conclude_panel",
             Command::ReExamine { .. } => "re_examine",
@@ -305,6 +315,7 @@ pub fn action_label(code: &str) -> &'static str {
         "sign_contract" => "合同备案",
         "report_progress" => "报送月度进度",
         "apply_acceptance" => "提出验收申请",
+        "accept_module" => "分模块初验",
         "review_acceptance_application" => "审核验收申请",
         "reapply" => "整改后再提请验收",
         "attach" => "上传附件",
@@ -341,6 +352,13 @@ pub enum Event {
         input: ProjectInput,
     },
     Declared,
+    /// 分模块初验 one module passed initial acceptance (Quzhou 三(三)5).
+    ModuleAccepted {
+        module: String,
+        date: Date,
+        panel: Vec<String>,
+        last: bool,
+    },
     OverrideRecorded {
         rule: String,
         reason: String,
@@ -1302,6 +1320,81 @@ pub fn decide(
                 opinion: po,
             });
         }
+        Command::AcceptModule {
+            module,
+            date,
+            panel,
+            last,
+            opinion: op,
+        } => {
+            need_own_unit(ctx, actor, "组织分模块初验")?;
+            let Some(cite) = profile.acceptance_by_module.clone() else {
+                return Err(rule(
+                    "项目验收遵循“整体立项，整体验收”要求，项目初验由建设单位对项目整体完成情况组织评审，不分模块初验",
+                    &profile.acceptance_cite,
+                ));
+            };
+            if from != Stage::InConstruction {
+                return Err(wrong());
+            }
+            let module = module.trim().to_string();
+            need_text("module", &module, "模块名称")?;
+            if module.chars().count() > 200 {
+                return Err(invalid("module", "模块名称不超过 200 字"));
+            }
+            if ctx.modules.iter().any(|m| m.module == module) {
+                return Err(invalid("module", format!("模块“{module}”已完成初验")));
+            }
+            if date > today {
+                return Err(invalid("date", "初验日期不能晚于今天"));
+            }
+            if let Some(prev) = ctx.modules.iter().map(|m| m.date).max() {
+                if date < prev {
+                    return Err(invalid(
+                        "date",
+                        format!("初验日期不能早于上一模块的初验日期（{prev}）"),
+                    ));
+                }
+            }
+            let panel: Vec<String> = panel
+                .iter()
+                .map(|n| n.trim().to_string())
+                .filter(|n| !n.is_empty())
+                .collect();
+            let n = panel.len() as u32;
+            if n < profile.acceptance_panel_min || (profile.acceptance_panel_odd && n % 2 == 0) {
+                return Err(invalid(
+                    "panel",
+                    format!(
+                        "初验专家组须 {} 人（含）以上{}，现为 {n} 人",
+                        profile.acceptance_panel_min,
+                        if profile.acceptance_panel_odd {
+                            "单数"
+                        } else {
+                            ""
+                        }
+                    ),
+                ));
+            }
+            need_text("opinion", &op, "初验意见")?;
+            opinion = op;
+            events.push(Event::ModuleAccepted {
+                module: module.clone(),
+                date,
+                panel,
+                last,
+            });
+            if last {
+                to = Stage::TrialRun;
+                events.push(Event::InitialAccepted { date });
+                summary = format!(
+                    "模块“{module}”初验通过（{date}），全部功能模块完成初验，开始不少于 {} 天的试运行（{cite}）",
+                    profile.trial_run_days
+                );
+            } else {
+                summary = format!("模块“{module}”初验通过（{date}），继续建设其余模块（{cite}）");
+            }
+        }
         Command::ConcludePanel {
             opinion: op,
             suggested_amount,
@@ -1819,6 +1912,8 @@ pub fn decide(
                 return Err(wrong());
             }
             let start = p.initial_acceptance_date.ok_or_else(wrong)?;
+            // Module by module: counted from the LAST module's initial acceptance.
+            let start = ctx.modules.iter().map(|m| m.date).fold(start, Date::max);
             let earliest = add_days(start, profile.trial_run_days as i64);
             if today < earliest {
                 return Err(rule(
@@ -2035,6 +2130,9 @@ pub fn available_actions(
         Stage::Rectifying if own => out.push("reapply"),
         _ => {}
     }
+    if p.stage == Stage::InConstruction && own && profile.acceptance_by_module.is_some() {
+        out.push("accept_module");
+    }
     if p.stage == Stage::InConstruction && own {
         out.push("report_progress");
     }
@@ -2216,6 +2314,10 @@ pub fn needs(action: &str) -> Needs {
         | "attach" => none,
         "review_override" => Needs {
             overrides: true,
+            ..none
+        },
+        "accept_module" => Needs {
+            panel: true,
             ..none
         },
         "self_evaluate"

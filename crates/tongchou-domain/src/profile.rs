@@ -177,6 +177,10 @@ pub struct Profile {
     /// (Quzhou 三(三)5: 全部功能模块完成初验3个月后); a hard minimum, long waits only flagged.
     #[serde(default)]
     pub final_wait_months: Option<u32>,
+    /// 分模块初验: where the profile lets a project be initially accepted module by module, the
+    /// article (Quzhou 三(三)5); `None`: 整体立项，整体验收 (Shangcheng 第八章).
+    #[serde(default)]
+    pub acceptance_by_module: Option<Citation>,
     /// 项目代码 from the national investment-project online approval platform required before
     /// the approval (Quzhou 三(二)2; classified projects excepted): the unit uploads the
     /// platform's code document (`project_code`) or, for a classified project, the statement
@@ -652,6 +656,7 @@ impl Profile {
             catalogue: None,
             after_approval: vec![],
             final_wait_months: None,
+            acceptance_by_module: None,
             project_code_cite: None,
         }
     }
@@ -842,6 +847,7 @@ impl Profile {
             ],
             trial_run_days: 0,
             final_wait_months: Some(3),
+            acceptance_by_module: Some(c("三(三)5 项目验收")),
             project_code_cite: Some(c("三(二)2 审批决定")),
             expert_cite: c("三(二)1 并联审核"),
             re_examination_cite: c("三(二)1 并联审核"),

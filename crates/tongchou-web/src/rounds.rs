@@ -314,4 +314,24 @@ pub fn openapi_paths(doc: &mut Value) {
             dst.insert(k.clone(), v.clone());
         }
     }
+    // 分模块初验 goes through `/api/v1/projects/{id}/actions/accept_module`.
+    let fields = json!({
+        "title": "accept_module",
+        "description": "分模块初验（衢州市 三(三)5：大型项目可分模块、分功能、分阶段进行初验；全部功能模块完成初验3个月后方可提出竣工验收申请）。政策规则未允许分模块初验的（上城区：整体立项，整体验收）返回 422",
+        "type": "object",
+        "required": ["module", "date", "panel", "opinion"],
+        "properties": {
+            "module": { "type": "string", "description": "模块名称" },
+            "date": { "type": "string", "format": "date", "description": "初验日期（不早于上一模块）" },
+            "panel": { "type": "array", "items": { "type": "string" }, "description": "初验专家组（人数按政策规则，如 3 人以上单数）" },
+            "last": { "type": "boolean", "description": "最后一个模块：全部功能模块完成初验，开始试运行" },
+            "opinion": { "type": "string" }
+        }
+    });
+    if let Some(s) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(|s| s.as_object_mut())
+    {
+        s.insert("ModuleAcceptanceFields".into(), fields);
+    }
 }

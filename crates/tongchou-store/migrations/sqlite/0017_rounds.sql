@@ -12,3 +12,15 @@ CREATE TABLE declaration_rounds (
     opened_at TEXT NOT NULL
 );
 CREATE INDEX declaration_rounds_jurisdiction ON declaration_rounds (jurisdiction_id, id);
+-- 分模块初验 Module-by-module initial acceptance (Quzhou 三(三)5): one row per module accepted.
+CREATE TABLE module_acceptances (
+    id INTEGER PRIMARY KEY,
+    project_id BIGINT NOT NULL REFERENCES projects(id),
+    module TEXT NOT NULL,
+    accepted_on TEXT NOT NULL,
+    panel TEXT NOT NULL,
+    last_module INTEGER NOT NULL,
+    recorded_by BIGINT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX module_acceptances_project ON module_acceptances (project_id, module);

@@ -234,3 +234,135 @@ async fn round_form_shows_errors_beside_fields_and_the_open_round_sqlite() {
 async fn round_form_shows_errors_beside_fields_and_the_open_round_postgres() {
     round_pages(Backend::Postgres).await;
 }
+
+// Quzhou 三(三)5 (大型项目可分模块、分功能、分阶段进行初验；项目全部功能模块完成初验3个月后
+// 提出竣工验收申请); Shangcheng 第八章 项目验收 (整体立项，整体验收).
+async fn module_acceptance(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let p = tongchou_domain::profile::Profile::quzhou();
+    let unit = app.token("qzwjw").await;
+    let sc_unit = app.token("jyj").await;
+    let today = tongchou_store::today();
+    let id = app.draft(&unit, "柯城区城市大脑（分模块）").await;
+    let sc = app.draft(&sc_unit, "上城区整体验收项目").await;
+    // Setup: both projects in construction (the walk there is in `profiles::quzhou_path`).
+    app.st
+        .db
+        .execute_raw(&format!(
+            "UPDATE projects SET stage = 'in_construction' WHERE id IN ({id}, {sc})"
+        ))
+        .await
+        .unwrap();
+
+    // Shangcheng: one initial acceptance of the whole project.
+    let (s, v) = app
+        .act(&sc_unit, sc, "accept_module", json!({"module": "门户", "date": today.to_string(), "panel": ["甲", "乙", "丙"], "opinion": "通过"}))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .contains("整体立项，整体验收"),
+        "{v}"
+    );
+
+    // Quzhou: a panel of 2 is refused beside the field; nothing changes.
+    let (s, v) = app
+        .act(&unit, id, "accept_module", json!({"module": "统一门户", "date": today.to_string(), "panel": ["甲", "乙"], "opinion": "通过"}))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["fields"][0]["field"], "panel", "{v}");
+    let (s, v) = app
+        .act(&unit, id, "accept_module", json!({"module": "统一门户", "date": today.to_string(), "panel": ["甲", "乙", "丙"], "opinion": "通过"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(app.stage(&unit, id).await, "in_construction");
+    let (s, v) = app
+        .act(&unit, id, "accept_module", json!({"module": "数据中台", "date": today.to_string(), "panel": ["甲", "乙", "丙", "丁", "戊"], "opinion": "通过", "last": true}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(app.stage(&unit, id).await, "trial_run");
+
+    // Backdate: the first module 5 months ago, the last (and the initial acceptance) 2 months
+    // ago: final acceptance still refused, counted from the LAST module.
+    let ago = |m: i64| today.checked_sub(jiff::Span::new().months(m)).unwrap();
+    let (first, last) = (ago(5), ago(2));
+    for sql in [
+        format!("UPDATE module_acceptances SET accepted_on = '{first}' WHERE project_id = {id} AND module = '统一门户'"),
+        format!("UPDATE module_acceptances SET accepted_on = '{last}' WHERE project_id = {id} AND module = '数据中台'"),
+        format!("UPDATE projects SET initial_acceptance_date = '{last}' WHERE id = {id}"),
+    ] {
+        app.st.db.execute_raw(&sql).await.unwrap();
+    }
+    for kind in ["trial_run_report", "test_report"] {
+        assert_eq!(
+            app.upload(&unit, id, kind, "r.pdf", pdf()).await.0,
+            StatusCode::CREATED
+        );
+    }
+    let all: Vec<&str> = p
+        .acceptance_conditions
+        .iter()
+        .map(|c| c.code.as_str())
+        .collect();
+    let apply = json!({ "check": all });
+    let (s, v) = app.act(&unit, id, "apply_acceptance", apply.clone()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("三(三)5"), "{v}");
+    // Three months after the last module: allowed.
+    let last = ago(3);
+    for sql in [
+        format!("UPDATE module_acceptances SET accepted_on = '{last}' WHERE project_id = {id} AND module = '数据中台'"),
+        format!("UPDATE projects SET initial_acceptance_date = '{last}' WHERE id = {id}"),
+    ] {
+        app.st.db.execute_raw(&sql).await.unwrap();
+    }
+    let (s, v) = app.act(&unit, id, "apply_acceptance", apply).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, h) = app
+        .get(&unit, &format!("/api/v1/projects/{id}/history"))
+        .await;
+    let actions: Vec<&str> = h["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions.iter().filter(|a| **a == "accept_module").count(),
+        2,
+        "{h}"
+    );
+    // The project page lists the modules with their dates and panels, citing the article.
+    let (cookie, _) = app.page_session("qzwjw").await;
+    let html = app
+        .client
+        .get(format!("{}/projects/{id}", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("分模块初验")
+            && html.contains("统一门户")
+            && html.contains(&first.to_string()),
+        "{html}"
+    );
+    assert!(html.contains("三(三)5"), "{html}");
+}
+
+#[tokio::test]
+async fn quzhou_accepts_module_by_module_and_waits_after_the_last_sqlite() {
+    module_acceptance(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn quzhou_accepts_module_by_module_and_waits_after_the_last_postgres() {
+    module_acceptance(Backend::Postgres).await;
+}
