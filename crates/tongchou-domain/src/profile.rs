@@ -1122,6 +1122,15 @@ pub struct SharingRules {
     pub cancel_cite: Citation,
 }
 
+fn blank(c: &Citation) -> bool {
+    c.document.trim().is_empty() || c.article.trim().is_empty()
+}
+
+/// Who edits the provincial shared-application rules: an administrator covering the province.
+pub fn can_edit_sharing_rules(actor: &crate::Actor) -> bool {
+    actor.has(Role::Admin) && crate::permission::path_ids(&actor.jurisdiction_path).len() <= 1
+}
+
 impl SharingRules {
     pub fn zj_share() -> SharingRules {
         let c = |a: &str| Citation::new(ZJ, a);
@@ -1158,6 +1167,66 @@ impl SharingRules {
             cancel_after_missed_delivery_months: 3,
             cancel_cite: c("三(七) 交付验收"),
         }
+    }
+
+    /// The rules as TOML (what an administrator reads and edits).
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Parse and validate the rules whole; every problem is reported at once and nothing is
+    /// applied unless all is well.
+    pub fn from_toml(text: &str) -> Result<SharingRules, Vec<String>> {
+        let r: SharingRules =
+            toml::from_str(text).map_err(|e| vec![format!("格式错误：{}", e.message())])?;
+        let errs = r.problems();
+        if errs.is_empty() {
+            Ok(r)
+        } else {
+            Err(errs)
+        }
+    }
+
+    /// Every problem with the rules (empty: valid).
+    pub fn problems(&self) -> Vec<String> {
+        let mut errs = Vec::new();
+        if self.code != "zj-share" {
+            errs.push("code 须为 zj-share".into());
+        }
+        if self.name.trim().is_empty() || self.document.trim().is_empty() {
+            errs.push("name 和 document 不能为空".into());
+        }
+        if !(1..=60).contains(&self.notice_working_days) {
+            errs.push("notice_working_days（公示期工作日）须在 1 至 60 之间".into());
+        }
+        if !(1..=36).contains(&self.cancel_after_missed_delivery_months) {
+            errs.push("cancel_after_missed_delivery_months 须在 1 至 36 之间".into());
+        }
+        for class in 1..=3u8 {
+            let n = self
+                .class_limits
+                .iter()
+                .filter(|l| l.class == class)
+                .count();
+            if n != 1 {
+                errs.push(format!("class_limits 须恰有一条第{class}类（现有 {n} 条）"));
+            }
+        }
+        for l in &self.class_limits {
+            if !(1..=3).contains(&l.class) {
+                errs.push(format!("class_limits 中未知的类别：{}", l.class));
+            }
+            if l.max_subjects == 0 {
+                errs.push(format!("第{}类项目主体上限至少为 1", l.class));
+            }
+            if l.text.trim().is_empty() || blank(&l.cite) {
+                errs.push(format!("第{}类缺少文字或依据条款", l.class));
+            }
+        }
+        if blank(&self.notice_cite) || blank(&self.cancel_cite) {
+            errs.push("notice_cite、cancel_cite 须注明依据文件和条款".into());
+        }
+        errs
     }
 
     /// The most subjects a class may have without an override; None for an unknown class.

@@ -17,6 +17,7 @@ pub mod profile;
 pub mod project;
 pub mod rounds;
 pub mod search;
+pub mod sharing;
 pub mod user;
 
 pub use db::{redact as db_redact, Backend, Db};

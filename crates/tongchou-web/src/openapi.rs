@@ -113,6 +113,7 @@ pub fn document() -> Value {
     crate::operation::openapi_paths(&mut doc);
     crate::evaluation::openapi_paths(&mut doc);
     crate::rounds::openapi_paths(&mut doc);
+    crate::sharing::openapi_paths(&mut doc);
     doc
 }
 

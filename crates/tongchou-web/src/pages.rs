@@ -1609,8 +1609,11 @@ struct ProfilePage {
     choices: Vec<(String, String)>,
     can_choose: bool,
     history: Vec<tongchou_store::profile::ProfileChoice>,
-    /// The provincial shared-application mechanism (ZJ-share).
+    /// The provincial shared-application mechanism (ZJ-share), the stored version in force.
     sharing: tongchou_domain::profile::SharingRules,
+    /// Its version (0: shipped) and whether the viewer may edit it.
+    sharing_version: i64,
+    can_edit_sharing: bool,
 }
 
 impl ProfilePage {
@@ -1726,6 +1729,7 @@ pub async fn profile_page(
             .into_iter()
             .filter_map(|c| st.profiles.get_code(&c).map(|(_, p)| (c, p.name.clone())))
             .collect();
+        let (sharing_version, sharing) = crate::sharing::current(&st).await?;
         Ok(render(&ProfilePage {
             layout: layout(&st, &user, "profile", q.get("flash").cloned()).await,
             profile: (*profile).clone(),
@@ -1735,7 +1739,9 @@ pub async fn profile_page(
             choices,
             can_choose,
             history,
-            sharing: tongchou_domain::profile::SharingRules::zj_share(),
+            sharing,
+            sharing_version,
+            can_edit_sharing: tongchou_domain::profile::can_edit_sharing_rules(&user.actor),
         }))
     }
     .await;

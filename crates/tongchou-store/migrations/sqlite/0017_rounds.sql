@@ -24,3 +24,14 @@ CREATE TABLE module_acceptances (
     recorded_at TEXT NOT NULL
 );
 CREATE UNIQUE INDEX module_acceptances_project ON module_acceptances (project_id, module);
+-- The provincial shared-application mechanism (ZJ-share) as a stored profile: every version
+-- kept (TOML body), the newest in force (none stored: the shipped rules) (version 0).
+CREATE TABLE sharing_rules (
+    id INTEGER PRIMARY KEY,
+    version BIGINT NOT NULL UNIQUE,
+    body TEXT NOT NULL,
+    note TEXT NOT NULL,
+    created_by BIGINT NOT NULL,
+    created_by_name TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);

@@ -366,3 +366,105 @@ async fn quzhou_accepts_module_by_module_and_waits_after_the_last_sqlite() {
 async fn quzhou_accepts_module_by_module_and_waits_after_the_last_postgres() {
     module_acceptance(Backend::Postgres).await;
 }
+
+// ZJ-share (seed 000) as a stored, versioned profile: shown with citations on 政策规则, edited
+// by an administrator covering the province, validated whole.
+async fn sharing_rules(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let province_unit = app.world.actor("szb").unit_id;
+    app.st
+        .db
+        .create_user(
+            "provadmin",
+            "省级系统管理员",
+            province_unit,
+            &[tongchou_domain::Role::Admin],
+            &tongchou_web::auth::hash_password(tongchou_testkit::DEMO_PASSWORD),
+        )
+        .await
+        .unwrap();
+    let prov = app.token("provadmin").await;
+    let city = app.token("sxadmin").await;
+    let (s, v) = app.get(&city, "/api/v1/sharing-rules").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["version"], 0, "{v}");
+    assert_eq!(v["rules"]["cancel_after_missed_delivery_months"], 3, "{v}");
+    let text = v["toml"].as_str().unwrap().to_string();
+
+    let put = |token: String, body: Value| {
+        let c = app
+            .client
+            .put(format!("{}/api/v1/sharing-rules", app.base))
+            .bearer_auth(token)
+            .json(&body);
+        async move {
+            let r = c.send().await.unwrap();
+            let s = r.status();
+            (s, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let edited = text.replace("notice_working_days = 5", "notice_working_days = 7");
+    assert_ne!(edited, text);
+    // A city administrator may not; a broken edit is refused whole; nothing stored.
+    let (s, v) = put(city.clone(), json!({"toml": edited, "note": "公示期调整"})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    let broken = edited.replace(
+        "cancel_after_missed_delivery_months = 3",
+        "cancel_after_missed_delivery_months = 0",
+    );
+    let (s, v) = put(prov.clone(), json!({"toml": broken, "note": "错误示例"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(
+        v.to_string()
+            .contains("cancel_after_missed_delivery_months"),
+        "{v}"
+    );
+    let (s, v) = put(prov.clone(), json!({"toml": edited, "note": ""})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(
+        app.get(&city, "/api/v1/sharing-rules").await.1["version"],
+        0
+    );
+
+    let (s, v) = put(
+        prov.clone(),
+        json!({"toml": edited, "note": "依据省级通知，公示期调整为7个工作日"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["version"], 1, "{v}");
+    let (_, v) = app.get(&city, "/api/v1/sharing-rules").await;
+    assert_eq!(v["version"], 1, "{v}");
+    assert_eq!(v["rules"]["notice_working_days"], 7, "{v}");
+    assert_eq!(v["versions"][0]["created_by_name"], "省级系统管理员", "{v}");
+
+    // 政策规则 shows the stored version with its citations.
+    let (cookie, _) = app.page_session("sxadmin").await;
+    let html = app
+        .client
+        .get(format!("{}/profile", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("第 1 版") && html.contains("公示 7 个工作日"),
+        "{html}"
+    );
+    assert!(html.contains("三(七) 交付验收"), "{html}");
+}
+
+#[tokio::test]
+async fn zj_share_rules_are_stored_versioned_and_edited_from_the_province_sqlite() {
+    sharing_rules(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn zj_share_rules_are_stored_versioned_and_edited_from_the_province_postgres() {
+    sharing_rules(Backend::Postgres).await;
+}
