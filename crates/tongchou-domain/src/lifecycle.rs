@@ -716,6 +716,16 @@ pub(crate) fn need_text(field: &str, text: &str, what: &str) -> Result<(), Refus
 
 /// Add calendar months: the same day of the end month, or its last day if there is none.
 /// (SPEC §0; the holiday roll-forward of the last day comes with the working-day calendar.)
+/// The earliest date the final-acceptance application may be made where the profile sets a
+/// minimum wait (Quzhou 三(三)5): N months after the LAST module's initial acceptance (or the
+/// single initial acceptance). `None`: no initial acceptance yet, or no minimum in the profile.
+pub fn final_acceptance_earliest(ctx: &ProjectContext, profile: &Profile) -> Option<Date> {
+    let m = profile.final_wait_months?;
+    let start = ctx.project.initial_acceptance_date?;
+    let start = ctx.modules.iter().map(|m| m.date).fold(start, Date::max);
+    Some(add_months(start, m))
+}
+
 pub fn add_months(d: Date, months: u32) -> Date {
     let total = d.year() as i32 * 12 + (d.month() as i32 - 1) + months as i32;
     let (y, m) = ((total / 12) as i16, (total % 12 + 1) as i8);
@@ -1926,8 +1936,10 @@ pub fn decide(
             }
             // Quzhou 三(三)5: the final-acceptance application no earlier than N months after
             // the (last module's) initial acceptance — a minimum; a long wait is only flagged.
-            if let Some(m) = profile.final_wait_months {
-                let earliest = add_months(start, m);
+            if let (Some(m), Some(earliest)) = (
+                profile.final_wait_months,
+                final_acceptance_earliest(ctx, profile),
+            ) {
                 if today < earliest {
                     return Err(rule(
                         format!(

@@ -165,3 +165,20 @@ fn module_acceptance_by_another_unit_is_refused() {
     );
     assert!(r.is_err(), "{r:?}");
 }
+
+// Quzhou 三(三)5 (3个月后 is a minimum): a long wait is only flagged; the earliest date counts
+// from the last module, and an application a year later still goes ahead.
+#[test]
+fn quzhou_long_wait_after_the_last_module_is_not_blocked() {
+    let ctx = trial_after_modules();
+    assert_eq!(
+        tongchou_domain::lifecycle::final_acceptance_earliest(&ctx, &Profile::quzhou()),
+        Some(d(2026, 6, 10))
+    );
+    assert_eq!(
+        tongchou_domain::lifecycle::final_acceptance_earliest(&ctx, &Profile::shangcheng()),
+        None
+    );
+    let dec = qz(&ctx, apply(), d(2027, 3, 10)).unwrap();
+    assert_eq!(dec.to, Stage::AcceptanceApplied);
+}

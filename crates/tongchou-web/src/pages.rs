@@ -907,6 +907,17 @@ pub struct MoneyCard {
 }
 
 impl ShowPage {
+    /// Quzhou 三(三)5: the earliest final-acceptance application and, once past, how many days
+    /// the project has waited beyond it (flagged on the page, never blocked).
+    fn final_wait(&self) -> Option<(tongchou_domain::Date, i64)> {
+        if !matches!(self.ctx.project.stage, Stage::TrialRun) {
+            return None;
+        }
+        let earliest =
+            tongchou_domain::lifecycle::final_acceptance_earliest(&self.ctx, &self.profile)?;
+        let late = (self.today_date - earliest).get_days() as i64;
+        Some((earliest, late))
+    }
     fn show_similar(&self) -> bool {
         matches!(
             self.ctx.project.stage,

@@ -312,14 +312,30 @@ async fn module_acceptance(backend: Backend) {
     let (s, v) = app.act(&unit, id, "apply_acceptance", apply.clone()).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(v["message"].as_str().unwrap().contains("三(三)5"), "{v}");
-    // Three months after the last module: allowed.
-    let last = ago(3);
+    // Four months after the last module: allowed, and the long wait flagged on the page.
+    let last = ago(4);
     for sql in [
         format!("UPDATE module_acceptances SET accepted_on = '{last}' WHERE project_id = {id} AND module = '数据中台'"),
         format!("UPDATE projects SET initial_acceptance_date = '{last}' WHERE id = {id}"),
     ] {
         app.st.db.execute_raw(&sql).await.unwrap();
     }
+    // Past the earliest date: the long wait is flagged on the page, never blocked.
+    let (cookie, _) = app.page_session("qzwjw").await;
+    let html = app
+        .client
+        .get(format!("{}/projects/{id}", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("id=\"final-wait\"") && html.contains("尚未申请"),
+        "{html}"
+    );
     let (s, v) = app.act(&unit, id, "apply_acceptance", apply).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let (_, h) = app
@@ -337,7 +353,6 @@ async fn module_acceptance(backend: Backend) {
         "{h}"
     );
     // The project page lists the modules with their dates and panels, citing the article.
-    let (cookie, _) = app.page_session("qzwjw").await;
     let html = app
         .client
         .get(format!("{}/projects/{id}", app.base))
