@@ -25,6 +25,7 @@ pub mod permission;
 pub mod profile;
 pub mod project;
 pub mod role;
+pub mod round;
 pub mod similarity;
 pub mod stage;
 

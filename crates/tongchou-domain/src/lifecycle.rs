@@ -60,6 +60,15 @@ pub enum Command {
         meeting_date: Date,
         place: String,
     },
+    /// 分模块初验 the unit records one module's initial acceptance by its panel (Quzhou
+    /// 三(三)5); `last`: every module has now passed, the trial run starts.
+    AcceptModule {
+        module: String,
+        date: Date,
+        panel: Vec<String>,
+        last: bool,
+        opinion: String,
+    },
     /// 专家意见 an expert on the open panel scores and writes an opinion
     PanelOpinion { opinion: PanelOpinion },
     /// 形成专家组意见 conclude the open panel
@@ -240,6 +249,7 @@ impl Command {
             Command::PreliminaryScore { .. } => "preliminary_score",
             Command::PreliminaryDecide { .. } => "preliminary_decide",
             Command::FormPanel { .. } => "form_panel",
+            Command::AcceptModule { .. } => "accept_module",
             Command::PanelOpinion { .. } => "panel_opinion",
             Command::ConcludePanel { .. } => "conclude_panel",
             Command::ReExamine { .. } => "re_examine",
@@ -305,6 +315,7 @@ pub fn action_label(code: &str) -> &'static str {
         "sign_contract" => "合同备案",
         "report_progress" => "报送月度进度",
         "apply_acceptance" => "提出验收申请",
+        "accept_module" => "分模块初验",
         "review_acceptance_application" => "审核验收申请",
         "reapply" => "整改后再提请验收",
         "attach" => "上传附件",
@@ -341,6 +352,13 @@ pub enum Event {
         input: ProjectInput,
     },
     Declared,
+    /// 分模块初验 one module passed initial acceptance (Quzhou 三(三)5).
+    ModuleAccepted {
+        module: String,
+        date: Date,
+        panel: Vec<String>,
+        last: bool,
+    },
     OverrideRecorded {
         rule: String,
         reason: String,
@@ -698,6 +716,16 @@ pub(crate) fn need_text(field: &str, text: &str, what: &str) -> Result<(), Refus
 
 /// Add calendar months: the same day of the end month, or its last day if there is none.
 /// (SPEC §0; the holiday roll-forward of the last day comes with the working-day calendar.)
+/// The earliest date the final-acceptance application may be made where the profile sets a
+/// minimum wait (Quzhou 三(三)5): N months after the LAST module's initial acceptance (or the
+/// single initial acceptance). `None`: no initial acceptance yet, or no minimum in the profile.
+pub fn final_acceptance_earliest(ctx: &ProjectContext, profile: &Profile) -> Option<Date> {
+    let m = profile.final_wait_months?;
+    let start = ctx.project.initial_acceptance_date?;
+    let start = ctx.modules.iter().map(|m| m.date).fold(start, Date::max);
+    Some(add_months(start, m))
+}
+
 pub fn add_months(d: Date, months: u32) -> Date {
     let total = d.year() as i32 * 12 + (d.month() as i32 - 1) + months as i32;
     let (y, m) = ((total / 12) as i16, (total % 12 + 1) as i8);
@@ -898,6 +926,23 @@ pub fn decide(
                     "security_budget_min",
                     message,
                     &profile.security_cite,
+                    override_reason.as_deref(),
+                )?);
+            }
+            // 集中申报期 (A1): outside any open round a supplementary declaration (增补), a
+            // default rule (原则上) answered with a reason and the approver the profile names.
+            if ctx.rounds.outside_round(today) {
+                let last = ctx
+                    .rounds
+                    .rounds
+                    .first()
+                    .map(|r| format!("（最近一次：{}）", r.label()))
+                    .unwrap_or_default();
+                events.push(crate::overrides::answer(
+                    profile,
+                    crate::round::OUTSIDE_ROUND,
+                    format!("今日 {today} 不在集中申报期内{last}，原则上不新增申报；确因紧急任务需要，以增补项目形式一事一议"),
+                    &profile.declaration_cite,
                     override_reason.as_deref(),
                 )?);
             }
@@ -1290,6 +1335,81 @@ pub fn decide(
                 expert: actor.user_id,
                 opinion: po,
             });
+        }
+        Command::AcceptModule {
+            module,
+            date,
+            panel,
+            last,
+            opinion: op,
+        } => {
+            need_own_unit(ctx, actor, "组织分模块初验")?;
+            let Some(cite) = profile.acceptance_by_module.clone() else {
+                return Err(rule(
+                    "项目验收遵循“整体立项，整体验收”要求，项目初验由建设单位对项目整体完成情况组织评审，不分模块初验",
+                    &profile.acceptance_cite,
+                ));
+            };
+            if from != Stage::InConstruction {
+                return Err(wrong());
+            }
+            let module = module.trim().to_string();
+            need_text("module", &module, "模块名称")?;
+            if module.chars().count() > 200 {
+                return Err(invalid("module", "模块名称不超过 200 字"));
+            }
+            if ctx.modules.iter().any(|m| m.module == module) {
+                return Err(invalid("module", format!("模块“{module}”已完成初验")));
+            }
+            if date > today {
+                return Err(invalid("date", "初验日期不能晚于今天"));
+            }
+            if let Some(prev) = ctx.modules.iter().map(|m| m.date).max() {
+                if date < prev {
+                    return Err(invalid(
+                        "date",
+                        format!("初验日期不能早于上一模块的初验日期（{prev}）"),
+                    ));
+                }
+            }
+            let panel: Vec<String> = panel
+                .iter()
+                .map(|n| n.trim().to_string())
+                .filter(|n| !n.is_empty())
+                .collect();
+            let n = panel.len() as u32;
+            if n < profile.acceptance_panel_min || (profile.acceptance_panel_odd && n % 2 == 0) {
+                return Err(invalid(
+                    "panel",
+                    format!(
+                        "初验专家组须 {} 人（含）以上{}，现为 {n} 人",
+                        profile.acceptance_panel_min,
+                        if profile.acceptance_panel_odd {
+                            "单数"
+                        } else {
+                            ""
+                        }
+                    ),
+                ));
+            }
+            need_text("opinion", &op, "初验意见")?;
+            opinion = op;
+            events.push(Event::ModuleAccepted {
+                module: module.clone(),
+                date,
+                panel,
+                last,
+            });
+            if last {
+                to = Stage::TrialRun;
+                events.push(Event::InitialAccepted { date });
+                summary = format!(
+                    "模块“{module}”初验通过（{date}），全部功能模块完成初验，开始不少于 {} 天的试运行（{cite}）",
+                    profile.trial_run_days
+                );
+            } else {
+                summary = format!("模块“{module}”初验通过（{date}），继续建设其余模块（{cite}）");
+            }
         }
         Command::ConcludePanel {
             opinion: op,
@@ -1808,6 +1928,8 @@ pub fn decide(
                 return Err(wrong());
             }
             let start = p.initial_acceptance_date.ok_or_else(wrong)?;
+            // Module by module: counted from the LAST module's initial acceptance.
+            let start = ctx.modules.iter().map(|m| m.date).fold(start, Date::max);
             let earliest = add_days(start, profile.trial_run_days as i64);
             if today < earliest {
                 return Err(rule(
@@ -1820,8 +1942,10 @@ pub fn decide(
             }
             // Quzhou 三(三)5: the final-acceptance application no earlier than N months after
             // the (last module's) initial acceptance — a minimum; a long wait is only flagged.
-            if let Some(m) = profile.final_wait_months {
-                let earliest = add_months(start, m);
+            if let (Some(m), Some(earliest)) = (
+                profile.final_wait_months,
+                final_acceptance_earliest(ctx, profile),
+            ) {
                 if today < earliest {
                     return Err(rule(
                         format!(
@@ -2024,6 +2148,9 @@ pub fn available_actions(
         Stage::Rectifying if own => out.push("reapply"),
         _ => {}
     }
+    if p.stage == Stage::InConstruction && own && profile.acceptance_by_module.is_some() {
+        out.push("accept_module");
+    }
     if p.stage == Stage::InConstruction && own {
         out.push("report_progress");
     }
@@ -2205,6 +2332,10 @@ pub fn needs(action: &str) -> Needs {
         | "attach" => none,
         "review_override" => Needs {
             overrides: true,
+            ..none
+        },
+        "accept_module" => Needs {
+            panel: true,
             ..none
         },
         "self_evaluate"

@@ -129,7 +129,7 @@ pub struct Profile {
     #[serde(default = "d::supervision")]
     pub supervision: Supervision,
     /// Default rules (原则上/一般, SPEC §0): each names the role that signs off an override.
-    #[serde(default = "d::default_rules")]
+    #[serde(default = "d::default_rules", deserialize_with = "d::de_default_rules")]
     pub default_rules: Vec<DefaultRule>,
     /// 三张清单: the lists a need belongs to (names are profile data; the seeds do not name them).
     #[serde(default = "crate::demand::default_demand_lists")]
@@ -177,6 +177,10 @@ pub struct Profile {
     /// (Quzhou 三(三)5: 全部功能模块完成初验3个月后); a hard minimum, long waits only flagged.
     #[serde(default)]
     pub final_wait_months: Option<u32>,
+    /// 分模块初验: where the profile lets a project be initially accepted module by module, the
+    /// article (Quzhou 三(三)5); `None`: 整体立项，整体验收 (Shangcheng 第八章).
+    #[serde(default)]
+    pub acceptance_by_module: Option<Citation>,
     /// 项目代码 from the national investment-project online approval platform required before
     /// the approval (Quzhou 三(二)2; classified projects excepted): the unit uploads the
     /// platform's code document (`project_code`) or, for a classified project, the statement
@@ -315,10 +319,11 @@ pub struct DefaultRule {
 }
 
 /// The default rules the domain raises, by code.
-pub const DEFAULT_RULE_CODES: [&str; 3] = [
+pub const DEFAULT_RULE_CODES: [&str; 4] = [
     "security_budget_min",
     "maintenance_min_years",
     "no_change_before_procurement",
+    "declaration_outside_round",
 ];
 
 /// Roles that may be named to sign off an override: an official department, not the unit.
@@ -420,7 +425,30 @@ mod d {
                 approver: Role::Authority,
                 cite: change_cite(),
             },
+            outside_round(),
         ]
+    }
+    /// Shangcheng 第五章 项目申报: 在非项目集中申报期内，原则上不新增申报 (增补，一事一议).
+    pub fn outside_round() -> DefaultRule {
+        DefaultRule {
+            code: "declaration_outside_round".into(),
+            text:
+                "在非项目集中申报期内，原则上不新增申报；确因紧急任务需要，以增补项目形式，一事一议"
+                    .into(),
+            approver: Role::Authority,
+            cite: Citation::new(SC, "第五章 项目申报"),
+        }
+    }
+    /// The stored list, with the rules added after it was stored filled in with the Shangcheng
+    /// values, so that older stored profiles keep loading.
+    pub fn de_default_rules<'de, D: serde::Deserializer<'de>>(
+        de: D,
+    ) -> Result<Vec<DefaultRule>, D::Error> {
+        let mut v = Vec::<DefaultRule>::deserialize(de)?;
+        if !v.iter().any(|r| r.code == "declaration_outside_round") {
+            v.push(outside_round());
+        }
+        Ok(v)
     }
 }
 
@@ -634,6 +662,7 @@ impl Profile {
             catalogue: None,
             after_approval: vec![],
             final_wait_months: None,
+            acceptance_by_module: None,
             project_code_cite: None,
             notice_days: crate::market::default_notice_days(),
             notice_cite: crate::market::cite_announce(),
@@ -748,6 +777,18 @@ impl Profile {
                 rn(Role::LeadingGroup, "市政务信息化项目管理工作领导小组"),
                 rn(Role::Audit, "市审计局"),
             ],
+            default_rules: {
+                // 第八条、第十一条: 未列入年度建设计划的，原则上不予安排建设; urgent mid-year tasks
+                // with a clear basis, city leadership consent and a confirmed fund source.
+                let mut v = d::default_rules();
+                for r in v.iter_mut() {
+                    if r.code == "declaration_outside_round" {
+                        r.text = "未列入年度建设计划的，原则上不予安排建设；年中临时确定的急需建设项目，须提供明确依据，专题报市委、市政府同意，经市财政局明确资金来源".into();
+                        r.cite = c("第八条、第十一条");
+                    }
+                }
+                v
+            },
             ..Profile::shangcheng()
         }
     }
@@ -814,6 +855,7 @@ impl Profile {
             ],
             trial_run_days: 0,
             final_wait_months: Some(3),
+            acceptance_by_module: Some(c("三(三)5 项目验收")),
             project_code_cite: Some(c("三(二)2 审批决定")),
             expert_cite: c("三(二)1 并联审核"),
             re_examination_cite: c("三(二)1 并联审核"),
@@ -1094,6 +1136,15 @@ pub struct SharingRules {
     pub cancel_cite: Citation,
 }
 
+fn blank(c: &Citation) -> bool {
+    c.document.trim().is_empty() || c.article.trim().is_empty()
+}
+
+/// Who edits the provincial shared-application rules: an administrator covering the province.
+pub fn can_edit_sharing_rules(actor: &crate::Actor) -> bool {
+    actor.has(Role::Admin) && crate::permission::path_ids(&actor.jurisdiction_path).len() <= 1
+}
+
 impl SharingRules {
     pub fn zj_share() -> SharingRules {
         let c = |a: &str| Citation::new(ZJ, a);
@@ -1130,6 +1181,66 @@ impl SharingRules {
             cancel_after_missed_delivery_months: 3,
             cancel_cite: c("三(七) 交付验收"),
         }
+    }
+
+    /// The rules as TOML (what an administrator reads and edits).
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Parse and validate the rules whole; every problem is reported at once and nothing is
+    /// applied unless all is well.
+    pub fn from_toml(text: &str) -> Result<SharingRules, Vec<String>> {
+        let r: SharingRules =
+            toml::from_str(text).map_err(|e| vec![format!("格式错误：{}", e.message())])?;
+        let errs = r.problems();
+        if errs.is_empty() {
+            Ok(r)
+        } else {
+            Err(errs)
+        }
+    }
+
+    /// Every problem with the rules (empty: valid).
+    pub fn problems(&self) -> Vec<String> {
+        let mut errs = Vec::new();
+        if self.code != "zj-share" {
+            errs.push("code 须为 zj-share".into());
+        }
+        if self.name.trim().is_empty() || self.document.trim().is_empty() {
+            errs.push("name 和 document 不能为空".into());
+        }
+        if !(1..=60).contains(&self.notice_working_days) {
+            errs.push("notice_working_days（公示期工作日）须在 1 至 60 之间".into());
+        }
+        if !(1..=36).contains(&self.cancel_after_missed_delivery_months) {
+            errs.push("cancel_after_missed_delivery_months 须在 1 至 36 之间".into());
+        }
+        for class in 1..=3u8 {
+            let n = self
+                .class_limits
+                .iter()
+                .filter(|l| l.class == class)
+                .count();
+            if n != 1 {
+                errs.push(format!("class_limits 须恰有一条第{class}类（现有 {n} 条）"));
+            }
+        }
+        for l in &self.class_limits {
+            if !(1..=3).contains(&l.class) {
+                errs.push(format!("class_limits 中未知的类别：{}", l.class));
+            }
+            if l.max_subjects == 0 {
+                errs.push(format!("第{}类项目主体上限至少为 1", l.class));
+            }
+            if l.text.trim().is_empty() || blank(&l.cite) {
+                errs.push(format!("第{}类缺少文字或依据条款", l.class));
+            }
+        }
+        if blank(&self.notice_cite) || blank(&self.cancel_cite) {
+            errs.push("notice_cite、cancel_cite 须注明依据文件和条款".into());
+        }
+        errs
     }
 
     /// The most subjects a class may have without an override; None for an unknown class.

@@ -393,6 +393,17 @@ pub struct Panel {
     pub concluded: bool,
 }
 
+/// 分模块初验 One module's initial acceptance (Quzhou 三(三)5: 大型项目可分模块、分功能、分阶段进行初验).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModuleAcceptance {
+    pub module: String,
+    pub date: Date,
+    /// The acceptance panel's experts (names).
+    pub panel: Vec<String>,
+    /// The last module: with it every module has passed initial acceptance.
+    pub last: bool,
+}
+
 /// One department's preliminary-review score (初审评分).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PreliminaryScore {
@@ -457,6 +468,10 @@ pub struct ProjectContext {
     pub evaluations: Vec<crate::evaluation::EvaluationRecord>,
     /// The unit's records the declaration bars read (A6).
     pub eligibility: crate::evaluation::EligibilityFacts,
+    /// Declaration rounds of its jurisdiction and above (A1), read at declaration.
+    pub rounds: crate::round::RoundFacts,
+    /// Modules initially accepted one by one (Quzhou 三(三)5), oldest first.
+    pub modules: Vec<ModuleAcceptance>,
 }
 
 impl ProjectContext {
@@ -476,6 +491,8 @@ impl ProjectContext {
             overrides: Vec::new(),
             evaluations: Vec::new(),
             eligibility: Default::default(),
+            rounds: Default::default(),
+            modules: Vec::new(),
         }
     }
     pub fn has_attachment(&self, kind: &str) -> bool {

@@ -132,6 +132,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0016_open_filings_index.sql"),
         include_str!("../migrations/postgres/0016_open_filings_index.sql"),
     ),
+    (
+        "0017_rounds",
+        include_str!("../migrations/sqlite/0017_rounds.sql"),
+        include_str!("../migrations/postgres/0017_rounds.sql"),
+    ),
 ];
 
 impl Db {

@@ -17,7 +17,9 @@ pub mod outbox;
 pub mod overrides;
 pub mod profile;
 pub mod project;
+pub mod rounds;
 pub mod search;
+pub mod sharing;
 pub mod user;
 
 pub use db::{redact as db_redact, Backend, Db};

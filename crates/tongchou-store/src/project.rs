@@ -390,6 +390,33 @@ impl Db {
     }
 
     /// Whether the user sits (or sat) on any panel of the project.
+    /// Modules initially accepted one by one (Quzhou 三(三)5), oldest first.
+    pub async fn module_acceptances(
+        &self,
+        id: ProjectId,
+    ) -> Result<Vec<tongchou_domain::project::ModuleAcceptance>> {
+        let rows = sqlx::query(
+            "SELECT module, accepted_on, panel, CAST(last_module AS BIGINT) AS last_module FROM module_acceptances WHERE project_id = $1 ORDER BY accepted_on, id",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let date: String = r.try_get("accepted_on")?;
+                let panel: String = r.try_get("panel")?;
+                Ok(tongchou_domain::project::ModuleAcceptance {
+                    module: r.try_get("module")?,
+                    date: date
+                        .parse()
+                        .map_err(|e| StoreError::Other(format!("module_acceptances: {e}")))?,
+                    panel: panel.lines().map(String::from).collect(),
+                    last: r.try_get::<i64, _>("last_module")? != 0,
+                })
+            })
+            .collect()
+    }
+
     pub async fn on_panel(&self, project: ProjectId, user: UserId) -> Result<bool> {
         let r = sqlx::query(
             "SELECT 1 AS x FROM panels pa JOIN panel_members pm ON pm.panel_id = pa.id WHERE pa.project_id = $1 AND pm.expert_id = $2",
@@ -510,6 +537,12 @@ impl Db {
                     10,
                 )
                 .await?;
+        }
+        if needs.eligibility {
+            ctx.rounds = self.rounds_over(&ctx.project.jurisdiction_path).await?;
+        }
+        if needs.panel || needs.attachments {
+            ctx.modules = self.module_acceptances(ctx.project.id).await?;
         }
         if needs.approval_seq {
             // ORDER BY … LIMIT 1 rather than MAX(): both databases walk the index from its end.
@@ -1093,6 +1126,27 @@ async fn apply_event(
                 id,
                 &tongchou_domain::similarity::terms(&input.name, &input.summary),
             )
+            .await?;
+        }
+        // 分模块初验 (Quzhou 三(三)5): the module, its date and panel.
+        Event::ModuleAccepted {
+            module,
+            date,
+            panel,
+            last,
+        } => {
+            sqlx::query(
+                "INSERT INTO module_acceptances (project_id, module, accepted_on, panel, last_module, recorded_by, recorded_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(id)
+            .bind(module)
+            .bind(date.to_string())
+            .bind(panel.join("\n"))
+            .bind(*last as i32)
+            .bind(actor.user_id.0)
+            .bind(now)
+            .execute(&mut *tx)
             .await?;
         }
         Event::Declared

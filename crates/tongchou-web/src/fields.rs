@@ -318,6 +318,19 @@ pub fn parse_action(action: &str, f: &Fields, profile: &Profile) -> Result<Parse
             milestones: f.text("milestones"),
             problems: f.text("problems"),
         },
+        "accept_module" => Command::AcceptModule {
+            module: f.text("module"),
+            date: f.date("date", "初验日期")?,
+            panel: f
+                .all("panel")
+                .iter()
+                .flat_map(|s| s.lines())
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            last: matches!(f.text("last").as_str(), "yes" | "true" | "on" | "1"),
+            opinion: f.text("opinion"),
+        },
         "apply_acceptance" => Command::ApplyAcceptance {
             conditions: f.checks(&profile.acceptance_conditions),
         },
@@ -444,7 +457,7 @@ pub fn parse_action(action: &str, f: &Fields, profile: &Profile) -> Result<Parse
 }
 
 /// The actions that take fields (everything but uploads).
-pub const ACTIONS: [&str; 39] = [
+pub const ACTIONS: [&str; 40] = [
     "edit",
     "declare",
     "withdraw",
@@ -462,6 +475,7 @@ pub const ACTIONS: [&str; 39] = [
     "start_procurement",
     "sign_contract",
     "report_progress",
+    "accept_module",
     "apply_acceptance",
     "review_acceptance_application",
     "reapply",

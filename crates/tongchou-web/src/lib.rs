@@ -22,7 +22,9 @@ pub mod opendata;
 pub mod operation;
 pub mod pages;
 pub mod profiles;
+pub mod rounds;
 pub mod service;
+pub mod sharing;
 pub mod smtp;
 
 use axum::extract::DefaultBodyLimit;
@@ -330,6 +332,19 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/settings/profile/choose", post(profiles::page_choose))
         .route("/api/v1/profile", get(profiles::api_mine))
+        .route("/rounds", get(rounds::page).post(rounds::page_open))
+        .route(
+            "/settings/sharing",
+            get(sharing::page).post(sharing::page_save),
+        )
+        .route(
+            "/api/v1/sharing-rules",
+            get(sharing::api_get).put(sharing::api_put),
+        )
+        .route(
+            "/api/v1/rounds",
+            get(rounds::api_list).post(rounds::api_open),
+        )
         .route("/api/v1/jurisdictions/profiles", get(profiles::api_list))
         .route(
             "/api/v1/jurisdictions/{id}/profile",

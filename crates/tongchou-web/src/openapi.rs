@@ -113,6 +113,8 @@ pub fn document() -> Value {
     crate::market::openapi_paths(&mut doc);
     crate::operation::openapi_paths(&mut doc);
     crate::evaluation::openapi_paths(&mut doc);
+    crate::rounds::openapi_paths(&mut doc);
+    crate::sharing::openapi_paths(&mut doc);
     doc
 }
 

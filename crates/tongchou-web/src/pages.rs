@@ -497,6 +497,8 @@ struct ListPage {
     stages: Vec<Stage>,
     units: Vec<UnitRow>,
     can_create: bool,
+    /// The declaration round open today over the actor's jurisdiction (A1).
+    round: Option<tongchou_domain::round::DeclarationRound>,
 }
 
 fn query_string(q: &HashMap<String, String>) -> String {
@@ -569,6 +571,7 @@ pub async fn list(
             stages: Stage::ALL.to_vec(),
             units,
             can_create: user.actor.has(Role::Unit),
+            round: crate::rounds::open_over(&st, &user.actor.jurisdiction_path).await?,
         }))
     }
     .await;
@@ -862,6 +865,8 @@ pub struct Expert {
 struct ShowPage {
     layout: Layout,
     ctx: ProjectContext,
+    /// The declaration round open today over the project's jurisdiction (A1).
+    round: Option<tongchou_domain::round::DeclarationRound>,
     profile: Profile,
     actions: Vec<&'static str>,
     history: Vec<HistoryEntry>,
@@ -902,6 +907,17 @@ pub struct MoneyCard {
 }
 
 impl ShowPage {
+    /// Quzhou 三(三)5: the earliest final-acceptance application and, once past, how many days
+    /// the project has waited beyond it (flagged on the page, never blocked).
+    fn final_wait(&self) -> Option<(tongchou_domain::Date, i64)> {
+        if !matches!(self.ctx.project.stage, Stage::TrialRun) {
+            return None;
+        }
+        let earliest =
+            tongchou_domain::lifecycle::final_acceptance_earliest(&self.ctx, &self.profile)?;
+        let late = (self.today_date - earliest).get_days() as i64;
+        Some((earliest, late))
+    }
     fn show_similar(&self) -> bool {
         matches!(
             self.ctx.project.stage,
@@ -1153,6 +1169,7 @@ async fn show_page(
         Vec::new()
     };
     let page = ShowPage {
+        round: crate::rounds::open_over(st, &ctx.project.jurisdiction_path).await?,
         similar,
         layout: layout(st, user, "projects", flash).await,
         history: st.db.history(id).await?,
@@ -1603,8 +1620,11 @@ struct ProfilePage {
     choices: Vec<(String, String)>,
     can_choose: bool,
     history: Vec<tongchou_store::profile::ProfileChoice>,
-    /// The provincial shared-application mechanism (ZJ-share).
+    /// The provincial shared-application mechanism (ZJ-share), the stored version in force.
     sharing: tongchou_domain::profile::SharingRules,
+    /// Its version (0: shipped) and whether the viewer may edit it.
+    sharing_version: i64,
+    can_edit_sharing: bool,
 }
 
 impl ProfilePage {
@@ -1720,6 +1740,7 @@ pub async fn profile_page(
             .into_iter()
             .filter_map(|c| st.profiles.get_code(&c).map(|(_, p)| (c, p.name.clone())))
             .collect();
+        let (sharing_version, sharing) = crate::sharing::current(&st).await?;
         Ok(render(&ProfilePage {
             layout: layout(&st, &user, "profile", q.get("flash").cloned()).await,
             profile: (*profile).clone(),
@@ -1729,7 +1750,9 @@ pub async fn profile_page(
             choices,
             can_choose,
             history,
-            sharing: tongchou_domain::profile::SharingRules::zj_share(),
+            sharing,
+            sharing_version,
+            can_edit_sharing: tongchou_domain::profile::can_edit_sharing_rules(&user.actor),
         }))
     }
     .await;

@@ -11,6 +11,7 @@ mod notify;
 mod opendata;
 mod operation;
 mod profiles;
+mod rounds;
 mod similar;
 mod store;
 mod support;

@@ -1,0 +1,164 @@
+//! Declaration rounds (SPEC A1): inside an open round a declaration goes ahead; outside any round
+//! it is a supplementary declaration (增补), a default rule needing a reason and the approver the
+//! profile names.
+
+mod support;
+
+use support::*;
+use tongchou_domain::lifecycle::{decide, Command, Event, Refusal};
+use tongchou_domain::profile::{Citation, Profile};
+use tongchou_domain::round::{self, DeclarationRound, RoundFacts};
+use tongchou_domain::{Role, Stage};
+
+const SC: &str = "上城区电子政务项目管理办法（征求意见稿）";
+const SX: &str = "绍兴市市级政务信息化项目管理办法";
+
+fn sept_round() -> DeclarationRound {
+    DeclarationRound {
+        id: 1,
+        jurisdiction_id: 3,
+        jurisdiction_name: "上城区".into(),
+        jurisdiction_path: "/1/2/3/".into(),
+        plan_year: 2027,
+        opens_on: d(2026, 9, 20),
+        closes_on: d(2026, 9, 30),
+        note: "2027年度项目集中申报".into(),
+        opened_by_name: "区数据资源局".into(),
+        opened_at: "2026-09-01T09:00:00".into(),
+    }
+}
+
+fn with_round() -> tongchou_domain::project::ProjectContext {
+    let mut ctx = at(Stage::Draft);
+    ctx.rounds = RoundFacts {
+        rounds: vec![sept_round()],
+    };
+    ctx
+}
+
+fn declare(reason: Option<&str>) -> Command {
+    Command::Declare {
+        override_reason: reason.map(String::from),
+    }
+}
+
+// Shangcheng 第五章 项目申报 (每年9月底，由区数据资源局组织集中申报下一年度项目)
+#[test]
+fn declaration_inside_open_round_goes_ahead_without_override() {
+    let dec = run_on(&with_round(), &unit_clerk(), declare(None), d(2026, 9, 30)).unwrap();
+    assert_eq!(dec.events, vec![Event::Declared]);
+    assert_eq!(dec.to, Stage::ComplianceReview);
+}
+
+// Shangcheng 第五章 项目申报 (在非项目集中申报期内，原则上不新增申报 … 以增补项目形式，一事一议)
+#[test]
+fn declaration_outside_round_needs_reason() {
+    for on in [d(2026, 9, 19), d(2026, 10, 1)] {
+        match run_on(&with_round(), &unit_clerk(), declare(Some("  ")), on) {
+            Err(Refusal::NeedsOverride {
+                rule,
+                message,
+                cite,
+            }) => {
+                assert_eq!(rule, "declaration_outside_round");
+                assert_eq!(cite, Citation::new(SC, "第五章 项目申报"));
+                assert!(message.contains("不在集中申报期内"), "{message}");
+                assert!(message.contains("2027年度集中申报"), "{message}");
+                assert!(message.contains("区数据资源局"), "{message}");
+            }
+            other => panic!("expected NeedsOverride, got {other:?}"),
+        }
+    }
+}
+
+// Shangcheng 第五章 项目申报 (增补项目，一事一议: pending the authority's sign-off)
+#[test]
+fn declaration_outside_round_with_reason_is_pending_the_named_approver() {
+    let dec = run_on(
+        &with_round(),
+        &unit_clerk(),
+        declare(Some("区委临时部署的紧急任务")),
+        d(2026, 11, 2),
+    )
+    .unwrap();
+    assert_eq!(dec.to, Stage::ComplianceReview);
+    assert_eq!(
+        dec.events[0],
+        Event::OverrideRecorded {
+            rule: "declaration_outside_round".into(),
+            reason: "区委临时部署的紧急任务".into(),
+            cite: Citation::new(SC, "第五章 项目申报"),
+            approver: Some(Role::Authority),
+            text: Profile::shangcheng()
+                .default_rule("declaration_outside_round")
+                .unwrap()
+                .text
+                .clone(),
+        }
+    );
+    assert_eq!(dec.events[1], Event::Declared);
+}
+
+// Shaoxing 第十一条 (未列入年度建设计划的，原则上不予安排建设；急需建设项目须明确依据、市委市政府同意、明确资金来源)
+#[test]
+fn shaoxing_declaration_outside_round_cites_article_11() {
+    let p = Profile::shaoxing();
+    let r = p.default_rule("declaration_outside_round").unwrap();
+    assert_eq!(r.cite, Citation::new(SX, "第八条、第十一条"));
+    assert!(r.text.contains("未列入年度建设计划"), "{}", r.text);
+    assert!(r.text.contains("资金来源"), "{}", r.text);
+    match decide(
+        &with_round(),
+        &unit_clerk(),
+        declare(None),
+        &p,
+        d(2026, 12, 1),
+    ) {
+        Err(Refusal::NeedsOverride { rule, cite, .. }) => {
+            assert_eq!(rule, "declaration_outside_round");
+            assert_eq!(cite, Citation::new(SX, "第八条、第十一条"));
+        }
+        other => panic!("expected NeedsOverride, got {other:?}"),
+    }
+}
+
+// [product] A jurisdiction that keeps no rounds in the system is not checked.
+#[test]
+fn declaration_without_any_recorded_round_is_not_checked() {
+    let dec = run(&at(Stage::Draft), &unit_clerk(), declare(None)).unwrap();
+    assert_eq!(dec.events, vec![Event::Declared]);
+}
+
+// Shangcheng 第五章 项目申报 (a round has a year declared for, an opening and a closing date)
+#[test]
+fn round_closing_before_opening_or_for_a_far_year_is_invalid() {
+    let e = round::validate(2027, d(2026, 9, 30), d(2026, 9, 20)).unwrap_err();
+    assert!(
+        matches!(e, Refusal::Invalid { ref field, .. } if field == "closes_on"),
+        "{e:?}"
+    );
+    let e = round::validate(2029, d(2026, 9, 20), d(2026, 9, 30)).unwrap_err();
+    assert!(
+        matches!(e, Refusal::Invalid { ref field, .. } if field == "plan_year"),
+        "{e:?}"
+    );
+    assert!(round::validate(2027, d(2026, 9, 20), d(2026, 9, 30)).is_ok());
+}
+
+// Shangcheng 第五章 项目申报 (由区数据资源局组织): only the authority covering it opens a round
+#[test]
+fn only_the_covering_authority_opens_a_round() {
+    assert!(round::can_open_round(&authority(), "/1/2/3/"));
+    assert!(!round::can_open_round(&unit_clerk(), "/1/2/3/"));
+    assert!(!round::can_open_round(&outside_authority(), "/1/2/3/"));
+}
+
+// Shangcheng 第五章 项目申报 (older stored profiles keep loading: the new rule is filled in)
+#[test]
+fn stored_profile_without_round_rule_loads_with_it() {
+    let mut p = Profile::shangcheng();
+    p.default_rules
+        .retain(|r| r.code != "declaration_outside_round");
+    let back = Profile::from_toml(&p.to_toml()).unwrap();
+    assert!(back.default_rule("declaration_outside_round").is_some());
+}
