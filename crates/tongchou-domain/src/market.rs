@@ -535,13 +535,108 @@ pub fn bid(
     Ok(())
 }
 
-/// An expert scores one bid on the S5 criteria (each 0–10).
-pub fn score(actor: &Actor, c: &Competition, scores: &[u32]) -> Result<u32, Refusal> {
+/// An expert assigned to a competition's panel, with the unit they come from (for 回避).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PanelExpert {
+    pub user_id: crate::UserId,
+    pub name: String,
+    pub unit_id: UnitId,
+    pub unit_name: String,
+}
+
+/// 回避: an expert may not evaluate a bid from their own unit, nor a consortium their unit is a
+/// member of (ZJ-share 三（四）). Returns the reason, if any.
+pub fn conflict(e: &PanelExpert, b: &Bid) -> Option<String> {
+    if e.unit_id == b.unit_id {
+        return Some(format!(
+            "专家{}来自揭榜单位{}，应当回避",
+            e.name, b.unit_name
+        ));
+    }
+    let own = e.unit_name.trim();
+    if !own.is_empty() && b.members.iter().any(|m| m.trim() == own) {
+        return Some(format!(
+            "专家{}所在单位{}是{}联合体成员，应当回避",
+            e.name, own, b.unit_name
+        ));
+    }
+    None
+}
+
+/// The lead unit assigns the expert panel of a competition (experts are assigned, not
+/// self-selected): at least the profile's panel size, an odd number where the profile says so,
+/// every member an expert, no one from a bidding unit or consortium member (回避). Only while the
+/// competition is open and before anyone has scored.
+pub fn assign_experts(
+    actor: &Actor,
+    c: &Competition,
+    panel: &[(PanelExpert, Vec<Role>)],
+    bids: &[Bid],
+    profile: &Profile,
+) -> Result<(), Refusal> {
+    lead_only(actor, c, "指定评审专家")?;
+    if c.state != CompState::Open {
+        return Err(wrong(c, "指定评审专家"));
+    }
+    if bids.iter().any(|b| b.scores > 0) {
+        return Err(Refusal::Rule {
+            message: "专家已开始评分，评审专家组不能再更换".into(),
+            cite: cite_selection(),
+        });
+    }
+    let (min, odd) = (profile.panel_min.max(3), profile.panel_odd);
+    let n = panel.len();
+    if n < min as usize || (odd && n % 2 == 0) {
+        return Err(Refusal::Rule {
+            message: format!(
+                "评审专家组应不少于 {min} 人{}（现 {n} 人）",
+                if odd { "且为单数" } else { "" }
+            ),
+            cite: cite_selection(),
+        });
+    }
+    for (i, (e, roles)) in panel.iter().enumerate() {
+        if !roles.contains(&Role::Expert) {
+            return Err(invalid("experts", format!("{}不是评审专家", e.name)));
+        }
+        if panel[..i].iter().any(|(o, _)| o.user_id == e.user_id) {
+            return Err(invalid("experts", format!("{}重复", e.name)));
+        }
+        if let Some(reason) = bids.iter().find_map(|b| conflict(e, b)) {
+            return Err(Refusal::Rule {
+                message: reason,
+                cite: cite_selection(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// An expert scores one bid on the S5 criteria (each 0–10): only an expert the lead unit
+/// assigned to this competition, and never a bid they must recuse themselves from (回避).
+pub fn score(
+    actor: &Actor,
+    c: &Competition,
+    panel: &[PanelExpert],
+    bid: &Bid,
+    scores: &[u32],
+) -> Result<u32, Refusal> {
     if !actor.has(Role::Expert) {
         return Err(Refusal::Forbidden("只有评审专家可以评分".into()));
     }
+    let Some(me) = panel.iter().find(|e| e.user_id == actor.user_id) else {
+        return Err(Refusal::Forbidden(
+            "只有牵头责任主体指定的本项目评审专家可以评分".into(),
+        ));
+    };
     if c.state != CompState::Open {
         return Err(wrong(c, "评分"));
+    }
+    if let Some(reason) = conflict(me, bid) {
+        return Err(Refusal::Rule {
+            message: reason,
+            cite: cite_selection(),
+        });
     }
     if scores.len() != CRITERIA.len() {
         return Err(invalid("scores", "请按 8 项评审内容逐项评分"));

@@ -408,3 +408,89 @@ fn notice_cannot_start_in_the_past() {
     assert!(check_notice_start(d(2026, 3, 1), d(2026, 3, 2)).is_err());
     assert_eq!(check_notice_start(d(2026, 3, 2), d(2026, 3, 2)), Ok(()));
 }
+
+fn expert(user: i64, unit: i64, unit_name: &str) -> (PanelExpert, Vec<Role>) {
+    (
+        PanelExpert {
+            user_id: tongchou_domain::UserId(user),
+            name: format!("专家{user}"),
+            unit_id: UnitId(unit),
+            unit_name: unit_name.into(),
+        },
+        vec![Role::Expert],
+    )
+}
+
+const S5: [u32; 8] = [8, 8, 8, 8, 8, 8, 8, 8];
+
+#[test]
+fn competition_panel_is_assigned_by_the_lead_unit_three_or_more_and_odd() {
+    // ZJ-share 三（四）评审遴选；SPEC V6 [product]: experts are assigned, not self-selected
+    let c = competition(1, CompState::Open);
+    let panel: Vec<_> = (0..3).map(|i| expert(70 + i, 90 + i, "专家库")).collect();
+    let r = assign_experts(&market_entity(), &c, &panel, &[], &profile());
+    assert!(matches!(r, Err(Refusal::Forbidden(_))), "{r:?}");
+    let r = assign_experts(&lead(), &c, &panel[..2], &[], &profile());
+    assert!(matches!(r, Err(Refusal::Rule { .. })), "two are too few: {r:?}");
+    let four: Vec<_> = (0..4).map(|i| expert(70 + i, 90 + i, "专家库")).collect();
+    let r = assign_experts(&lead(), &c, &four, &[], &profile());
+    assert!(matches!(r, Err(Refusal::Rule { .. })), "four is even: {r:?}");
+    let mut not_expert = panel.clone();
+    not_expert[0].1 = vec![Role::Unit];
+    let r = assign_experts(&lead(), &c, &not_expert, &[], &profile());
+    assert!(matches!(r, Err(Refusal::Invalid { .. })), "{r:?}");
+    assert_eq!(assign_experts(&lead(), &c, &panel, &[], &profile()), Ok(()));
+    let scored = bid_of(1, 61, &[]);
+    let r = assign_experts(&lead(), &c, &panel, &[scored], &profile());
+    assert!(matches!(r, Err(Refusal::Rule { .. })), "no swap after scoring: {r:?}");
+}
+
+#[test]
+fn only_assigned_experts_score() {
+    // ZJ-share 三（四）评审遴选
+    let c = competition(1, CompState::Open);
+    let b = bid_of(1, 61, &[]);
+    let panel: Vec<PanelExpert> = (0..3).map(|i| expert(70 + i, 90 + i, "专家库").0).collect();
+    let outsider = actor(79, "自荐专家", 99, "/1/2/3/", &[Role::Expert]);
+    let r = score(&outsider, &c, &panel, &b, &S5);
+    assert!(matches!(r, Err(Refusal::Forbidden(_))), "{r:?}");
+    let assigned = actor(70, "专家70", 90, "/1/2/3/", &[Role::Expert]);
+    assert_eq!(score(&assigned, &c, &panel, &b, &S5), Ok(64));
+}
+
+#[test]
+fn expert_from_a_candidate_unit_or_consortium_member_is_recused() {
+    // ZJ-share 三（四）评审遴选（回避）
+    let c = competition(1, CompState::Open);
+    let own = bid_of(1, 90, &[]);
+    let consortium = bid_of(2, 61, &["浙江某研究院"]);
+    let e = expert(70, 90, "区教育局");
+    let r = score(
+        &actor(70, "专家70", 90, "/1/2/3/", &[Role::Expert]),
+        &c,
+        &[e.0.clone()],
+        &own,
+        &S5,
+    );
+    match r {
+        Err(Refusal::Rule { message, .. }) => assert!(message.contains("回避"), "{message}"),
+        other => panic!("own unit's bid must be refused: {other:?}"),
+    }
+    let member = expert(71, 91, "浙江某研究院");
+    let r = score(
+        &actor(71, "专家71", 91, "/1/2/3/", &[Role::Expert]),
+        &c,
+        &[member.0.clone()],
+        &consortium,
+        &S5,
+    );
+    match r {
+        Err(Refusal::Rule { message, .. }) => assert!(message.contains("联合体成员"), "{message}"),
+        other => panic!("a consortium member's expert must be refused: {other:?}"),
+    }
+    // and the lead unit cannot put them on the panel once the bid is in
+    let unscored = Bid { scores: 0, ..consortium };
+    let panel = vec![member, expert(72, 92, "专家库"), expert(73, 93, "专家库")];
+    let r = assign_experts(&lead(), &c, &panel, &[unscored], &profile());
+    assert!(matches!(r, Err(Refusal::Rule { .. })), "{r:?}");
+}

@@ -137,6 +137,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0017_rounds.sql"),
         include_str!("../migrations/postgres/0017_rounds.sql"),
     ),
+    (
+        "0018_competition_rest",
+        include_str!("../migrations/sqlite/0018_competition_rest.sql"),
+        include_str!("../migrations/postgres/0018_competition_rest.sql"),
+    ),
 ];
 
 impl Db {

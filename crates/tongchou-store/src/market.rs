@@ -295,6 +295,96 @@ impl Db {
         Ok(id)
     }
 
+    /// The expert panel assigned to a competition.
+    pub async fn competition_panel(&self, competition: i64) -> Result<Vec<PanelExpert>> {
+        let rows = sqlx::query("SELECT user_id, name, unit_id, unit_name FROM competition_experts WHERE competition_id = $1 ORDER BY user_id")
+            .bind(competition)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PanelExpert {
+                    user_id: UserId(r.try_get("user_id")?),
+                    name: r.try_get("name")?,
+                    unit_id: UnitId(r.try_get("unit_id")?),
+                    unit_name: r.try_get("unit_name")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Look up panel candidates (with their unit and roles) by user id; an unknown or inactive
+    /// id is NotFound.
+    pub async fn panel_candidates(
+        &self,
+        ids: &[UserId],
+    ) -> Result<Vec<(PanelExpert, Vec<tongchou_domain::Role>)>> {
+        let mut out = Vec::new();
+        for id in ids {
+            let r = sqlx::query("SELECT u.id, u.display_name, u.unit_id, n.name AS unit_name, u.roles FROM users u JOIN units n ON n.id = u.unit_id WHERE u.id = $1 AND u.active = 1")
+                .bind(id.0)
+                .fetch_optional(&self.pool)
+                .await?;
+            let Some(r) = r else {
+                return Err(StoreError::NotFound);
+            };
+            out.push((
+                PanelExpert {
+                    user_id: UserId(r.try_get("id")?),
+                    name: r.try_get("display_name")?,
+                    unit_id: UnitId(r.try_get("unit_id")?),
+                    unit_name: r.try_get("unit_name")?,
+                },
+                tongchou_domain::Role::parse_list(&r.try_get::<String, _>("roles")?),
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Replace the competition's expert panel, with its history entry, in one transaction.
+    pub async fn assign_competition_experts(
+        &self,
+        actor: &Actor,
+        c: &Competition,
+        panel: &[PanelExpert],
+    ) -> Result<()> {
+        let now = now_text();
+        let (_w, mut tx) = self.begin_write().await?;
+        sqlx::query("DELETE FROM competition_experts WHERE competition_id = $1")
+            .bind(c.id)
+            .execute(&mut *tx)
+            .await?;
+        for e in panel {
+            sqlx::query("INSERT INTO competition_experts (competition_id, user_id, name, unit_id, unit_name, assigned_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(c.id)
+                .bind(e.user_id.0)
+                .bind(&e.name)
+                .bind(e.unit_id.0)
+                .bind(&e.unit_name)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let names: Vec<String> = panel
+            .iter()
+            .map(|e| format!("{}（{}）", e.name, e.unit_name))
+            .collect();
+        append(
+            &mut tx,
+            "competition",
+            c.id,
+            actor,
+            ("assign_experts", c.state.code(), c.state.code()),
+            &format!("指定评审专家组：{}", names.join("、")),
+            "",
+            &serde_json::json!({ "experts": panel.iter().map(|e| e.user_id.0).collect::<Vec<_>>() }),
+            &now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn insert_score(
         &self,
         actor: &Actor,

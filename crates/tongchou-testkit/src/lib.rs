@@ -2129,6 +2129,11 @@ pub async fn seed_market_demo(st: &AppState, world: &World, today: Date) -> Resu
     let lead = world.actor("qtdw");
     let me = world.actor("scgs");
     let expert = world.actor("zj1");
+    // the lead unit assigns the panel (ZJ-share 三（四）: experts are assigned)
+    let panel_ids = ["zj1", "zj2", "zj3"]
+        .map(|u| world.actor(u).user_id.0.to_string())
+        .join(",");
+    let panel = f(&[("experts", panel_ids.as_str())]);
     let scores = |bid: i64| {
         let b = bid.to_string();
         let mut kv = vec![("bid".to_string(), b)];
@@ -2156,6 +2161,9 @@ pub async fn seed_market_demo(st: &AppState, world: &World, today: Date) -> Resu
     .await
     .map_err(e)?;
     let bid = st.db.bids(a).await.map_err(|x| x.to_string())?[0].id;
+    mk::act(st, lead, a, "assign_experts", &panel)
+        .await
+        .map_err(e)?;
     mk::act(st, expert, a, "score", &scores(bid))
         .await
         .map_err(e)?;
@@ -2243,6 +2251,9 @@ pub async fn seed_market_demo(st: &AppState, world: &World, today: Date) -> Resu
     .await
     .map_err(e)?;
     let bid = st.db.bids(b).await.map_err(|x| x.to_string())?[0].id;
+    mk::act(st, lead, b, "assign_experts", &panel)
+        .await
+        .map_err(e)?;
     mk::act(st, expert, b, "score", &scores(bid))
         .await
         .map_err(e)?;

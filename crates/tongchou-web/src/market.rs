@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use tongchou_domain::market::*;
 use tongchou_domain::permission::list_scope;
-use tongchou_domain::{Actor, Date, Role};
+use tongchou_domain::{Actor, Date, Role, UserId};
 use tongchou_store::demand::DemandHistoryEntry;
 use tongchou_store::market::{NewListing, RatingRow, Transition};
 
@@ -113,6 +113,28 @@ pub async fn act(
             bid(actor, &c, &input, own)?;
             st.db.insert_bid(actor, &c, &input).await?;
         }
+        "assign_experts" => {
+            let ids: Vec<UserId> = f
+                .all("experts")
+                .iter()
+                .flat_map(|s| s.split([',', '、', '\n']))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse::<i64>()
+                        .map(UserId)
+                        .map_err(|_| AppError::field("experts", format!("专家编号无效：{s}")))
+                })
+                .collect::<Result<_, _>>()?;
+            let panel = st
+                .db
+                .panel_candidates(&ids)
+                .await
+                .map_err(|_| AppError::field("experts", "所选专家不存在或已停用"))?;
+            assign_experts(actor, &c, &panel, &bids, &profile)?;
+            let panel: Vec<PanelExpert> = panel.into_iter().map(|(e, _)| e).collect();
+            st.db.assign_competition_experts(actor, &c, &panel).await?;
+        }
         "score" => {
             let b = pick_bid(&bids, f)?;
             let mut scores = vec![];
@@ -124,7 +146,8 @@ pub async fn act(
                     .map_err(|_| AppError::field(k, format!("请为“{name}”打分（0–10）")))?;
                 scores.push(v);
             }
-            let total = score(actor, &c, &scores)?;
+            let panel = st.db.competition_panel(c.id).await?;
+            let total = score(actor, &c, &panel, b, &scores)?;
             st.db
                 .insert_score(actor, &c, b, &scores, total, f.text("opinion").trim())
                 .await?;
@@ -509,6 +532,9 @@ async fn competition_detail(st: &AppState, actor: &Actor, id: i64) -> Result<Val
     let mut v = serde_json::to_value(&c).unwrap_or(Value::Null);
     v["state_label"] = json!(c.state.label());
     v["bids"] = json!(visible);
+    if sees_all_bids(actor) {
+        v["experts"] = json!(st.db.competition_panel(id).await?);
+    }
     v["cancellation_proposed_after"] = json!(cancellation_due(&cal, &c, today()));
     if sees_all_bids(actor) {
         v["objections"] = json!(st.db.objections(id).await?);
@@ -741,6 +767,10 @@ struct CompetitionPage {
     bidder: bool,
     subject: bool,
     cancel_after: Option<Date>,
+    /// 评审专家组 (shown to those who see all bids)
+    panel: Vec<PanelExpert>,
+    /// experts the lead unit may assign (lead unit, open competition only)
+    pool: Vec<tongchou_domain::lifecycle::Candidate>,
     criteria: Vec<(&'static str, &'static str)>,
     failed: Failed,
 }
@@ -775,6 +805,14 @@ async fn competition_page(
     let cal = st.db.calendar().await?;
     let all = sees_all_bids(a);
     let subject = bids.iter().any(|b| b.shortlisted && b.unit_id == a.unit_id);
+    let panel = st.db.competition_panel(id).await?;
+    let on_panel = panel.iter().any(|e| e.user_id == a.user_id);
+    let lead = a.has(Role::LeadUnit) && a.unit_id == c.lead_unit_id;
+    let pool = if lead && c.state == CompState::Open {
+        st.db.experts().await?
+    } else {
+        vec![]
+    };
     let status = if failed.error.is_empty() {
         StatusCode::OK
     } else {
@@ -796,9 +834,11 @@ async fn competition_page(
             } else {
                 vec![]
             },
-            lead: a.has(Role::LeadUnit) && a.unit_id == c.lead_unit_id,
+            lead,
             authority: a.has(Role::Authority),
-            expert: a.has(Role::Expert),
+            expert: a.has(Role::Expert) && on_panel,
+            panel: if all { panel } else { vec![] },
+            pool,
             bidder: can_bid(a),
             subject,
             all,
@@ -1393,8 +1433,8 @@ pub fn openapi_paths(doc: &mut Value) {
         },
         "/api/v1/competitions/{id}": { "get": { "summary": "揭榜详情（揭榜仅本单位可见，部门可见全部；含3个月取消提议）", "parameters": [id], "responses": { "200": { "description": "揭榜" }, "404": err("不存在") } } },
         "/api/v1/competitions/{id}/actions/{action}": { "post": {
-            "summary": "bid 揭榜（kind、members 联合体成员、drc_opinion、finance_opinion、materials；行政事业单位须附发改和财政意见）；score 专家评分（bid 与 8 项 0–10 分、opinion）；shortlist 拟入选名单并公示（bids、notice_from、override_reason）；handle_objection（objection、reply）；announce 专班发布公告；agree 签订协议（milestones 每行 名称|lead_unit 或 subject|日期、delivery_date）；apply_acceptance；accept/reject（opinion、version_label、licence、contact）；confirm_cancel（reason）",
-            "parameters": [id, action(&["bid", "score", "shortlist", "handle_objection", "announce", "agree", "apply_acceptance", "accept", "reject", "confirm_cancel"])],
+            "summary": "bid 揭榜（kind、members 联合体成员、drc_opinion、finance_opinion、materials；行政事业单位须附发改和财政意见）；assign_experts 牵头责任主体指定评审专家组（experts 用户编号，不少于 3 人且为单数，回避揭榜单位及联合体成员单位）；score 仅限指定专家评分（bid 与 8 项 0–10 分、opinion）；shortlist 拟入选名单并公示（bids、notice_from、override_reason）；handle_objection（objection、reply）；announce 专班发布公告；agree 签订协议（milestones 每行 名称|lead_unit 或 subject|日期、delivery_date）；apply_acceptance；accept/reject（opinion、version_label、licence、contact）；confirm_cancel（reason）",
+            "parameters": [id, action(&["bid", "assign_experts", "score", "shortlist", "handle_objection", "announce", "agree", "apply_acceptance", "accept", "reject", "confirm_cancel"])],
             "requestBody": body("见 summary；version 乐观锁可选"),
             "responses": { "200": { "description": "揭榜" }, "403": err("无权"), "404": err("不存在"), "409": err("阶段不允许或并发冲突"), "422": err("输入或规则不符（override_required：默认规则须填理由）") } } },
         "/api/v1/public/notices/{id}": { "get": { "summary": "公示（无需登录；不含评分、材料与异议人信息）", "security": [], "parameters": [id], "responses": { "200": { "description": "公示" }, "404": err("未公示") } } },

@@ -157,6 +157,33 @@ async fn walk(backend: Backend) {
     };
     let (s, _) = app.post(&me, &act("score"), scores(market_bid)).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
+    // ZJ-share 三（四）: experts are assigned by the lead unit, not self-selected; 回避 holds
+    let (s, v) = app.post(&zj1, &act("score"), scores(market_bid)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "not yet assigned: {v}");
+    let uid = |u: &str| app.world.actor(u).user_id.0;
+    let (s, _) = app
+        .post(&sjj, &act("assign_experts"), json!({"experts": [uid("zj1"), uid("zj2"), uid("zj3")]}))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "only the lead unit assigns");
+    let (s, v) = app
+        .post(&lead, &act("assign_experts"), json!({"experts": [uid("zj1"), uid("zj2")]}))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "three or more: {v}");
+    let (s, v) = app
+        .post(&lead, &act("assign_experts"), json!({"experts": [uid("zj1"), uid("zj2"), uid("zj6")]}))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("回避"), "{v}");
+    let (s, v) = app
+        .post(&lead, &act("assign_experts"), json!({"experts": [uid("zj1"), uid("zj2"), uid("zj3")]}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, v) = app.get(&lead, &format!("/api/v1/competitions/{id}")).await;
+    assert_eq!(v["experts"].as_array().unwrap().len(), 3, "{v}");
+    assert!(v["history"].to_string().contains("指定评审专家组"), "{v}");
+    let zj4 = app.token("zj4").await;
+    let (s, _) = app.post(&zj4, &act("score"), scores(market_bid)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "an expert not on the panel does not score");
     let mut over = scores(market_bid);
     over["security"] = json!(11);
     let (s, _) = app.post(&zj1, &act("score"), over).await;
