@@ -696,6 +696,40 @@ pub fn shortlist(
     Ok(None)
 }
 
+/// The approver the profile named signs off or objects to a competition's shortlist override
+/// (SPEC §0; ZJ-share 三（五）原则上), once; an objection needs its reason. Returns the history
+/// summary.
+pub fn review_override(
+    actor: &Actor,
+    o: &crate::overrides::OverrideRecord,
+    agree: bool,
+    opinion: &str,
+    profile: &Profile,
+) -> Result<String, Refusal> {
+    let who = profile.role_name(o.approver);
+    if !actor.has(o.approver) {
+        return Err(Refusal::Forbidden(format!("该例外须由{who}审批")));
+    }
+    if o.state != crate::overrides::OverrideState::Pending {
+        return Err(Refusal::Rule {
+            message: format!("该例外已{}", o.state.label()),
+            cite: crate::profile::Citation::new("统筹平台规则", "原则性规定的例外经审批人审批一次"),
+        });
+    }
+    let opinion = opinion.trim();
+    if !agree && opinion.is_empty() {
+        return Err(invalid("opinion", "请填写异议理由"));
+    }
+    if opinion.chars().count() > 5000 {
+        return Err(invalid("opinion", "审批意见不超过 5000 字"));
+    }
+    Ok(if agree {
+        format!("{who}同意原则性规定的例外：{}（理由：{}）", o.rule_text, o.reason)
+    } else {
+        format!("{who}对原则性规定的例外提出异议：{}（理由：{}）", o.rule_text, o.reason)
+    })
+}
+
 /// A notice starts today or later: a backdated start would shorten the public's time to object.
 pub fn check_notice_start(from: Date, today: Date) -> Result<(), Refusal> {
     if from < today {

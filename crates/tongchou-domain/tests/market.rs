@@ -494,3 +494,39 @@ fn expert_from_a_candidate_unit_or_consortium_member_is_recused() {
     let r = assign_experts(&lead(), &c, &panel, &[unscored], &profile());
     assert!(matches!(r, Err(Refusal::Rule { .. })), "{r:?}");
 }
+
+#[test]
+fn shortlist_override_is_signed_off_once_by_the_named_approver() {
+    // SPEC §0 原则上 + ZJ-share 三（五）: the over-limit shortlist's override is signed off
+    use tongchou_domain::overrides::{OverrideRecord, OverrideState};
+    let c = competition(1, CompState::Open);
+    let (a, b) = (bid_of(1, 61, &[]), bid_of(2, 62, &[]));
+    let ev = shortlist(&lead(), &c, &[&a, &b], &profile(), Some("两家分别覆盖城区与山区")).unwrap();
+    let Some(Event::OverrideRecorded { approver: Some(approver), rule, text, .. }) = ev else {
+        panic!("an override event naming its approver: {ev:?}");
+    };
+    let o = OverrideRecord {
+        id: 1,
+        rule,
+        rule_text: text,
+        reason: "两家分别覆盖城区与山区".into(),
+        approver,
+        state: OverrideState::Pending,
+        requested_by_name: "牵头责任主体".into(),
+        requested_at: "2026-06-15".into(),
+        decided_by_name: None,
+        decided_at: None,
+        decision_reason: None,
+    };
+    let r = review_override(&lead(), &o, true, "", &profile());
+    assert!(matches!(r, Err(Refusal::Forbidden(_))), "the proposer does not sign off: {r:?}");
+    let approver_actor = actor(80, "审批人", 80, "/1/2/3/", &[approver]);
+    let r = review_override(&approver_actor, &o, false, " ", &profile());
+    assert!(matches!(r, Err(Refusal::Invalid { .. })), "an objection needs its reason: {r:?}");
+    let summary = review_override(&approver_actor, &o, false, "理由不充分", &profile()).unwrap();
+    assert!(summary.contains("异议"), "{summary}");
+    assert!(review_override(&approver_actor, &o, true, "", &profile()).unwrap().contains("同意"));
+    let done = OverrideRecord { state: OverrideState::SignedOff, ..o };
+    let r = review_override(&approver_actor, &done, false, "再议", &profile());
+    assert!(matches!(r, Err(Refusal::Rule { .. })), "only once: {r:?}");
+}

@@ -484,6 +484,17 @@ impl Db {
                 "rule": rule, "reason": reason, "cite": cite.to_string(),
                 "approver": approver.map(|r| r.code()), "text": text,
             });
+            // pending the approver's sign-off (SPEC §0)
+            sqlx::query("INSERT INTO competition_overrides (competition_id, rule, rule_text, reason, approver, state, requested_by_name, requested_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7)")
+                .bind(c.id)
+                .bind(rule)
+                .bind(text)
+                .bind(reason)
+                .bind(approver.unwrap_or(tongchou_domain::Role::Authority).code())
+                .bind(&actor.name)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
         }
         let mut listing_id = None;
         if let Some(l) = &t.listing {
@@ -542,6 +553,101 @@ impl Db {
         .await?;
         tx.commit().await?;
         Ok(listing_id)
+    }
+
+    /// The default-rule overrides of a competition, oldest first.
+    pub async fn competition_overrides(
+        &self,
+        competition: i64,
+    ) -> Result<Vec<tongchou_domain::overrides::OverrideRecord>> {
+        let rows = sqlx::query("SELECT * FROM competition_overrides WHERE competition_id = $1 ORDER BY id")
+            .bind(competition)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(crate::overrides::record).collect()
+    }
+
+    /// Competition overrides pending one of `roles` (for 我的待办 and the board): the
+    /// competition's id and title with each, newest first.
+    pub async fn pending_competition_overrides(
+        &self,
+        roles: &[tongchou_domain::Role],
+        limit: i64,
+    ) -> Result<Vec<(i64, String, tongchou_domain::overrides::OverrideRecord)>> {
+        self.competition_overrides_where(roles, true, limit).await
+    }
+
+    /// Every competition override (any state) whose approver is one of `roles`, or all of them
+    /// when `roles` is empty, newest first.
+    pub async fn competition_overrides_where(
+        &self,
+        roles: &[tongchou_domain::Role],
+        pending_only: bool,
+        limit: i64,
+    ) -> Result<Vec<(i64, String, tongchou_domain::overrides::OverrideRecord)>> {
+        let mut sql = String::from("SELECT o.*, c.title AS c_title FROM competition_overrides o JOIN competitions c ON c.id = o.competition_id WHERE 1 = 1");
+        if pending_only {
+            sql.push_str(" AND o.state = 'pending'");
+        }
+        if !roles.is_empty() {
+            let marks: Vec<String> = (0..roles.len()).map(|i| format!("${}", i + 2)).collect();
+            sql.push_str(&format!(" AND o.approver IN ({})", marks.join(", ")));
+        }
+        sql.push_str(" ORDER BY o.id DESC LIMIT $1");
+        let mut q = sqlx::query(&sql).bind(limit);
+        for r in roles {
+            q = q.bind(r.code());
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("competition_id")?,
+                    r.try_get("c_title")?,
+                    crate::overrides::record(r)?,
+                ))
+            })
+            .collect()
+    }
+
+    /// The approver signs off or objects to a competition override: the state (only from
+    /// pending) and the history entry in one transaction.
+    pub async fn review_competition_override(
+        &self,
+        actor: &Actor,
+        c: &Competition,
+        override_id: i64,
+        agree: bool,
+        opinion: &str,
+        summary: &str,
+    ) -> Result<()> {
+        let now = now_text();
+        let (_w, mut tx) = self.begin_write().await?;
+        let rows = sqlx::query("UPDATE competition_overrides SET state = $1, decided_by_name = $2, decided_at = $3, decision_reason = $4 WHERE id = $5 AND competition_id = $6 AND state = 'pending'")
+            .bind(if agree { "signed_off" } else { "objected" })
+            .bind(&actor.name)
+            .bind(&now)
+            .bind(opinion)
+            .bind(override_id)
+            .bind(c.id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        one(rows)?;
+        append(
+            &mut tx,
+            "competition",
+            c.id,
+            actor,
+            ("review_override", c.state.code(), c.state.code()),
+            summary,
+            opinion,
+            &serde_json::json!({ "override": override_id, "agree": agree }),
+            &now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn objections(&self, competition: i64) -> Result<Vec<Objection>> {

@@ -15,7 +15,7 @@ type Tx = sqlx::AnyConnection;
 
 const COLS: &str = "o.id, o.rule, o.rule_text, o.reason, o.approver, o.state, o.requested_by_name, o.requested_at, o.decided_by_name, o.decided_at, o.decision_reason";
 
-fn record(r: &AnyRow) -> Result<OverrideRecord> {
+pub(crate) fn record(r: &AnyRow) -> Result<OverrideRecord> {
     let approver: String = r.try_get("approver")?;
     let state: String = r.try_get("state")?;
     Ok(OverrideRecord {

@@ -45,6 +45,9 @@ struct BoardPage {
     overrides: Vec<BoardOverride>,
     override_states: Vec<(&'static str, &'static str)>,
     override_rules: Vec<(String, String)>,
+    /// 共享应用揭榜的例外 (SPEC §0, ZJ-share 三（五）): (competition id, title, record, approver),
+    /// for those who see competitions' internals, filtered by `ov_state`.
+    competition_overrides: Vec<(i64, String, tongchou_domain::overrides::OverrideRecord, String)>,
 }
 
 impl BoardPage {
@@ -192,6 +195,22 @@ pub async fn page(
             .await?;
         let (rows, total) = rows(&st, &user, &f, today).await?;
         let overrides = board_overrides(&st, &user, &f, &q, 200).await?;
+        let competition_overrides = if tongchou_domain::market::sees_all_bids(&user.actor) {
+            let state = q.get("ov_state").map(String::as_str).unwrap_or("");
+            let profile = st.profile();
+            st.db
+                .competition_overrides_where(&[], false, 200)
+                .await?
+                .into_iter()
+                .filter(|(_, _, o)| state.is_empty() || o.state.code() == state)
+                .map(|(id, t, o)| {
+                    let approver = profile.role_name(o.approver).to_string();
+                    (id, t, o, approver)
+                })
+                .collect()
+        } else {
+            vec![]
+        };
         let pages = ((total as u32).div_ceil(f.per_page)).max(1);
         let mut parts: Vec<String> = q
             .iter()
@@ -219,6 +238,7 @@ pub async fn page(
             unit_options,
             today: today.to_string(),
             overrides,
+            competition_overrides,
             override_states: OverrideState::ALL
                 .into_iter()
                 .map(|s| (s.code(), s.label()))

@@ -82,6 +82,31 @@ pub async fn open(st: &AppState, actor: &Actor, f: &Fields) -> Result<i64, AppEr
         .await?)
 }
 
+/// The competitions waiting for this user in 我的待办: overrides pending their sign-off
+/// (SPEC §0, ZJ-share 三（五）). (id, title, what, note)
+pub async fn todos(
+    st: &AppState,
+    actor: &Actor,
+) -> Result<Vec<(i64, String, String, String)>, AppError> {
+    if !sees_all_bids(actor) {
+        return Ok(vec![]);
+    }
+    Ok(st
+        .db
+        .pending_competition_overrides(&actor.roles, 60)
+        .await?
+        .into_iter()
+        .map(|(id, title, o)| {
+            (
+                id,
+                title,
+                "审批原则性规定的例外".to_string(),
+                format!("{}（理由：{}）", o.rule_text, o.reason),
+            )
+        })
+        .collect())
+}
+
 /// Every action on a competition.
 pub async fn act(
     st: &AppState,
@@ -201,6 +226,28 @@ pub async fn act(
                         ..Default::default()
                     },
                 )
+                .await?;
+        }
+        "review_override" => {
+            let oid: i64 = f
+                .text("override")
+                .trim_start_matches('#')
+                .parse()
+                .map_err(|_| AppError::field("override", "请选择例外"))?;
+            let ovs = st.db.competition_overrides(id).await?;
+            let o = ovs
+                .iter()
+                .find(|o| o.id == oid)
+                .ok_or_else(|| AppError::field("override", "没有该项例外"))?;
+            let agree = match f.text("agree").trim() {
+                "yes" | "true" | "agree" | "1" => true,
+                "no" | "false" | "disagree" | "0" => false,
+                _ => return Err(AppError::field("agree", "请选择同意或异议")),
+            };
+            let opinion = f.text("opinion");
+            let summary = review_override(actor, o, agree, &opinion, &profile)?;
+            st.db
+                .review_competition_override(actor, &c, o.id, agree, opinion.trim(), &summary)
                 .await?;
         }
         "handle_objection" => {
@@ -534,6 +581,7 @@ async fn competition_detail(st: &AppState, actor: &Actor, id: i64) -> Result<Val
     v["bids"] = json!(visible);
     if sees_all_bids(actor) {
         v["experts"] = json!(st.db.competition_panel(id).await?);
+        v["overrides"] = json!(st.db.competition_overrides(id).await?);
     }
     v["cancellation_proposed_after"] = json!(cancellation_due(&cal, &c, today()));
     if sees_all_bids(actor) {
@@ -769,6 +817,9 @@ struct CompetitionPage {
     cancel_after: Option<Date>,
     /// 评审专家组 (shown to those who see all bids)
     panel: Vec<PanelExpert>,
+    /// 原则性规定的例外 of this competition (shown to those who see all bids): the record, the
+    /// approver's name, whether the current user may sign off now
+    overrides: Vec<(tongchou_domain::overrides::OverrideRecord, String, bool)>,
     /// experts the lead unit may assign (lead unit, open competition only)
     pool: Vec<tongchou_domain::lifecycle::Candidate>,
     criteria: Vec<(&'static str, &'static str)>,
@@ -838,6 +889,22 @@ async fn competition_page(
             authority: a.has(Role::Authority),
             expert: a.has(Role::Expert) && on_panel,
             panel: if all { panel } else { vec![] },
+            overrides: if all {
+                let profile = st.profile();
+                st.db
+                    .competition_overrides(id)
+                    .await?
+                    .into_iter()
+                    .map(|o| {
+                        let name = profile.role_name(o.approver).to_string();
+                        let may = o.state == tongchou_domain::overrides::OverrideState::Pending
+                            && a.has(o.approver);
+                        (o, name, may)
+                    })
+                    .collect()
+            } else {
+                vec![]
+            },
             pool,
             bidder: can_bid(a),
             subject,
@@ -1433,8 +1500,8 @@ pub fn openapi_paths(doc: &mut Value) {
         },
         "/api/v1/competitions/{id}": { "get": { "summary": "揭榜详情（揭榜仅本单位可见，部门可见全部；含3个月取消提议）", "parameters": [id], "responses": { "200": { "description": "揭榜" }, "404": err("不存在") } } },
         "/api/v1/competitions/{id}/actions/{action}": { "post": {
-            "summary": "bid 揭榜（kind、members 联合体成员、drc_opinion、finance_opinion、materials；行政事业单位须附发改和财政意见）；assign_experts 牵头责任主体指定评审专家组（experts 用户编号，不少于 3 人且为单数，回避揭榜单位及联合体成员单位）；score 仅限指定专家评分（bid 与 8 项 0–10 分、opinion）；shortlist 拟入选名单并公示（bids、notice_from、override_reason）；handle_objection（objection、reply）；announce 专班发布公告；agree 签订协议（milestones 每行 名称|lead_unit 或 subject|日期、delivery_date）；apply_acceptance；accept/reject（opinion、version_label、licence、contact）；confirm_cancel（reason）",
-            "parameters": [id, action(&["bid", "assign_experts", "score", "shortlist", "handle_objection", "announce", "agree", "apply_acceptance", "accept", "reject", "confirm_cancel"])],
+            "summary": "bid 揭榜（kind、members 联合体成员、drc_opinion、finance_opinion、materials；行政事业单位须附发改和财政意见）；assign_experts 牵头责任主体指定评审专家组（experts 用户编号，不少于 3 人且为单数，回避揭榜单位及联合体成员单位）；review_override 审批人同意或异议拟入选名单的例外（override、agree、opinion；异议须写理由）；score 仅限指定专家评分（bid 与 8 项 0–10 分、opinion）；shortlist 拟入选名单并公示（bids、notice_from、override_reason）；handle_objection（objection、reply）；announce 专班发布公告；agree 签订协议（milestones 每行 名称|lead_unit 或 subject|日期、delivery_date）；apply_acceptance；accept/reject（opinion、version_label、licence、contact）；confirm_cancel（reason）",
+            "parameters": [id, action(&["bid", "assign_experts", "score", "review_override", "shortlist", "handle_objection", "announce", "agree", "apply_acceptance", "accept", "reject", "confirm_cancel"])],
             "requestBody": body("见 summary；version 乐观锁可选"),
             "responses": { "200": { "description": "揭榜" }, "403": err("无权"), "404": err("不存在"), "409": err("阶段不允许或并发冲突"), "422": err("输入或规则不符（override_required：默认规则须填理由）") } } },
         "/api/v1/public/notices/{id}": { "get": { "summary": "公示（无需登录；不含评分、材料与异议人信息）", "security": [], "parameters": [id], "responses": { "200": { "description": "公示" }, "404": err("未公示") } } },

@@ -277,6 +277,8 @@ struct TodoPage {
     layout: Layout,
     items: Vec<TodoItem>,
     recent: Vec<ProjectListItem>,
+    /// shared-application competitions waiting for this user: (id, title, what, note)
+    competition_todos: Vec<(i64, String, String, String)>,
 }
 
 pub async fn todo(State(st): State<AppState>, MaybeUser(u): MaybeUser) -> Response {
@@ -308,6 +310,7 @@ async fn todo_inner(st: &AppState, user: &CurrentUser) -> Result<Response, AppEr
         layout: layout(st, user, "todo", None).await,
         items,
         recent,
+        competition_todos: crate::market::todos(st, a).await?,
     }))
 }
 

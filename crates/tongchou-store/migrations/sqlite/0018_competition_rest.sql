@@ -9,3 +9,20 @@ CREATE TABLE competition_experts (
     assigned_at TEXT NOT NULL,
     PRIMARY KEY (competition_id, user_id)
 );
+-- 原则性规定的例外 A competition's default-rule override (SPEC §0, the over-limit shortlist,
+-- ZJ-share 三（五）), pending the sign-off of the approver the profile names
+CREATE TABLE competition_overrides (
+    id INTEGER PRIMARY KEY,
+    competition_id BIGINT NOT NULL REFERENCES competitions(id),
+    rule TEXT NOT NULL,
+    rule_text TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    approver TEXT NOT NULL,
+    state TEXT NOT NULL,
+    requested_by_name TEXT NOT NULL,
+    requested_at TEXT NOT NULL,
+    decided_by_name TEXT,
+    decided_at TEXT,
+    decision_reason TEXT
+);
+CREATE INDEX competition_overrides_pending ON competition_overrides (state, approver);

@@ -574,3 +574,128 @@ async fn market_walk_sqlite() {
 async fn market_walk_postgres() {
     walk(Backend::Postgres).await;
 }
+
+/// ZJ-share 三（五）原则上 + SPEC §0: an over-limit shortlist goes ahead with a recorded reason and
+/// waits for the named approver (the authority here), who sees it in 我的待办 and signs off or
+/// objects with a reason, once; a history entry either way.
+async fn override_signed_off(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let today = tongchou_store::today();
+    tongchou_testkit::seed_demand_demo(&app.st, &app.world, today, None)
+        .await
+        .expect("demand demo");
+    let lead = app.token("qtdw").await;
+    let sjj = app.token("sjj").await;
+    let me = app.token("scgs").await;
+    let jyj = app.token("jyj").await;
+    let zj1 = app.token("zj1").await;
+    let (_, lib) = app.get(&me, "/api/v1/public/library").await;
+    let item = lib["items"][0]["id"].as_i64().expect("a published item");
+    let (s, c) = app
+        .post(&lead, "/api/v1/competitions", form_body(item, 1))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    let id = c["id"].as_i64().unwrap();
+    let act = |a: &'static str| format!("/api/v1/competitions/{id}/actions/{a}");
+    let (s, _) = app
+        .post(&me, &act("bid"), json!({"kind": "market", "materials": "可研"}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = app
+        .post(&jyj, &act("bid"), json!({"kind": "government", "drc_opinion": "同意", "finance_opinion": "资金已落实", "materials": "区教育局可研"}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let uid = |u: &str| app.world.actor(u).user_id.0;
+    let (s, v) = app
+        .post(&lead, &act("assign_experts"), json!({"experts": [uid("zj1"), uid("zj2"), uid("zj3")]}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, v) = app.get(&lead, &format!("/api/v1/competitions/{id}")).await;
+    let bids: Vec<i64> = v["bids"].as_array().unwrap().iter().map(|b| b["id"].as_i64().unwrap()).collect();
+    for b in &bids {
+        let mut sc = json!({"bid": b, "opinion": "可行"});
+        for k in ["necessity", "feasibility", "architecture", "business", "tech_spec", "data_sharing", "security", "investment"] {
+            sc[k] = json!(8);
+        }
+        let (s, v) = app.post(&zj1, &act("score"), sc).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+    }
+    let (s, v) = app
+        .post(&lead, &act("shortlist"), json!({"bids": bids, "override_reason": "两家分别覆盖城区与山区", "version": v["version"]}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, v) = app.get(&sjj, &format!("/api/v1/competitions/{id}")).await;
+    let ov = &v["overrides"][0];
+    assert_eq!(ov["state"], "pending", "{v}");
+    let oid = ov["id"].as_i64().unwrap();
+
+    // in the approver's 我的待办
+    let (cookie, _) = app.page_session("sjj").await;
+    let html = app
+        .client
+        .get(format!("{}/", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("审批原则性规定的例外") && html.contains(&format!("/competitions/{id}")), "todo lists the override");
+
+    let (s, _) = app
+        .post(&lead, &act("review_override"), json!({"override": oid, "agree": "yes"}))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "the proposer does not sign off");
+    let (s, v) = app
+        .post(&sjj, &act("review_override"), json!({"override": oid, "agree": "no"}))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "an objection needs its reason: {v}");
+    let (s, v) = app
+        .post(&sjj, &act("review_override"), json!({"override": oid, "agree": "no", "opinion": "山区可由一家覆盖"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, _) = app
+        .post(&sjj, &act("review_override"), json!({"override": oid, "agree": "yes"}))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "only once");
+    let (_, v) = app.get(&sjj, &format!("/api/v1/competitions/{id}")).await;
+    assert_eq!(v["overrides"][0]["state"], "objected", "{v}");
+    assert!(v["history"].to_string().contains("提出异议"), "{v}");
+    let html = app
+        .client
+        .get(format!("{}/", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("审批原则性规定的例外"), "no longer pending");
+    // the 晾晒台 overrides list shows it with its outcome
+    let html = app
+        .client
+        .get(format!("{}/board", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("共享应用揭榜的例外") && html.contains("山区可由一家覆盖"), "board lists the competition override");
+    assert!(app.st.db.verify_demand_history().await.unwrap().is_ok());
+}
+
+#[tokio::test]
+async fn competition_override_signed_off_sqlite() {
+    override_signed_off(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn competition_override_signed_off_postgres() {
+    override_signed_off(Backend::Postgres).await;
+}
