@@ -901,6 +901,59 @@ pub fn cancellation_due(cal: &Calendar, c: &Competition, today: Date) -> Option<
     (today > limit).then_some(limit)
 }
 
+/// A dated obligation of a competition's subject (ZJ-share 三（七）): delivery on the agreed
+/// date, and acceptance passed within 3 months of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompObligation {
+    pub code: &'static str,
+    pub title: &'static str,
+    pub due: Date,
+    pub met: bool,
+    pub overdue: bool,
+}
+
+/// The S7 obligations of an agreed competition (none before the agreement or once cancelled).
+pub fn obligations(cal: &Calendar, c: &Competition, today: Date) -> Vec<CompObligation> {
+    let Some(d) = c.delivery_date else {
+        return vec![];
+    };
+    let (delivered, accepted) = match c.state {
+        CompState::Agreed => (false, false),
+        CompState::AcceptanceApplied => (true, false),
+        CompState::Accepted => (true, true),
+        _ => return vec![],
+    };
+    let limit = cal.add_months(d, 3).date;
+    vec![
+        CompObligation {
+            code: "delivery",
+            title: "按协议约定日期交付",
+            due: d,
+            met: delivered,
+            overdue: !delivered && today > d,
+        },
+        CompObligation {
+            code: "acceptance_3m",
+            title: "交付后3个月内通过验收（逾期取消项目主体资格）",
+            due: limit,
+            met: accepted,
+            overdue: !accepted && today > limit,
+        },
+    ]
+}
+
+/// The lead unit waives a proposed cancellation, with its reason (the proposal stays recorded).
+pub fn waive_cancellation(actor: &Actor, c: &Competition, reason: &str) -> Result<(), Refusal> {
+    lead_only(actor, c, "决定不取消项目主体资格")?;
+    if reason.trim().is_empty() {
+        return Err(invalid("reason", "请填写不予取消的理由"));
+    }
+    if reason.chars().count() > 2000 {
+        return Err(invalid("reason", "理由不超过 2000 字"));
+    }
+    Ok(())
+}
+
 pub fn confirm_cancellation(
     actor: &Actor,
     cal: &Calendar,

@@ -530,3 +530,29 @@ fn shortlist_override_is_signed_off_once_by_the_named_approver() {
     let r = review_override(&approver_actor, &done, false, "再议", &profile());
     assert!(matches!(r, Err(Refusal::Rule { .. })), "only once: {r:?}");
 }
+
+#[test]
+fn delivery_and_three_month_acceptance_are_dated_obligations() {
+    // ZJ-share 三（七）交付验收：按约定日期交付；交付后3个月仍未通过验收的取消项目主体资格
+    let cal = Calendar::builtin();
+    let c = competition(1, CompState::Agreed); // delivery 2026-06-30
+    let ob = obligations(&cal, &c, d(2026, 6, 15));
+    assert_eq!(ob.len(), 2);
+    assert_eq!(ob[0].due, d(2026, 6, 30));
+    assert!(!ob[0].overdue && !ob[1].overdue);
+    let ob = obligations(&cal, &c, d(2026, 7, 1));
+    assert!(ob[0].overdue, "not delivered after the agreed date");
+    assert!(ob[1].due >= d(2026, 9, 30) && !ob[1].overdue);
+    let late = obligations(&cal, &c, d(2026, 10, 15));
+    assert!(late[1].overdue);
+    let applied = Competition { state: CompState::AcceptanceApplied, ..c.clone() };
+    let ob = obligations(&cal, &applied, d(2026, 7, 1));
+    assert!(ob[0].met && !ob[0].overdue);
+    let accepted = Competition { state: CompState::Accepted, ..c.clone() };
+    assert!(obligations(&cal, &accepted, d(2026, 12, 1)).iter().all(|o| o.met && !o.overdue));
+    assert!(obligations(&cal, &competition(1, CompState::Open), d(2026, 12, 1)).is_empty());
+    // the lead unit may waive the proposed cancellation, with a reason
+    assert!(matches!(waive_cancellation(&lead(), &c, " "), Err(Refusal::Invalid { .. })));
+    assert!(matches!(waive_cancellation(&market_entity(), &c, "理由"), Err(Refusal::Forbidden(_))));
+    assert_eq!(waive_cancellation(&lead(), &c, "因疫情延误，经协商延期"), Ok(()));
+}

@@ -459,6 +459,15 @@ impl Db {
         .await?
         .rows_affected();
         one(rows)?;
+        if to == CompState::Cancelled {
+            sqlx::query("UPDATE competition_cancel_proposals SET state = 'confirmed', decided_by_name = $1, decided_at = $2, reason = $3 WHERE competition_id = $4 AND state = 'pending'")
+                .bind(&actor.name)
+                .bind(&now)
+                .bind(opinion)
+                .bind(c.id)
+                .execute(&mut *tx)
+                .await?;
+        }
         for b in &t.shortlist {
             sqlx::query("UPDATE bids SET shortlisted = 1 WHERE id = $1 AND competition_id = $2")
                 .bind(b)
@@ -553,6 +562,124 @@ impl Db {
         .await?;
         tx.commit().await?;
         Ok(listing_id)
+    }
+
+    /// Competitions past their 3-month acceptance limit without a cancellation proposal yet
+    /// (state agreed or acceptance applied; the limit is checked by the caller).
+    pub async fn competitions_to_propose_cancel(&self) -> Result<Vec<Competition>> {
+        let rows = sqlx::query(&format!(
+            "{COMP_SQL} WHERE c.state IN ('agreed', 'acceptance_applied') AND c.delivery_date IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM competition_cancel_proposals p WHERE p.competition_id = c.id) ORDER BY c.id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(comp_row).collect()
+    }
+
+    /// Record the sweep's cancellation proposal once (idempotent: a second call, or a racing
+    /// process, records nothing) with its history entry, in one transaction. True if recorded.
+    pub async fn propose_competition_cancel(
+        &self,
+        actor: &Actor,
+        c: &Competition,
+        due_on: Date,
+        summary: &str,
+    ) -> Result<bool> {
+        let now = now_text();
+        let (_w, mut tx) = self.begin_write().await?;
+        let rows = sqlx::query("INSERT INTO competition_cancel_proposals (competition_id, due_on, proposed_at, state) VALUES ($1, $2, $3, 'pending') ON CONFLICT (competition_id) DO NOTHING")
+            .bind(c.id)
+            .bind(due_on.to_string())
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if rows == 0 {
+            return Ok(false);
+        }
+        append(
+            &mut tx,
+            "competition",
+            c.id,
+            actor,
+            ("propose_cancel", c.state.code(), c.state.code()),
+            summary,
+            "",
+            &serde_json::json!({ "due_on": due_on.to_string() }),
+            &now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The cancellation proposal of a competition: (due_on, state, decided_by_name, reason).
+    pub async fn competition_cancel_proposal(
+        &self,
+        competition: i64,
+    ) -> Result<Option<(String, String, Option<String>, Option<String>)>> {
+        let r = sqlx::query("SELECT due_on, state, decided_by_name, reason FROM competition_cancel_proposals WHERE competition_id = $1")
+            .bind(competition)
+            .fetch_optional(&self.pool)
+            .await?;
+        r.map(|r| {
+            Ok((
+                r.try_get("due_on")?,
+                r.try_get("state")?,
+                r.try_get("decided_by_name")?,
+                r.try_get("reason")?,
+            ))
+        })
+        .transpose()
+    }
+
+    /// Competitions of a lead unit with a pending cancellation proposal: (id, title, due_on).
+    pub async fn pending_cancel_proposals(
+        &self,
+        lead_unit: UnitId,
+    ) -> Result<Vec<(i64, String, String)>> {
+        let rows = sqlx::query("SELECT c.id, c.title, p.due_on FROM competition_cancel_proposals p JOIN competitions c ON c.id = p.competition_id WHERE p.state = 'pending' AND c.lead_unit_id = $1 ORDER BY c.id")
+            .bind(lead_unit.0)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("title")?, r.try_get("due_on")?)))
+            .collect()
+    }
+
+    /// The lead unit waives the pending proposal with its reason (history in the same tx).
+    pub async fn waive_competition_cancel(
+        &self,
+        actor: &Actor,
+        c: &Competition,
+        reason: &str,
+        summary: &str,
+    ) -> Result<()> {
+        let now = now_text();
+        let (_w, mut tx) = self.begin_write().await?;
+        let rows = sqlx::query("UPDATE competition_cancel_proposals SET state = 'waived', decided_by_name = $1, decided_at = $2, reason = $3 WHERE competition_id = $4 AND state = 'pending'")
+            .bind(&actor.name)
+            .bind(&now)
+            .bind(reason)
+            .bind(c.id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        one(rows)?;
+        append(
+            &mut tx,
+            "competition",
+            c.id,
+            actor,
+            ("waive_cancel", c.state.code(), c.state.code()),
+            summary,
+            reason,
+            &serde_json::json!({}),
+            &now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The default-rule overrides of a competition, oldest first.

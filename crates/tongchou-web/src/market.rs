@@ -91,7 +91,7 @@ pub async fn todos(
     if !sees_all_bids(actor) {
         return Ok(vec![]);
     }
-    Ok(st
+    let mut out: Vec<(i64, String, String, String)> = st
         .db
         .pending_competition_overrides(&actor.roles, 60)
         .await?
@@ -104,7 +104,37 @@ pub async fn todos(
                 format!("{}（理由：{}）", o.rule_text, o.reason),
             )
         })
-        .collect())
+        .collect();
+    if actor.has(Role::LeadUnit) {
+        // ZJ-share 三（七）: the sweep's proposals, then the S7 obligations due within 30 days or overdue
+        for (id, title, due) in st.db.pending_cancel_proposals(actor.unit_id).await? {
+            out.push((
+                id,
+                title,
+                "确认或不予取消项目主体资格".into(),
+                format!("超过约定交付日期3个月（{due}）仍未通过验收"),
+            ));
+        }
+        let cal = st.db.calendar().await?;
+        let today = today();
+        let soon = tongchou_domain::lifecycle::add_days(today, 30);
+        for c in st.db.competitions().await? {
+            if c.lead_unit_id != actor.unit_id {
+                continue;
+            }
+            for o in obligations(&cal, &c, today) {
+                if !o.met && o.due <= soon {
+                    out.push((
+                        c.id,
+                        c.title.clone(),
+                        o.title.to_string(),
+                        format!("{} {}", o.due, if o.overdue { "已逾期" } else { "将到期" }),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Every action on a competition.
@@ -383,6 +413,29 @@ pub async fn act(
                     .await?;
             }
         }
+        "waive_cancel" => {
+            let reason = f.text("reason");
+            waive_cancellation(actor, &c, &reason)?;
+            if !st
+                .db
+                .competition_cancel_proposal(id)
+                .await?
+                .is_some_and(|p| p.1 == "pending")
+            {
+                return Err(AppError::field("reason", "没有待确认的取消提议"));
+            }
+            st.db
+                .waive_competition_cancel(
+                    actor,
+                    &c,
+                    reason.trim(),
+                    &format!(
+                        "牵头责任主体决定不取消项目主体资格（{}）",
+                        cite_delivery()
+                    ),
+                )
+                .await?;
+        }
         "confirm_cancel" => {
             check_version(f, c.version)?;
             let reason = f.text("reason");
@@ -584,6 +637,12 @@ async fn competition_detail(st: &AppState, actor: &Actor, id: i64) -> Result<Val
         v["overrides"] = json!(st.db.competition_overrides(id).await?);
     }
     v["cancellation_proposed_after"] = json!(cancellation_due(&cal, &c, today()));
+    v["obligations"] = json!(obligations(&cal, &c, today()));
+    if sees_all_bids(actor) {
+        v["cancel_proposal"] = json!(st.db.competition_cancel_proposal(id).await?.map(
+            |(due_on, state, by, reason)| json!({"due_on": due_on, "state": state, "decided_by": by, "reason": reason})
+        ));
+    }
     if sees_all_bids(actor) {
         v["objections"] = json!(st.db.objections(id).await?);
         v["history"] = json!(st.db.market_history("competition", id).await?);
@@ -820,6 +879,10 @@ struct CompetitionPage {
     /// 原则性规定的例外 of this competition (shown to those who see all bids): the record, the
     /// approver's name, whether the current user may sign off now
     overrides: Vec<(tongchou_domain::overrides::OverrideRecord, String, bool)>,
+    /// S7 obligations (due / overdue)
+    obligations: Vec<CompObligation>,
+    /// the sweep's cancellation proposal: (due_on, state, decided_by, reason)
+    cancel_proposal: Option<(String, String, Option<String>, Option<String>)>,
     /// experts the lead unit may assign (lead unit, open competition only)
     pool: Vec<tongchou_domain::lifecycle::Candidate>,
     criteria: Vec<(&'static str, &'static str)>,
@@ -874,6 +937,12 @@ async fn competition_page(
         &CompetitionPage {
             layout: layout_for(st, Some(user), "competitions").await,
             cancel_after: cancellation_due(&cal, &c, today()),
+            obligations: obligations(&cal, &c, today()),
+            cancel_proposal: if all {
+                st.db.competition_cancel_proposal(id).await?
+            } else {
+                None
+            },
             bids: bids.into_iter().filter(|b| can_view_bid(a, b)).collect(),
             objections: if all {
                 st.db.objections(id).await?
@@ -1500,8 +1569,8 @@ pub fn openapi_paths(doc: &mut Value) {
         },
         "/api/v1/competitions/{id}": { "get": { "summary": "揭榜详情（揭榜仅本单位可见，部门可见全部；含3个月取消提议）", "parameters": [id], "responses": { "200": { "description": "揭榜" }, "404": err("不存在") } } },
         "/api/v1/competitions/{id}/actions/{action}": { "post": {
-            "summary": "bid 揭榜（kind、members 联合体成员、drc_opinion、finance_opinion、materials；行政事业单位须附发改和财政意见）；assign_experts 牵头责任主体指定评审专家组（experts 用户编号，不少于 3 人且为单数，回避揭榜单位及联合体成员单位）；review_override 审批人同意或异议拟入选名单的例外（override、agree、opinion；异议须写理由）；score 仅限指定专家评分（bid 与 8 项 0–10 分、opinion）；shortlist 拟入选名单并公示（bids、notice_from、override_reason）；handle_objection（objection、reply）；announce 专班发布公告；agree 签订协议（milestones 每行 名称|lead_unit 或 subject|日期、delivery_date）；apply_acceptance；accept/reject（opinion、version_label、licence、contact）；confirm_cancel（reason）",
-            "parameters": [id, action(&["bid", "assign_experts", "score", "review_override", "shortlist", "handle_objection", "announce", "agree", "apply_acceptance", "accept", "reject", "confirm_cancel"])],
+            "summary": "bid 揭榜（kind、members 联合体成员、drc_opinion、finance_opinion、materials；行政事业单位须附发改和财政意见）；assign_experts 牵头责任主体指定评审专家组（experts 用户编号，不少于 3 人且为单数，回避揭榜单位及联合体成员单位）；review_override 审批人同意或异议拟入选名单的例外（override、agree、opinion；异议须写理由）；score 仅限指定专家评分（bid 与 8 项 0–10 分、opinion）；shortlist 拟入选名单并公示（bids、notice_from、override_reason）；handle_objection（objection、reply）；announce 专班发布公告；agree 签订协议（milestones 每行 名称|lead_unit 或 subject|日期、delivery_date）；apply_acceptance；accept/reject（opinion、version_label、licence、contact）；confirm_cancel（reason）；waive_cancel 牵头责任主体不予取消（reason，须有清理提议）",
+            "parameters": [id, action(&["bid", "assign_experts", "score", "review_override", "shortlist", "handle_objection", "announce", "agree", "apply_acceptance", "accept", "reject", "confirm_cancel", "waive_cancel"])],
             "requestBody": body("见 summary；version 乐观锁可选"),
             "responses": { "200": { "description": "揭榜" }, "403": err("无权"), "404": err("不存在"), "409": err("阶段不允许或并发冲突"), "422": err("输入或规则不符（override_required：默认规则须填理由）") } } },
         "/api/v1/public/notices/{id}": { "get": { "summary": "公示（无需登录；不含评分、材料与异议人信息）", "security": [], "parameters": [id], "responses": { "200": { "description": "公示" }, "404": err("未公示") } } },

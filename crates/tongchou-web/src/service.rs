@@ -386,5 +386,29 @@ pub async fn sweep(st: &AppState) -> Result<(u64, usize), AppError> {
             Err(e) => return Err(e.into()),
         }
     }
+    // A shared-application subject not passed 3 months after the agreed delivery date: the
+    // cancellation is proposed to the lead unit once (ZJ-share 三（七）), who confirms or waives.
+    let cal = st.db.calendar().await?;
+    for c in st.db.competitions_to_propose_cancel().await? {
+        let Some(limit) = tongchou_domain::market::cancellation_due(&cal, &c, today) else {
+            continue;
+        };
+        let actor = Actor {
+            user_id: tongchou_domain::UserId(0),
+            name: "统筹平台（系统）".into(),
+            unit_id: tongchou_domain::UnitId(0),
+            unit_name: "统筹平台".into(),
+            jurisdiction_id: tongchou_domain::JurisdictionId(0),
+            jurisdiction_path: "/".into(),
+            roles: vec![],
+        };
+        let summary = format!(
+            "超过约定交付日期3个月（{limit}）仍未通过验收，提请牵头责任主体确认是否取消项目主体资格（{}）",
+            tongchou_domain::market::cite_delivery()
+        );
+        if st.db.propose_competition_cancel(&actor, &c, limit, &summary).await? {
+            proposed += 1;
+        }
+    }
     Ok((reports, proposed))
 }

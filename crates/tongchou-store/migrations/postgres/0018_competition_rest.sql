@@ -26,3 +26,14 @@ CREATE TABLE competition_overrides (
     decision_reason TEXT
 );
 CREATE INDEX competition_overrides_pending ON competition_overrides (state, approver);
+-- 取消项目主体资格的提议 The sweep's proposal to cancel a subject not passed 3 months after the
+-- agreed delivery date (ZJ-share 三（七）): once per competition, confirmed or waived by the lead unit
+CREATE TABLE competition_cancel_proposals (
+    competition_id BIGINT PRIMARY KEY REFERENCES competitions(id),
+    due_on TEXT NOT NULL,
+    proposed_at TEXT NOT NULL,
+    state TEXT NOT NULL,
+    decided_by_name TEXT,
+    decided_at TEXT,
+    reason TEXT
+);

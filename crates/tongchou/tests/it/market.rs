@@ -699,3 +699,128 @@ async fn competition_override_signed_off_sqlite() {
 async fn competition_override_signed_off_postgres() {
     override_signed_off(Backend::Postgres).await;
 }
+
+/// ZJ-share 三（七）: the agreed delivery date and the 3-month acceptance limit are dated
+/// obligations of the competition (due / overdue on its page and in the lead unit's 我的待办);
+/// the deadline sweep proposes the cancellation to the lead unit once, who waives it with a reason.
+async fn s7_obligations(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let today = tongchou_store::today();
+    tongchou_testkit::seed_demand_demo(&app.st, &app.world, today, None)
+        .await
+        .expect("demand demo");
+    let lead = app.token("qtdw").await;
+    let sjj = app.token("sjj").await;
+    let me = app.token("scgs").await;
+    let zj1 = app.token("zj1").await;
+    let (_, lib) = app.get(&me, "/api/v1/public/library").await;
+    let item = lib["items"][0]["id"].as_i64().expect("a published item");
+    let (s, c) = app
+        .post(&lead, "/api/v1/competitions", form_body(item, 1))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    let id = c["id"].as_i64().unwrap();
+    let act = |a: &'static str| format!("/api/v1/competitions/{id}/actions/{a}");
+    let (s, _) = app
+        .post(&me, &act("bid"), json!({"kind": "market", "materials": "可研"}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let uid = |u: &str| app.world.actor(u).user_id.0;
+    let (s, _) = app
+        .post(&lead, &act("assign_experts"), json!({"experts": [uid("zj1"), uid("zj2"), uid("zj3")]}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, v) = app.get(&lead, &format!("/api/v1/competitions/{id}")).await;
+    let bid = v["bids"][0]["id"].as_i64().unwrap();
+    let mut sc = json!({"bid": bid, "opinion": "可行"});
+    for k in ["necessity", "feasibility", "architecture", "business", "tech_spec", "data_sharing", "security", "investment"] {
+        sc[k] = json!(8);
+    }
+    let (s, _) = app.post(&zj1, &act("score"), sc).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v) = app.post(&lead, &act("shortlist"), json!({"bids": [bid]})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    app.st
+        .db
+        .shift_notice_until_for_tests(id, today.yesterday().unwrap())
+        .await
+        .unwrap();
+    let (s, v) = app.post(&sjj, &act("announce"), json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let delivered_by = today.checked_sub(jiff::Span::new().days(130)).unwrap();
+    let (s, v) = app
+        .post(&lead, &act("agree"), json!({"milestones": format!("完成试点部署|subject|{delivered_by}"), "delivery_date": delivered_by.to_string()}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+
+    // both obligations overdue on the competition
+    let (_, v) = app.get(&lead, &format!("/api/v1/competitions/{id}")).await;
+    let ob = v["obligations"].as_array().unwrap();
+    assert_eq!(ob.len(), 2, "{v}");
+    assert!(ob.iter().all(|o| o["overdue"] == true), "{v}");
+    assert!(v["cancel_proposal"].is_null(), "nothing proposed before the sweep");
+
+    // the sweep proposes once, however many times it runs
+    tongchou_web::service::sweep(&app.st).await.unwrap();
+    tongchou_web::service::sweep(&app.st).await.unwrap();
+    let (_, v) = app.get(&lead, &format!("/api/v1/competitions/{id}")).await;
+    assert_eq!(v["cancel_proposal"]["state"], "pending", "{v}");
+    assert_eq!(v["state"], "agreed", "proposed, not automatic");
+    assert_eq!(
+        v["history"].as_array().unwrap().iter().filter(|h| h["action"] == "propose_cancel").count(),
+        1,
+        "{v}"
+    );
+
+    // in the lead unit's 我的待办
+    let (cookie, _) = app.page_session("qtdw").await;
+    let page = |path: &'static str| {
+        let r = app.client.get(format!("{}{path}", app.base)).header("cookie", &cookie);
+        async move { r.send().await.unwrap().text().await.unwrap() }
+    };
+    let html = page("/").await;
+    assert!(html.contains("确认或不予取消项目主体资格") && html.contains("已逾期"), "todo shows the proposal and the overdue obligation");
+    let r = app
+        .client
+        .get(format!("{}/competitions/{id}", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("交付与验收义务") && html.contains("已逾期") && html.contains("act/waive_cancel"),
+        "the competition page shows the obligations and the waive form"
+    );
+
+    // the lead unit waives with a reason, once
+    let (s, _) = app.post(&sjj, &act("waive_cancel"), json!({"reason": "x"})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, v) = app.post(&lead, &act("waive_cancel"), json!({"reason": " "})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let (s, v) = app
+        .post(&lead, &act("waive_cancel"), json!({"reason": "试点地区疫情延误，协商延期一个月"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, _) = app.post(&lead, &act("waive_cancel"), json!({"reason": "再次"})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    tongchou_web::service::sweep(&app.st).await.unwrap();
+    let (_, v) = app.get(&lead, &format!("/api/v1/competitions/{id}")).await;
+    assert_eq!(v["cancel_proposal"]["state"], "waived", "a waived proposal is not re-proposed: {v}");
+    assert!(v["history"].to_string().contains("不取消项目主体资格"), "{v}");
+    let html = page("/").await;
+    assert!(!html.contains("确认或不予取消项目主体资格"));
+    assert!(app.st.db.verify_demand_history().await.unwrap().is_ok());
+}
+
+#[tokio::test]
+async fn competition_s7_obligations_sqlite() {
+    s7_obligations(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn competition_s7_obligations_postgres() {
+    s7_obligations(Backend::Postgres).await;
+}
