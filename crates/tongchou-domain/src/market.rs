@@ -724,9 +724,15 @@ pub fn review_override(
         return Err(invalid("opinion", "审批意见不超过 5000 字"));
     }
     Ok(if agree {
-        format!("{who}同意原则性规定的例外：{}（理由：{}）", o.rule_text, o.reason)
+        format!(
+            "{who}同意原则性规定的例外：{}（理由：{}）",
+            o.rule_text, o.reason
+        )
     } else {
-        format!("{who}对原则性规定的例外提出异议：{}（理由：{}）", o.rule_text, o.reason)
+        format!(
+            "{who}对原则性规定的例外提出异议：{}（理由：{}）",
+            o.rule_text, o.reason
+        )
     })
 }
 

@@ -431,10 +431,16 @@ fn competition_panel_is_assigned_by_the_lead_unit_three_or_more_and_odd() {
     let r = assign_experts(&market_entity(), &c, &panel, &[], &profile());
     assert!(matches!(r, Err(Refusal::Forbidden(_))), "{r:?}");
     let r = assign_experts(&lead(), &c, &panel[..2], &[], &profile());
-    assert!(matches!(r, Err(Refusal::Rule { .. })), "two are too few: {r:?}");
+    assert!(
+        matches!(r, Err(Refusal::Rule { .. })),
+        "two are too few: {r:?}"
+    );
     let four: Vec<_> = (0..4).map(|i| expert(70 + i, 90 + i, "专家库")).collect();
     let r = assign_experts(&lead(), &c, &four, &[], &profile());
-    assert!(matches!(r, Err(Refusal::Rule { .. })), "four is even: {r:?}");
+    assert!(
+        matches!(r, Err(Refusal::Rule { .. })),
+        "four is even: {r:?}"
+    );
     let mut not_expert = panel.clone();
     not_expert[0].1 = vec![Role::Unit];
     let r = assign_experts(&lead(), &c, &not_expert, &[], &profile());
@@ -442,7 +448,10 @@ fn competition_panel_is_assigned_by_the_lead_unit_three_or_more_and_odd() {
     assert_eq!(assign_experts(&lead(), &c, &panel, &[], &profile()), Ok(()));
     let scored = bid_of(1, 61, &[]);
     let r = assign_experts(&lead(), &c, &panel, &[scored], &profile());
-    assert!(matches!(r, Err(Refusal::Rule { .. })), "no swap after scoring: {r:?}");
+    assert!(
+        matches!(r, Err(Refusal::Rule { .. })),
+        "no swap after scoring: {r:?}"
+    );
 }
 
 #[test]
@@ -489,7 +498,10 @@ fn expert_from_a_candidate_unit_or_consortium_member_is_recused() {
         other => panic!("a consortium member's expert must be refused: {other:?}"),
     }
     // and the lead unit cannot put them on the panel once the bid is in
-    let unscored = Bid { scores: 0, ..consortium };
+    let unscored = Bid {
+        scores: 0,
+        ..consortium
+    };
     let panel = vec![member, expert(72, 92, "专家库"), expert(73, 93, "专家库")];
     let r = assign_experts(&lead(), &c, &panel, &[unscored], &profile());
     assert!(matches!(r, Err(Refusal::Rule { .. })), "{r:?}");
@@ -501,8 +513,21 @@ fn shortlist_override_is_signed_off_once_by_the_named_approver() {
     use tongchou_domain::overrides::{OverrideRecord, OverrideState};
     let c = competition(1, CompState::Open);
     let (a, b) = (bid_of(1, 61, &[]), bid_of(2, 62, &[]));
-    let ev = shortlist(&lead(), &c, &[&a, &b], &profile(), Some("两家分别覆盖城区与山区")).unwrap();
-    let Some(Event::OverrideRecorded { approver: Some(approver), rule, text, .. }) = ev else {
+    let ev = shortlist(
+        &lead(),
+        &c,
+        &[&a, &b],
+        &profile(),
+        Some("两家分别覆盖城区与山区"),
+    )
+    .unwrap();
+    let Some(Event::OverrideRecorded {
+        approver: Some(approver),
+        rule,
+        text,
+        ..
+    }) = ev
+    else {
         panic!("an override event naming its approver: {ev:?}");
     };
     let o = OverrideRecord {
@@ -519,14 +544,25 @@ fn shortlist_override_is_signed_off_once_by_the_named_approver() {
         decision_reason: None,
     };
     let r = review_override(&lead(), &o, true, "", &profile());
-    assert!(matches!(r, Err(Refusal::Forbidden(_))), "the proposer does not sign off: {r:?}");
+    assert!(
+        matches!(r, Err(Refusal::Forbidden(_))),
+        "the proposer does not sign off: {r:?}"
+    );
     let approver_actor = actor(80, "审批人", 80, "/1/2/3/", &[approver]);
     let r = review_override(&approver_actor, &o, false, " ", &profile());
-    assert!(matches!(r, Err(Refusal::Invalid { .. })), "an objection needs its reason: {r:?}");
+    assert!(
+        matches!(r, Err(Refusal::Invalid { .. })),
+        "an objection needs its reason: {r:?}"
+    );
     let summary = review_override(&approver_actor, &o, false, "理由不充分", &profile()).unwrap();
     assert!(summary.contains("异议"), "{summary}");
-    assert!(review_override(&approver_actor, &o, true, "", &profile()).unwrap().contains("同意"));
-    let done = OverrideRecord { state: OverrideState::SignedOff, ..o };
+    assert!(review_override(&approver_actor, &o, true, "", &profile())
+        .unwrap()
+        .contains("同意"));
+    let done = OverrideRecord {
+        state: OverrideState::SignedOff,
+        ..o
+    };
     let r = review_override(&approver_actor, &done, false, "再议", &profile());
     assert!(matches!(r, Err(Refusal::Rule { .. })), "only once: {r:?}");
 }
@@ -545,14 +581,31 @@ fn delivery_and_three_month_acceptance_are_dated_obligations() {
     assert!(ob[1].due >= d(2026, 9, 30) && !ob[1].overdue);
     let late = obligations(&cal, &c, d(2026, 10, 15));
     assert!(late[1].overdue);
-    let applied = Competition { state: CompState::AcceptanceApplied, ..c.clone() };
+    let applied = Competition {
+        state: CompState::AcceptanceApplied,
+        ..c.clone()
+    };
     let ob = obligations(&cal, &applied, d(2026, 7, 1));
     assert!(ob[0].met && !ob[0].overdue);
-    let accepted = Competition { state: CompState::Accepted, ..c.clone() };
-    assert!(obligations(&cal, &accepted, d(2026, 12, 1)).iter().all(|o| o.met && !o.overdue));
+    let accepted = Competition {
+        state: CompState::Accepted,
+        ..c.clone()
+    };
+    assert!(obligations(&cal, &accepted, d(2026, 12, 1))
+        .iter()
+        .all(|o| o.met && !o.overdue));
     assert!(obligations(&cal, &competition(1, CompState::Open), d(2026, 12, 1)).is_empty());
     // the lead unit may waive the proposed cancellation, with a reason
-    assert!(matches!(waive_cancellation(&lead(), &c, " "), Err(Refusal::Invalid { .. })));
-    assert!(matches!(waive_cancellation(&market_entity(), &c, "理由"), Err(Refusal::Forbidden(_))));
-    assert_eq!(waive_cancellation(&lead(), &c, "因疫情延误，经协商延期"), Ok(()));
+    assert!(matches!(
+        waive_cancellation(&lead(), &c, " "),
+        Err(Refusal::Invalid { .. })
+    ));
+    assert!(matches!(
+        waive_cancellation(&market_entity(), &c, "理由"),
+        Err(Refusal::Forbidden(_))
+    ));
+    assert_eq!(
+        waive_cancellation(&lead(), &c, "因疫情延误，经协商延期"),
+        Ok(())
+    );
 }

@@ -687,10 +687,12 @@ impl Db {
         &self,
         competition: i64,
     ) -> Result<Vec<tongchou_domain::overrides::OverrideRecord>> {
-        let rows = sqlx::query("SELECT * FROM competition_overrides WHERE competition_id = $1 ORDER BY id")
-            .bind(competition)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT * FROM competition_overrides WHERE competition_id = $1 ORDER BY id",
+        )
+        .bind(competition)
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(crate::overrides::record).collect()
     }
 

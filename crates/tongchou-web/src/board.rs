@@ -47,7 +47,12 @@ struct BoardPage {
     override_rules: Vec<(String, String)>,
     /// 共享应用揭榜的例外 (SPEC §0, ZJ-share 三（五）): (competition id, title, record, approver),
     /// for those who see competitions' internals, filtered by `ov_state`.
-    competition_overrides: Vec<(i64, String, tongchou_domain::overrides::OverrideRecord, String)>,
+    competition_overrides: Vec<(
+        i64,
+        String,
+        tongchou_domain::overrides::OverrideRecord,
+        String,
+    )>,
 }
 
 impl BoardPage {

@@ -429,10 +429,7 @@ pub async fn act(
                     actor,
                     &c,
                     reason.trim(),
-                    &format!(
-                        "牵头责任主体决定不取消项目主体资格（{}）",
-                        cite_delivery()
-                    ),
+                    &format!("牵头责任主体决定不取消项目主体资格（{}）", cite_delivery()),
                 )
                 .await?;
         }

@@ -406,7 +406,11 @@ pub async fn sweep(st: &AppState) -> Result<(u64, usize), AppError> {
             "超过约定交付日期3个月（{limit}）仍未通过验收，提请牵头责任主体确认是否取消项目主体资格（{}）",
             tongchou_domain::market::cite_delivery()
         );
-        if st.db.propose_competition_cancel(&actor, &c, limit, &summary).await? {
+        if st
+            .db
+            .propose_competition_cancel(&actor, &c, limit, &summary)
+            .await?
+        {
             proposed += 1;
         }
     }

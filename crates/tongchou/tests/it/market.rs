@@ -162,20 +162,36 @@ async fn walk(backend: Backend) {
     assert_eq!(s, StatusCode::FORBIDDEN, "not yet assigned: {v}");
     let uid = |u: &str| app.world.actor(u).user_id.0;
     let (s, _) = app
-        .post(&sjj, &act("assign_experts"), json!({"experts": [uid("zj1"), uid("zj2"), uid("zj3")]}))
+        .post(
+            &sjj,
+            &act("assign_experts"),
+            json!({"experts": [uid("zj1"), uid("zj2"), uid("zj3")]}),
+        )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "only the lead unit assigns");
     let (s, v) = app
-        .post(&lead, &act("assign_experts"), json!({"experts": [uid("zj1"), uid("zj2")]}))
+        .post(
+            &lead,
+            &act("assign_experts"),
+            json!({"experts": [uid("zj1"), uid("zj2")]}),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "three or more: {v}");
     let (s, v) = app
-        .post(&lead, &act("assign_experts"), json!({"experts": [uid("zj1"), uid("zj2"), uid("zj6")]}))
+        .post(
+            &lead,
+            &act("assign_experts"),
+            json!({"experts": [uid("zj1"), uid("zj2"), uid("zj6")]}),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(v["message"].as_str().unwrap().contains("回避"), "{v}");
     let (s, v) = app
-        .post(&lead, &act("assign_experts"), json!({"experts": [uid("zj1"), uid("zj2"), uid("zj3")]}))
+        .post(
+            &lead,
+            &act("assign_experts"),
+            json!({"experts": [uid("zj1"), uid("zj2"), uid("zj3")]}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let (_, v) = app.get(&lead, &format!("/api/v1/competitions/{id}")).await;
@@ -183,7 +199,11 @@ async fn walk(backend: Backend) {
     assert!(v["history"].to_string().contains("指定评审专家组"), "{v}");
     let zj4 = app.token("zj4").await;
     let (s, _) = app.post(&zj4, &act("score"), scores(market_bid)).await;
-    assert_eq!(s, StatusCode::FORBIDDEN, "an expert not on the panel does not score");
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "an expert not on the panel does not score"
+    );
     let mut over = scores(market_bid);
     over["security"] = json!(11);
     let (s, _) = app.post(&zj1, &act("score"), over).await;
@@ -600,7 +620,11 @@ async fn override_signed_off(backend: Backend) {
     let id = c["id"].as_i64().unwrap();
     let act = |a: &'static str| format!("/api/v1/competitions/{id}/actions/{a}");
     let (s, _) = app
-        .post(&me, &act("bid"), json!({"kind": "market", "materials": "可研"}))
+        .post(
+            &me,
+            &act("bid"),
+            json!({"kind": "market", "materials": "可研"}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK);
     let (s, _) = app
@@ -609,14 +633,32 @@ async fn override_signed_off(backend: Backend) {
     assert_eq!(s, StatusCode::OK);
     let uid = |u: &str| app.world.actor(u).user_id.0;
     let (s, v) = app
-        .post(&lead, &act("assign_experts"), json!({"experts": [uid("zj1"), uid("zj2"), uid("zj3")]}))
+        .post(
+            &lead,
+            &act("assign_experts"),
+            json!({"experts": [uid("zj1"), uid("zj2"), uid("zj3")]}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let (_, v) = app.get(&lead, &format!("/api/v1/competitions/{id}")).await;
-    let bids: Vec<i64> = v["bids"].as_array().unwrap().iter().map(|b| b["id"].as_i64().unwrap()).collect();
+    let bids: Vec<i64> = v["bids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["id"].as_i64().unwrap())
+        .collect();
     for b in &bids {
         let mut sc = json!({"bid": b, "opinion": "可行"});
-        for k in ["necessity", "feasibility", "architecture", "business", "tech_spec", "data_sharing", "security", "investment"] {
+        for k in [
+            "necessity",
+            "feasibility",
+            "architecture",
+            "business",
+            "tech_spec",
+            "data_sharing",
+            "security",
+            "investment",
+        ] {
             sc[k] = json!(8);
         }
         let (s, v) = app.post(&zj1, &act("score"), sc).await;
@@ -643,22 +685,45 @@ async fn override_signed_off(backend: Backend) {
         .text()
         .await
         .unwrap();
-    assert!(html.contains("审批原则性规定的例外") && html.contains(&format!("/competitions/{id}")), "todo lists the override");
+    assert!(
+        html.contains("审批原则性规定的例外") && html.contains(&format!("/competitions/{id}")),
+        "todo lists the override"
+    );
 
     let (s, _) = app
-        .post(&lead, &act("review_override"), json!({"override": oid, "agree": "yes"}))
+        .post(
+            &lead,
+            &act("review_override"),
+            json!({"override": oid, "agree": "yes"}),
+        )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "the proposer does not sign off");
     let (s, v) = app
-        .post(&sjj, &act("review_override"), json!({"override": oid, "agree": "no"}))
+        .post(
+            &sjj,
+            &act("review_override"),
+            json!({"override": oid, "agree": "no"}),
+        )
         .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "an objection needs its reason: {v}");
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an objection needs its reason: {v}"
+    );
     let (s, v) = app
-        .post(&sjj, &act("review_override"), json!({"override": oid, "agree": "no", "opinion": "山区可由一家覆盖"}))
+        .post(
+            &sjj,
+            &act("review_override"),
+            json!({"override": oid, "agree": "no", "opinion": "山区可由一家覆盖"}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let (s, _) = app
-        .post(&sjj, &act("review_override"), json!({"override": oid, "agree": "yes"}))
+        .post(
+            &sjj,
+            &act("review_override"),
+            json!({"override": oid, "agree": "yes"}),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "only once");
     let (_, v) = app.get(&sjj, &format!("/api/v1/competitions/{id}")).await;
@@ -686,7 +751,10 @@ async fn override_signed_off(backend: Backend) {
         .text()
         .await
         .unwrap();
-    assert!(html.contains("共享应用揭榜的例外") && html.contains("山区可由一家覆盖"), "board lists the competition override");
+    assert!(
+        html.contains("共享应用揭榜的例外") && html.contains("山区可由一家覆盖"),
+        "board lists the competition override"
+    );
     assert!(app.st.db.verify_demand_history().await.unwrap().is_ok());
 }
 
@@ -724,23 +792,42 @@ async fn s7_obligations(backend: Backend) {
     let id = c["id"].as_i64().unwrap();
     let act = |a: &'static str| format!("/api/v1/competitions/{id}/actions/{a}");
     let (s, _) = app
-        .post(&me, &act("bid"), json!({"kind": "market", "materials": "可研"}))
+        .post(
+            &me,
+            &act("bid"),
+            json!({"kind": "market", "materials": "可研"}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK);
     let uid = |u: &str| app.world.actor(u).user_id.0;
     let (s, _) = app
-        .post(&lead, &act("assign_experts"), json!({"experts": [uid("zj1"), uid("zj2"), uid("zj3")]}))
+        .post(
+            &lead,
+            &act("assign_experts"),
+            json!({"experts": [uid("zj1"), uid("zj2"), uid("zj3")]}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK);
     let (_, v) = app.get(&lead, &format!("/api/v1/competitions/{id}")).await;
     let bid = v["bids"][0]["id"].as_i64().unwrap();
     let mut sc = json!({"bid": bid, "opinion": "可行"});
-    for k in ["necessity", "feasibility", "architecture", "business", "tech_spec", "data_sharing", "security", "investment"] {
+    for k in [
+        "necessity",
+        "feasibility",
+        "architecture",
+        "business",
+        "tech_spec",
+        "data_sharing",
+        "security",
+        "investment",
+    ] {
         sc[k] = json!(8);
     }
     let (s, _) = app.post(&zj1, &act("score"), sc).await;
     assert_eq!(s, StatusCode::OK);
-    let (s, v) = app.post(&lead, &act("shortlist"), json!({"bids": [bid]})).await;
+    let (s, v) = app
+        .post(&lead, &act("shortlist"), json!({"bids": [bid]}))
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     app.st
         .db
@@ -760,7 +847,10 @@ async fn s7_obligations(backend: Backend) {
     let ob = v["obligations"].as_array().unwrap();
     assert_eq!(ob.len(), 2, "{v}");
     assert!(ob.iter().all(|o| o["overdue"] == true), "{v}");
-    assert!(v["cancel_proposal"].is_null(), "nothing proposed before the sweep");
+    assert!(
+        v["cancel_proposal"].is_null(),
+        "nothing proposed before the sweep"
+    );
 
     // the sweep proposes once, however many times it runs
     tongchou_web::service::sweep(&app.st).await.unwrap();
@@ -769,7 +859,12 @@ async fn s7_obligations(backend: Backend) {
     assert_eq!(v["cancel_proposal"]["state"], "pending", "{v}");
     assert_eq!(v["state"], "agreed", "proposed, not automatic");
     assert_eq!(
-        v["history"].as_array().unwrap().iter().filter(|h| h["action"] == "propose_cancel").count(),
+        v["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|h| h["action"] == "propose_cancel")
+            .count(),
         1,
         "{v}"
     );
@@ -777,11 +872,17 @@ async fn s7_obligations(backend: Backend) {
     // in the lead unit's 我的待办
     let (cookie, _) = app.page_session("qtdw").await;
     let page = |path: &'static str| {
-        let r = app.client.get(format!("{}{path}", app.base)).header("cookie", &cookie);
+        let r = app
+            .client
+            .get(format!("{}{path}", app.base))
+            .header("cookie", &cookie);
         async move { r.send().await.unwrap().text().await.unwrap() }
     };
     let html = page("/").await;
-    assert!(html.contains("确认或不予取消项目主体资格") && html.contains("已逾期"), "todo shows the proposal and the overdue obligation");
+    assert!(
+        html.contains("确认或不予取消项目主体资格") && html.contains("已逾期"),
+        "todo shows the proposal and the overdue obligation"
+    );
     let r = app
         .client
         .get(format!("{}/competitions/{id}", app.base))
@@ -791,25 +892,43 @@ async fn s7_obligations(backend: Backend) {
         .unwrap();
     let html = r.text().await.unwrap();
     assert!(
-        html.contains("交付与验收义务") && html.contains("已逾期") && html.contains("act/waive_cancel"),
+        html.contains("交付与验收义务")
+            && html.contains("已逾期")
+            && html.contains("act/waive_cancel"),
         "the competition page shows the obligations and the waive form"
     );
 
     // the lead unit waives with a reason, once
-    let (s, _) = app.post(&sjj, &act("waive_cancel"), json!({"reason": "x"})).await;
+    let (s, _) = app
+        .post(&sjj, &act("waive_cancel"), json!({"reason": "x"}))
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, v) = app.post(&lead, &act("waive_cancel"), json!({"reason": " "})).await;
+    let (s, v) = app
+        .post(&lead, &act("waive_cancel"), json!({"reason": " "}))
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     let (s, v) = app
-        .post(&lead, &act("waive_cancel"), json!({"reason": "试点地区疫情延误，协商延期一个月"}))
+        .post(
+            &lead,
+            &act("waive_cancel"),
+            json!({"reason": "试点地区疫情延误，协商延期一个月"}),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    let (s, _) = app.post(&lead, &act("waive_cancel"), json!({"reason": "再次"})).await;
+    let (s, _) = app
+        .post(&lead, &act("waive_cancel"), json!({"reason": "再次"}))
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     tongchou_web::service::sweep(&app.st).await.unwrap();
     let (_, v) = app.get(&lead, &format!("/api/v1/competitions/{id}")).await;
-    assert_eq!(v["cancel_proposal"]["state"], "waived", "a waived proposal is not re-proposed: {v}");
-    assert!(v["history"].to_string().contains("不取消项目主体资格"), "{v}");
+    assert_eq!(
+        v["cancel_proposal"]["state"], "waived",
+        "a waived proposal is not re-proposed: {v}"
+    );
+    assert!(
+        v["history"].to_string().contains("不取消项目主体资格"),
+        "{v}"
+    );
     let html = page("/").await;
     assert!(!html.contains("确认或不予取消项目主体资格"));
     assert!(app.st.db.verify_demand_history().await.unwrap().is_ok());
