@@ -967,7 +967,26 @@ pub fn confirm_cancellation(
     today: Date,
     reason: &str,
 ) -> Result<(), Refusal> {
+    confirm_cancellation_after(actor, cal, c, today, reason, None)
+}
+
+/// [`confirm_cancellation`], knowing what became of the system's proposal: once the lead unit
+/// decided not to cancel (waived, with its reason), the same proposal cannot be confirmed.
+pub fn confirm_cancellation_after(
+    actor: &Actor,
+    cal: &Calendar,
+    c: &Competition,
+    today: Date,
+    reason: &str,
+    proposal_state: Option<&str>,
+) -> Result<(), Refusal> {
     lead_only(actor, c, "确认取消项目主体资格")?;
+    if proposal_state == Some("waived") {
+        return Err(Refusal::Rule {
+            message: "牵头责任主体已决定不取消项目主体资格，该提议已办结".into(),
+            cite: cite_delivery(),
+        });
+    }
     if cancellation_due(cal, c, today).is_none() {
         return Err(Refusal::Rule {
             message: "超过约定交付日期3个月仍未通过验收的，方可取消项目主体资格".into(),

@@ -300,6 +300,21 @@ fn three_month_cancellation_is_proposed_not_automatic() {
 }
 
 #[test]
+fn waived_cancellation_cannot_be_confirmed_afterwards() {
+    // ZJ-share 三（七）: the lead unit decides once; a waived proposal is closed
+    let cal = Calendar::builtin();
+    let c = competition(1, CompState::Agreed);
+    assert_eq!(
+        confirm_cancellation_after(&lead(), &cal, &c, d(2026, 10, 1), "逾期", Some("pending")),
+        Ok(())
+    );
+    assert!(matches!(
+        confirm_cancellation_after(&lead(), &cal, &c, d(2026, 10, 1), "逾期", Some("waived")),
+        Err(Refusal::Rule { .. })
+    ));
+}
+
+#[test]
 fn acceptance_only_after_the_agreed_delivery_date_by_the_subject() {
     // ZJ-share 三（七）项目主体完成建设，向牵头责任主体提交项目验收申请
     let c = competition(1, CompState::Agreed);

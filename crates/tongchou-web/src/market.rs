@@ -436,7 +436,15 @@ pub async fn act(
         "confirm_cancel" => {
             check_version(f, c.version)?;
             let reason = f.text("reason");
-            confirm_cancellation(actor, &cal, &c, today(), &reason)?;
+            let proposal = st.db.competition_cancel_proposal(c.id).await?;
+            confirm_cancellation_after(
+                actor,
+                &cal,
+                &c,
+                today(),
+                &reason,
+                proposal.as_ref().map(|p| p.1.as_str()),
+            )?;
             st.db
                 .competition_transition(
                     actor,
