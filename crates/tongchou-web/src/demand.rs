@@ -4,7 +4,7 @@
 use crate::auth::{CurrentUser, MaybeUser};
 use crate::error::AppError;
 use crate::fields::Fields;
-use crate::pages::{error_page, layout_for, render_status, Layout};
+use crate::pages::{error_page, layout_for, page_or_error, render_status, Layout};
 use crate::AppState;
 use askama::Template;
 use axum::body::Bytes;
@@ -676,10 +676,12 @@ pub async fn needs_list(
         return Redirect::to("/login").into_response();
     };
     let state = q.get("state").cloned().unwrap_or_default();
-    match needs_page(&st, &user, state, FormState::default(), None).await {
-        Ok(r) => r,
-        Err(e) => error_page(&st, Some(&user), e).await,
-    }
+    page_or_error(
+        &st,
+        &user,
+        needs_page(&st, &user, state, FormState::default(), None).await,
+    )
+    .await
 }
 
 pub async fn needs_submit(
@@ -697,10 +699,12 @@ pub async fn needs_submit(
     match r {
         Err(e @ AppError::Unprocessable { .. }) => {
             let form = FormState::failed("submit", &e, &f);
-            match needs_page(&st, &user, String::new(), form, Some(&e)).await {
-                Ok(r) => r,
-                Err(e) => error_page(&st, Some(&user), e).await,
-            }
+            page_or_error(
+                &st,
+                &user,
+                needs_page(&st, &user, String::new(), form, Some(&e)).await,
+            )
+            .await
         }
         Ok(r) => r,
         Err(e) => error_page(&st, Some(&user), e).await,
@@ -794,10 +798,12 @@ pub async fn need_show(
     let Some(user) = u else {
         return Redirect::to("/login").into_response();
     };
-    match need_page(&st, &user, id, FormState::default(), None, done_flash(&q)).await {
-        Ok(r) => r,
-        Err(e) => error_page(&st, Some(&user), e).await,
-    }
+    page_or_error(
+        &st,
+        &user,
+        need_page(&st, &user, id, FormState::default(), None, done_flash(&q)).await,
+    )
+    .await
 }
 
 pub async fn need_post(
@@ -874,10 +880,7 @@ pub async fn stats_page(State(st): State<AppState>, MaybeUser(u): MaybeUser) -> 
         ))
     }
     .await;
-    match r {
-        Ok(r) => r,
-        Err(e) => error_page(&st, Some(&user), e).await,
-    }
+    page_or_error(&st, &user, r).await
 }
 
 pub async fn stats_xlsx(
@@ -981,10 +984,12 @@ pub async fn ledger_list(State(st): State<AppState>, MaybeUser(u): MaybeUser) ->
     let Some(user) = u else {
         return Redirect::to("/login").into_response();
     };
-    match ledger_page(&st, &user, FormState::default(), None).await {
-        Ok(r) => r,
-        Err(e) => error_page(&st, Some(&user), e).await,
-    }
+    page_or_error(
+        &st,
+        &user,
+        ledger_page(&st, &user, FormState::default(), None).await,
+    )
+    .await
 }
 
 pub async fn ledger_create(
@@ -1002,10 +1007,7 @@ pub async fn ledger_create(
     match r {
         Err(e @ AppError::Unprocessable { .. }) => {
             let form = FormState::failed("propose", &e, &f);
-            match ledger_page(&st, &user, form, Some(&e)).await {
-                Ok(r) => r,
-                Err(e) => error_page(&st, Some(&user), e).await,
-            }
+            page_or_error(&st, &user, ledger_page(&st, &user, form, Some(&e)).await).await
         }
         Ok(r) => r,
         Err(e) => error_page(&st, Some(&user), e).await,
@@ -1082,10 +1084,12 @@ pub async fn proposal_show(
     let Some(user) = u else {
         return Redirect::to("/login").into_response();
     };
-    match proposal_page(&st, &user, id, FormState::default(), done_flash(&q)).await {
-        Ok(r) => r,
-        Err(e) => error_page(&st, Some(&user), e).await,
-    }
+    page_or_error(
+        &st,
+        &user,
+        proposal_page(&st, &user, id, FormState::default(), done_flash(&q)).await,
+    )
+    .await
 }
 
 pub async fn proposal_post(
@@ -1145,10 +1149,7 @@ pub async fn library_list(State(st): State<AppState>, MaybeUser(u): MaybeUser) -
         ))
     }
     .await;
-    match r {
-        Ok(r) => r,
-        Err(e) => error_page(&st, Some(&user), e).await,
-    }
+    page_or_error(&st, &user, r).await
 }
 
 /// The public library: published items only, nothing internal, no login.
@@ -1230,10 +1231,12 @@ pub async fn item_show(
     let Some(user) = u else {
         return Redirect::to("/login").into_response();
     };
-    match item_page(&st, &user, id, FormState::default(), done_flash(&q)).await {
-        Ok(r) => r,
-        Err(e) => error_page(&st, Some(&user), e).await,
-    }
+    page_or_error(
+        &st,
+        &user,
+        item_page(&st, &user, id, FormState::default(), done_flash(&q)).await,
+    )
+    .await
 }
 
 pub async fn item_post(
@@ -1292,10 +1295,12 @@ pub async fn apps_list(State(st): State<AppState>, MaybeUser(u): MaybeUser) -> R
     let Some(user) = u else {
         return Redirect::to("/login").into_response();
     };
-    match apps_page(&st, &user, FormState::default(), None).await {
-        Ok(r) => r,
-        Err(e) => error_page(&st, Some(&user), e).await,
-    }
+    page_or_error(
+        &st,
+        &user,
+        apps_page(&st, &user, FormState::default(), None).await,
+    )
+    .await
 }
 
 pub async fn apps_create(
@@ -1313,10 +1318,7 @@ pub async fn apps_create(
     match r {
         Err(e @ AppError::Unprocessable { .. }) => {
             let form = FormState::failed("create", &e, &f);
-            match apps_page(&st, &user, form, Some(&e)).await {
-                Ok(r) => r,
-                Err(e) => error_page(&st, Some(&user), e).await,
-            }
+            page_or_error(&st, &user, apps_page(&st, &user, form, Some(&e)).await).await
         }
         Ok(r) => r,
         Err(e) => error_page(&st, Some(&user), e).await,
@@ -1398,10 +1400,12 @@ pub async fn app_show(
     let Some(user) = u else {
         return Redirect::to("/login").into_response();
     };
-    match app_page(&st, &user, id, FormState::default(), done_flash(&q)).await {
-        Ok(r) => r,
-        Err(e) => error_page(&st, Some(&user), e).await,
-    }
+    page_or_error(
+        &st,
+        &user,
+        app_page(&st, &user, id, FormState::default(), done_flash(&q)).await,
+    )
+    .await
 }
 
 pub async fn app_post(

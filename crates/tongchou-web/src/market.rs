@@ -4,7 +4,7 @@
 use crate::auth::{CurrentUser, MaybeUser};
 use crate::error::AppError;
 use crate::fields::Fields;
-use crate::pages::{error_page, layout_for, render_status, Layout};
+use crate::pages::{error_page, layout_for, page_or_error, render_status, Layout};
 use crate::AppState;
 use askama::Template;
 use axum::body::Bytes;
@@ -831,10 +831,12 @@ pub async fn competitions_list(State(st): State<AppState>, MaybeUser(u): MaybeUs
     let Some(user) = u else {
         return Redirect::to("/login").into_response();
     };
-    match competitions_page(&st, &user, Failed::default()).await {
-        Ok(r) => r,
-        Err(e) => error_page(&st, Some(&user), e).await,
-    }
+    page_or_error(
+        &st,
+        &user,
+        competitions_page(&st, &user, Failed::default()).await,
+    )
+    .await
 }
 
 pub async fn competitions_create(
@@ -998,10 +1000,12 @@ pub async fn competition_show(
     let Some(user) = u else {
         return Redirect::to("/login").into_response();
     };
-    match competition_page(&st, &user, id, Failed::default()).await {
-        Ok(r) => r,
-        Err(e) => error_page(&st, Some(&user), e).await,
-    }
+    page_or_error(
+        &st,
+        &user,
+        competition_page(&st, &user, id, Failed::default()).await,
+    )
+    .await
 }
 
 pub async fn competition_post(

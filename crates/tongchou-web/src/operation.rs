@@ -5,7 +5,7 @@
 use crate::auth::{CurrentUser, MaybeUser};
 use crate::error::AppError;
 use crate::fields::Fields;
-use crate::pages::{error_page, layout_for, render_status, url_encode, Layout};
+use crate::pages::{layout_for, page_or_error, render_status, url_encode, Layout};
 use crate::{service, AppState};
 use askama::Template;
 use axum::body::Bytes;
@@ -470,10 +470,12 @@ pub async fn page(
         .get("done")
         .and_then(|a| action_label(a))
         .map(|l| format!("已完成：{l}，并记入项目历史"));
-    match render_page(&st, &user, ProjectId(id), None, flash).await {
-        Ok(r) => r,
-        Err(e) => error_page(&st, Some(&user), e).await,
-    }
+    page_or_error(
+        &st,
+        &user,
+        render_page(&st, &user, ProjectId(id), None, flash).await,
+    )
+    .await
 }
 
 /// `POST /projects/{id}/operation/{action}`
@@ -502,10 +504,7 @@ pub async fn submit(
         ) => render_page(&st, &user, ProjectId(id), Some((action, e, fields)), None).await,
         Err(e) => Err(e),
     };
-    match out {
-        Ok(r) => r,
-        Err(e) => error_page(&st, Some(&user), e).await,
-    }
+    page_or_error(&st, &user, out).await
 }
 
 pub fn routes() -> axum::Router<AppState> {

@@ -98,6 +98,18 @@ pub async fn layout_for(st: &AppState, user: Option<&CurrentUser>, nav: &str) ->
 }
 
 /// A readable Chinese error page (or the login redirect for 401).
+/// The page a handler rendered, or the error page for what went wrong (logged in users).
+pub async fn page_or_error(
+    st: &AppState,
+    user: &CurrentUser,
+    r: Result<Response, AppError>,
+) -> Response {
+    match r {
+        Ok(r) => r,
+        Err(e) => error_page(st, Some(user), e).await,
+    }
+}
+
 pub async fn error_page(st: &AppState, user: Option<&CurrentUser>, e: AppError) -> Response {
     page_error(st, user, e).await
 }
