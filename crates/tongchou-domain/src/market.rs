@@ -320,13 +320,199 @@ impl CandidateKind {
     }
 }
 
-/// One milestone of the agreement (责任制, S6).
+// ------------------------------------------------------------------ 承接主体 (S4)
+
+/// ZJ-share 三（三）: 采用政府购买服务方式的，项目主体应符合政府购买服务承接主体有关规定 — a hard
+/// rule (应). The seed names the rules without quoting them; the conditions below are those of
+/// the national rules it points to (《政府购买服务管理办法》财政部令第102号 第五、六、七、八条, and
+/// through its 第七条 the supplier conditions of 《政府采购法》第二十二条), each shown with its source.
+pub fn cite_provider() -> Citation {
+    Citation::new(
+        ZJ_SHARE,
+        "三（三）项目竞争（采用政府购买服务方式的，项目主体应符合政府购买服务承接主体有关规定）",
+    )
+}
+
+/// Classes 2 and 3 are bought as a service (第二类 政府按协议购买服务, 第三类 政府按需购买服务,
+/// ZJ-share 二); class 1 is fiscal investment.
+pub fn is_purchase_of_service(class: u8) -> bool {
+    matches!(class, 2 | 3)
+}
+
+/// 事业单位分类: only 公益二类 and those engaged in production and business may provide a bought
+/// service (《政府购买服务管理办法》第六条、第八条).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InstitutionClass {
+    /// 公益一类
+    PublicWelfare1,
+    /// 公益二类
+    PublicWelfare2,
+    /// 从事生产经营活动的事业单位
+    Business,
+}
+
+impl InstitutionClass {
+    pub const ALL: [InstitutionClass; 3] =
+        [Self::PublicWelfare1, Self::PublicWelfare2, Self::Business];
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::PublicWelfare1 => "public_welfare_1",
+            Self::PublicWelfare2 => "public_welfare_2",
+            Self::Business => "business",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::PublicWelfare1 => "公益一类事业单位",
+            Self::PublicWelfare2 => "公益二类事业单位",
+            Self::Business => "从事生产经营活动的事业单位",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|x| x.code() == s.trim() || x.label() == s.trim())
+    }
+}
+
+/// The supplier conditions a 承接主体 meets (《政府购买服务管理办法》第七条 → 《政府采购法》
+/// 第二十二条（一）至（五）): code and text. The bidder declares each, for itself and every
+/// consortium member (《政府采购法》第二十四条).
+pub const PROVIDER_CONDITIONS: [(&str, &str); 5] = [
+    ("civil_liability", "具有独立承担民事责任的能力"),
+    (
+        "credit_accounting",
+        "具有良好的商业信誉和健全的财务会计制度",
+    ),
+    ("capability", "具有履行合同所必需的设备和专业技术能力"),
+    (
+        "tax_social_security",
+        "有依法缴纳税收和社会保障资金的良好记录",
+    ),
+    (
+        "no_major_violation",
+        "参加政府采购活动前三年内，在经营活动中没有重大违法记录",
+    ),
+];
+
+/// What a purchase-of-service bidder declares as 承接主体.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderDeclaration {
+    /// 统一社会信用代码 (GB 32100-2015, checked with its check character): a provider is a body
+    /// established by law.
+    pub credit_code: String,
+    /// A 事业单位's class.
+    pub institution_class: Option<InstitutionClass>,
+    /// A social organisation that is a 群团组织 on the public payroll (使用事业编制且由财政拨款保障).
+    pub fiscal_mass_org: bool,
+    /// Codes of [`PROVIDER_CONDITIONS`] declared met.
+    pub conditions: Vec<String>,
+}
+
+/// GB 32100-2015: 18 characters of `0-9A-HJ-NPQRTUWXY`, the last a check character.
+pub fn valid_credit_code(code: &str) -> bool {
+    const CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+    const W: [u32; 17] = [
+        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+    ];
+    let v: Vec<Option<usize>> = code.chars().map(|c| CHARS.find(c)).collect();
+    if v.len() != 18 || v.iter().any(Option::is_none) {
+        return false;
+    }
+    let sum: u32 = v[..17]
+        .iter()
+        .zip(W)
+        .map(|(x, w)| x.unwrap_or(0) as u32 * w)
+        .sum();
+    (31 - sum % 31) % 31 == v[17].unwrap_or(99) as u32
+}
+
+fn provider_rule(message: String) -> Refusal {
+    Refusal::Rule {
+        message,
+        cite: cite_provider(),
+    }
+}
+
+/// The 承接主体 rules on a purchase-of-service bid (hard, ZJ-share 三（三）): a state organ buys,
+/// it does not provide (《政府购买服务管理办法》第五、六条); 公益一类事业单位 and 群团组织 on the public
+/// payroll are neither buyers nor providers (第八条); a consortium's registered departments
+/// likewise; the provider is a body established by law (统一社会信用代码) that declares every
+/// supplier condition (第七条 → 《政府采购法》第二十二条), for each consortium member too (第二十四条).
+pub fn check_provider(
+    kind: CandidateKind,
+    members: &[Member],
+    p: &ProviderDeclaration,
+) -> Result<(), Refusal> {
+    match kind {
+        CandidateKind::Government => {
+            return Err(provider_rule(
+                "政府部门（国家机关）是政府购买服务的购买主体，不能作为承接主体揭榜第二类、第三类项目（《政府购买服务管理办法》第五条、第六条）".into(),
+            ))
+        }
+        CandidateKind::Institution => match p.institution_class {
+            None => {
+                return Err(invalid(
+                    "institution_class",
+                    "事业单位揭榜政府购买服务项目，请选择事业单位类别",
+                ))
+            }
+            Some(InstitutionClass::PublicWelfare1) => {
+                return Err(provider_rule(
+                    "公益一类事业单位不作为政府购买服务的承接主体（《政府购买服务管理办法》第八条）".into(),
+                ))
+            }
+            Some(_) => {}
+        },
+        CandidateKind::Social if p.fiscal_mass_org => {
+            return Err(provider_rule(
+                "使用事业编制且由财政拨款保障的群团组织不作为政府购买服务的承接主体（《政府购买服务管理办法》第八条）".into(),
+            ))
+        }
+        _ => {}
+    }
+    if let Some(m) = members.iter().find(|m| m.is_registered_department()) {
+        return Err(provider_rule(format!(
+            "联合体成员{}是政府部门或公共机构，不能作为政府购买服务的承接主体；联合体各方均应符合承接主体条件（《政府购买服务管理办法》第六条；《政府采购法》第二十四条）",
+            m.name
+        )));
+    }
+    if !valid_credit_code(p.credit_code.trim()) {
+        return Err(invalid(
+            "credit_code",
+            "请填写有效的统一社会信用代码（18 位，承接主体应依法成立）",
+        ));
+    }
+    let missing: Vec<&str> = PROVIDER_CONDITIONS
+        .iter()
+        .filter(|(code, _)| !p.conditions.iter().any(|c| c == code))
+        .map(|(_, text)| *text)
+        .collect();
+    if !missing.is_empty() {
+        return Err(provider_rule(format!(
+            "承接主体{}应当符合政府采购法律、行政法规规定的条件，尚未声明：{}（《政府购买服务管理办法》第七条；《政府采购法》第二十二条）",
+            if members.is_empty() { "" } else { "及联合体各方" },
+            missing.join("；")
+        )));
+    }
+    Ok(())
+}
+
+/// One milestone of the agreement (责任制, S6): its owner side, the responsible unit (the lead
+/// unit, or the selected subject's unit) and person, and its due date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Milestone {
     pub title: String,
     /// "lead_unit" or "subject"
     pub owner: String,
     pub due: Date,
+    /// The responsible unit (filled when the agreement is signed; older agreements: none).
+    #[serde(default)]
+    pub owner_unit_id: Option<UnitId>,
+    /// 责任人 (optional).
+    #[serde(default)]
+    pub person: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -357,7 +543,10 @@ pub struct Bid {
     pub unit_name: String,
     pub kind: CandidateKind,
     /// Consortium members (empty: alone). The bidding unit is the lead (牵头方).
-    pub members: Vec<String>,
+    pub members: Vec<Member>,
+    /// 承接主体 declaration of a purchase-of-service bid (classes 2–3), as submitted.
+    #[serde(default)]
+    pub provider: Option<ProviderDeclaration>,
     pub drc_opinion: String,
     pub finance_opinion: String,
     pub materials: String,
@@ -375,13 +564,90 @@ impl Bid {
     pub fn is_consortium(&self) -> bool {
         !self.members.is_empty()
     }
+    /// The members' names, for display.
+    pub fn member_names(&self) -> Vec<String> {
+        self.members.iter().map(|m| m.name.clone()).collect()
+    }
+}
+
+/// A consortium member (联合体成员): a registered unit picked from the unit directory (its id
+/// and directory kind), or a market entity not registered here, kept by its cleaned name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub unit_id: Option<UnitId>,
+    pub name: String,
+    /// The unit directory's kind of a registered member (`market`, `construction`, …); empty
+    /// for an unregistered market entity.
+    #[serde(default)]
+    pub unit_kind: String,
+}
+
+impl Member {
+    /// An unregistered market entity, by its name as written (cleaned: trimmed, half-width).
+    pub fn named(name: &str) -> Member {
+        Member {
+            unit_id: None,
+            name: clean_name(name),
+            unit_kind: String::new(),
+        }
+    }
+    /// Whether this member is a state organ or public body of the unit directory (any registered
+    /// unit that is not a market entity).
+    pub fn is_registered_department(&self) -> bool {
+        self.unit_id.is_some() && self.unit_kind != "market"
+    }
+}
+
+/// A name as shown: full-width ASCII and the ideographic space made half-width, whitespace runs
+/// collapsed, trimmed.
+pub fn clean_name(s: &str) -> String {
+    let half: String = s
+        .chars()
+        .map(|c| match c {
+            '\u{3000}' => ' ',
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            c => c,
+        })
+        .collect();
+    half.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The key two names of one organisation share (回避 and directory look-up): [`clean_name`], no
+/// spaces or brackets' width, ASCII lower-case, and the company-form variants (有限责任公司,
+/// 股份有限公司, 有限公司, Co., Ltd.) folded into one.
+pub fn name_key(s: &str) -> String {
+    let mut k: String = clean_name(s)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '（' => '(',
+            '）' => ')',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect();
+    for (from, to) in [
+        ("股份有限公司", "公司"),
+        ("有限责任公司", "公司"),
+        ("有限公司", "公司"),
+        ("co.,ltd.", "公司"),
+        ("co.,ltd", "公司"),
+        ("co.ltd.", "公司"),
+        ("ltd.", "公司"),
+    ] {
+        if let Some(stem) = k.strip_suffix(from) {
+            k = format!("{stem}{to}");
+        }
+    }
+    k
 }
 
 /// Input of a bid.
 #[derive(Debug, Clone, Default)]
 pub struct BidInput {
     pub kind: Option<CandidateKind>,
-    pub members: Vec<String>,
+    pub members: Vec<Member>,
+    /// 承接主体 declaration (purchase-of-service classes 2–3).
+    pub provider: ProviderDeclaration,
     pub drc_opinion: String,
     pub finance_opinion: String,
     pub materials: String,
@@ -520,9 +786,23 @@ pub fn bid(
         || input
             .members
             .iter()
-            .any(|m| m.trim().is_empty() || m.chars().count() > 100)
+            .any(|m| m.name.trim().is_empty() || m.name.chars().count() > 100)
     {
         return Err(invalid("members", "联合体成员每行一个单位名称，最多 20 个"));
+    }
+    for (i, m) in input.members.iter().enumerate() {
+        if m.unit_id == Some(actor.unit_id) || name_key(&m.name) == name_key(&actor.unit_name) {
+            return Err(invalid(
+                "members",
+                format!("{}是揭榜单位本身，不是联合体成员", m.name),
+            ));
+        }
+        if input.members[..i].iter().any(|o| same_member(o, m)) {
+            return Err(invalid("members", format!("联合体成员{}重复", m.name)));
+        }
+    }
+    if is_purchase_of_service(c.class) {
+        check_provider(kind, &input.members, &input.provider)?;
     }
     if kind.is_administrative()
         && (input.drc_opinion.trim().is_empty() || input.finance_opinion.trim().is_empty())
@@ -544,8 +824,20 @@ pub struct PanelExpert {
     pub unit_name: String,
 }
 
+/// Two members are the same organisation: the same unit id, or (either unregistered) the same
+/// [`name_key`].
+fn same_member(a: &Member, b: &Member) -> bool {
+    match (a.unit_id, b.unit_id) {
+        (Some(x), Some(y)) => x == y,
+        _ => name_key(&a.name) == name_key(&b.name),
+    }
+}
+
 /// 回避: an expert may not evaluate a bid from their own unit, nor a consortium their unit is a
-/// member of (ZJ-share 三（四）). Returns the reason, if any.
+/// member of (ZJ-share 三（四）). Members are compared by unit identity: a registered member by
+/// its unit id; a member kept by name (not registered when the bid came in) by the name's
+/// [`name_key`], so a differently written name of the expert's unit is still caught. Returns the
+/// reason, if any.
 pub fn conflict(e: &PanelExpert, b: &Bid) -> Option<String> {
     if e.unit_id == b.unit_id {
         return Some(format!(
@@ -553,14 +845,17 @@ pub fn conflict(e: &PanelExpert, b: &Bid) -> Option<String> {
             e.name, b.unit_name
         ));
     }
-    let own = e.unit_name.trim();
-    if !own.is_empty() && b.members.iter().any(|m| m.trim() == own) {
-        return Some(format!(
-            "专家{}所在单位{}是{}联合体成员，应当回避",
-            e.name, own, b.unit_name
-        ));
-    }
-    None
+    let own = name_key(&e.unit_name);
+    let hit = b.members.iter().find(|m| match m.unit_id {
+        Some(u) => u == e.unit_id,
+        None => !own.is_empty() && name_key(&m.name) == own,
+    });
+    hit.map(|m| {
+        format!(
+            "专家{}所在单位{}是{}联合体成员（{}），应当回避",
+            e.name, e.unit_name, b.unit_name, m.name
+        )
+    })
 }
 
 /// The lead unit assigns the expert panel of a competition (experts are assigned, not
@@ -654,6 +949,12 @@ pub fn notice_until(cal: &Calendar, from: Date, days: u32) -> Date {
     cal.add_days(from, days.saturating_sub(1)).date
 }
 
+/// The rule code of the over-limit shortlist's override (原则上, ZJ-share 三（五）), as the board's
+/// rule filter knows it, with its text.
+pub const SUBJECTS_OVERRIDE_RULE: &str = "shared_subjects_max";
+pub const SUBJECTS_OVERRIDE_TEXT: &str =
+    "共享应用项目主体数：第一类、第二类原则上一家或联合体，第三类原则上不超过3家（三（五））";
+
 /// The lead unit proposes the shortlist; it goes on public notice. Classes 1–2: one subject,
 /// class 3: up to 3 (原则上, ZJ-share 三（五）): more only with a recorded reason, signed off by
 /// the approver the profile names.
@@ -686,7 +987,7 @@ pub fn shortlist(
         );
         return crate::overrides::answer(
             profile,
-            "shared_subjects_max",
+            SUBJECTS_OVERRIDE_RULE,
             msg,
             &cite_announce(),
             override_reason,
@@ -830,12 +1131,16 @@ pub fn announce(
 }
 
 /// The lead unit signs the agreement: milestones with owners (责任制) and the delivery date.
+/// Each milestone's responsible unit is resolved: the lead unit's own, or the selected subject's
+/// (with several subjects, the milestone names which one by its unit id). Returns the milestones
+/// with their owners.
 pub fn sign_agreement(
     actor: &Actor,
     c: &Competition,
     milestones: &[Milestone],
     delivery: Option<Date>,
-) -> Result<(), Refusal> {
+    selected: &[&Bid],
+) -> Result<Vec<Milestone>, Refusal> {
     lead_only(actor, c, "签订协议")?;
     if c.state != CompState::Announced {
         return Err(wrong(c, "签订协议"));
@@ -843,17 +1148,223 @@ pub fn sign_agreement(
     if milestones.is_empty() {
         return Err(invalid("milestones", "协议须约定里程碑及责任方（责任制）"));
     }
-    if milestones
-        .iter()
-        .any(|m| m.title.trim().is_empty() || !matches!(m.owner.as_str(), "lead_unit" | "subject"))
-    {
+    if milestones.len() > 100 {
+        return Err(invalid("milestones", "里程碑不超过 100 个"));
+    }
+    if milestones.iter().any(|m| {
+        m.title.trim().is_empty()
+            || m.title.chars().count() > 200
+            || !matches!(m.owner.as_str(), "lead_unit" | "subject")
+    }) {
         return Err(invalid(
             "milestones",
-            "每个里程碑须有名称，责任方为 lead_unit 或 subject",
+            "每个里程碑须有名称（不超过 200 字），责任方为 lead_unit 或 subject",
         ));
+    }
+    if milestones.iter().any(|m| m.person.chars().count() > 50) {
+        return Err(invalid("milestones", "责任人不超过 50 字"));
     }
     if delivery.is_none() {
         return Err(invalid("delivery_date", "请填写约定交付日期"));
+    }
+    let mut out = Vec::with_capacity(milestones.len());
+    for m in milestones {
+        let unit = if m.owner == "lead_unit" {
+            if m.owner_unit_id.is_some_and(|u| u != c.lead_unit_id) {
+                return Err(invalid(
+                    "milestones",
+                    format!("里程碑“{}”的责任单位应为牵头责任主体", m.title),
+                ));
+            }
+            c.lead_unit_id
+        } else {
+            match (m.owner_unit_id, selected) {
+                (Some(u), _) if selected.iter().any(|b| b.unit_id == u) => u,
+                (Some(_), _) => {
+                    return Err(invalid(
+                        "milestones",
+                        format!("里程碑“{}”的责任单位不是入选项目主体", m.title),
+                    ))
+                }
+                (None, [one]) => one.unit_id,
+                (None, _) => {
+                    return Err(invalid(
+                        "milestones",
+                        format!(
+                            "入选项目主体有多家，请为里程碑“{}”指明责任单位（单位编号）",
+                            m.title
+                        ),
+                    ))
+                }
+            }
+        };
+        out.push(Milestone {
+            title: m.title.trim().to_string(),
+            owner: m.owner.clone(),
+            due: m.due,
+            owner_unit_id: Some(unit),
+            person: m.person.trim().to_string(),
+        });
+    }
+    Ok(out)
+}
+
+// ------------------------------------------------------------------ obligations (S6, S7)
+
+/// Obligation codes of a competition, in the `obligations` table.
+pub const OBL_DELIVERY: &str = "share_delivery";
+pub const OBL_ACCEPTANCE: &str = "share_acceptance";
+pub const OBL_MILESTONE_PREFIX: &str = "share_milestone:";
+
+/// 责任制 (ZJ-share 三（六）组织实施; 四 监督评估 of progress and stage tasks).
+pub fn cite_responsibility() -> Citation {
+    Citation::new(ZJ_SHARE, "三（六）组织实施（责任制）")
+}
+
+/// The last day of the 3-month acceptance limit after the agreed delivery date (S7; calendar
+/// months, SPEC §0).
+pub fn acceptance_limit(cal: &Calendar, delivery: Date) -> Date {
+    cal.add_months(delivery, 3).date
+}
+
+/// An obligation a competition's act creates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewCompObligation {
+    pub code: String,
+    pub title: String,
+    pub cite: Citation,
+    /// The dated trigger (SPEC §0).
+    pub trigger: Date,
+    pub due: Date,
+    /// "lead_unit" or "subject"
+    pub owner: String,
+    pub owner_unit_id: Option<UnitId>,
+    pub person: String,
+}
+
+/// What signing the agreement (on `signed_on`) creates: delivery on the agreed date and
+/// acceptance within 3 months of it (ZJ-share 三（七）, both owed by the subject; the 3-month
+/// limit runs from the agreed date — 规定期限 — so it exists from the signing, whether or not the
+/// subject ever delivers), and one obligation per milestone, owed by its responsible unit and
+/// person (责任制, 三（六）).
+pub fn agreement_obligations(
+    cal: &Calendar,
+    milestones: &[Milestone],
+    delivery: Date,
+    subject_unit: Option<UnitId>,
+    signed_on: Date,
+) -> Vec<NewCompObligation> {
+    let mut out = vec![
+        NewCompObligation {
+            code: OBL_DELIVERY.into(),
+            title: "按协议约定日期交付".into(),
+            cite: cite_delivery(),
+            trigger: signed_on,
+            due: delivery,
+            owner: "subject".into(),
+            owner_unit_id: subject_unit,
+            person: String::new(),
+        },
+        NewCompObligation {
+            code: OBL_ACCEPTANCE.into(),
+            title: "超过约定交付日期3个月未通过验收的，取消项目主体资格".into(),
+            cite: cite_delivery(),
+            trigger: delivery,
+            due: acceptance_limit(cal, delivery),
+            owner: "subject".into(),
+            owner_unit_id: subject_unit,
+            person: String::new(),
+        },
+    ];
+    for (i, m) in milestones.iter().enumerate() {
+        out.push(NewCompObligation {
+            code: format!("{OBL_MILESTONE_PREFIX}{}", i + 1),
+            title: format!("协议里程碑：{}", m.title),
+            cite: cite_responsibility(),
+            trigger: signed_on,
+            due: m.due,
+            owner: m.owner.clone(),
+            owner_unit_id: m.owner_unit_id,
+            person: m.person.clone(),
+        });
+    }
+    out
+}
+
+/// A competition obligation as stored (the `obligations` row).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompObligationRow {
+    pub id: i64,
+    pub competition_id: i64,
+    pub code: String,
+    pub title: String,
+    pub cite: String,
+    pub trigger_date: String,
+    pub due: Date,
+    pub owner: String,
+    pub owner_unit_id: Option<UnitId>,
+    pub owner_unit_name: Option<String>,
+    pub person: Option<String>,
+    /// open, fulfilled, lapsed, cancelled
+    pub state: String,
+    pub fulfilled_on: Option<Date>,
+    pub evidence: Option<String>,
+    pub fulfilled_by_name: Option<String>,
+}
+
+impl CompObligationRow {
+    pub fn is_milestone(&self) -> bool {
+        self.code.starts_with(OBL_MILESTONE_PREFIX)
+    }
+    pub fn met(&self) -> bool {
+        self.state == "fulfilled"
+    }
+    /// Open past its due date (the last day included).
+    pub fn overdue(&self, today: Date) -> bool {
+        self.state == "open" && today > self.due
+    }
+}
+
+/// The owner of a milestone reports it done, with evidence (a document number, a link, what was
+/// delivered): only a user of the responsible unit acting for its side (the lead unit's
+/// 牵头责任主体 account, or the subject's account), once, while the agreement runs.
+pub fn report_milestone(
+    actor: &Actor,
+    c: &Competition,
+    o: &CompObligationRow,
+    evidence: &str,
+) -> Result<(), Refusal> {
+    if !o.is_milestone() {
+        return Err(invalid("milestone", "没有该里程碑"));
+    }
+    let side_ok = match o.owner.as_str() {
+        "lead_unit" => actor.has(Role::LeadUnit),
+        _ => can_bid(actor),
+    };
+    if !side_ok || o.owner_unit_id != Some(actor.unit_id) {
+        return Err(Refusal::Forbidden(format!(
+            "只有里程碑的责任单位（{}）可以报告完成",
+            o.owner_unit_name.as_deref().unwrap_or("责任方")
+        )));
+    }
+    if !matches!(
+        c.state,
+        CompState::Agreed | CompState::AcceptanceApplied | CompState::Accepted
+    ) {
+        return Err(wrong(c, "报告里程碑完成"));
+    }
+    if o.state != "open" {
+        return Err(invalid("milestone", "该里程碑已办结"));
+    }
+    let e = evidence.trim();
+    if e.is_empty() {
+        return Err(Refusal::Rule {
+            message: "报告里程碑完成须附佐证材料（文号、链接或交付物说明）".into(),
+            cite: cite_responsibility(),
+        });
+    }
+    if e.chars().count() > 2000 {
+        return Err(invalid("evidence", "佐证材料说明不超过 2000 字"));
     }
     Ok(())
 }
@@ -903,7 +1414,7 @@ pub fn cancellation_due(cal: &Calendar, c: &Competition, today: Date) -> Option<
         return None;
     }
     let d = c.delivery_date?;
-    let limit = cal.add_months(d, 3).date;
+    let limit = acceptance_limit(cal, d);
     (today > limit).then_some(limit)
 }
 
@@ -929,7 +1440,7 @@ pub fn obligations(cal: &Calendar, c: &Competition, today: Date) -> Vec<CompObli
         CompState::Accepted => (true, true),
         _ => return vec![],
     };
-    let limit = cal.add_months(d, 3).date;
+    let limit = acceptance_limit(cal, d);
     vec![
         CompObligation {
             code: "delivery",

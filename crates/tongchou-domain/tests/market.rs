@@ -55,7 +55,8 @@ fn bid_of(id: i64, unit: i64, members: &[&str]) -> Bid {
         unit_id: UnitId(unit),
         unit_name: format!("单位{unit}"),
         kind: CandidateKind::Market,
-        members: members.iter().map(|s| s.to_string()).collect(),
+        members: members.iter().map(|s| Member::named(s)).collect(),
+        provider: None,
         drc_opinion: String::new(),
         finance_opinion: String::new(),
         materials: "可研材料".into(),
@@ -190,6 +191,7 @@ fn administrative_candidate_needs_drc_and_finance_opinions() {
     let mut input = BidInput {
         kind: Some(CandidateKind::Government),
         members: vec![],
+        provider: ProviderDeclaration::default(),
         drc_opinion: "同意参与".into(),
         finance_opinion: String::new(),
         materials: "可研材料".into(),
@@ -623,4 +625,288 @@ fn delivery_and_three_month_acceptance_are_dated_obligations() {
         waive_cancellation(&lead(), &c, "因疫情延误，经协商延期"),
         Ok(())
     );
+}
+
+// ------------------------------------------------------------------ issue 5 finish
+
+fn all_conditions() -> Vec<String> {
+    PROVIDER_CONDITIONS
+        .iter()
+        .map(|(c, _)| c.to_string())
+        .collect()
+}
+
+fn provider_ok() -> ProviderDeclaration {
+    ProviderDeclaration {
+        credit_code: "91330102MA2H00000H".into(),
+        institution_class: None,
+        fiscal_mass_org: false,
+        conditions: all_conditions(),
+    }
+}
+
+#[test]
+fn purchase_of_service_bid_must_meet_the_provider_rules() {
+    // ZJ-share 三（三）采用政府购买服务方式的，项目主体应符合政府购买服务承接主体有关规定（hard: 应）;
+    // classes 2 and 3 are bought as a service (ZJ-share 二)
+    assert!(!is_purchase_of_service(1));
+    assert!(is_purchase_of_service(2) && is_purchase_of_service(3));
+    for class in [2, 3] {
+        let c = competition(class, CompState::Open);
+        let market = BidInput {
+            kind: Some(CandidateKind::Market),
+            materials: "可研材料".into(),
+            provider: provider_ok(),
+            ..Default::default()
+        };
+        assert_eq!(bid(&market_entity(), &c, &market, 0), Ok(()));
+        // a declaration missing a supplier condition is refused, citing 三（三）
+        let mut short = market.clone();
+        short.provider.conditions.pop();
+        match bid(&market_entity(), &c, &short, 0) {
+            Err(Refusal::Rule { message, cite }) => {
+                assert!(cite.article.contains("三（三）"), "{cite:?}");
+                assert!(message.contains("没有重大违法记录"), "{message}");
+            }
+            other => panic!("missing condition must be refused: {other:?}"),
+        }
+        // a body established by law: a valid 统一社会信用代码
+        let mut bad_code = market.clone();
+        bad_code.provider.credit_code = "91330102MA2H00000A".into();
+        assert!(matches!(
+            bid(&market_entity(), &c, &bad_code, 0),
+            Err(Refusal::Invalid { .. })
+        ));
+        // a state organ buys, it does not provide — even with both opinions attached
+        let gov = BidInput {
+            kind: Some(CandidateKind::Government),
+            drc_opinion: "同意".into(),
+            finance_opinion: "同意".into(),
+            ..market.clone()
+        };
+        assert!(matches!(
+            bid(&unit_clerk(), &c, &gov, 0),
+            Err(Refusal::Rule { .. })
+        ));
+        // 公益一类事业单位 no; 公益二类 yes (with the DRC and finance opinions)
+        let mut inst = BidInput {
+            kind: Some(CandidateKind::Institution),
+            ..gov.clone()
+        };
+        assert!(matches!(
+            bid(&unit_clerk(), &c, &inst, 0),
+            Err(Refusal::Invalid { .. })
+        ));
+        inst.provider.institution_class = Some(InstitutionClass::PublicWelfare1);
+        assert!(matches!(
+            bid(&unit_clerk(), &c, &inst, 0),
+            Err(Refusal::Rule { .. })
+        ));
+        inst.provider.institution_class = Some(InstitutionClass::PublicWelfare2);
+        assert_eq!(bid(&unit_clerk(), &c, &inst, 0), Ok(()));
+        // a 群团组织 on the public payroll no
+        let mut social = BidInput {
+            kind: Some(CandidateKind::Social),
+            ..market.clone()
+        };
+        social.provider.fiscal_mass_org = true;
+        assert!(matches!(
+            bid(&unit_clerk(), &c, &social, 0),
+            Err(Refusal::Rule { .. })
+        ));
+        social.provider.fiscal_mass_org = false;
+        assert_eq!(bid(&unit_clerk(), &c, &social, 0), Ok(()));
+        // a consortium with a registered department as member: each member must qualify
+        let with_dept = BidInput {
+            members: vec![Member {
+                unit_id: Some(UnitId(10)),
+                name: "区民政局".into(),
+                unit_kind: "construction".into(),
+            }],
+            ..market.clone()
+        };
+        assert!(matches!(
+            bid(&market_entity(), &c, &with_dept, 0),
+            Err(Refusal::Rule { .. })
+        ));
+    }
+    // class 1 is fiscal investment: no provider declaration needed
+    let c1 = competition(1, CompState::Open);
+    let plain = BidInput {
+        kind: Some(CandidateKind::Market),
+        materials: "可研材料".into(),
+        ..Default::default()
+    };
+    assert_eq!(bid(&market_entity(), &c1, &plain, 0), Ok(()));
+}
+
+#[test]
+fn credit_code_check_character() {
+    // GB 32100-2015 统一社会信用代码
+    assert!(valid_credit_code("91350100M000100Y43"));
+    assert!(valid_credit_code("91330102MA2H00000H"));
+    assert!(!valid_credit_code("91350100M000100Y44"));
+    assert!(!valid_credit_code("91350100M000100Y4"));
+    assert!(!valid_credit_code("91350100M000100I43"));
+}
+
+#[test]
+fn consortium_recusal_compares_unit_identity_not_spelling() {
+    // ZJ-share 三（四）评审遴选（回避）: the same unit written differently is the same unit
+    let c = competition(1, CompState::Open);
+    let e = expert(71, 91, "浙江数智科技有限公司").0;
+    let me = actor(71, "专家71", 91, "/1/2/3/", &[Role::Expert]);
+    // a registered member carries the unit id, whatever name it was typed with
+    let by_id = Bid {
+        members: vec![Member {
+            unit_id: Some(UnitId(91)),
+            name: "浙江数智科技有限责任公司".into(),
+            unit_kind: "market".into(),
+        }],
+        ..bid_of(2, 61, &[])
+    };
+    match score(&me, &c, &[e.clone()], &by_id, &S5) {
+        Err(Refusal::Rule { message, .. }) => assert!(message.contains("回避"), "{message}"),
+        other => panic!("same unit id must be recused: {other:?}"),
+    }
+    // a name kept as written (unregistered when bid) is compared by its normalised key
+    for written in [
+        " 浙江数智科技股份有限公司",
+        "浙江数智科技有限责任公司",
+        "浙江数智科技　有限公司 ",
+    ] {
+        let b = bid_of(3, 61, &[written]);
+        assert!(conflict(&e, &b).is_some(), "{written} is the expert's unit");
+    }
+    assert_eq!(
+        name_key("ＡＢＣ科技有限公司"),
+        name_key("abc科技有限责任公司")
+    );
+    assert_eq!(name_key(" 浙江　某研究院 "), name_key("浙江某研究院"));
+    assert_ne!(name_key("浙江某研究院"), name_key("浙江某设计院"));
+    // a different unit with a similar name is not a conflict
+    let other = Bid {
+        members: vec![Member {
+            unit_id: Some(UnitId(92)),
+            name: "浙江数智科技有限公司".into(),
+            unit_kind: "market".into(),
+        }],
+        ..bid_of(4, 61, &[])
+    };
+    assert_eq!(
+        conflict(&e, &other),
+        None,
+        "registered members are compared by id, not by name"
+    );
+}
+
+#[test]
+fn agreement_creates_delivery_acceptance_and_milestone_obligations() {
+    // ZJ-share 三（六）责任制 + 三（七）交付验收: the agreement's milestones each have a responsible
+    // unit (and person); delivery and the 3-month acceptance limit are dated from the agreed date
+    let cal = Calendar::builtin();
+    let c = competition(1, CompState::Announced);
+    let sel = bid_of(1, 61, &[]);
+    let ms = vec![
+        Milestone {
+            title: "完成试点部署".into(),
+            owner: "subject".into(),
+            due: d(2026, 5, 31),
+            owner_unit_id: None,
+            person: "钱伟".into(),
+        },
+        Milestone {
+            title: "组织验收".into(),
+            owner: "lead_unit".into(),
+            due: d(2026, 7, 31),
+            owner_unit_id: None,
+            person: String::new(),
+        },
+    ];
+    let r = sign_agreement(&market_entity(), &c, &ms, Some(d(2026, 6, 30)), &[&sel]);
+    assert!(matches!(r, Err(Refusal::Forbidden(_))), "{r:?}");
+    let ms = sign_agreement(&lead(), &c, &ms, Some(d(2026, 6, 30)), &[&sel]).unwrap();
+    assert_eq!(ms[0].owner_unit_id, Some(UnitId(61)), "the subject's unit");
+    assert_eq!(
+        ms[1].owner_unit_id,
+        Some(UnitId(LEAD_UNIT)),
+        "the lead unit"
+    );
+    // several subjects: a subject milestone names its unit
+    let two = bid_of(2, 62, &[]);
+    let r = sign_agreement(
+        &lead(),
+        &c,
+        &ms.iter()
+            .map(|m| Milestone {
+                owner_unit_id: None,
+                ..m.clone()
+            })
+            .collect::<Vec<_>>(),
+        Some(d(2026, 6, 30)),
+        &[&sel, &two],
+    );
+    assert!(matches!(r, Err(Refusal::Invalid { .. })), "{r:?}");
+    let obs = agreement_obligations(&cal, &ms, d(2026, 6, 30), Some(UnitId(61)), d(2026, 4, 1));
+    assert_eq!(obs.len(), 4);
+    assert_eq!(obs[0].code, OBL_DELIVERY);
+    assert_eq!(obs[0].due, d(2026, 6, 30));
+    assert_eq!(obs[1].code, OBL_ACCEPTANCE);
+    assert_eq!(
+        obs[1].trigger,
+        d(2026, 6, 30),
+        "the 3 months run from the agreed date"
+    );
+    assert_eq!(obs[1].due, acceptance_limit(&cal, d(2026, 6, 30)));
+    assert!(obs[1].due >= d(2026, 9, 30));
+    assert_eq!(obs[2].owner_unit_id, Some(UnitId(61)));
+    assert_eq!(obs[2].person, "钱伟");
+    assert!(obs[2].cite.article.contains("三（六）"));
+}
+
+#[test]
+fn only_the_owner_reports_a_milestone_done_with_evidence() {
+    // ZJ-share 三（六）责任制: the responsible unit reports its milestone, with evidence, once
+    let c = competition(1, CompState::Agreed);
+    let row = CompObligationRow {
+        id: 1,
+        competition_id: 1,
+        code: format!("{OBL_MILESTONE_PREFIX}1"),
+        title: "协议里程碑：完成试点部署".into(),
+        cite: cite_responsibility().to_string(),
+        trigger_date: "2026-04-01".into(),
+        due: d(2026, 5, 31),
+        owner: "subject".into(),
+        owner_unit_id: Some(UnitId(61)),
+        owner_unit_name: Some("杭州某科技有限公司".into()),
+        person: Some("钱伟".into()),
+        state: "open".into(),
+        fulfilled_on: None,
+        evidence: None,
+        fulfilled_by_name: None,
+    };
+    assert!(row.overdue(d(2026, 6, 1)) && !row.overdue(d(2026, 5, 31)));
+    assert!(matches!(
+        report_milestone(&other_company(), &c, &row, "部署报告"),
+        Err(Refusal::Forbidden(_))
+    ));
+    assert!(matches!(
+        report_milestone(&lead(), &c, &row, "部署报告"),
+        Err(Refusal::Forbidden(_))
+    ));
+    match report_milestone(&market_entity(), &c, &row, "  ") {
+        Err(Refusal::Rule { cite, .. }) => assert!(cite.article.contains("三（六）")),
+        other => panic!("evidence is required: {other:?}"),
+    }
+    assert_eq!(
+        report_milestone(&market_entity(), &c, &row, "试点部署报告 杭科〔2026〕12号"),
+        Ok(())
+    );
+    let done = CompObligationRow {
+        state: "fulfilled".into(),
+        ..row.clone()
+    };
+    assert!(report_milestone(&market_entity(), &c, &done, "再报").is_err());
+    let cancelled = competition(1, CompState::Cancelled);
+    assert!(report_milestone(&market_entity(), &cancelled, &row, "x").is_err());
 }

@@ -142,6 +142,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0018_competition_rest.sql"),
         include_str!("../migrations/postgres/0018_competition_rest.sql"),
     ),
+    (
+        "0020_market_obligations",
+        include_str!("../migrations/sqlite/0020_market_obligations.sql"),
+        include_str!("../migrations/postgres/0020_market_obligations.sql"),
+    ),
 ];
 
 impl Db {

@@ -49,7 +49,7 @@ fn comp_row(r: &AnyRow) -> Result<Competition> {
     })
 }
 
-const BID_SQL: &str = "SELECT b.id, b.competition_id, b.unit_id, n.name AS unit_name, b.kind, b.members, b.drc_opinion, b.finance_opinion, \
+const BID_SQL: &str = "SELECT b.id, b.competition_id, b.unit_id, n.name AS unit_name, b.kind, b.members, b.member_refs, b.provider, b.drc_opinion, b.finance_opinion, \
     b.materials, b.shortlisted, (SELECT COUNT(*) FROM bid_scores s WHERE s.bid_id = b.id) AS n_scores, \
     (SELECT CAST(COALESCE(SUM(s.total), 0) AS BIGINT) FROM bid_scores s WHERE s.bid_id = b.id) AS sum_scores FROM bids b JOIN units n ON n.id = b.unit_id";
 
@@ -63,12 +63,24 @@ fn bid_row(r: &AnyRow) -> Result<Bid> {
         unit_name: r.try_get("unit_name")?,
         kind: CandidateKind::parse(&r.try_get::<String, _>("kind")?)
             .ok_or_else(|| StoreError::Other("bad bid kind".into()))?,
-        members: r
-            .try_get::<String, _>("members")?
-            .split('\n')
-            .filter(|s| !s.is_empty())
-            .map(String::from)
-            .collect(),
+        // Bids from before members referenced units keep their names (compared by name key).
+        members: match r.try_get::<Option<String>, _>("member_refs")? {
+            Some(j) if !j.is_empty() => serde_json::from_str(&j)
+                .map_err(|_| StoreError::Other("bad bid member_refs".into()))?,
+            _ => r
+                .try_get::<String, _>("members")?
+                .split('\n')
+                .filter(|s| !s.is_empty())
+                .map(Member::named)
+                .collect(),
+        },
+        provider: match r.try_get::<Option<String>, _>("provider")? {
+            Some(j) if !j.is_empty() => Some(
+                serde_json::from_str(&j)
+                    .map_err(|_| StoreError::Other("bad bid provider".into()))?,
+            ),
+            _ => None,
+        },
         drc_opinion: r.try_get("drc_opinion")?,
         finance_opinion: r.try_get("finance_opinion")?,
         materials: r.try_get("materials")?,
@@ -148,6 +160,14 @@ pub struct Transition {
     pub override_event: Option<Event>,
     /// Accepted: list the application in the market.
     pub listing: Option<NewListing>,
+    /// Obligations the change creates (the agreement: delivery, acceptance, milestones).
+    pub new_obligations: Vec<NewCompObligation>,
+    /// Obligations the change fulfils: (code, on).
+    pub fulfil: Vec<(String, Date)>,
+    /// Fulfilled obligations the change reopens (acceptance failed: delivery is owed again).
+    pub reopen: Vec<String>,
+    /// Cancelled: every open obligation ends (lapsed if past due on this day, else cancelled).
+    pub close_open_on: Option<Date>,
 }
 
 #[derive(Debug, Clone)]
@@ -173,6 +193,97 @@ fn public_actor(name: &str) -> Actor {
         jurisdiction_path: "/".into(),
         roles: vec![],
     }
+}
+
+const OBL_COLS: &str = "o.id, o.competition_id, o.code, o.title, o.cite, o.trigger_date, o.due, o.owner, o.owner_unit_id, \
+    (SELECT u.name FROM units u WHERE u.id = o.owner_unit_id) AS owner_unit_name, o.owner_person, o.state, o.fulfilled_on, o.evidence, o.fulfilled_by_name";
+const OBL_SQL: &str = "SELECT o.id, o.competition_id, o.code, o.title, o.cite, o.trigger_date, o.due, o.owner, o.owner_unit_id, \
+    (SELECT u.name FROM units u WHERE u.id = o.owner_unit_id) AS owner_unit_name, o.owner_person, o.state, o.fulfilled_on, o.evidence, o.fulfilled_by_name \
+    FROM obligations o";
+const OBL_SQL_TITLED: &str = "SELECT c.title AS c_title, o.id, o.competition_id, o.code, o.title, o.cite, o.trigger_date, o.due, o.owner, o.owner_unit_id, \
+    (SELECT u.name FROM units u WHERE u.id = o.owner_unit_id) AS owner_unit_name, o.owner_person, o.state, o.fulfilled_on, o.evidence, o.fulfilled_by_name \
+    FROM obligations o JOIN competitions c ON c.id = o.competition_id";
+
+fn obligation_row(r: &AnyRow) -> Result<CompObligationRow> {
+    Ok(CompObligationRow {
+        id: r.try_get("id")?,
+        competition_id: r.try_get("competition_id")?,
+        code: r.try_get("code")?,
+        title: r.try_get("title")?,
+        cite: r.try_get("cite")?,
+        trigger_date: r.try_get("trigger_date")?,
+        due: date_of(r.try_get("due")?)
+            .ok_or_else(|| StoreError::Other("bad obligation due".into()))?,
+        owner: r.try_get("owner")?,
+        owner_unit_id: r.try_get::<Option<i64>, _>("owner_unit_id")?.map(UnitId),
+        owner_unit_name: r.try_get("owner_unit_name")?,
+        person: r.try_get("owner_person")?,
+        state: r.try_get("state")?,
+        fulfilled_on: date_of(r.try_get("fulfilled_on")?),
+        evidence: r.try_get("evidence")?,
+        fulfilled_by_name: r.try_get("fulfilled_by_name")?,
+    })
+}
+
+/// One responsible unit's competition obligations on the 晾晒台.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CompDutyBoardRow {
+    pub unit_id: Option<UnitId>,
+    pub unit_name: String,
+    pub open: i64,
+    pub overdue: i64,
+}
+
+/// The obligations a competition's change creates, fulfils, reopens or ends (inside its
+/// transaction). Creating is idempotent (unique per competition and code).
+async fn write_comp_obligations(
+    tx: &mut sqlx::AnyConnection,
+    competition: i64,
+    t: &Transition,
+    now: &str,
+) -> Result<()> {
+    for o in &t.new_obligations {
+        sqlx::query(
+            "INSERT INTO obligations (competition_id, code, title, cite, trigger_date, due, owner, warning, state, fulfilled_on, created_at, owner_unit_id, owner_person) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, 'open', NULL, $8, $9, $10) ON CONFLICT (competition_id, code) DO NOTHING",
+        )
+        .bind(competition)
+        .bind(&o.code)
+        .bind(&o.title)
+        .bind(o.cite.to_string())
+        .bind(o.trigger.to_string())
+        .bind(o.due.to_string())
+        .bind(&o.owner)
+        .bind(now)
+        .bind(o.owner_unit_id.map(|u| u.0))
+        .bind((!o.person.is_empty()).then(|| o.person.clone()))
+        .execute(&mut *tx)
+        .await?;
+    }
+    for (code, on) in &t.fulfil {
+        sqlx::query("UPDATE obligations SET state = 'fulfilled', fulfilled_on = $1 WHERE competition_id = $2 AND code = $3 AND state = 'open'")
+            .bind(on.to_string())
+            .bind(competition)
+            .bind(code)
+            .execute(&mut *tx)
+            .await?;
+    }
+    for code in &t.reopen {
+        sqlx::query("UPDATE obligations SET state = 'open', fulfilled_on = NULL WHERE competition_id = $1 AND code = $2 AND state = 'fulfilled'")
+            .bind(competition)
+            .bind(code)
+            .execute(&mut *tx)
+            .await?;
+    }
+    if let Some(on) = t.close_open_on {
+        // ISO dates compare as text in both databases.
+        sqlx::query("UPDATE obligations SET state = CASE WHEN due < $2 THEN 'lapsed' ELSE 'cancelled' END WHERE competition_id = $1 AND state = 'open'")
+            .bind(competition)
+            .bind(on.to_string())
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
 }
 
 impl Db {
@@ -253,20 +364,24 @@ impl Db {
     pub async fn insert_bid(&self, actor: &Actor, c: &Competition, b: &BidInput) -> Result<i64> {
         let now = now_text();
         let kind = b.kind.unwrap_or(CandidateKind::Market);
+        let names: Vec<String> = b.members.iter().map(|m| m.name.clone()).collect();
+        let provider = is_purchase_of_service(c.class).then_some(&b.provider);
         let (_w, mut tx) = self.begin_write().await?;
         let id: i64 = sqlx::query(
-            "INSERT INTO bids (competition_id, unit_id, kind, members, drc_opinion, finance_opinion, materials, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            "INSERT INTO bids (competition_id, unit_id, kind, members, drc_opinion, finance_opinion, materials, created_by, created_at, member_refs, provider) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
         )
         .bind(c.id)
         .bind(actor.unit_id.0)
         .bind(kind.code())
-        .bind(b.members.join("\n"))
+        .bind(names.join("\n"))
         .bind(&b.drc_opinion)
         .bind(&b.finance_opinion)
         .bind(&b.materials)
         .bind(actor.user_id.0)
         .bind(&now)
+        .bind(serde_json::to_string(&b.members).unwrap_or_else(|_| "[]".into()))
+        .bind(provider.map(|p| serde_json::to_string(p).unwrap_or_default()))
         .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;
@@ -283,11 +398,11 @@ impl Db {
                 if b.members.is_empty() {
                     String::new()
                 } else {
-                    format!("（联合体，成员：{}）", b.members.join("、"))
+                    format!("（联合体，成员：{}）", names.join("、"))
                 }
             ),
             "",
-            &serde_json::json!({ "bid": id }),
+            &serde_json::json!({ "bid": id, "members": b.members, "provider": provider }),
             &now,
         )
         .await?;
@@ -459,6 +574,7 @@ impl Db {
         .await?
         .rows_affected();
         one(rows)?;
+        write_comp_obligations(&mut tx, c.id, &t, &now).await?;
         if to == CompState::Cancelled {
             sqlx::query("UPDATE competition_cancel_proposals SET state = 'confirmed', decided_by_name = $1, decided_at = $2, reason = $3 WHERE competition_id = $4 AND state = 'pending'")
                 .bind(&actor.name)
@@ -564,16 +680,67 @@ impl Db {
         Ok(listing_id)
     }
 
-    /// Competitions past their 3-month acceptance limit without a cancellation proposal yet
-    /// (state agreed or acceptance applied; the limit is checked by the caller).
-    pub async fn competitions_to_propose_cancel(&self) -> Result<Vec<Competition>> {
+    /// The open 3-month acceptance obligations past due (ZJ-share 三（七）) of competitions still
+    /// agreed or awaiting acceptance, without a cancellation proposal yet: the competition and
+    /// the obligation's due date.
+    pub async fn competitions_to_propose_cancel(
+        &self,
+        today: Date,
+    ) -> Result<Vec<(Competition, Date)>> {
         let rows = sqlx::query(&format!(
-            "{COMP_SQL} WHERE c.state IN ('agreed', 'acceptance_applied') AND c.delivery_date IS NOT NULL \
-             AND NOT EXISTS (SELECT 1 FROM competition_cancel_proposals p WHERE p.competition_id = c.id) ORDER BY c.id"
+            "{COMP_SQL} JOIN obligations o ON o.competition_id = c.id AND o.code = $1 \
+             WHERE o.state = 'open' AND o.due < $2 AND c.state IN ('agreed', 'acceptance_applied') \
+             AND NOT EXISTS (SELECT 1 FROM competition_cancel_proposals p WHERE p.competition_id = c.id) ORDER BY o.due, c.id"
+        ).replace("SELECT c.id,", "SELECT o.due AS o_due, c.id,"))
+        .bind(OBL_ACCEPTANCE)
+        .bind(today.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let due = date_of(r.try_get("o_due")?)
+                    .ok_or_else(|| StoreError::Other("bad obligation due".into()))?;
+                Ok((comp_row(r)?, due))
+            })
+            .collect()
+    }
+
+    /// Competitions agreed before their obligations were rows (older data): those in force
+    /// without a delivery obligation row.
+    pub async fn competitions_missing_obligations(&self) -> Result<Vec<Competition>> {
+        let rows = sqlx::query(&format!(
+            "{COMP_SQL} WHERE c.state IN ('agreed', 'acceptance_applied', 'accepted') AND c.delivery_date IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM obligations o WHERE o.competition_id = c.id) ORDER BY c.id"
         ))
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(comp_row).collect()
+    }
+
+    /// Write the obligations of an agreement signed before they were rows (idempotent: unique
+    /// per competition and code), fulfilled as far as the competition got; no history entry, as
+    /// nothing about the competition changes.
+    pub async fn backfill_competition_obligations(
+        &self,
+        c: &Competition,
+        obligations: &[NewCompObligation],
+    ) -> Result<()> {
+        let now = now_text();
+        let (_w, mut tx) = self.begin_write().await?;
+        let on = c.delivery_date.unwrap_or_else(crate::today);
+        let mut t = Transition {
+            new_obligations: obligations.to_vec(),
+            ..Default::default()
+        };
+        if matches!(c.state, CompState::AcceptanceApplied | CompState::Accepted) {
+            t.fulfil.push((OBL_DELIVERY.into(), on));
+        }
+        if c.state == CompState::Accepted {
+            t.fulfil.push((OBL_ACCEPTANCE.into(), on));
+        }
+        write_comp_obligations(&mut tx, c.id, &t, &now).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Record the sweep's cancellation proposal once (idempotent: a second call, or a racing
@@ -1065,6 +1232,197 @@ impl Db {
             ],
         )
         .await
+    }
+
+    /// A competition's obligations (S7 and the milestones), by due date.
+    pub async fn competition_obligations(
+        &self,
+        competition: i64,
+    ) -> Result<Vec<CompObligationRow>> {
+        let rows = sqlx::query(&format!(
+            "{OBL_SQL} WHERE o.competition_id = $1 ORDER BY o.due, o.id"
+        ))
+        .bind(competition)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(obligation_row).collect()
+    }
+
+    /// Open competition obligations due by `until` (overdue included) for 我的待办: those the
+    /// unit is responsible for, acting for `side` ("lead_unit" or "subject"), plus — for a lead
+    /// unit — the S7 obligations of the competitions it leads. With each, the competition's title.
+    pub async fn competition_duties(
+        &self,
+        unit: UnitId,
+        sides: &[&str],
+        lead: bool,
+        until: Date,
+    ) -> Result<Vec<(String, CompObligationRow)>> {
+        let mut out = Vec::new();
+        if sides.is_empty() && !lead {
+            return Ok(out);
+        }
+        let side_sql = if sides.is_empty() {
+            "1 = 0".to_string()
+        } else {
+            let marks: Vec<String> = (0..sides.len()).map(|i| format!("${}", i + 6)).collect();
+            format!("o.owner_unit_id = $1 AND o.owner IN ({})", marks.join(", "))
+        };
+        let sql = format!(
+            "{OBL_SQL_TITLED} WHERE o.competition_id IS NOT NULL AND o.state = 'open' AND o.due <= $2 \
+             AND c.state IN ('agreed', 'acceptance_applied', 'accepted') \
+             AND (({side_sql}) OR ($3 = 1 AND c.lead_unit_id = $1 AND o.code IN ($4, $5))) ORDER BY o.due, o.id LIMIT 100"
+        );
+        let mut q = sqlx::query(&sql)
+            .bind(unit.0)
+            .bind(until.to_string())
+            .bind(if lead { 1i64 } else { 0 })
+            .bind(OBL_DELIVERY)
+            .bind(OBL_ACCEPTANCE);
+        for s in sides {
+            q = q.bind(s.to_string());
+        }
+        for r in q.fetch_all(&self.pool).await? {
+            out.push((r.try_get("c_title")?, obligation_row(&r)?));
+        }
+        Ok(out)
+    }
+
+    /// The responsible unit reports a milestone done, with its evidence: the obligation fulfilled
+    /// (only from open) and the history entry, in one transaction.
+    pub async fn report_competition_milestone(
+        &self,
+        actor: &Actor,
+        c: &Competition,
+        code: &str,
+        evidence: &str,
+        on: Date,
+        summary: &str,
+    ) -> Result<()> {
+        let now = now_text();
+        let (_w, mut tx) = self.begin_write().await?;
+        let rows = sqlx::query("UPDATE obligations SET state = 'fulfilled', fulfilled_on = $1, evidence = $2, fulfilled_by_name = $3 WHERE competition_id = $4 AND code = $5 AND state = 'open'")
+            .bind(on.to_string())
+            .bind(evidence)
+            .bind(&actor.name)
+            .bind(c.id)
+            .bind(code)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        one(rows)?;
+        append(
+            &mut tx,
+            "competition",
+            c.id,
+            actor,
+            ("report_milestone", c.state.code(), c.state.code()),
+            summary,
+            evidence,
+            &serde_json::json!({ "obligation": code, "on": on.to_string() }),
+            &now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Competition obligations for the 晾晒台, in the board's jurisdiction scope (competitions
+    /// whose lead unit lies under `path`; every competition when `path` is None): per responsible
+    /// unit, (unit id, unit name, open, overdue), most overdue first; and the overdue ones.
+    pub async fn board_competition_obligations(
+        &self,
+        path: Option<&str>,
+        today: Date,
+        limit: i64,
+    ) -> Result<(Vec<CompDutyBoardRow>, Vec<(String, CompObligationRow)>)> {
+        let scope = " AND j.path LIKE $2";
+        let from = format!(
+            "FROM obligations o JOIN competitions c ON c.id = o.competition_id JOIN units ln ON ln.id = c.lead_unit_id \
+             JOIN jurisdictions j ON j.id = ln.jurisdiction_id LEFT JOIN units ow ON ow.id = o.owner_unit_id \
+             WHERE o.state = 'open' AND c.state IN ('agreed', 'acceptance_applied', 'accepted'){scope}"
+        );
+        let like = format!("{}%", path.unwrap_or(""));
+        let rows = sqlx::query(&format!(
+            "SELECT o.owner_unit_id, COALESCE(ow.name, '项目主体') AS unit_name, CAST(COUNT(*) AS BIGINT) AS open_n, \
+             CAST(SUM(CASE WHEN o.due < $1 THEN 1 ELSE 0 END) AS BIGINT) AS overdue_n {from} \
+             GROUP BY o.owner_unit_id, ow.name ORDER BY overdue_n DESC, open_n DESC, unit_name"
+        ))
+        .bind(today.to_string())
+        .bind(&like)
+        .fetch_all(&self.pool)
+        .await?;
+        let units = rows
+            .iter()
+            .map(|r| {
+                Ok(CompDutyBoardRow {
+                    unit_id: r.try_get::<Option<i64>, _>("owner_unit_id")?.map(UnitId),
+                    unit_name: r.try_get("unit_name")?,
+                    open: r.try_get("open_n")?,
+                    overdue: r.try_get("overdue_n")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let rows = sqlx::query(&format!(
+            "SELECT c.title AS c_title, {OBL_COLS} {from} AND o.due < $1 ORDER BY o.due, o.id LIMIT {}",
+            limit.clamp(1, 1000)
+        ))
+        .bind(today.to_string())
+        .bind(&like)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut overdue = Vec::new();
+        for r in &rows {
+            overdue.push((r.try_get("c_title")?, obligation_row(r)?));
+        }
+        Ok((units, overdue))
+    }
+
+    /// Competition overrides for the 晾晒台, with the board's filters: state, rule, and the
+    /// jurisdiction scope (competitions whose lead unit lies under `path`; all when None),
+    /// newest first: (competition id, title, record).
+    pub async fn board_competition_overrides(
+        &self,
+        path: Option<&str>,
+        state: Option<&str>,
+        rule: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<(i64, String, tongchou_domain::overrides::OverrideRecord)>> {
+        let mut sql = String::from(
+            "SELECT o.*, c.title AS c_title FROM competition_overrides o JOIN competitions c ON c.id = o.competition_id \
+             JOIN units n ON n.id = c.lead_unit_id JOIN jurisdictions j ON j.id = n.jurisdiction_id WHERE 1 = 1",
+        );
+        let mut binds: Vec<String> = Vec::new();
+        if let Some(p) = path {
+            binds.push(format!("{p}%"));
+            sql.push_str(&format!(" AND j.path LIKE ${}", binds.len()));
+        }
+        if let Some(s) = state {
+            binds.push(s.to_string());
+            sql.push_str(&format!(" AND o.state = ${}", binds.len()));
+        }
+        if let Some(r) = rule {
+            binds.push(r.to_string());
+            sql.push_str(&format!(" AND o.rule = ${}", binds.len()));
+        }
+        sql.push_str(&format!(
+            " ORDER BY o.id DESC LIMIT {}",
+            limit.clamp(1, 1000)
+        ));
+        let mut q = sqlx::query(&sql);
+        for b in &binds {
+            q = q.bind(b.clone());
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("competition_id")?,
+                    r.try_get("c_title")?,
+                    crate::overrides::record(r)?,
+                ))
+            })
+            .collect()
     }
 
     /// Test and demo support only: move a notice period's end (the HTTP tests and the demo's

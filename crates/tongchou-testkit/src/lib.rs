@@ -2156,6 +2156,8 @@ pub async fn seed_market_demo(st: &AppState, world: &World, today: Date) -> Resu
             ("kind", "market"),
             ("members", "宁波某信息公司"),
             ("materials", "联合体可研报告"),
+            ("credit_code", DEMO_CREDIT_CODE),
+            ("conditions", DEMO_PROVIDER_CONDITIONS),
         ]),
     )
     .await
@@ -2246,7 +2248,12 @@ pub async fn seed_market_demo(st: &AppState, world: &World, today: Date) -> Resu
         me,
         b,
         "bid",
-        &f(&[("kind", "market"), ("materials", "助浴服务可研报告")]),
+        &f(&[
+            ("kind", "market"),
+            ("materials", "助浴服务可研报告"),
+            ("credit_code", DEMO_CREDIT_CODE),
+            ("conditions", DEMO_PROVIDER_CONDITIONS),
+        ]),
     )
     .await
     .map_err(e)?;
@@ -2271,6 +2278,13 @@ pub async fn seed_market_demo(st: &AppState, world: &World, today: Date) -> Resu
     .map_err(e)?;
     Ok(())
 }
+
+/// The demo market entity's 统一社会信用代码 (made up, with a valid check character).
+pub const DEMO_CREDIT_CODE: &str = "91330102MA2H00000H";
+/// Every 承接主体 condition declared (ZJ-share 三（三）; the codes of
+/// `tongchou_domain::market::PROVIDER_CONDITIONS`).
+pub const DEMO_PROVIDER_CONDITIONS: &str =
+    "civil_liability,credit_accounting,capability,tax_social_security,no_major_violation";
 
 /// Candidate ids for forming a panel by usernames (tests).
 pub fn ids(world: &World, names: &[&str]) -> Vec<UserId> {

@@ -46,13 +46,16 @@ struct BoardPage {
     override_states: Vec<(&'static str, &'static str)>,
     override_rules: Vec<(String, String)>,
     /// 共享应用揭榜的例外 (SPEC §0, ZJ-share 三（五）): (competition id, title, record, approver),
-    /// for those who see competitions' internals, filtered by `ov_state`.
+    /// for those who see competitions' internals, with the board's override filters and scope.
     competition_overrides: Vec<(
         i64,
         String,
         tongchou_domain::overrides::OverrideRecord,
         String,
     )>,
+    /// 共享应用协议义务 (责任制, ZJ-share 三（六）): per responsible unit, and the overdue ones.
+    duty_units: Vec<tongchou_store::market::CompDutyBoardRow>,
+    duty_overdue: Vec<(String, tongchou_domain::market::CompObligationRow)>,
 }
 
 impl BoardPage {
@@ -86,7 +89,9 @@ fn override_filter(q: &HashMap<String, String>) -> Result<OverrideFilter, AppErr
     };
     let rule = q.get("ov_rule").filter(|r| !r.is_empty()).cloned();
     if let Some(r) = &rule {
-        if !tongchou_domain::profile::DEFAULT_RULE_CODES.contains(&r.as_str()) {
+        if !tongchou_domain::profile::DEFAULT_RULE_CODES.contains(&r.as_str())
+            && r != tongchou_domain::market::SUBJECTS_OVERRIDE_RULE
+        {
             return Err(AppError::field("ov_rule", "未知的原则性规定"));
         }
     }
@@ -141,7 +146,23 @@ pub async fn api_overrides(
             v
         })
         .collect();
-    Ok(axum::Json(serde_json::json!({ "items": items })))
+    // 共享应用揭榜的例外, same override filters and jurisdiction scope (ZJ-share 三（五）)
+    let competition_items: Vec<serde_json::Value> =
+        crate::market::board_overrides(&st, &user.actor, &q, 1000)
+            .await?
+            .into_iter()
+            .map(|(id, title, o, approver)| {
+                let mut v = serde_json::json!(o);
+                v["competition_id"] = serde_json::json!(id);
+                v["competition_title"] = serde_json::json!(title);
+                v["state_label"] = serde_json::json!(o.state.label());
+                v["approver_label"] = serde_json::json!(approver);
+                v
+            })
+            .collect();
+    Ok(axum::Json(
+        serde_json::json!({ "items": items, "competition_items": competition_items }),
+    ))
 }
 
 fn days_since(stamp: &str, today: Date) -> i64 {
@@ -200,22 +221,10 @@ pub async fn page(
             .await?;
         let (rows, total) = rows(&st, &user, &f, today).await?;
         let overrides = board_overrides(&st, &user, &f, &q, 200).await?;
-        let competition_overrides = if tongchou_domain::market::sees_all_bids(&user.actor) {
-            let state = q.get("ov_state").map(String::as_str).unwrap_or("");
-            let profile = st.profile();
-            st.db
-                .competition_overrides_where(&[], false, 200)
-                .await?
-                .into_iter()
-                .filter(|(_, _, o)| state.is_empty() || o.state.code() == state)
-                .map(|(id, t, o)| {
-                    let approver = profile.role_name(o.approver).to_string();
-                    (id, t, o, approver)
-                })
-                .collect()
-        } else {
-            vec![]
-        };
+        // Competitions' overrides and obligations: same filters and jurisdiction scope.
+        let competition_overrides =
+            crate::market::board_overrides(&st, &user.actor, &q, 200).await?;
+        let (duty_units, duty_overdue) = crate::market::board_duties(&st, &user.actor).await?;
         let pages = ((total as u32).div_ceil(f.per_page)).max(1);
         let mut parts: Vec<String> = q
             .iter()
@@ -244,6 +253,8 @@ pub async fn page(
             today: today.to_string(),
             overrides,
             competition_overrides,
+            duty_units,
+            duty_overdue,
             override_states: OverrideState::ALL
                 .into_iter()
                 .map(|s| (s.code(), s.label()))
@@ -253,6 +264,10 @@ pub async fn page(
                 .default_rules
                 .iter()
                 .map(|r| (r.code.clone(), r.text.clone()))
+                .chain(std::iter::once((
+                    tongchou_domain::market::SUBJECTS_OVERRIDE_RULE.to_string(),
+                    tongchou_domain::market::SUBJECTS_OVERRIDE_TEXT.to_string(),
+                )))
                 .collect(),
         }))
     }

@@ -83,30 +83,31 @@ pub async fn open(st: &AppState, actor: &Actor, f: &Fields) -> Result<i64, AppEr
 }
 
 /// The competitions waiting for this user in 我的待办: overrides pending their sign-off
-/// (SPEC §0, ZJ-share 三（五）). (id, title, what, note)
+/// (SPEC §0, ZJ-share 三（五）), cancellation proposals, and the competition obligations the
+/// user's unit answers for. (id, title, what, note)
 pub async fn todos(
     st: &AppState,
     actor: &Actor,
 ) -> Result<Vec<(i64, String, String, String)>, AppError> {
-    if !sees_all_bids(actor) {
-        return Ok(vec![]);
+    let mut out: Vec<(i64, String, String, String)> = vec![];
+    if sees_all_bids(actor) {
+        out.extend(
+            st.db
+                .pending_competition_overrides(&actor.roles, 60)
+                .await?
+                .into_iter()
+                .map(|(id, title, o)| {
+                    (
+                        id,
+                        title,
+                        "审批原则性规定的例外".to_string(),
+                        format!("{}（理由：{}）", o.rule_text, o.reason),
+                    )
+                }),
+        );
     }
-    let mut out: Vec<(i64, String, String, String)> = st
-        .db
-        .pending_competition_overrides(&actor.roles, 60)
-        .await?
-        .into_iter()
-        .map(|(id, title, o)| {
-            (
-                id,
-                title,
-                "审批原则性规定的例外".to_string(),
-                format!("{}（理由：{}）", o.rule_text, o.reason),
-            )
-        })
-        .collect();
     if actor.has(Role::LeadUnit) {
-        // ZJ-share 三（七）: the sweep's proposals, then the S7 obligations due within 30 days or overdue
+        // ZJ-share 三（七）: the sweep's proposals
         for (id, title, due) in st.db.pending_cancel_proposals(actor.unit_id).await? {
             out.push((
                 id,
@@ -115,24 +116,43 @@ pub async fn todos(
                 format!("超过约定交付日期3个月（{due}）仍未通过验收"),
             ));
         }
-        let cal = st.db.calendar().await?;
-        let today = today();
-        let soon = tongchou_domain::lifecycle::add_days(today, 30);
-        for c in st.db.competitions().await? {
-            if c.lead_unit_id != actor.unit_id {
-                continue;
-            }
-            for o in obligations(&cal, &c, today) {
-                if !o.met && o.due <= soon {
-                    out.push((
-                        c.id,
-                        c.title.clone(),
-                        o.title.to_string(),
-                        format!("{} {}", o.due, if o.overdue { "已逾期" } else { "将到期" }),
-                    ));
+    }
+    // 责任制 (三（六）) and S7 (三（七）): the open obligations this unit answers for — milestones
+    // it owns, delivery and acceptance it owes as subject, and for a lead unit those of the
+    // competitions it leads — due within 30 days or overdue.
+    let mut sides = vec![];
+    if actor.has(Role::LeadUnit) {
+        sides.push("lead_unit");
+    }
+    if can_bid(actor) {
+        sides.push("subject");
+    }
+    let today = today();
+    let soon = tongchou_domain::lifecycle::add_days(today, 30);
+    for (title, o) in st
+        .db
+        .competition_duties(actor.unit_id, &sides, actor.has(Role::LeadUnit), soon)
+        .await?
+    {
+        let who = match (&o.owner_unit_name, &o.person) {
+            (Some(u), Some(p)) => format!("；责任单位 {u}，责任人 {p}"),
+            (Some(u), None) => format!("；责任单位 {u}"),
+            _ => String::new(),
+        };
+        out.push((
+            o.competition_id,
+            title,
+            o.title.clone(),
+            format!(
+                "{} {}{who}",
+                o.due,
+                if o.overdue(today) {
+                    "已逾期"
+                } else {
+                    "将到期"
                 }
-            }
-        }
+            ),
+        ));
     }
     Ok(out)
 }
@@ -153,13 +173,8 @@ pub async fn act(
         "bid" => {
             let input = BidInput {
                 kind: CandidateKind::parse(&f.text("kind")),
-                members: f
-                    .text("members")
-                    .lines()
-                    .flat_map(|l| l.split(['、', ',']))
-                    .map(|s| s.trim().to_string())
-                    .filter(|s| !s.is_empty())
-                    .collect(),
+                members: members_of(st, f).await?,
+                provider: provider_of(f)?,
                 drc_opinion: f.text("drc_opinion").trim().to_string(),
                 finance_opinion: f.text("finance_opinion").trim().to_string(),
                 materials: f.text("materials").trim().to_string(),
@@ -325,7 +340,15 @@ pub async fn act(
             check_version(f, c.version)?;
             let milestones = parse_milestones(f)?;
             let delivery = date_field(f, "delivery_date")?.or(c.form.delivery_date);
-            sign_agreement(actor, &c, &milestones, delivery)?;
+            let sel: Vec<&Bid> = bids.iter().filter(|b| b.shortlisted).collect();
+            let milestones = sign_agreement(actor, &c, &milestones, delivery, &sel)?;
+            let subject_unit = match sel[..] {
+                [one] => Some(one.unit_id),
+                _ => None,
+            };
+            let new_obligations = delivery
+                .map(|d| agreement_obligations(&cal, &milestones, d, subject_unit, today()))
+                .unwrap_or_default();
             st.db
                 .competition_transition(
                     actor,
@@ -342,6 +365,7 @@ pub async fn act(
                     Transition {
                         milestones: Some(milestones),
                         delivery,
+                        new_obligations,
                         ..Default::default()
                     },
                 )
@@ -359,7 +383,10 @@ pub async fn act(
                     "apply_acceptance",
                     "项目主体按应用交付规范提交验收申请",
                     f.text("note").trim(),
-                    Transition::default(),
+                    Transition {
+                        fulfil: vec![(OBL_DELIVERY.into(), today())],
+                        ..Default::default()
+                    },
                 )
                 .await?;
         }
@@ -379,7 +406,10 @@ pub async fn act(
                         "reject",
                         "验收未通过，退回整改",
                         opinion.trim(),
-                        Transition::default(),
+                        Transition {
+                            reopen: vec![OBL_DELIVERY.into()],
+                            ..Default::default()
+                        },
                     )
                     .await?;
             } else {
@@ -397,6 +427,7 @@ pub async fn act(
                         "验收通过，应用在全省统一的应用市场上架",
                         opinion.trim(),
                         Transition {
+                            fulfil: vec![(OBL_ACCEPTANCE.into(), today())],
                             listing: Some(NewListing {
                                 name: c.title.clone(),
                                 description: c.form.definition.clone(),
@@ -456,7 +487,44 @@ pub async fn act(
                         cite_delivery()
                     ),
                     reason.trim(),
-                    Transition::default(),
+                    Transition {
+                        close_open_on: Some(today()),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+        }
+        "report_milestone" => {
+            let key = f.text("milestone");
+            let key = key.trim().trim_start_matches('#');
+            let code = if key.starts_with(OBL_MILESTONE_PREFIX) {
+                key.to_string()
+            } else {
+                format!("{OBL_MILESTONE_PREFIX}{key}")
+            };
+            let obs = st.db.competition_obligations(id).await?;
+            let o = obs
+                .iter()
+                .find(|o| o.code == code)
+                .ok_or_else(|| AppError::field("milestone", "没有该里程碑"))?;
+            let evidence = f.text("evidence");
+            report_milestone(actor, &c, o, &evidence)?;
+            let on = today();
+            st.db
+                .report_competition_milestone(
+                    actor,
+                    &c,
+                    &o.code,
+                    evidence.trim(),
+                    on,
+                    &format!(
+                        "{}报告里程碑完成：{}（期限 {}{}；{}）",
+                        actor.unit_name,
+                        o.title.trim_start_matches("协议里程碑："),
+                        o.due,
+                        if on > o.due { "，逾期完成" } else { "" },
+                        cite_responsibility()
+                    ),
                 )
                 .await?;
         }
@@ -484,7 +552,113 @@ fn pick_bid<'a>(bids: &'a [Bid], f: &Fields) -> Result<&'a Bid, AppError> {
         .ok_or_else(|| AppError::field("bid", "没有该揭榜"))
 }
 
-/// Milestones as lines "名称|lead_unit 或 subject|YYYY-MM-DD" (or JSON array of objects).
+/// 联合体成员 by unit identity (SPEC [product] over ZJ-share 三（三）/三（四）): units picked from
+/// the unit directory (`member_units`: unit ids), and names typed one a line (`members`), each
+/// looked up in the directory by its [`name_key`] (so "有限责任公司", full-width letters or stray
+/// spaces find the same unit); a name that matches no unit stays a market entity's cleaned name;
+/// one that matches several must be picked from the directory.
+async fn members_of(st: &AppState, f: &Fields) -> Result<Vec<Member>, AppError> {
+    let ids: Vec<&str> = f
+        .all("member_units")
+        .into_iter()
+        .flat_map(|s| s.split([',', '、', '\n']))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    let names: Vec<String> = f
+        .all("members")
+        .iter()
+        .flat_map(|s| s.lines())
+        .flat_map(|l| l.split(['、', ',']))
+        .map(clean_name)
+        .filter(|s| !s.is_empty())
+        .collect();
+    if ids.is_empty() && names.is_empty() {
+        return Ok(vec![]);
+    }
+    if ids.len() + names.len() > 20 {
+        return Err(AppError::field("members", "联合体成员最多 20 个"));
+    }
+    let units = st.db.units().await?;
+    let member = |u: &tongchou_store::user::UnitRow| Member {
+        unit_id: Some(u.id),
+        name: u.name.clone(),
+        unit_kind: u.kind.clone(),
+    };
+    let mut out = Vec::new();
+    for id in ids {
+        let uid: i64 = id
+            .trim_start_matches('#')
+            .parse()
+            .map_err(|_| AppError::field("member_units", format!("单位编号无效：{id}")))?;
+        let u = units
+            .iter()
+            .find(|u| u.id.0 == uid)
+            .ok_or_else(|| AppError::field("member_units", format!("单位名录中没有 #{uid}")))?;
+        out.push(member(u));
+    }
+    for n in names {
+        if let Some(Ok(uid)) = n.strip_prefix('#').map(|x| x.parse::<i64>()) {
+            let u = units
+                .iter()
+                .find(|u| u.id.0 == uid)
+                .ok_or_else(|| AppError::field("members", format!("单位名录中没有 #{uid}")))?;
+            out.push(member(u));
+            continue;
+        }
+        let key = name_key(&n);
+        let hits: Vec<&tongchou_store::user::UnitRow> =
+            units.iter().filter(|u| name_key(&u.name) == key).collect();
+        match hits[..] {
+            [] => out.push(Member::named(&n)),
+            [u] => out.push(member(u)),
+            _ => {
+                return Err(AppError::field(
+                    "members",
+                    format!(
+                        "“{n}”与单位名录中多个单位同名（{}），请从单位名录中选择",
+                        hits.iter()
+                            .map(|u| format!("#{} {}（{}）", u.id.0, u.name, u.jurisdiction_name))
+                            .collect::<Vec<_>>()
+                            .join("、")
+                    ),
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The 承接主体 declaration of a purchase-of-service bid (ZJ-share 三（三）): credit code,
+/// institution class, whether a social organisation is a 群团组织 on the public payroll, and the
+/// conditions declared (`conditions`, repeated or comma-separated codes).
+fn provider_of(f: &Fields) -> Result<ProviderDeclaration, AppError> {
+    let class = match f.text("institution_class").trim() {
+        "" => None,
+        s => Some(
+            InstitutionClass::parse(s)
+                .ok_or_else(|| AppError::field("institution_class", "未知的事业单位类别"))?,
+        ),
+    };
+    Ok(ProviderDeclaration {
+        credit_code: f.text("credit_code").trim().to_ascii_uppercase(),
+        institution_class: class,
+        fiscal_mass_org: matches!(
+            f.text("fiscal_mass_org").trim(),
+            "yes" | "true" | "on" | "1"
+        ),
+        conditions: f
+            .all("conditions")
+            .iter()
+            .flat_map(|s| s.split([',', '、']))
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect(),
+    })
+}
+
+/// Milestones as lines "名称|责任方|YYYY-MM-DD[|责任人]" (or JSON objects). 责任方: lead_unit /
+/// 牵头责任主体, subject / 项目主体, or a selected subject's unit id (#12) when there are several.
 fn parse_milestones(f: &Fields) -> Result<Vec<Milestone>, AppError> {
     let mut out = vec![];
     for line in f.all("milestones").iter().flat_map(|s| s.lines()) {
@@ -499,16 +673,23 @@ fn parse_milestones(f: &Fields) -> Result<Vec<Milestone>, AppError> {
             continue;
         }
         let parts: Vec<&str> = line.split('|').map(str::trim).collect();
-        let [title, owner, due] = parts[..] else {
-            return Err(AppError::field(
-                "milestones",
-                "每行：名称|责任方（lead_unit 或 subject）|YYYY-MM-DD",
-            ));
+        let (title, owner, due, person) = match parts[..] {
+            [t, o, d] => (t, o, d, ""),
+            [t, o, d, p] => (t, o, d, p),
+            _ => {
+                return Err(AppError::field(
+                    "milestones",
+                    "每行：名称|责任方（lead_unit 或 subject）|YYYY-MM-DD|责任人（可选）",
+                ))
+            }
         };
-        let owner = match owner {
-            "牵头责任主体" => "lead_unit",
-            "项目主体" => "subject",
-            o => o,
+        let (owner, unit) = match owner {
+            "牵头责任主体" | "lead_unit" => ("lead_unit", None),
+            "项目主体" | "subject" => ("subject", None),
+            o => match o.trim_start_matches('#').parse::<i64>() {
+                Ok(u) => ("subject", Some(tongchou_domain::UnitId(u))),
+                Err(_) => (o, None),
+            },
         };
         out.push(Milestone {
             title: title.into(),
@@ -516,6 +697,8 @@ fn parse_milestones(f: &Fields) -> Result<Vec<Milestone>, AppError> {
             due: due
                 .parse()
                 .map_err(|_| AppError::field("milestones", format!("里程碑“{title}”的日期有误")))?,
+            owner_unit_id: unit,
+            person: person.into(),
         });
     }
     Ok(out)
@@ -623,7 +806,7 @@ fn public_competition_json(c: &Competition, bids: &[Bid]) -> Value {
         "shortlist": bids.iter().filter(|b| b.shortlisted).map(|b| json!({
             "subject": b.unit_name,
             "kind": b.kind.label(),
-            "consortium_members": b.members,
+            "consortium_members": b.member_names(),
         })).collect::<Vec<_>>(),
         "cite": cite_announce().to_string(),
     })
@@ -642,7 +825,15 @@ async fn competition_detail(st: &AppState, actor: &Actor, id: i64) -> Result<Val
         v["overrides"] = json!(st.db.competition_overrides(id).await?);
     }
     v["cancellation_proposed_after"] = json!(cancellation_due(&cal, &c, today()));
-    v["obligations"] = json!(obligations(&cal, &c, today()));
+    // S7 (三（七）) and the milestones (三（六）责任制), as the obligations table holds them
+    let (s7, ms): (Vec<_>, Vec<_>) = st
+        .db
+        .competition_obligations(id)
+        .await?
+        .into_iter()
+        .partition(|o| !o.is_milestone());
+    v["obligations"] = json!(s7.iter().map(obligation_json).collect::<Vec<_>>());
+    v["milestone_obligations"] = json!(ms.iter().map(obligation_json).collect::<Vec<_>>());
     if sees_all_bids(actor) {
         v["cancel_proposal"] = json!(st.db.competition_cancel_proposal(id).await?.map(
             |(due_on, state, by, reason)| json!({"due_on": due_on, "state": state, "decided_by": by, "reason": reason})
@@ -661,6 +852,15 @@ async fn competition_detail(st: &AppState, actor: &Actor, id: i64) -> Result<Val
             .collect::<Vec<_>>());
     }
     Ok(v)
+}
+
+/// A competition obligation with its standing today.
+pub fn obligation_json(o: &CompObligationRow) -> Value {
+    let today = today();
+    let mut v = json!(o);
+    v["met"] = json!(o.met());
+    v["overdue"] = json!(o.overdue(today));
+    v
 }
 
 fn listing_json(l: &Listing, reuses: &[Reuse], ratings: &[RatingRow]) -> Value {
@@ -763,6 +963,80 @@ async fn catalogues(st: &AppState, actor: Option<&Actor>) -> Result<Value, AppEr
         "cloud_resources": cloud,
         "components": listings.iter().filter(|l| l.reuse_count > 0).map(|l| json!({ "listing": l.id, "name": l.name, "reuse_count": l.reuse_count })).collect::<Vec<_>>(),
     }))
+}
+
+// ---------- 晾晒台 (board) ----------
+
+/// The jurisdiction scope of competitions on the board, like the projects' (SPEC P1): audit and
+/// administrators see every competition; everyone else those whose lead unit lies in their
+/// jurisdiction or below. `None`: all.
+fn board_path(actor: &Actor) -> Option<String> {
+    let scope = list_scope(actor);
+    (!scope.everything).then(|| actor.jurisdiction_path.clone())
+}
+
+/// Competition overrides for the board (SPEC §0, ZJ-share 三（五）), for those who see
+/// competitions' internals, with the board's filters — `ov_state`, `ov_rule` — and its
+/// jurisdiction scope: (competition id, title, record, approver).
+pub async fn board_overrides(
+    st: &AppState,
+    actor: &Actor,
+    q: &HashMap<String, String>,
+    limit: i64,
+) -> Result<
+    Vec<(
+        i64,
+        String,
+        tongchou_domain::overrides::OverrideRecord,
+        String,
+    )>,
+    AppError,
+> {
+    if !sees_all_bids(actor) {
+        return Ok(vec![]);
+    }
+    let state = q
+        .get("ov_state")
+        .map(String::as_str)
+        .filter(|s| !s.is_empty());
+    let rule = q
+        .get("ov_rule")
+        .map(String::as_str)
+        .filter(|s| !s.is_empty());
+    let profile = st.profile();
+    Ok(st
+        .db
+        .board_competition_overrides(board_path(actor).as_deref(), state, rule, limit)
+        .await?
+        .into_iter()
+        .map(|(id, t, o)| {
+            let approver = profile.role_name(o.approver).to_string();
+            (id, t, o, approver)
+        })
+        .collect())
+}
+
+/// Competition obligations on the board (责任制, ZJ-share 三（六）; S10 supervision, 四): per
+/// responsible unit, open and overdue counts, and the overdue items — for departments and those
+/// who see competitions' internals, in the board's jurisdiction scope.
+pub async fn board_duties(
+    st: &AppState,
+    actor: &Actor,
+) -> Result<
+    (
+        Vec<tongchou_store::market::CompDutyBoardRow>,
+        Vec<(String, CompObligationRow)>,
+    ),
+    AppError,
+> {
+    let scope = list_scope(actor);
+    if !(sees_all_bids(actor) || scope.declared || scope.everything) {
+        return Ok((vec![], vec![]));
+    }
+    Ok(st
+        .db
+        .board_competition_obligations(board_path(actor).as_deref(), today(), 200)
+        .await?)
 }
 
 // =============================================================================================
@@ -886,8 +1160,15 @@ struct CompetitionPage {
     /// 原则性规定的例外 of this competition (shown to those who see all bids): the record, the
     /// approver's name, whether the current user may sign off now
     overrides: Vec<(tongchou_domain::overrides::OverrideRecord, String, bool)>,
-    /// S7 obligations (due / overdue)
-    obligations: Vec<CompObligation>,
+    /// S7 obligations (due / overdue), rows of the obligations table
+    obligations: Vec<CompObligationRow>,
+    /// 协议里程碑 as obligations (责任制), with whether the user may report each done
+    milestone_rows: Vec<(CompObligationRow, bool)>,
+    /// the unit directory for 联合体成员 (bidders only): (id, name, jurisdiction)
+    unit_directory: Vec<(i64, String, String)>,
+    provider_conditions: Vec<(&'static str, &'static str)>,
+    institution_classes: Vec<(&'static str, &'static str)>,
+    today: Date,
     /// the sweep's cancellation proposal: (due_on, state, decided_by, reason)
     cancel_proposal: Option<(String, String, Option<String>, Option<String>)>,
     /// experts the lead unit may assign (lead unit, open competition only)
@@ -912,6 +1193,18 @@ impl CompetitionPage {
             "项目主体"
         }
     }
+    fn overdue(&self, o: &CompObligationRow) -> bool {
+        o.overdue(self.today)
+    }
+    fn milestone_no(&self, o: &CompObligationRow) -> String {
+        o.code.trim_start_matches(OBL_MILESTONE_PREFIX).to_string()
+    }
+    fn purchase_of_service(&self) -> bool {
+        is_purchase_of_service(self.c.class)
+    }
+    fn provider_cite(&self) -> String {
+        cite_provider().to_string()
+    }
 }
 
 async fn competition_page(
@@ -934,6 +1227,7 @@ async fn competition_page(
     } else {
         vec![]
     };
+    let obs = st.db.competition_obligations(id).await?;
     let status = if failed.error.is_empty() {
         StatusCode::OK
     } else {
@@ -944,7 +1238,29 @@ async fn competition_page(
         &CompetitionPage {
             layout: layout_for(st, Some(user), "competitions").await,
             cancel_after: cancellation_due(&cal, &c, today()),
-            obligations: obligations(&cal, &c, today()),
+            obligations: obs.iter().filter(|o| !o.is_milestone()).cloned().collect(),
+            milestone_rows: obs
+                .iter()
+                .filter(|o| o.is_milestone())
+                .map(|o| (o.clone(), report_milestone(a, &c, o, "x").is_ok()))
+                .collect(),
+            unit_directory: if can_bid(a) && c.state == CompState::Open {
+                st.db
+                    .units()
+                    .await?
+                    .into_iter()
+                    .filter(|u| u.id != a.unit_id)
+                    .map(|u| (u.id.0, u.name, u.jurisdiction_name))
+                    .collect()
+            } else {
+                vec![]
+            },
+            provider_conditions: PROVIDER_CONDITIONS.to_vec(),
+            institution_classes: InstitutionClass::ALL
+                .into_iter()
+                .map(|k| (k.code(), k.label()))
+                .collect(),
+            today: today(),
             cancel_proposal: if all {
                 st.db.competition_cancel_proposal(id).await?
             } else {
@@ -1430,6 +1746,24 @@ pub async fn api_competition(
     Ok(Json(competition_detail(&st, &user.actor, id).await?))
 }
 
+/// `GET /api/v1/competitions/{id}/obligations`: the competition's rows of the obligations table
+/// (delivery, 3-month acceptance, milestones with their responsible unit and person).
+pub async fn api_competition_obligations(
+    State(st): State<AppState>,
+    _user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, AppError> {
+    st.db.competition(id).await?;
+    let items: Vec<Value> = st
+        .db
+        .competition_obligations(id)
+        .await?
+        .iter()
+        .map(obligation_json)
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
 pub async fn api_competition_act(
     State(st): State<AppState>,
     user: CurrentUser,
@@ -1545,6 +1879,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/competitions", get(api_competitions).post(api_open))
         .route("/api/v1/competitions/{id}", get(api_competition))
         .route(
+            "/api/v1/competitions/{id}/obligations",
+            get(api_competition_obligations),
+        )
+        .route(
             "/api/v1/competitions/{id}/actions/{action}",
             post(api_competition_act),
         )
@@ -1576,10 +1914,11 @@ pub fn openapi_paths(doc: &mut Value) {
             "post": { "summary": "牵头责任主体基于已发布的项目库条目发起揭榜：item、title、scenario（unveil/pilot/general）、class（1–3）与申请书字段（definition、content、necessity、feasibility、construction_mode、tech_spec、financing、qualifications、requirements、delivery_date、acceptance_criteria；第一类另需 budget_estimate、fund_source；第二类另需 user_scale、service_fee）",
                 "requestBody": body("见 summary"), "responses": { "201": { "description": "揭榜" }, "403": err("非牵头责任主体"), "422": err("输入或规则不符") } }
         },
-        "/api/v1/competitions/{id}": { "get": { "summary": "揭榜详情（揭榜仅本单位可见，部门可见全部；含3个月取消提议）", "parameters": [id], "responses": { "200": { "description": "揭榜" }, "404": err("不存在") } } },
+        "/api/v1/competitions/{id}": { "get": { "summary": "揭榜详情（揭榜仅本单位可见，部门可见全部；含3个月取消提议；obligations 交付与验收义务，milestone_obligations 协议里程碑）", "parameters": [id], "responses": { "200": { "description": "揭榜" }, "404": err("不存在") } } },
+        "/api/v1/competitions/{id}/obligations": { "get": { "summary": "揭榜的义务（义务表中的行：约定交付、交付后3个月内通过验收、协议里程碑及其责任单位与责任人、佐证；met、overdue）", "parameters": [id], "responses": { "200": { "description": "{items}" }, "404": err("不存在") } } },
         "/api/v1/competitions/{id}/actions/{action}": { "post": {
-            "summary": "bid 揭榜（kind、members 联合体成员、drc_opinion、finance_opinion、materials；行政事业单位须附发改和财政意见）；assign_experts 牵头责任主体指定评审专家组（experts 用户编号，不少于 3 人且为单数，回避揭榜单位及联合体成员单位）；review_override 审批人同意或异议拟入选名单的例外（override、agree、opinion；异议须写理由）；score 仅限指定专家评分（bid 与 8 项 0–10 分、opinion）；shortlist 拟入选名单并公示（bids、notice_from、override_reason）；handle_objection（objection、reply）；announce 专班发布公告；agree 签订协议（milestones 每行 名称|lead_unit 或 subject|日期、delivery_date）；apply_acceptance；accept/reject（opinion、version_label、licence、contact）；confirm_cancel（reason）；waive_cancel 牵头责任主体不予取消（reason，须有清理提议）",
-            "parameters": [id, action(&["bid", "assign_experts", "score", "review_override", "shortlist", "handle_objection", "announce", "agree", "apply_acceptance", "accept", "reject", "confirm_cancel", "waive_cancel"])],
+            "summary": "bid 揭榜（kind、member_units 联合体成员单位编号（单位名录）、members 未在名录的市场主体名称（每行一个，与名录同名的自动对应）、drc_opinion、finance_opinion、materials；行政事业单位须附发改和财政意见；第二、三类为政府购买服务，须符合承接主体规定：credit_code 统一社会信用代码、institution_class（事业单位：public_welfare_2 或 business；public_welfare_1 不可）、fiscal_mass_org、conditions 声明的条件 civil_liability、credit_accounting、capability、tax_social_security、no_major_violation）；report_milestone 里程碑责任单位报告完成（milestone 序号、evidence 佐证）；assign_experts 牵头责任主体指定评审专家组（experts 用户编号，不少于 3 人且为单数，回避揭榜单位及联合体成员单位）；review_override 审批人同意或异议拟入选名单的例外（override、agree、opinion；异议须写理由）；score 仅限指定专家评分（bid 与 8 项 0–10 分、opinion）；shortlist 拟入选名单并公示（bids、notice_from、override_reason）；handle_objection（objection、reply）；announce 专班发布公告；agree 签订协议（milestones 每行 名称|lead_unit 或 subject 或入选主体单位编号|日期|责任人、delivery_date；生成交付、验收与里程碑义务）；apply_acceptance；accept/reject（opinion、version_label、licence、contact）；confirm_cancel（reason）；waive_cancel 牵头责任主体不予取消（reason，须有清理提议）",
+            "parameters": [id, action(&["bid", "assign_experts", "score", "review_override", "shortlist", "handle_objection", "announce", "agree", "apply_acceptance", "accept", "reject", "confirm_cancel", "waive_cancel", "report_milestone"])],
             "requestBody": body("见 summary；version 乐观锁可选"),
             "responses": { "200": { "description": "揭榜" }, "403": err("无权"), "404": err("不存在"), "409": err("阶段不允许或并发冲突"), "422": err("输入或规则不符（override_required：默认规则须填理由）") } } },
         "/api/v1/public/notices/{id}": { "get": { "summary": "公示（无需登录；不含评分、材料与异议人信息）", "security": [], "parameters": [id], "responses": { "200": { "description": "公示" }, "404": err("未公示") } } },

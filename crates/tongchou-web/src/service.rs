@@ -387,12 +387,33 @@ pub async fn sweep(st: &AppState) -> Result<(u64, usize), AppError> {
         }
     }
     // A shared-application subject not passed 3 months after the agreed delivery date: the
-    // cancellation is proposed to the lead unit once (ZJ-share 三（七）), who confirms or waives.
+    // cancellation is proposed to the lead unit once (ZJ-share 三（七）), who confirms or waives,
+    // from the open acceptance obligation past its due date (obligations table).
     let cal = st.db.calendar().await?;
-    for c in st.db.competitions_to_propose_cancel().await? {
-        let Some(limit) = tongchou_domain::market::cancellation_due(&cal, &c, today) else {
-            continue;
+    // Agreements signed before their obligations were rows gain them (idempotent).
+    for c in st.db.competitions_missing_obligations().await? {
+        let Some(d) = c.delivery_date else { continue };
+        let bids = st.db.bids(c.id).await?;
+        let sel: Vec<_> = bids.iter().filter(|b| b.shortlisted).collect();
+        let subject = match sel[..] {
+            [one] => Some(one.unit_id),
+            _ => None,
         };
+        let mut ms = c.milestones.clone();
+        for m in &mut ms {
+            if m.owner_unit_id.is_none() {
+                m.owner_unit_id = if m.owner == "lead_unit" {
+                    Some(c.lead_unit_id)
+                } else {
+                    subject
+                };
+            }
+        }
+        let signed = c.announced_on.unwrap_or(d);
+        let obs = tongchou_domain::market::agreement_obligations(&cal, &ms, d, subject, signed);
+        st.db.backfill_competition_obligations(&c, &obs).await?;
+    }
+    for (c, limit) in st.db.competitions_to_propose_cancel(today).await? {
         let actor = Actor {
             user_id: tongchou_domain::UserId(0),
             name: "统筹平台（系统）".into(),

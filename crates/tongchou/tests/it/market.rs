@@ -447,6 +447,15 @@ async fn walk(backend: Backend) {
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["state"], "accepted");
+    // ZJ-share 三（七）: delivery fulfilled by the application, acceptance by the passing
+    assert!(
+        v["obligations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["state"] == "fulfilled" && o["fulfilled_on"] == today.to_string()),
+        "{v}"
+    );
 
     // listed automatically; public market and metadata
     let r = app
@@ -851,6 +860,27 @@ async fn s7_obligations(backend: Backend) {
         v["cancel_proposal"].is_null(),
         "nothing proposed before the sweep"
     );
+    // they are rows of the obligations table, created by the signing, owed by the subject
+    let (s, v) = app
+        .get(&lead, &format!("/api/v1/competitions/{id}/obligations"))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let rows = v["items"].as_array().unwrap();
+    let row = |code: &str| rows.iter().find(|o| o["code"] == code).cloned().unwrap();
+    let subject_unit = app.world.actor("scgs").unit_id.0;
+    for code in ["share_delivery", "share_acceptance"] {
+        let o = row(code);
+        assert_eq!(o["state"], "open", "{o}");
+        assert_eq!(o["overdue"], true, "{o}");
+        assert_eq!(o["owner_unit_id"], subject_unit, "{o}");
+    }
+    assert_eq!(row("share_delivery")["due"], delivered_by.to_string());
+    assert_eq!(
+        row("share_acceptance")["trigger_date"],
+        delivered_by.to_string(),
+        "the 3 months run from the agreed date"
+    );
+    assert_eq!(row("share_milestone:1")["owner"], "subject");
 
     // the sweep proposes once, however many times it runs
     tongchou_web::service::sweep(&app.st).await.unwrap();
@@ -931,6 +961,13 @@ async fn s7_obligations(backend: Backend) {
     );
     let html = page("/").await;
     assert!(!html.contains("确认或不予取消项目主体资格"));
+    // the subject delivers: the delivery obligation is fulfilled, the acceptance one stays open
+    let (s, v) = app.post(&me, &act("apply_acceptance"), json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let ob = v["obligations"].as_array().unwrap();
+    let st = |code: &str| ob.iter().find(|o| o["code"] == code).unwrap()["state"].clone();
+    assert_eq!(st("share_delivery"), "fulfilled", "{v}");
+    assert_eq!(st("share_acceptance"), "open", "{v}");
     assert!(app.st.db.verify_demand_history().await.unwrap().is_ok());
 }
 
@@ -942,4 +979,607 @@ async fn competition_s7_obligations_sqlite() {
 #[tokio::test]
 async fn competition_s7_obligations_postgres() {
     s7_obligations(Backend::Postgres).await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 5, finish: 承接主体, obligations rows, milestones (责任制), the board, 回避 by unit identity
+// ---------------------------------------------------------------------------------------------
+
+/// The eight S5 scores of one bid.
+fn eight(bid: i64) -> Value {
+    let mut sc = json!({"bid": bid, "opinion": "可行"});
+    for k in [
+        "necessity",
+        "feasibility",
+        "architecture",
+        "business",
+        "tech_spec",
+        "data_sharing",
+        "security",
+        "investment",
+    ] {
+        sc[k] = json!(8);
+    }
+    sc
+}
+
+/// A competition of `class` with one market bid from scgs (class 2–3: with the 承接主体
+/// declaration), experts assigned and scored, shortlisted, announced; returns its id.
+async fn announced(app: &TestApp, class: u8) -> i64 {
+    let today = tongchou_store::today();
+    let lead = app.token("qtdw").await;
+    let sjj = app.token("sjj").await;
+    let me = app.token("scgs").await;
+    let zj1 = app.token("zj1").await;
+    let (_, lib) = app.get(&me, "/api/v1/public/library").await;
+    let item = lib["items"][0]["id"].as_i64().expect("a published item");
+    let mut form = form_body(item, class);
+    form["user_scale"] = json!("全省 90 个县（市、区）");
+    form["service_fee"] = json!("按使用量付费");
+    let (s, c) = app.post(&lead, "/api/v1/competitions", form).await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    let id = c["id"].as_i64().unwrap();
+    let act = |a: &str| format!("/api/v1/competitions/{id}/actions/{a}");
+    let (s, v) = app
+        .post(
+            &me,
+            &act("bid"),
+            json!({"kind": "market", "materials": "可研",
+                   "credit_code": tongchou_testkit::DEMO_CREDIT_CODE,
+                   "conditions": tongchou_testkit::DEMO_PROVIDER_CONDITIONS}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let uid = |u: &str| app.world.actor(u).user_id.0;
+    let (s, _) = app
+        .post(
+            &lead,
+            &act("assign_experts"),
+            json!({"experts": [uid("zj1"), uid("zj2"), uid("zj3")]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, v) = app.get(&lead, &format!("/api/v1/competitions/{id}")).await;
+    let bid = v["bids"][0]["id"].as_i64().unwrap();
+    let (s, _) = app.post(&zj1, &act("score"), eight(bid)).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v) = app
+        .post(&lead, &act("shortlist"), json!({"bids": [bid]}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    app.st
+        .db
+        .shift_notice_until_for_tests(id, today.yesterday().unwrap())
+        .await
+        .unwrap();
+    let (s, v) = app.post(&sjj, &act("announce"), json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    id
+}
+
+async fn html(app: &TestApp, cookie: &str, path: &str) -> String {
+    app.client
+        .get(format!("{}{path}", app.base))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// ZJ-share 三（三）: 采用政府购买服务方式的，项目主体应符合政府购买服务承接主体有关规定 — classes 2
+/// and 3 are bought as a service (ZJ-share 二); a bid that does not meet the provider rules is
+/// refused (hard rule), over the API and the page.
+async fn provider_rules(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let today = tongchou_store::today();
+    tongchou_testkit::seed_demand_demo(&app.st, &app.world, today, None)
+        .await
+        .expect("demand demo");
+    let lead = app.token("qtdw").await;
+    let me = app.token("scgs").await;
+    let jyj = app.token("jyj").await;
+    let sjj = app.token("sjj").await;
+    let (_, lib) = app.get(&me, "/api/v1/public/library").await;
+    let item = lib["items"][0]["id"].as_i64().unwrap();
+    let mut form = form_body(item, 2);
+    form["user_scale"] = json!("全省 90 个县（市、区）");
+    form["service_fee"] = json!("每年每县 5 万元");
+    let (s, c) = app.post(&lead, "/api/v1/competitions", form).await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    let id = c["id"].as_i64().unwrap();
+    let act = |a: &str| format!("/api/v1/competitions/{id}/actions/{a}");
+    // no declaration: refused, citing the article
+    let (s, v) = app
+        .post(
+            &me,
+            &act("bid"),
+            json!({"kind": "market", "materials": "可研",
+                   "credit_code": tongchou_testkit::DEMO_CREDIT_CODE,
+                   "conditions": ["civil_liability", "credit_accounting"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["code"], "rule");
+    let m = v["message"].as_str().unwrap();
+    assert!(m.contains("三（三）") && m.contains("承接主体"), "{m}");
+    let (s, v) = app
+        .post(
+            &me,
+            &act("bid"),
+            json!({"kind": "market", "materials": "可研", "credit_code": "123",
+                   "conditions": tongchou_testkit::DEMO_PROVIDER_CONDITIONS}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["fields"][0]["field"], "credit_code", "{v}");
+    // a government department buys, it does not provide (even with both opinions)
+    let (s, v) = app
+        .post(
+            &jyj,
+            &act("bid"),
+            json!({"kind": "government", "drc_opinion": "同意", "finance_opinion": "同意", "materials": "可研",
+                   "credit_code": "11330102MB0000000X", "conditions": tongchou_testkit::DEMO_PROVIDER_CONDITIONS}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("购买主体"), "{v}");
+    // a consortium with a registered department as member: each member must qualify
+    let jyj_unit = app.world.actor("jyj").unit_id.0;
+    let (s, v) = app
+        .post(
+            &me,
+            &act("bid"),
+            json!({"kind": "market", "materials": "可研", "member_units": [jyj_unit],
+                   "credit_code": tongchou_testkit::DEMO_CREDIT_CODE,
+                   "conditions": tongchou_testkit::DEMO_PROVIDER_CONDITIONS}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("联合体"), "{v}");
+    // the page shows the declaration and refuses beside the form
+    let (cookie, csrf) = app.page_session("scgs").await;
+    let page = html(&app, &cookie, &format!("/competitions/{id}")).await;
+    assert!(
+        page.contains("政府购买服务承接主体") && page.contains("name=\"conditions\""),
+        "the bid form asks for the declaration"
+    );
+    let r = app
+        .client
+        .post(format!("{}/competitions/{id}/act/bid", app.base))
+        .header("cookie", &cookie)
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("kind", "market"),
+            ("materials", "可研"),
+            ("credit_code", tongchou_testkit::DEMO_CREDIT_CODE),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("承接主体"));
+    // meeting the rules: accepted, the declaration kept with the bid
+    let (s, v) = app
+        .post(
+            &me,
+            &act("bid"),
+            json!({"kind": "market", "materials": "可研", "members": "宁波某信息公司",
+                   "credit_code": tongchou_testkit::DEMO_CREDIT_CODE,
+                   "conditions": tongchou_testkit::DEMO_PROVIDER_CONDITIONS}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        v["bids"][0]["provider"]["credit_code"],
+        tongchou_testkit::DEMO_CREDIT_CODE
+    );
+    assert_eq!(
+        v["bids"][0]["provider"]["conditions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        5
+    );
+    // who may bid is unchanged: the authority does not
+    let (s, _) = app
+        .post(
+            &sjj,
+            &act("bid"),
+            json!({"kind": "market", "materials": "x"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // class 1 (fiscal) needs no declaration
+    let (s, c1) = app
+        .post(&lead, "/api/v1/competitions", form_body(item, 1))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, v) = app
+        .post(
+            &me,
+            &format!("/api/v1/competitions/{}/actions/bid", c1["id"]),
+            json!({"kind": "market", "materials": "可研"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+}
+
+#[tokio::test]
+async fn purchase_of_service_bid_meets_provider_rules_sqlite() {
+    provider_rules(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn purchase_of_service_bid_meets_provider_rules_postgres() {
+    provider_rules(Backend::Postgres).await;
+}
+
+/// ZJ-share 三（六）责任制 (and 四 监督 of stage tasks): each agreed milestone is an obligation of
+/// its responsible unit and person, overdue on the competition page, in the owner's 我的待办 and
+/// counted on the 晾晒台; only the owner reports it done, with evidence, once (history).
+async fn milestones_tracked(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let today = tongchou_store::today();
+    tongchou_testkit::seed_demand_demo(&app.st, &app.world, today, None)
+        .await
+        .expect("demand demo");
+    let id = announced(&app, 3).await;
+    let lead = app.token("qtdw").await;
+    let sjj = app.token("sjj").await;
+    let me = app.token("scgs").await;
+    let act = |a: &str| format!("/api/v1/competitions/{id}/actions/{a}");
+    let past = today.checked_sub(jiff::Span::new().days(10)).unwrap();
+    let later = today.checked_add(jiff::Span::new().days(60)).unwrap();
+    let (s, v) = app
+        .post(
+            &lead,
+            &act("agree"),
+            json!({"milestones": format!("完成试点部署|项目主体|{past}|钱伟\n组织两地推广|牵头责任主体|{later}|何佳"),
+                   "delivery_date": later.to_string()}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let ms = v["milestone_obligations"].as_array().unwrap().clone();
+    assert_eq!(ms.len(), 2, "{v}");
+    let subject_unit = app.world.actor("scgs").unit_id.0;
+    assert_eq!(ms[0]["owner_unit_id"], subject_unit);
+    assert_eq!(ms[0]["person"], "钱伟");
+    assert_eq!(ms[0]["overdue"], true);
+    assert_eq!(ms[1]["owner_unit_id"], app.world.actor("qtdw").unit_id.0);
+    assert_eq!(ms[1]["overdue"], false);
+    // the obligations table holds them, with the S7 rows
+    let (s, v) = app
+        .get(&sjj, &format!("/api/v1/competitions/{id}/obligations"))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let codes: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes.len(), 4, "{v}");
+    assert!(codes.contains(&"share_delivery") && codes.contains(&"share_milestone:1"));
+    // overdue on the page, in the owner's 我的待办, on the board
+    let (cookie, csrf) = app.page_session("scgs").await;
+    let page = html(&app, &cookie, &format!("/competitions/{id}")).await;
+    assert!(
+        page.contains("协议里程碑（责任制）")
+            && page.contains("已逾期")
+            && page.contains("act/report_milestone"),
+        "the page shows the overdue milestone and the owner's report form"
+    );
+    let todo = html(&app, &cookie, "/").await;
+    assert!(
+        todo.contains("协议里程碑：完成试点部署") && todo.contains("已逾期"),
+        "the owner's 我的待办 lists it"
+    );
+    let (lead_cookie, _) = app.page_session("qtdw").await;
+    let lead_page = html(&app, &lead_cookie, &format!("/competitions/{id}")).await;
+    assert!(
+        lead_page.matches("act/report_milestone").count() == 1,
+        "the lead unit reports only its own milestone"
+    );
+    let (sjj_cookie, _) = app.page_session("sjj").await;
+    let board = html(&app, &sjj_cookie, "/board").await;
+    assert!(
+        board.contains("共享应用协议义务") && board.contains("协议里程碑：完成试点部署"),
+        "the board counts it against its unit"
+    );
+    let (s, v) = app
+        .get(&sjj, &format!("/api/v1/competitions/{id}/obligations"))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    // only the owner reports, with evidence, once
+    let (s, _) = app
+        .post(
+            &sjj,
+            &act("report_milestone"),
+            json!({"milestone": 1, "evidence": "x"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = app
+        .post(
+            &lead,
+            &act("report_milestone"),
+            json!({"milestone": 1, "evidence": "x"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "not the lead unit's milestone");
+    let (s, v) = app
+        .post(
+            &me,
+            &act("report_milestone"),
+            json!({"milestone": 1, "evidence": " "}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("三（六）"), "{v}");
+    let r = app
+        .client
+        .post(format!(
+            "{}/competitions/{id}/act/report_milestone",
+            app.base
+        ))
+        .header("cookie", &cookie)
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("milestone", "1"),
+            ("evidence", "试点部署报告 杭科〔2026〕12号"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (s, _) = app
+        .post(
+            &me,
+            &act("report_milestone"),
+            json!({"milestone": 1, "evidence": "再报"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "once");
+    let (_, v) = app.get(&lead, &format!("/api/v1/competitions/{id}")).await;
+    let m = &v["milestone_obligations"][0];
+    assert_eq!(m["state"], "fulfilled", "{v}");
+    assert_eq!(m["evidence"], "试点部署报告 杭科〔2026〕12号");
+    assert_eq!(m["overdue"], false);
+    assert!(v["history"].to_string().contains("报告里程碑完成"), "{v}");
+    assert!(v["history"].to_string().contains("逾期完成"), "{v}");
+    let todo = html(&app, &cookie, "/").await;
+    assert!(!todo.contains("协议里程碑：完成试点部署"));
+    let board = html(&app, &sjj_cookie, "/board").await;
+    assert!(!board.contains("协议里程碑：完成试点部署"));
+    assert!(app.st.db.verify_demand_history().await.unwrap().is_ok());
+}
+
+#[tokio::test]
+async fn competition_milestones_are_owned_obligations_sqlite() {
+    milestones_tracked(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn competition_milestones_are_owned_obligations_postgres() {
+    milestones_tracked(Backend::Postgres).await;
+}
+
+/// SPEC §0 + ZJ-share 三（五）原则上: competition overrides on the 晾晒台 honour the board's rule
+/// filter and jurisdiction scope, like the projects' overrides.
+async fn board_overrides_filtered(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let today = tongchou_store::today();
+    tongchou_testkit::seed_demand_demo(&app.st, &app.world, today, None)
+        .await
+        .expect("demand demo");
+    let lead = app.token("qtdw").await;
+    let sjj = app.token("sjj").await;
+    let me = app.token("scgs").await;
+    let jyj = app.token("jyj").await;
+    let zj1 = app.token("zj1").await;
+    let (_, lib) = app.get(&me, "/api/v1/public/library").await;
+    let item = lib["items"][0]["id"].as_i64().unwrap();
+    let mut form = form_body(item, 1);
+    form["title"] = json!("基层减负一表通（揭榜）");
+    let (_, c) = app.post(&lead, "/api/v1/competitions", form).await;
+    let id = c["id"].as_i64().unwrap();
+    let act = |a: &str| format!("/api/v1/competitions/{id}/actions/{a}");
+    app.post(
+        &me,
+        &act("bid"),
+        json!({"kind": "market", "materials": "可研"}),
+    )
+    .await;
+    app.post(&jyj, &act("bid"), json!({"kind": "government", "drc_opinion": "同意", "finance_opinion": "同意", "materials": "可研"}))
+        .await;
+    let uid = |u: &str| app.world.actor(u).user_id.0;
+    app.post(
+        &lead,
+        &act("assign_experts"),
+        json!({"experts": [uid("zj1"), uid("zj2"), uid("zj3")]}),
+    )
+    .await;
+    let (_, v) = app.get(&lead, &format!("/api/v1/competitions/{id}")).await;
+    let bids: Vec<i64> = v["bids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["id"].as_i64().unwrap())
+        .collect();
+    for b in &bids {
+        let (s, _) = app.post(&zj1, &act("score"), eight(*b)).await;
+        assert_eq!(s, StatusCode::OK);
+    }
+    let (s, v) = app
+        .post(
+            &lead,
+            &act("shortlist"),
+            json!({"bids": bids, "override_reason": "两家分别覆盖城区与山区"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let items = |v: &Value| {
+        v["competition_items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    };
+    // in scope, no filter / the matching rule: listed
+    let (s, v) = app.get(&sjj, "/api/v1/overrides").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(items(&v).len(), 1, "{v}");
+    let (_, v) = app
+        .get(&sjj, "/api/v1/overrides?ov_rule=shared_subjects_max")
+        .await;
+    assert_eq!(items(&v).len(), 1, "{v}");
+    assert_eq!(
+        v["items"].as_array().unwrap().len(),
+        0,
+        "no project has that rule"
+    );
+    // another rule: not listed
+    let (_, v) = app
+        .get(&sjj, "/api/v1/overrides?ov_rule=security_budget_min")
+        .await;
+    assert_eq!(items(&v).len(), 0, "{v}");
+    let (_, v) = app.get(&sjj, "/api/v1/overrides?ov_state=signed_off").await;
+    assert_eq!(items(&v).len(), 0, "{v}");
+    // the province sees it; another city's district authority does not
+    let szb = app.token("szb").await;
+    let (_, v) = app.get(&szb, "/api/v1/overrides").await;
+    assert_eq!(items(&v).len(), 1, "the province covers the district: {v}");
+    let hssjj = app.token("hssjj").await;
+    let (_, v) = app.get(&hssjj, "/api/v1/overrides").await;
+    assert_eq!(items(&v).len(), 0, "out of 海曙区's scope: {v}");
+    // the page: the rule filter offers it, and applies it
+    let (cookie, _) = app.page_session("sjj").await;
+    let page = html(&app, &cookie, "/board?ov_rule=shared_subjects_max").await;
+    assert!(page.contains("基层减负一表通") && page.contains("value=\"shared_subjects_max\""));
+    let page = html(&app, &cookie, "/board?ov_rule=maintenance_min_years").await;
+    assert!(!page.contains("基层减负一表通"), "filtered out by rule");
+    let (cookie, _) = app.page_session("hssjj").await;
+    let page = html(&app, &cookie, "/board").await;
+    assert!(!page.contains("基层减负一表通"), "filtered out by scope");
+}
+
+#[tokio::test]
+async fn board_competition_overrides_honour_rule_and_scope_sqlite() {
+    board_overrides_filtered(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn board_competition_overrides_honour_rule_and_scope_postgres() {
+    board_overrides_filtered(Backend::Postgres).await;
+}
+
+/// ZJ-share 三（四）回避 by unit identity: a consortium member typed with a differently written
+/// name of a registered unit is that unit (its id), so its expert is recused; an unregistered
+/// market entity stays a cleaned name; a name several units share must be picked by id.
+async fn recusal_by_identity(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let today = tongchou_store::today();
+    tongchou_testkit::seed_demand_demo(&app.st, &app.world, today, None)
+        .await
+        .expect("demand demo");
+    let district = app.world.actor("jyj").jurisdiction_id;
+    let unit = app
+        .st
+        .db
+        .create_unit(district, "浙江数智科技有限公司", "market")
+        .await
+        .unwrap();
+    let hash = tongchou_web::auth::hash_password(tongchou_testkit::DEMO_PASSWORD);
+    let expert = app
+        .st
+        .db
+        .create_user(
+            "zj9",
+            "沈工（浙江数智科技）",
+            unit,
+            &[tongchou_domain::Role::Expert],
+            &hash,
+        )
+        .await
+        .unwrap();
+    let lead = app.token("qtdw").await;
+    let me = app.token("scgs").await;
+    let (_, lib) = app.get(&me, "/api/v1/public/library").await;
+    let item = lib["items"][0]["id"].as_i64().unwrap();
+    let (_, c) = app
+        .post(&lead, "/api/v1/competitions", form_body(item, 1))
+        .await;
+    let id = c["id"].as_i64().unwrap();
+    let act = |a: &str| format!("/api/v1/competitions/{id}/actions/{a}");
+    // written differently: full-width letters, a stray space, 有限责任公司
+    let (s, v) = app
+        .post(
+            &me,
+            &act("bid"),
+            json!({"kind": "market", "materials": "可研", "members": " 浙江数智科技有限责任公司\n宁波某信息公司"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let members = v["bids"][0]["members"].as_array().unwrap().clone();
+    assert_eq!(members[0]["unit_id"], unit.0, "resolved to the unit: {v}");
+    assert_eq!(members[0]["name"], "浙江数智科技有限公司");
+    assert!(members[1]["unit_id"].is_null(), "unregistered stays a name");
+    let uid = |u: &str| app.world.actor(u).user_id.0;
+    let (s, v) = app
+        .post(
+            &lead,
+            &act("assign_experts"),
+            json!({"experts": [uid("zj1"), uid("zj2"), expert.0]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("回避"), "{v}");
+    // a name two units share must be picked from the directory
+    let other_city = app.world.actor("hsmzj").jurisdiction_id;
+    app.st
+        .db
+        .create_unit(other_city, "浙江数智科技有限公司", "market")
+        .await
+        .unwrap();
+    let (_, c2) = app
+        .post(&lead, "/api/v1/competitions", form_body(item, 1))
+        .await;
+    let path = format!("/api/v1/competitions/{}/actions/bid", c2["id"]);
+    let (s, v) = app
+        .post(
+            &me,
+            &path,
+            json!({"kind": "market", "materials": "可研", "members": "浙江数智科技公司"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["fields"][0]["field"], "members", "{v}");
+    let (s, v) = app
+        .post(
+            &me,
+            &path,
+            json!({"kind": "market", "materials": "可研", "member_units": [unit.0]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+}
+
+#[tokio::test]
+async fn consortium_recusal_by_unit_identity_sqlite() {
+    recusal_by_identity(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn consortium_recusal_by_unit_identity_postgres() {
+    recusal_by_identity(Backend::Postgres).await;
 }
