@@ -648,6 +648,9 @@ pub struct BidInput {
     pub members: Vec<Member>,
     /// 承接主体 declaration (purchase-of-service classes 2–3).
     pub provider: ProviderDeclaration,
+    /// The bidding unit's kind in the unit directory (`market`, `construction`, …; empty if
+    /// unknown): a registered department cannot pose as a market entity or social organisation.
+    pub bidder_unit_kind: String,
     pub drc_opinion: String,
     pub finance_opinion: String,
     pub materials: String,
@@ -775,6 +778,14 @@ pub fn bid(
         .ok_or_else(|| invalid("kind", "请选择主体类型"))?;
     if is_market_entity(actor) && kind != CandidateKind::Market {
         return Err(invalid("kind", "市场主体账户只能以市场主体身份揭榜"));
+    }
+    let registered_department =
+        !input.bidder_unit_kind.is_empty() && input.bidder_unit_kind != "market";
+    if registered_department && matches!(kind, CandidateKind::Market | CandidateKind::Social) {
+        return Err(invalid(
+            "kind",
+            "本单位在单位名录中登记为政府部门或公共机构，不能以市场主体或社会组织身份揭榜",
+        ));
     }
     if input.materials.trim().is_empty() {
         return Err(invalid("materials", "请提交可行性研究材料"));

@@ -192,6 +192,7 @@ fn administrative_candidate_needs_drc_and_finance_opinions() {
         kind: Some(CandidateKind::Government),
         members: vec![],
         provider: ProviderDeclaration::default(),
+        bidder_unit_kind: String::new(),
         drc_opinion: "同意参与".into(),
         finance_opinion: String::new(),
         materials: "可研材料".into(),
@@ -730,6 +731,18 @@ fn purchase_of_service_bid_must_meet_the_provider_rules() {
             Err(Refusal::Rule { .. })
         ));
     }
+    // a registered department cannot pose as a market entity to get round the rule
+    let posing = BidInput {
+        kind: Some(CandidateKind::Market),
+        materials: "可研材料".into(),
+        provider: provider_ok(),
+        bidder_unit_kind: "construction".into(),
+        ..Default::default()
+    };
+    assert!(matches!(
+        bid(&unit_clerk(), &competition(2, CompState::Open), &posing, 0),
+        Err(Refusal::Invalid { .. })
+    ));
     // class 1 is fiscal investment: no provider declaration needed
     let c1 = competition(1, CompState::Open);
     let plain = BidInput {

@@ -397,6 +397,8 @@ pub async fn export(
             .map_err(xl)?;
     }
     ws.set_column_width(0, 40).map_err(xl)?;
+    // 共享应用: the competitions' overrides and obligations, same filters and scope.
+    crate::market::board_sheets(&st, &user.actor, &q, &mut wb).await?;
     let bytes = wb.save_to_buffer().map_err(xl)?;
     Ok((
         [

@@ -175,6 +175,14 @@ pub async fn act(
                 kind: CandidateKind::parse(&f.text("kind")),
                 members: members_of(st, f).await?,
                 provider: provider_of(f)?,
+                bidder_unit_kind: st
+                    .db
+                    .units()
+                    .await?
+                    .into_iter()
+                    .find(|u| u.id == actor.unit_id)
+                    .map(|u| u.kind)
+                    .unwrap_or_default(),
                 drc_opinion: f.text("drc_opinion").trim().to_string(),
                 finance_opinion: f.text("finance_opinion").trim().to_string(),
                 materials: f.text("materials").trim().to_string(),
@@ -1037,6 +1045,90 @@ pub async fn board_duties(
         .db
         .board_competition_obligations(board_path(actor).as_deref(), today(), 200)
         .await?)
+}
+
+/// The board workbook's sheets for shared applications: the competitions' overrides and their
+/// obligations by responsible unit (same filters and scope as the page).
+pub async fn board_sheets(
+    st: &AppState,
+    actor: &Actor,
+    q: &HashMap<String, String>,
+    wb: &mut rust_xlsxwriter::Workbook,
+) -> Result<(), AppError> {
+    use rust_xlsxwriter::Format;
+    let xl = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.to_string());
+    let bold = Format::new().set_bold();
+    let ws = wb
+        .add_worksheet()
+        .set_name("共享应用揭榜例外")
+        .map_err(xl)?;
+    for (c, h) in [
+        "揭榜项目",
+        "规则",
+        "理由",
+        "提出人",
+        "提出时间",
+        "审批人",
+        "状态",
+        "审批意见",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_with_format(0, c as u16, *h, &bold).map_err(xl)?;
+    }
+    for (i, (_, title, o, approver)) in board_overrides(st, actor, q, 5_000)
+        .await?
+        .iter()
+        .enumerate()
+    {
+        let r = i as u32 + 1;
+        ws.write(r, 0, title.as_str()).map_err(xl)?;
+        ws.write(r, 1, o.rule_text.as_str()).map_err(xl)?;
+        ws.write(r, 2, o.reason.as_str()).map_err(xl)?;
+        ws.write(r, 3, o.requested_by_name.as_str()).map_err(xl)?;
+        ws.write(r, 4, o.requested_at.get(..10).unwrap_or(""))
+            .map_err(xl)?;
+        ws.write(r, 5, approver.as_str()).map_err(xl)?;
+        ws.write(r, 6, o.state.label()).map_err(xl)?;
+        ws.write(r, 7, o.decision_reason.as_deref().unwrap_or(""))
+            .map_err(xl)?;
+    }
+    let (units, overdue) = board_duties(st, actor).await?;
+    let ws = wb
+        .add_worksheet()
+        .set_name("共享应用协议义务")
+        .map_err(xl)?;
+    for (c, h) in ["责任单位", "未完成", "已逾期"].iter().enumerate() {
+        ws.write_with_format(0, c as u16, *h, &bold).map_err(xl)?;
+    }
+    for (i, u) in units.iter().enumerate() {
+        let r = i as u32 + 1;
+        ws.write(r, 0, u.unit_name.as_str()).map_err(xl)?;
+        ws.write(r, 1, u.open as f64).map_err(xl)?;
+        ws.write(r, 2, u.overdue as f64).map_err(xl)?;
+    }
+    let base = units.len() as u32 + 2;
+    for (c, h) in ["揭榜项目", "逾期义务", "责任单位", "责任人", "期限"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_with_format(base, c as u16, *h, &bold)
+            .map_err(xl)?;
+    }
+    for (i, (title, o)) in overdue.iter().enumerate() {
+        let r = base + i as u32 + 1;
+        ws.write(r, 0, title.as_str()).map_err(xl)?;
+        ws.write(r, 1, o.title.as_str()).map_err(xl)?;
+        ws.write(r, 2, o.owner_unit_name.as_deref().unwrap_or("项目主体"))
+            .map_err(xl)?;
+        ws.write(r, 3, o.person.as_deref().unwrap_or(""))
+            .map_err(xl)?;
+        ws.write(r, 4, o.due.to_string()).map_err(xl)?;
+    }
+    ws.set_column_width(0, 30).map_err(xl)?;
+    ws.set_column_width(1, 40).map_err(xl)?;
+    Ok(())
 }
 
 // =============================================================================================

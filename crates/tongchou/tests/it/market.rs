@@ -1128,6 +1128,17 @@ async fn provider_rules(backend: Backend) {
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(v["message"].as_str().unwrap().contains("购买主体"), "{v}");
+    // ... nor by posing as a market entity (the unit directory knows it is a department)
+    let (s, v) = app
+        .post(
+            &jyj,
+            &act("bid"),
+            json!({"kind": "market", "materials": "可研",
+                   "credit_code": tongchou_testkit::DEMO_CREDIT_CODE, "conditions": tongchou_testkit::DEMO_PROVIDER_CONDITIONS}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["fields"][0]["field"], "kind", "{v}");
     // a consortium with a registered department as member: each member must qualify
     let jyj_unit = app.world.actor("jyj").unit_id.0;
     let (s, v) = app
@@ -1293,10 +1304,19 @@ async fn milestones_tracked(backend: Backend) {
         board.contains("共享应用协议义务") && board.contains("协议里程碑：完成试点部署"),
         "the board counts it against its unit"
     );
-    let (s, v) = app
-        .get(&sjj, &format!("/api/v1/competitions/{id}/obligations"))
-        .await;
-    assert_eq!(s, StatusCode::OK, "{v}");
+    let x = app
+        .client
+        .get(format!("{}/board.xlsx", app.base))
+        .header("cookie", &sjj_cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        x.status(),
+        StatusCode::OK,
+        "the board workbook carries the sheets"
+    );
+    assert!(x.bytes().await.unwrap().starts_with(b"PK"));
     // only the owner reports, with evidence, once
     let (s, _) = app
         .post(
