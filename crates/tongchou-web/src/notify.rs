@@ -423,7 +423,10 @@ pub async fn digest(st: &AppState, day: Date) -> Result<usize, AppError> {
             Err(e) => return Err(e.into()),
         };
         let items = crate::pages::todo_items(st, &actor).await?;
-        if items.is_empty() {
+        // Shared applications (ZJ-share 三（五）–（七）): overrides, cancellation proposals and
+        // the competition obligations this account's unit answers for.
+        let shared = crate::market::todos(st, &actor).await?;
+        if items.is_empty() && shared.is_empty() {
             continue;
         }
         let (mut overdue, mut soon) = (0, 0);
@@ -456,16 +459,26 @@ pub async fn digest(st: &AppState, day: Date) -> Result<usize, AppError> {
                 actions.join("、"),
             ));
         }
+        for (id, title, what, note) in &shared {
+            if note.contains("已逾期") {
+                overdue += 1;
+            }
+            lines.push(format!(
+                "{}. 共享应用揭榜 #{id} {title}\n   待办：{what}（{note}）",
+                lines.len() + 1
+            ));
+        }
+        let total = items.len() + shared.len();
         let body = format!(
             "{}，您好：\n\n截至 {day_s}，您在统筹平台有 {} 项待办，其中已逾期 {overdue} 项、7 日内到期 {soon} 项：\n\n{}\n\n请登录统筹平台“我的待办”办理。\n（本邮件由统筹平台每日自动发送一次，请勿直接回复。）\n",
             u.display_name,
-            items.len(),
+            total,
             lines.join("\n"),
         );
         let subject = format!(
             "【统筹】{}：{} 项待办（逾期 {overdue} 项）",
             event_label("digest"),
-            items.len()
+            total
         );
         let delivery = NewDelivery {
             dedupe_key: format!("digest:u{}:{day_s}", u.id.0),
@@ -480,7 +493,7 @@ pub async fn digest(st: &AppState, day: Date) -> Result<usize, AppError> {
         };
         if st
             .db
-            .enqueue_digest(u.id, &day_s, items.len() as i64, &delivery)
+            .enqueue_digest(u.id, &day_s, total as i64, &delivery)
             .await?
         {
             queued += 1;

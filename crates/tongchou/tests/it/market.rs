@@ -1005,7 +1005,7 @@ fn eight(bid: i64) -> Value {
 
 /// A competition of `class` with one market bid from scgs (class 2–3: with the 承接主体
 /// declaration), experts assigned and scored, shortlisted, announced; returns its id.
-async fn announced(app: &TestApp, class: u8) -> i64 {
+pub(crate) async fn announced(app: &TestApp, class: u8) -> i64 {
     let today = tongchou_store::today();
     let lead = app.token("qtdw").await;
     let sjj = app.token("sjj").await;

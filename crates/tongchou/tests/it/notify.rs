@@ -625,6 +625,57 @@ async fn daily_digest_is_sent_once_per_day_postgres() {
     digest_once_a_day(Backend::Postgres).await;
 }
 
+/// ZJ-share 三（六）责任制: the daily digest carries the competition obligations the account's unit
+/// answers for (an overdue agreement milestone of the subject), as 我的待办 does.
+async fn digest_shared(backend: Backend) {
+    let Some(mut app) = TestApp::start(backend).await else {
+        return;
+    };
+    let (smtp_port, mails) = fake_smtp().await;
+    let (hook_url, _, _) = fake_webhook().await;
+    app.st.notify = Arc::new(config(smtp_port, &hook_url));
+    let day = today();
+    tongchou_testkit::seed_demand_demo(&app.st, &app.world, day, None)
+        .await
+        .expect("demand demo");
+    let id = crate::market::announced(&app, 3).await;
+    let lead = app.token("qtdw").await;
+    let past = day.checked_sub(jiff::Span::new().days(3)).unwrap();
+    let (s, v) = app
+        .post(
+            &lead,
+            &format!("/api/v1/competitions/{id}/actions/agree"),
+            json!({"milestones": format!("完成两地试点部署|项目主体|{past}|钱伟"), "delivery_date": day.to_string()}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    set_own_email_on_the_settings_page(&app, "scgs", "chen.li@example.com").await;
+    assert_eq!(notify::digest(&app.st, day).await.unwrap(), 1);
+    notify::run_once(&app.st).await.unwrap();
+    let got = mails.lock().unwrap();
+    assert_eq!(got.len(), 1);
+    let body = got[0].body();
+    assert!(
+        body.contains("协议里程碑：完成两地试点部署") && body.contains("已逾期"),
+        "{body}"
+    );
+    assert!(
+        got[0].subject().contains("逾期 1 项"),
+        "{}",
+        got[0].subject()
+    );
+}
+
+#[tokio::test]
+async fn daily_digest_carries_competition_obligations_sqlite() {
+    digest_shared(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn daily_digest_carries_competition_obligations_postgres() {
+    digest_shared(Backend::Postgres).await;
+}
+
 // [product] issue 3: several server processes share the outbox. A claimed delivery is leased:
 // no one else takes it while the lease runs; after it runs out (the worker died) another worker
 // takes it over, and the first one can no longer record an outcome.
