@@ -840,8 +840,10 @@ async fn competition_detail(st: &AppState, actor: &Actor, id: i64) -> Result<Val
         .await?
         .into_iter()
         .partition(|o| !o.is_milestone());
-    v["obligations"] = json!(s7.iter().map(obligation_json).collect::<Vec<_>>());
-    v["milestone_obligations"] = json!(ms.iter().map(obligation_json).collect::<Vec<_>>());
+    let inside = sees_obligation_details(actor, &bids);
+    let view = |o: &CompObligationRow| obligation_json(&redacted(o, inside));
+    v["obligations"] = json!(s7.iter().map(view).collect::<Vec<_>>());
+    v["milestone_obligations"] = json!(ms.iter().map(view).collect::<Vec<_>>());
     if sees_all_bids(actor) {
         v["cancel_proposal"] = json!(st.db.competition_cancel_proposal(id).await?.map(
             |(due_on, state, by, reason)| json!({"due_on": due_on, "state": state, "decided_by": by, "reason": reason})
@@ -860,6 +862,28 @@ async fn competition_detail(st: &AppState, actor: &Actor, id: i64) -> Result<Val
             .collect::<Vec<_>>());
     }
     Ok(v)
+}
+
+/// Who sees the responsible persons and the evidence of a competition's obligations: the
+/// departments that see every bid, and the selected subjects; others see dates and states only.
+fn sees_obligation_details(actor: &Actor, bids: &[Bid]) -> bool {
+    sees_all_bids(actor)
+        || bids
+            .iter()
+            .any(|b| b.shortlisted && b.unit_id == actor.unit_id)
+}
+
+/// The obligation as `inside` may see it (persons and evidence kept or dropped).
+fn redacted(o: &CompObligationRow, inside: bool) -> CompObligationRow {
+    if inside {
+        return o.clone();
+    }
+    CompObligationRow {
+        person: None,
+        evidence: None,
+        fulfilled_by_name: None,
+        ..o.clone()
+    }
 }
 
 /// A competition obligation with its standing today.
@@ -1334,7 +1358,12 @@ async fn competition_page(
             milestone_rows: obs
                 .iter()
                 .filter(|o| o.is_milestone())
-                .map(|o| (o.clone(), report_milestone(a, &c, o, "x").is_ok()))
+                .map(|o| {
+                    (
+                        redacted(o, all || subject),
+                        report_milestone(a, &c, o, "x").is_ok(),
+                    )
+                })
                 .collect(),
             unit_directory: if can_bid(a) && c.state == CompState::Open {
                 st.db
@@ -1842,16 +1871,17 @@ pub async fn api_competition(
 /// (delivery, 3-month acceptance, milestones with their responsible unit and person).
 pub async fn api_competition_obligations(
     State(st): State<AppState>,
-    _user: CurrentUser,
+    user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Json<Value>, AppError> {
     st.db.competition(id).await?;
+    let inside = sees_obligation_details(&user.actor, &st.db.bids(id).await?);
     let items: Vec<Value> = st
         .db
         .competition_obligations(id)
         .await?
         .iter()
-        .map(obligation_json)
+        .map(|o| obligation_json(&redacted(o, inside)))
         .collect();
     Ok(Json(json!({ "items": items })))
 }
@@ -2007,7 +2037,7 @@ pub fn openapi_paths(doc: &mut Value) {
                 "requestBody": body("见 summary"), "responses": { "201": { "description": "揭榜" }, "403": err("非牵头责任主体"), "422": err("输入或规则不符") } }
         },
         "/api/v1/competitions/{id}": { "get": { "summary": "揭榜详情（揭榜仅本单位可见，部门可见全部；含3个月取消提议；obligations 交付与验收义务，milestone_obligations 协议里程碑）", "parameters": [id], "responses": { "200": { "description": "揭榜" }, "404": err("不存在") } } },
-        "/api/v1/competitions/{id}/obligations": { "get": { "summary": "揭榜的义务（义务表中的行：约定交付、交付后3个月内通过验收、协议里程碑及其责任单位与责任人、佐证；met、overdue）", "parameters": [id], "responses": { "200": { "description": "{items}" }, "404": err("不存在") } } },
+        "/api/v1/competitions/{id}/obligations": { "get": { "summary": "揭榜的义务（义务表中的行：约定交付、约定交付日期后3个月内通过验收、协议里程碑及其责任单位与责任人、佐证；met、overdue；责任人与佐证仅对部门与入选项目主体可见）", "parameters": [id], "responses": { "200": { "description": "{items}" }, "404": err("不存在") } } },
         "/api/v1/competitions/{id}/actions/{action}": { "post": {
             "summary": "bid 揭榜（kind、member_units 联合体成员单位编号（单位名录）、members 未在名录的市场主体名称（每行一个，与名录同名的自动对应）、drc_opinion、finance_opinion、materials；行政事业单位须附发改和财政意见；第二、三类为政府购买服务，须符合承接主体规定：credit_code 统一社会信用代码、institution_class（事业单位：public_welfare_2 或 business；public_welfare_1 不可）、fiscal_mass_org、conditions 声明的条件 civil_liability、credit_accounting、capability、tax_social_security、no_major_violation）；report_milestone 里程碑责任单位报告完成（milestone 序号、evidence 佐证）；assign_experts 牵头责任主体指定评审专家组（experts 用户编号，不少于 3 人且为单数，回避揭榜单位及联合体成员单位）；review_override 审批人同意或异议拟入选名单的例外（override、agree、opinion；异议须写理由）；score 仅限指定专家评分（bid 与 8 项 0–10 分、opinion）；shortlist 拟入选名单并公示（bids、notice_from、override_reason）；handle_objection（objection、reply）；announce 专班发布公告；agree 签订协议（milestones 每行 名称|lead_unit 或 subject 或入选主体单位编号|日期|责任人、delivery_date；生成交付、验收与里程碑义务）；apply_acceptance；accept/reject（opinion、version_label、licence、contact）；confirm_cancel（reason）；waive_cancel 牵头责任主体不予取消（reason，须有清理提议）",
             "parameters": [id, action(&["bid", "assign_experts", "score", "review_override", "shortlist", "handle_objection", "announce", "agree", "apply_acceptance", "accept", "reject", "confirm_cancel", "waive_cancel", "report_milestone"])],

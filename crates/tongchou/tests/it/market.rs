@@ -1373,6 +1373,21 @@ async fn milestones_tracked(backend: Backend) {
     assert_eq!(m["evidence"], "试点部署报告 杭科〔2026〕12号");
     assert_eq!(m["overdue"], false);
     assert!(v["history"].to_string().contains("报告里程碑完成"), "{v}");
+    // persons and evidence are for the departments and the subject, not other units
+    let jyj = app.token("jyj").await;
+    let (s, ov) = app
+        .get(&jyj, &format!("/api/v1/competitions/{id}/obligations"))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let m = ov["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["code"] == "share_milestone:1")
+        .cloned()
+        .unwrap();
+    assert_eq!(m["state"], "fulfilled");
+    assert!(m["evidence"].is_null() && m["person"].is_null(), "{m}");
     assert!(v["history"].to_string().contains("逾期完成"), "{v}");
     let todo = html(&app, &cookie, "/").await;
     assert!(!todo.contains("协议里程碑：完成试点部署"));
