@@ -2209,6 +2209,22 @@ pub async fn seed_market_demo(st: &AppState, world: &World, today: Date) -> Resu
     )
     .await
     .map_err(e)?;
+    // 责任制: the subject reports its milestone with evidence; the lead unit's stays overdue
+    mk::act(
+        st,
+        me,
+        a,
+        "report_milestone",
+        &f(&[
+            ("milestone", "1"),
+            (
+                "evidence",
+                "上城区、海曙区助餐点试点部署报告（杭科〔2026〕12号）",
+            ),
+        ]),
+    )
+    .await
+    .map_err(e)?;
     let lid = st.db.listings("").await.map_err(|x| x.to_string())?[0].id;
     let jyj = world.actor("jyj");
     mk::market_act(
