@@ -1317,6 +1317,16 @@ async fn milestones_tracked(backend: Backend) {
         "the board workbook carries the sheets"
     );
     assert!(x.bytes().await.unwrap().starts_with(b"PK"));
+    // without login: neither the rows nor the report
+    let (s, _) = anon_get(&app, &format!("/api/v1/competitions/{id}/obligations")).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, _) = anon_post(
+        &app,
+        &act("report_milestone"),
+        json!({"milestone": 1, "evidence": "x"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
     // only the owner reports, with evidence, once
     let (s, _) = app
         .post(
