@@ -91,11 +91,19 @@ pub async fn todos(
 ) -> Result<Vec<(i64, String, String, String)>, AppError> {
     let mut out: Vec<(i64, String, String, String)> = vec![];
     if sees_all_bids(actor) {
+        // pending one of the user's roles, for competitions in the user's jurisdiction scope
         out.extend(
             st.db
-                .pending_competition_overrides(&actor.roles, 60)
+                .board_competition_overrides(
+                    board_path(actor).as_deref(),
+                    Some("pending"),
+                    None,
+                    200,
+                )
                 .await?
                 .into_iter()
+                .filter(|(_, _, o)| actor.has(o.approver))
+                .take(60)
                 .map(|(id, title, o)| {
                     (
                         id,

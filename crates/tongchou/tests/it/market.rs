@@ -1514,6 +1514,15 @@ async fn board_overrides_filtered(backend: Backend) {
     let (cookie, _) = app.page_session("hssjj").await;
     let page = html(&app, &cookie, "/board").await;
     assert!(!page.contains("基层减负一表通"), "filtered out by scope");
+    // 我的待办 follows the same scope: the pending override waits for 上城区's authority only
+    let todo = html(&app, &cookie, "/").await;
+    assert!(!todo.contains("基层减负一表通"), "not 海曙区's to-do");
+    let (cookie, _) = app.page_session("sjj").await;
+    let todo = html(&app, &cookie, "/").await;
+    assert!(
+        todo.contains("基层减负一表通") && todo.contains("审批原则性规定的例外"),
+        "上城区's authority signs off"
+    );
 }
 
 #[tokio::test]
