@@ -526,6 +526,9 @@ pub struct Competition {
     pub state: CompState,
     pub lead_unit_id: UnitId,
     pub lead_unit_name: String,
+    /// The lead unit's jurisdiction path (`/1/2/3/`): whose authorities act on the competition.
+    #[serde(default)]
+    pub jurisdiction_path: String,
     pub notice_from: Option<Date>,
     pub notice_until: Option<Date>,
     pub announced_on: Option<Date>,
@@ -1108,6 +1111,18 @@ pub fn handle_objection(
     Ok(())
 }
 
+/// An authority acts on a competition of its jurisdiction or below (the lead unit's): another
+/// district's or city's authority does not announce it nor sign off its overrides.
+pub fn check_jurisdiction(actor: &Actor, c: &Competition) -> Result<(), Refusal> {
+    if c.jurisdiction_path.is_empty() || c.jurisdiction_path.starts_with(&actor.jurisdiction_path) {
+        Ok(())
+    } else {
+        Err(Refusal::Forbidden(
+            "该揭榜不在本辖区，由牵头责任主体所在辖区的部门办理".into(),
+        ))
+    }
+}
+
 /// The task force (数字政府建设专班 — the competent authority) announces after the notice period,
 /// with every objection handled.
 pub fn announce(
@@ -1121,6 +1136,7 @@ pub fn announce(
             "入选公告由数字政府建设专班（主管部门）发布".into(),
         ));
     }
+    check_jurisdiction(actor, c)?;
     if c.state != CompState::Notice {
         return Err(wrong(c, "发布公告"));
     }

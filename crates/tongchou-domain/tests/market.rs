@@ -39,6 +39,7 @@ fn competition(class: u8, state: CompState) -> Competition {
         state,
         lead_unit_id: UnitId(LEAD_UNIT),
         lead_unit_name: "牵头责任主体".into(),
+        jurisdiction_path: "/1/2/3/".into(),
         notice_from: Some(d(2026, 3, 2)),
         notice_until: Some(d(2026, 3, 8)),
         announced_on: None,
@@ -265,6 +266,15 @@ fn objection_during_notice_blocks_announcement_until_handled() {
     }
     // handled → announced
     assert_eq!(announce(&authority(), &c, d(2026, 3, 9), 0), Ok(()));
+    // another district's authority does not announce it
+    let elsewhere = actor(4, "海曙区数据资源局", 21, "/1/2/4/", &[Role::Authority]);
+    assert!(matches!(
+        announce(&elsewhere, &c, d(2026, 3, 9), 0),
+        Err(Refusal::Forbidden(_))
+    ));
+    assert!(check_jurisdiction(&elsewhere, &c).is_err());
+    let city = actor(5, "市数据资源局", 22, "/1/2/", &[Role::Authority]);
+    assert_eq!(check_jurisdiction(&city, &c), Ok(()));
     assert!(matches!(
         announce(&lead(), &c, d(2026, 3, 9), 0),
         Err(Refusal::Forbidden(_))

@@ -24,6 +24,7 @@ fn date_of(s: Option<String>) -> Option<Date> {
 }
 
 const COMP_SQL: &str = "SELECT c.id, c.item_id, c.title, c.scenario, c.class, c.form, c.state, c.lead_unit_id, n.name AS lead_name, \
+    (SELECT j.path FROM jurisdictions j WHERE j.id = n.jurisdiction_id) AS lead_path, \
     c.notice_from, c.notice_until, c.announced_on, c.milestones, c.delivery_date, c.version FROM competitions c JOIN units n ON n.id = c.lead_unit_id";
 
 fn comp_row(r: &AnyRow) -> Result<Competition> {
@@ -39,6 +40,9 @@ fn comp_row(r: &AnyRow) -> Result<Competition> {
         state: CompState::parse(&r.try_get::<String, _>("state")?).ok_or_else(|| bad("state"))?,
         lead_unit_id: UnitId(r.try_get("lead_unit_id")?),
         lead_unit_name: r.try_get("lead_name")?,
+        jurisdiction_path: r
+            .try_get::<Option<String>, _>("lead_path")?
+            .unwrap_or_default(),
         notice_from: date_of(r.try_get("notice_from")?),
         notice_until: date_of(r.try_get("notice_until")?),
         announced_on: date_of(r.try_get("announced_on")?),

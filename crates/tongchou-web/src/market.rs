@@ -306,6 +306,7 @@ pub async fn act(
                 _ => return Err(AppError::field("agree", "请选择同意或异议")),
             };
             let opinion = f.text("opinion");
+            check_jurisdiction(actor, &c)?;
             let summary = review_override(actor, o, agree, &opinion, &profile)?;
             st.db
                 .review_competition_override(actor, &c, o.id, agree, opinion.trim(), &summary)

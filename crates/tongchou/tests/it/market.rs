@@ -1514,6 +1514,17 @@ async fn board_overrides_filtered(backend: Backend) {
     let (cookie, _) = app.page_session("hssjj").await;
     let page = html(&app, &cookie, "/board").await;
     assert!(!page.contains("基层减负一表通"), "filtered out by scope");
+    // nor may 海曙区's authority sign it off
+    let (_, v) = app.get(&sjj, &format!("/api/v1/competitions/{id}")).await;
+    let oid = v["overrides"][0]["id"].as_i64().unwrap();
+    let (s, v) = app
+        .post(
+            &hssjj,
+            &act("review_override"),
+            json!({"override": oid, "agree": "yes"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
     // 我的待办 follows the same scope: the pending override waits for 上城区's authority only
     let todo = html(&app, &cookie, "/").await;
     assert!(!todo.contains("基层减负一表通"), "not 海曙区's to-do");
