@@ -142,6 +142,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0018_competition_rest.sql"),
         include_str!("../migrations/postgres/0018_competition_rest.sql"),
     ),
+    (
+        "0021_tasks_indicators_showcase",
+        include_str!("../migrations/sqlite/0021_tasks_indicators_showcase.sql"),
+        include_str!("../migrations/postgres/0021_tasks_indicators_showcase.sql"),
+    ),
 ];
 
 impl Db {

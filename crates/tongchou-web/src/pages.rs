@@ -912,6 +912,8 @@ struct ShowPage {
     similar: Vec<tongchou_domain::similarity::Similar>,
     /// Library items this project implements and the application it upgrades (需求库链).
     demand_links: Vec<(String, String)>,
+    /// 挂图作战: the project's tasks and milestones (see `tasks_card.html`).
+    tasks: Vec<tongchou_domain::tasks::Task>,
 }
 
 /// What the money card of the project page shows.
@@ -1068,6 +1070,9 @@ impl ShowPage {
     fn action_name(&self, code: &str) -> &'static str {
         action_label(code)
     }
+    fn task_overdue(&self, t: &tongchou_domain::tasks::Task) -> bool {
+        t.overdue(self.today_date)
+    }
     fn kind_label(&self, code: &str) -> &'static str {
         tongchou_domain::profile::attachment_kind_label(code).unwrap_or("附件")
     }
@@ -1212,6 +1217,7 @@ async fn show_page(
         money,
         my_overrides,
         demand_links: crate::demand::project_links(st, id.0).await,
+        tasks: st.db.tasks_of(id.0).await?,
     };
     Ok(render_status(status, &page))
 }

@@ -324,6 +324,11 @@ pub fn system_actor(project: &Project) -> Actor {
 /// proposal is recorded once (unique per obligation, and the version check).
 pub async fn sweep(st: &AppState) -> Result<(u64, usize), AppError> {
     let today = today();
+    // 晾晒台: today's snapshot per unit (once a day, whichever process sweeps first; ZJ-plan 四(三)).
+    let slow_before = today
+        .checked_sub(jiff::Span::new().days(tongchou_domain::tasks::SLOW_DAYS_DEFAULT))
+        .unwrap_or(today);
+    st.db.take_board_snapshot(today, slow_before).await?;
     // Each project under its jurisdiction's profile.
     let mut by_code: std::collections::BTreeMap<
         String,
