@@ -308,7 +308,7 @@ pub fn decide(
             action: "办理任务销号",
         });
     }
-    let who = format!("{}（{}）", actor.name, actor.unit_name);
+    let who = actor.name.clone();
     let state_refusal = |t: &Task, what: &'static str| Refusal::WrongStage {
         stage: t.state.label(),
         action: what,

@@ -669,7 +669,7 @@ impl Db {
                         .bind(pid)
                         .bind(indicator)
                         .bind(n.trim())
-                        .bind(format!("{}（{}）", actor.name, actor.unit_name))
+                        .bind(&actor.name)
                         .bind(&now)
                         .execute(&mut *tx)
                         .await?;
@@ -760,6 +760,10 @@ impl Db {
     /// row per (day, unit), kept by the first writer: a second sweep the same day, in this process
     /// or another, inserts nothing. Returns the rows inserted.
     pub async fn take_board_snapshot(&self, today: Date, slow_before: Date) -> Result<u64> {
+        // Taken today already (by this process or another): nothing to aggregate.
+        if self.snapshot_rows(today).await? > 0 {
+            return Ok(0);
+        }
         let stage_rows = sqlx::query(
             "SELECT p.unit_id, j.path, p.stage, CAST(COUNT(*) AS BIGINT) AS n, \
              CAST(COALESCE(SUM(CASE WHEN p.stage_since < $1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS slow \

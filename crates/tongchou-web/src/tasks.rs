@@ -861,21 +861,11 @@ pub async fn page_act(
                 &profile,
                 today(),
             )?;
-            let mut up = fields.clone();
-            up.0.push(("kind".into(), "other".into()));
-            service::attach(&st, &user.actor, p.id, "other", &filename, &bytes, &up).await?;
-            let newest = st
-                .db
-                .attachments(p.id)
-                .await?
-                .into_iter()
-                .filter(|a| a.kind == "other" && a.uploaded_by == user.actor.user_id.0)
-                .max_by_key(|a| a.id)
-                .ok_or_else(|| AppError::Internal("uploaded evidence not found".into()))?;
-            fields
-                .0
-                .retain(|(k, _)| k != "attachment" && k != "version");
-            fields.0.push(("attachment".into(), newest.id.to_string()));
+            let doc_date = crate::fields::attach_date(&fields)?;
+            let aid =
+                service::attach_evidence(&st, &user.actor, &p, &filename, &bytes, doc_date).await?;
+            fields.0.retain(|(k, _)| k != "attachment");
+            fields.0.push(("attachment".into(), aid.to_string()));
         }
         act(&st, &user.actor, ProjectId(id), Some(tid), &action, &fields).await?;
         Ok(())
