@@ -700,3 +700,32 @@ async fn showcase_publishes_by_the_authority_and_the_public_page_shows_nothing_i
 async fn showcase_publishes_by_the_authority_and_the_public_page_shows_nothing_internal_postgres() {
     showcase(Backend::Postgres).await;
 }
+
+/// Demo data (ZJ-plan 一, 四(一), 四(三)): the plan's indicators, projects with their boards (one
+/// item late, closings reconciled and awaiting 对账), one published showcase case; the history
+/// chains stay valid.
+#[tokio::test]
+async fn demo_has_boards_indicators_and_a_published_case() {
+    let Some((db, _url, dir)) = crate::support::database(Backend::Sqlite).await else {
+        return;
+    };
+    let st = tongchou_web::AppState::new(db, dir.join("data"));
+    let world = tongchou_testkit::seed_demo(&st, today())
+        .await
+        .expect("demo");
+    assert_eq!(st.db.indicators().await.unwrap().len(), 7);
+    let scope = tongchou_domain::permission::list_scope(world.actor("sjj"));
+    let (items, total) = st
+        .db
+        .board_tasks(&scope, &Default::default(), today(), 100, 0)
+        .await
+        .unwrap();
+    assert!(total >= 6, "{total}");
+    let states: Vec<_> = items.iter().map(|b| b.task.state).collect();
+    use tongchou_domain::tasks::TaskState;
+    assert!(states.contains(&TaskState::Confirmed) && states.contains(&TaskState::Closed));
+    assert!(items.iter().any(|b| b.task.overdue(today())));
+    assert_eq!(st.db.indicator_links().await.unwrap().len(), 1);
+    assert_eq!(st.db.published_cases().await.unwrap().len(), 1);
+    assert!(st.db.verify_history().await.unwrap().is_ok());
+}
