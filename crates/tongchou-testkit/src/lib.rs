@@ -1634,7 +1634,7 @@ pub async fn seed_board_demo(st: &AppState, world: &World, today: Date) -> Resul
     for (n, item) in building.iter().enumerate() {
         let p = st.db.project(ProjectId(item.id)).await.map_err(e)?;
         let (profile, tag) = st.profile_and_tag(&p.jurisdiction_path);
-        let Some((username, clerk)) = world
+        let Some((_, clerk)) = world
             .actors
             .iter()
             .find(|(_, a)| a.unit_id == p.unit_id && a.has(Role::Unit))
@@ -1687,7 +1687,7 @@ pub async fn seed_board_demo(st: &AppState, world: &World, today: Date) -> Resul
             TaskCommand::Close {
                 evidence: Evidence {
                     attachment: None,
-                    reference: format!("详细设计评审意见（{username}-{}）", n + 1),
+                    reference: format!("详细设计评审意见 {}-SJ-{:03}", today.year(), n + 1),
                 },
                 note: "详细设计已通过专家评审".into(),
             },

@@ -590,12 +590,15 @@ pub fn trend_svg(points: &[TrendPoint]) -> String {
             last.day
         );
     }
-    for (color, get) in [
+    for (color, dash, get) in [
         (
             "#b42318",
+            "",
             (|p: &TrendPoint| p.overdue) as fn(&TrendPoint) -> i64,
         ),
-        ("#b54708", |p: &TrendPoint| p.slow),
+        ("#1d4c8a", r#" stroke-dasharray="6 4""#, |p: &TrendPoint| {
+            p.slow
+        }),
     ] {
         let pts: Vec<String> = points
             .iter()
@@ -605,7 +608,7 @@ pub fn trend_svg(points: &[TrendPoint]) -> String {
         if n > 1 {
             let _ = write!(
                 s,
-                r#"<polyline fill="none" stroke="{color}" stroke-width="2" points="{}"/>"#,
+                r#"<polyline fill="none" stroke="{color}" stroke-width="2"{dash} points="{}"/>"#,
                 pts.join(" ")
             );
         }

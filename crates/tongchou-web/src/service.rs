@@ -400,7 +400,10 @@ pub async fn sweep(st: &AppState) -> Result<(u64, usize), AppError> {
     let slow_before = today
         .checked_sub(jiff::Span::new().days(tongchou_domain::tasks::SLOW_DAYS_DEFAULT))
         .unwrap_or(today);
-    st.db.take_board_snapshot(today, slow_before).await?;
+    // A failed snapshot is retried at the next sweep and never holds up the deadline duties.
+    if let Err(e) = st.db.take_board_snapshot(today, slow_before).await {
+        tracing::warn!(error = %e, "board snapshot failed");
+    }
     // Each project under its jurisdiction's profile.
     let mut by_code: std::collections::BTreeMap<
         String,
