@@ -291,6 +291,8 @@ struct TodoPage {
     recent: Vec<ProjectListItem>,
     /// shared-application competitions waiting for this user: (id, title, what, note)
     competition_todos: Vec<(i64, String, String, String)>,
+    /// 挂图作战 items waiting for this user: (project, task, project name, title, what, note)
+    task_todos: Vec<(i64, i64, String, String, String, String)>,
 }
 
 pub async fn todo(State(st): State<AppState>, MaybeUser(u): MaybeUser) -> Response {
@@ -323,6 +325,7 @@ async fn todo_inner(st: &AppState, user: &CurrentUser) -> Result<Response, AppEr
         items,
         recent,
         competition_todos: crate::market::todos(st, a).await?,
+        task_todos: crate::tasks::todos(st, a).await?,
     }))
 }
 

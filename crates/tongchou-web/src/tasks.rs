@@ -584,6 +584,90 @@ pub async fn board_export(
     Ok(xlsx_response(bytes, &format!("tasks-{today}.xlsx")))
 }
 
+// ---------- 我的待办 ----------
+
+/// What 我的待办 lists of the boards: for the competent authority, closings awaiting its 对账
+/// (on projects it handles); for a unit, its open items that are late, due within 7 days or were
+/// sent back. (project id, task id, project name, task title, what, note)
+pub async fn todos(
+    st: &AppState,
+    a: &Actor,
+) -> Result<Vec<(i64, i64, String, String, String, String)>, AppError> {
+    let today = today();
+    let scope = list_scope(a);
+    let mut out = vec![];
+    if a.has(tongchou_domain::Role::Authority) {
+        let f = TaskFilter {
+            state: Some(TaskState::Closed),
+            ..Default::default()
+        };
+        let (items, _) = st.db.board_tasks(&scope, &f, today, 60, 0).await?;
+        let mut handled: HashMap<i64, bool> = HashMap::new();
+        for b in items {
+            let pid = b.task.project_id;
+            let here = match handled.get(&pid) {
+                Some(h) => *h,
+                None => {
+                    let p = st.db.project(ProjectId(pid)).await?;
+                    let h = tasks::may_confirm(a, &p, &st.profile_for(&p.jurisdiction_path));
+                    handled.insert(pid, h);
+                    h
+                }
+            };
+            if here {
+                let t = &b.task;
+                out.push((
+                    pid,
+                    t.id,
+                    b.project_name,
+                    t.input.title.clone(),
+                    "对账确认".to_string(),
+                    format!(
+                        "{} {} 销号",
+                        t.closed_by.clone().unwrap_or_default(),
+                        t.closed_on.map(|d| d.to_string()).unwrap_or_default()
+                    ),
+                ));
+            }
+        }
+    }
+    if a.has(tongchou_domain::Role::Unit) {
+        let f = TaskFilter {
+            unit: Some(a.unit_id),
+            state: Some(TaskState::Open),
+            ..Default::default()
+        };
+        let soon = today
+            .checked_add(jiff::Span::new().days(7))
+            .unwrap_or(today);
+        let (items, _) = st.db.board_tasks(&scope, &f, today, 200, 0).await?;
+        for b in items {
+            let t = &b.task;
+            if t.input.owner_unit_id != a.unit_id {
+                continue;
+            }
+            let note = if let Some(r) = &t.reject_reason {
+                format!("对账退回：{r}")
+            } else if t.overdue(today) {
+                format!("已逾期 {} 天（{}）", t.days_overdue(today), t.input.due)
+            } else if t.input.due <= soon {
+                format!("{} 前完成", t.input.due)
+            } else {
+                continue;
+            };
+            out.push((
+                t.project_id,
+                t.id,
+                b.project_name.clone(),
+                t.input.title.clone(),
+                "销号（须有佐证）".to_string(),
+                note,
+            ));
+        }
+    }
+    Ok(out)
+}
+
 // ---------- the project's page ----------
 
 #[derive(Template)]

@@ -163,6 +163,16 @@ async fn tasks_close_with_evidence_and_reconcile(backend: Backend) {
         .await;
     assert_eq!(s, StatusCode::CONFLICT, "{v}");
 
+    // The closing waits in the district bureau's 我的待办, not in the city's.
+    let (cookie, _) = app.page_session("sjj").await;
+    let (_, html) = page(&app, Some(&cookie), "/").await;
+    assert!(
+        html.contains("挂图作战待办") && html.contains("完成数据归集") && html.contains("对账确认"),
+        "{html}"
+    );
+    let (cookie, _) = app.page_session("hzsjj").await;
+    let (_, html) = page(&app, Some(&cookie), "/").await;
+    assert!(!html.contains("挂图作战待办"), "{html}");
     // 对账: only the authority of the handling level (the district bureau), not the unit, not the
     // city above, not another city.
     let confirm1 = format!("{tasks}/{t1id}/confirm");
@@ -190,6 +200,13 @@ async fn tasks_close_with_evidence_and_reconcile(backend: Backend) {
     assert_eq!(v["state"], "open", "{v}");
     assert_eq!(v["reject_reason"], "归集报告未附质量检查结论", "{v}");
     assert_eq!(v["rejections"], 1, "{v}");
+    // The owner finds it sent back in 我的待办.
+    let (cookie, _) = app.page_session("jyj").await;
+    let (_, html) = page(&app, Some(&cookie), "/").await;
+    assert!(
+        html.contains("对账退回：归集报告未附质量检查结论"),
+        "{html}"
+    );
     let (s, v) = app.post(&auth, &confirm1, json!({})).await;
     assert_eq!(
         s,
