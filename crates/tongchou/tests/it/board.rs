@@ -464,8 +464,37 @@ async fn indicators(backend: Backend) {
         .iter()
         .any(|e| e["action"] == "indicator_link"));
 
+    // The unit's task page offers the forms; a refused one is shown again beside its input.
+    let (cookie, csrf) = app.page_session("jyj").await;
+    let (s, html) = page(&app, Some(&cookie), &format!("/projects/{id}/tasks")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("新增任务或里程碑")
+            && html.contains("关联规划指标")
+            && html.contains("事项梳理"),
+        "{html}"
+    );
+    let r = app
+        .client
+        .post(format!("{}/projects/{id}/tasks", app.base))
+        .header("cookie", &cookie)
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("title", "事项上线"),
+            ("owner_person", "林晓"),
+            ("due", "2026-12-31"),
+            ("indicator", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("请填写完成标志") && html.contains("value=\"事项上线\""),
+        "{html}"
+    );
     // Page and Excel.
-    let (cookie, _) = app.page_session("jyj").await;
     let (s, html) = page(&app, Some(&cookie), "/indicators").await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("上城区政务服务一网通办提升") && html.contains("85%以上"));
