@@ -100,6 +100,25 @@ async fn tasks_close_with_evidence_and_reconcile(backend: Backend) {
     assert_eq!(v["items"][0]["id"], t1id, "ordered by due date: {v}");
     let (_, v) = app.get(&elsewhere, "/api/v1/tasks").await;
     assert_eq!(v["total"], 0, "another city sees none: {v}");
+    // Filters: the owner unit (or the project's), the jurisdiction (within the reader's).
+    let (_, v) = app
+        .get(&auth, &format!("/api/v1/tasks?unit={wjw_unit}"))
+        .await;
+    assert_eq!(v["total"], 1, "{v}");
+    assert_eq!(v["items"][0]["id"], t2id, "{v}");
+    let district = app.world.actor("sjj").jurisdiction_id.0;
+    let (_, v) = app
+        .get(
+            &auth,
+            &format!("/api/v1/tasks?jurisdiction={district}&state=open"),
+        )
+        .await;
+    assert_eq!(v["total"], 2, "{v}");
+    let ningbo = app.world.actor("nbsjj").jurisdiction_id.0;
+    let (s, v) = app
+        .get(&auth, &format!("/api/v1/tasks?jurisdiction={ningbo}"))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
 
     // Closing without evidence is refused, citing the plan; nothing changes.
     let close1 = format!("{tasks}/{t1id}/close");
@@ -390,6 +409,15 @@ async fn indicators(backend: Backend) {
             .unwrap()
     };
     let one_net = find("依申请政务服务事项“一网通办”率", "85%以上");
+    // Edited by the province, version-checked.
+    let edit = json!({"id": one_net, "version": 1, "name": "依申请政务服务事项“一网通办”率",
+                      "target": "85%以上", "year": 2021, "cite": "浙江省数字政府系统建设方案 一", "note": "2021年底前"});
+    let (s, v) = app
+        .post(&province, "/api/v1/indicators/edit", edit.clone())
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = app.post(&province, "/api/v1/indicators/edit", edit).await;
+    assert_eq!(s, StatusCode::CONFLICT, "stale version: {v}");
     let mobile = find("掌上执法率", "95%以上");
     assert_eq!(
         items
@@ -643,6 +671,15 @@ async fn showcase(backend: Backend) {
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let cid = v["id"].as_i64().unwrap();
     assert_eq!(v["published"], false, "{v}");
+    // Edited before publishing; empty results are refused.
+    let mut edit = case.clone();
+    edit["id"] = json!(cid);
+    edit["results"] = json!("");
+    let (s, v) = app.post(&auth, "/api/v1/showcase/edit", edit.clone()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    edit["results"] = json!("覆盖 86 所学校，食材抽检合格率 99.6%。");
+    let (s, v) = app.post(&auth, "/api/v1/showcase/edit", edit).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
     let (s, v) = app.post(&auth, "/api/v1/showcase/add", case.clone()).await;
     assert_eq!(s, StatusCode::CONFLICT, "chosen once: {v}");
 
@@ -686,7 +723,7 @@ async fn showcase(backend: Backend) {
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["published"], true, "{v}");
-    assert_eq!(v["history"].as_array().unwrap().len(), 2, "{v}");
+    assert_eq!(v["history"].as_array().unwrap().len(), 3, "{v}");
 
     let (html, json_text) = public(&app).await;
     assert!(
@@ -723,7 +760,7 @@ async fn showcase(backend: Backend) {
     // Unpublished again: gone from the public page; the history keeps every step.
     let (s, v) = app.post(&auth, "/api/v1/showcase/unpublish", publish).await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    assert_eq!(v["history"].as_array().unwrap().len(), 3, "{v}");
+    assert_eq!(v["history"].as_array().unwrap().len(), 4, "{v}");
     let (html, _) = public(&app).await;
     assert!(!html.contains("智慧食堂：从农田到餐桌"), "{html}");
 
