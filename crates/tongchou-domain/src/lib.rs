@@ -26,8 +26,10 @@ pub mod profile;
 pub mod project;
 pub mod role;
 pub mod round;
+pub mod showcase;
 pub mod similarity;
 pub mod stage;
+pub mod tasks;
 
 pub use ids::*;
 pub use money::Yuan;

@@ -340,7 +340,9 @@ pub fn action_label(code: &str) -> &'static str {
         "confirm_outcome" => "确认评价结果",
         "publish_evaluation" => "公布评价结果",
         "report_rectification" => "报送绩效整改情况",
-        other => crate::operation::action_label(other).unwrap_or("操作"),
+        other => crate::operation::action_label(other)
+            .or_else(|| crate::tasks::action_label(other))
+            .unwrap_or("操作"),
     }
 }
 

@@ -147,6 +147,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0020_market_obligations.sql"),
         include_str!("../migrations/postgres/0020_market_obligations.sql"),
     ),
+    (
+        "0021_tasks_indicators_showcase",
+        include_str!("../migrations/sqlite/0021_tasks_indicators_showcase.sql"),
+        include_str!("../migrations/postgres/0021_tasks_indicators_showcase.sql"),
+    ),
 ];
 
 impl Db {

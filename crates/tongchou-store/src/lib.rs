@@ -20,6 +20,7 @@ pub mod project;
 pub mod rounds;
 pub mod search;
 pub mod sharing;
+pub mod tasks;
 pub mod user;
 
 pub use db::{redact as db_redact, Backend, Db};

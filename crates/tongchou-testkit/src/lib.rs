@@ -1596,7 +1596,166 @@ pub async fn seed_demo(st: &AppState, today: Date) -> Result<World, String> {
     seed_demand_demo(st, &world, today, first_upgrade).await?;
     seed_evaluation_demo(st, &world, today).await?;
     seed_market_demo(st, &world, today).await?;
+    seed_board_demo(st, &world, today).await?;
     Ok(world)
+}
+
+/// Demo 挂图作战 (ZJ-plan 四(一)), plan indicators (一) and 观星台 (四(三)): the plan's indicators
+/// kept by the province; three projects in construction with their tasks — one late, one closed
+/// awaiting 对账, one reconciled — the first linked to the 一网通办 indicator; one project in
+/// operation published as a showcase case.
+pub async fn seed_board_demo(st: &AppState, world: &World, today: Date) -> Result<(), String> {
+    use tongchou_domain::tasks::{self, Evidence, TaskCommand, TaskInput, TaskKind};
+    let e = |e: StoreError| e.to_string();
+    st.db
+        .add_indicators(world.actor("szb"), &tasks::zj_plan_indicators())
+        .await
+        .map_err(e)?;
+    let one_net = st
+        .db
+        .indicators()
+        .await
+        .map_err(e)?
+        .into_iter()
+        .find(|i| i.input.name.contains("一网通办") && i.input.year == 2021);
+    let auth = world.actor("sjj");
+    let scope = tongchou_domain::permission::list_scope(auth);
+    let f = |stage| tongchou_store::project::ListFilter {
+        stages: vec![stage],
+        per_page: 3,
+        page: 1,
+        ..Default::default()
+    };
+    let (building, _) = st
+        .db
+        .list_projects(&scope, &f(Stage::InConstruction))
+        .await
+        .map_err(e)?;
+    for (n, item) in building.iter().enumerate() {
+        let p = st.db.project(ProjectId(item.id)).await.map_err(e)?;
+        let (profile, tag) = st.profile_and_tag(&p.jurisdiction_path);
+        let Some((_, clerk)) = world
+            .actors
+            .iter()
+            .find(|(_, a)| a.unit_id == p.unit_id && a.has(Role::Unit))
+        else {
+            continue;
+        };
+        let plan = [
+            (
+                TaskKind::Milestone,
+                "完成需求调研和详细设计",
+                -20,
+                "详细设计说明书通过评审",
+            ),
+            (
+                TaskKind::Task,
+                "完成数据归集和接口联调",
+                -3,
+                "归集数据表全部通过质量检查",
+            ),
+            (TaskKind::Milestone, "上线试运行", 45, "试运行报告"),
+        ];
+        let mut added = vec![];
+        for (kind, title, days, indicator) in plan {
+            let input = TaskInput {
+                kind,
+                title: title.into(),
+                owner_unit_id: p.unit_id,
+                owner_unit_name: p.unit_name.clone(),
+                owner_person: "项目负责人".into(),
+                due: today
+                    .checked_add(jiff::Span::new().days(days))
+                    .map_err(|e| e.to_string())?,
+                indicator: indicator.into(),
+            };
+            let d = tasks::decide(&p, None, clerk, TaskCommand::Add(input), &profile, today)
+                .map_err(|e| e.to_string())?;
+            added.push(
+                st.db
+                    .apply_task(&p, clerk, &d, None, &tag)
+                    .await
+                    .map_err(e)?,
+            );
+        }
+        // The first is closed with its evidence; in the first two projects also reconciled.
+        let first = &added[0];
+        let d = tasks::decide(
+            &p,
+            Some(first),
+            clerk,
+            TaskCommand::Close {
+                evidence: Evidence {
+                    attachment: None,
+                    reference: format!("详细设计评审意见 {}-SJ-{:03}", today.year(), n + 1),
+                },
+                note: "详细设计已通过专家评审".into(),
+            },
+            &profile,
+            today,
+        )
+        .map_err(|e| e.to_string())?;
+        let closed = st
+            .db
+            .apply_task(&p, clerk, &d, Some(first.version), &tag)
+            .await
+            .map_err(e)?;
+        if n < 2 {
+            let d = tasks::decide(
+                &p,
+                Some(&closed),
+                auth,
+                TaskCommand::Confirm {
+                    note: "与台账一致".into(),
+                },
+                &profile,
+                today,
+            )
+            .map_err(|e| e.to_string())?;
+            st.db
+                .apply_task(&p, auth, &d, Some(closed.version), &tag)
+                .await
+                .map_err(e)?;
+        }
+        if let (0, Some(ind)) = (n, &one_net) {
+            let note = "推动本部门依申请政务服务事项全程网办";
+            let summary = tasks::decide_link(clerk, &p, ind, note).map_err(|e| e.to_string())?;
+            st.db
+                .link_indicator(&p, clerk, ind.id, Some(note), &summary, &tag)
+                .await
+                .map_err(e)?;
+        }
+    }
+    let (running, _) = st
+        .db
+        .list_projects(&scope, &f(Stage::InOperation))
+        .await
+        .map_err(e)?;
+    if let Some(item) = running.first() {
+        let input = tongchou_domain::showcase::CaseInput {
+            title: format!("{}：数据多跑路，群众少跑腿", item.name),
+            summary: "依托一体化智能化公共数据平台，打通部门业务系统，实现事项线上办理和数据共享。"
+                .into(),
+            results: "上线以来办件全程网办，平均办理时间明显缩短，群众满意度提升。".into(),
+        };
+        let id = st
+            .db
+            .create_case(
+                auth,
+                tongchou_domain::showcase::CaseSource::Project,
+                item.id,
+                &item.name,
+                &item.unit_name,
+                &input,
+            )
+            .await
+            .map_err(e)?;
+        st.db
+            .update_case(auth, id, 1, None, Some((true, today)))
+            .await
+            .map_err(e)?;
+    }
+    Ok(())
 }
 
 /// Demo evaluations (SPEC §2.9): every system in operation self-evaluates this year; the first is

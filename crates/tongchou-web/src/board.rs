@@ -15,6 +15,7 @@ use tongchou_domain::permission::list_scope;
 use tongchou_domain::{Date, Stage};
 use tongchou_store::overrides::{OverrideBoardRow, OverrideFilter};
 use tongchou_store::project::{ListFilter, ProjectListItem, UnitBoardRow};
+use tongchou_store::tasks::TrendPoint;
 
 /// An override on the board, with its approver in the profile's words.
 pub struct BoardOverride {
@@ -56,6 +57,14 @@ struct BoardPage {
     /// 共享应用协议义务 (责任制, ZJ-share 三（六）): per responsible unit, and the overdue ones.
     duty_units: Vec<tongchou_store::market::CompDutyBoardRow>,
     duty_overdue: Vec<(String, tongchou_domain::market::CompObligationRow)>,
+    /// 趋势: the daily snapshots in scope (ZJ-plan 四(三) 定期公布), as a server-rendered chart
+    /// and the table of its numbers.
+    trend: Vec<TrendPoint>,
+    trend_svg: String,
+    /// 进度缓慢项目: in an active stage longer than `slow_days`.
+    slow: Vec<BoardRow>,
+    slow_days: i64,
+    slow_cite: String,
 }
 
 impl BoardPage {
@@ -225,6 +234,8 @@ pub async fn page(
         let competition_overrides =
             crate::market::board_overrides(&st, &user.actor, &q, 200).await?;
         let (duty_units, duty_overdue) = crate::market::board_duties(&st, &user.actor).await?;
+        let trend = trend_points(&st, &user, &q, today).await?;
+        let slow = slow_rows(&st, &user, &f, today, 50).await?;
         let pages = ((total as u32).div_ceil(f.per_page)).max(1);
         let mut parts: Vec<String> = q
             .iter()
@@ -255,6 +266,11 @@ pub async fn page(
             competition_overrides,
             duty_units,
             duty_overdue,
+            trend_svg: trend_svg(&trend),
+            trend,
+            slow,
+            slow_days: tongchou_domain::tasks::SLOW_DAYS_DEFAULT,
+            slow_cite: tongchou_domain::tasks::cite_publicity().to_string(),
             override_states: OverrideState::ALL
                 .into_iter()
                 .map(|s| (s.code(), s.label()))
@@ -399,6 +415,54 @@ pub async fn export(
     ws.set_column_width(0, 40).map_err(xl)?;
     // 共享应用: the competitions' overrides and obligations, same filters and scope.
     crate::market::board_sheets(&st, &user.actor, &q, &mut wb).await?;
+    // 趋势 and 进度缓慢项目 (ZJ-plan 四(三)): the numbers behind the chart.
+    let ws = wb.add_worksheet().set_name("逾期趋势").map_err(xl)?;
+    for (c, h) in ["日期", "项目数", "逾期事项", "有逾期的项目", "进度缓慢项目"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_with_format(0, c as u16, *h, &bold).map_err(xl)?;
+    }
+    for (i, t) in trend_points(&st, &user, &q, today)
+        .await?
+        .iter()
+        .enumerate()
+    {
+        let r = i as u32 + 1;
+        ws.write(r, 0, t.day.as_str()).map_err(xl)?;
+        ws.write(r, 1, t.projects as f64).map_err(xl)?;
+        ws.write(r, 2, t.overdue as f64).map_err(xl)?;
+        ws.write(r, 3, t.overdue_projects as f64).map_err(xl)?;
+        ws.write(r, 4, t.slow as f64).map_err(xl)?;
+    }
+    let ws = wb.add_worksheet().set_name("进度缓慢项目").map_err(xl)?;
+    for (c, h) in [
+        "项目编号",
+        "项目名称",
+        "建设单位",
+        "阶段",
+        "本阶段天数",
+        "逾期事项",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_with_format(0, c as u16, *h, &bold).map_err(xl)?;
+    }
+    for (i, b) in slow_rows(&st, &user, &f, today, 5_000)
+        .await?
+        .iter()
+        .enumerate()
+    {
+        let r = i as u32 + 1;
+        ws.write(r, 0, &b.item.code).map_err(xl)?;
+        ws.write(r, 1, &b.item.name).map_err(xl)?;
+        ws.write(r, 2, &b.item.unit_name).map_err(xl)?;
+        ws.write(r, 3, b.item.stage.label()).map_err(xl)?;
+        ws.write(r, 4, b.days_in_stage as f64).map_err(xl)?;
+        ws.write(r, 5, b.overdue as f64).map_err(xl)?;
+    }
+    ws.set_column_width(1, 40).map_err(xl)?;
     let bytes = wb.save_to_buffer().map_err(xl)?;
     Ok((
         [
@@ -414,4 +478,213 @@ pub async fn export(
         bytes,
     )
         .into_response())
+}
+
+// ---------- trends and slow projects (ZJ-plan 四(三)) ----------
+
+/// Days of trend shown.
+const TREND_DAYS: i64 = 90;
+
+/// Whose snapshots the actor's trend sums: the departments, audit and administrators see their
+/// jurisdiction (or the unit they filter by); anyone else their own unit.
+fn trend_scope(
+    user: &CurrentUser,
+    q: &HashMap<String, String>,
+) -> (String, Option<tongchou_domain::UnitId>) {
+    let a = &user.actor;
+    let wide = tongchou_domain::permission::DEPARTMENT_ROLES
+        .iter()
+        .any(|r| a.has(*r))
+        || a.has(tongchou_domain::Role::Audit)
+        || a.has(tongchou_domain::Role::Admin);
+    if wide {
+        let unit = q
+            .get("unit")
+            .and_then(|u| u.parse().ok())
+            .map(tongchou_domain::UnitId);
+        (a.jurisdiction_path.clone(), unit)
+    } else {
+        (a.jurisdiction_path.clone(), Some(a.unit_id))
+    }
+}
+
+async fn trend_points(
+    st: &AppState,
+    user: &CurrentUser,
+    q: &HashMap<String, String>,
+    today: Date,
+) -> Result<Vec<TrendPoint>, AppError> {
+    let (path, unit) = trend_scope(user, q);
+    let since = today
+        .checked_sub(jiff::Span::new().days(TREND_DAYS))
+        .unwrap_or(today);
+    Ok(st.db.board_trend(&path, unit, since).await?)
+}
+
+/// Projects in scope and filter that have stayed in an active stage longer than the threshold.
+async fn slow_rows(
+    st: &AppState,
+    user: &CurrentUser,
+    f: &ListFilter,
+    today: Date,
+    limit: i64,
+) -> Result<Vec<BoardRow>, AppError> {
+    let before = today
+        .checked_sub(jiff::Span::new().days(tongchou_domain::tasks::SLOW_DAYS_DEFAULT))
+        .unwrap_or(today);
+    let mut f = f.clone();
+    f.stages.retain(|s| tongchou_domain::tasks::is_active(*s));
+    if f.stages.is_empty() {
+        return Ok(vec![]);
+    }
+    let items = st
+        .db
+        .slow_projects(&list_scope(&user.actor), &f, before, limit)
+        .await?;
+    let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
+    let overdue = st.db.overdue_counts(&ids, today).await?;
+    Ok(items
+        .into_iter()
+        .map(|item| BoardRow {
+            days_in_stage: days_since(&item.stage_since, today),
+            overdue: overdue.get(&item.id).copied().unwrap_or(0),
+            item,
+        })
+        .collect())
+}
+
+/// The overdue trend as an SVG line chart (no JavaScript): overdue obligations per day, with
+/// slow projects as a second line; each point carries its numbers as a tooltip.
+pub fn trend_svg(points: &[TrendPoint]) -> String {
+    use std::fmt::Write;
+    let (w, h, left, right, top, bottom) = (720.0_f64, 200.0_f64, 44.0, 16.0, 14.0, 28.0);
+    let max = points
+        .iter()
+        .map(|p| p.overdue.max(p.slow))
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let n = points.len();
+    let x = |i: usize| {
+        if n <= 1 {
+            left + (w - left - right) / 2.0
+        } else {
+            left + (w - left - right) * i as f64 / (n - 1) as f64
+        }
+    };
+    let y = |v: i64| top + (h - top - bottom) * (1.0 - v as f64 / max);
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg class="trend" viewBox="0 0 {w} {h}" role="img" aria-labelledby="trend-title" xmlns="http://www.w3.org/2000/svg"><title id="trend-title">逾期事项趋势（最近 {n} 次快照）</title>"#
+    );
+    for k in 0..=2 {
+        let v = (max as i64 * k + 1) / 2;
+        let v = if k == 2 {
+            max as i64
+        } else if k == 0 {
+            0
+        } else {
+            v
+        };
+        let yy = y(v);
+        let _ = write!(
+            s,
+            r##"<line x1="{left}" y1="{yy:.1}" x2="{}" y2="{yy:.1}" stroke="#e3e7ee"/><text x="{}" y="{:.1}" font-size="11" text-anchor="end" fill="#5b6472">{v}</text>"##,
+            w - right,
+            left - 6.0,
+            yy + 4.0
+        );
+    }
+    if let (Some(first), Some(last)) = (points.first(), points.last()) {
+        let _ = write!(
+            s,
+            r##"<text x="{left}" y="{}" font-size="11" fill="#5b6472">{}</text><text x="{}" y="{}" font-size="11" text-anchor="end" fill="#5b6472">{}</text>"##,
+            h - 8.0,
+            first.day,
+            w - right,
+            h - 8.0,
+            last.day
+        );
+    }
+    for (color, dash, get) in [
+        (
+            "#b42318",
+            "",
+            (|p: &TrendPoint| p.overdue) as fn(&TrendPoint) -> i64,
+        ),
+        ("#1d4c8a", r#" stroke-dasharray="6 4""#, |p: &TrendPoint| {
+            p.slow
+        }),
+    ] {
+        let pts: Vec<String> = points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| format!("{:.1},{:.1}", x(i), y(get(p))))
+            .collect();
+        if n > 1 {
+            let _ = write!(
+                s,
+                r#"<polyline fill="none" stroke="{color}" stroke-width="2"{dash} points="{}"/>"#,
+                pts.join(" ")
+            );
+        }
+    }
+    for (i, p) in points.iter().enumerate() {
+        let _ = write!(
+            s,
+            r##"<circle cx="{:.1}" cy="{:.1}" r="3" fill="#b42318"><title>{}：逾期事项 {}，有逾期的项目 {}，进度缓慢项目 {}</title></circle>"##,
+            x(i),
+            y(p.overdue),
+            p.day,
+            p.overdue,
+            p.overdue_projects,
+            p.slow
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// `GET /api/v1/board/trend`: the daily snapshots in the reader's scope (unit filter for
+/// departments), the slow-project threshold and the slow projects.
+pub async fn api_trend(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<axum::Json<serde_json::Value>, AppError> {
+    let today = tongchou_store::today();
+    let mut f = list_query(&q).filter(500)?;
+    active_stages(&mut f);
+    let points = trend_points(&st, &user, &q, today).await?;
+    let slow: Vec<serde_json::Value> = slow_rows(&st, &user, &f, today, 500)
+        .await?
+        .into_iter()
+        .map(|b| {
+            serde_json::json!({
+                "id": b.item.id, "code": b.item.code, "name": b.item.name, "unit_name": b.item.unit_name,
+                "stage": b.item.stage, "stage_label": b.item.stage.label(), "days_in_stage": b.days_in_stage, "overdue": b.overdue,
+            })
+        })
+        .collect();
+    Ok(axum::Json(serde_json::json!({
+        "points": points,
+        "slow_days": tongchou_domain::tasks::SLOW_DAYS_DEFAULT,
+        "cite": tongchou_domain::tasks::cite_publicity().to_string(),
+        "slow_projects": slow,
+    })))
+}
+
+pub fn openapi_paths(doc: &mut serde_json::Value) {
+    use crate::openapi::err;
+    let paths = serde_json::json!({
+        "/api/v1/board/trend": { "get": {
+            "summary": "晾晒台趋势：每日快照（每个单位每天一条，定时任务生成）按日汇总的项目数、逾期事项、有逾期的项目、进度缓慢项目；进度缓慢项目名单（在建阶段停留超过 slow_days 天）。主管等部门看本辖区（可按 unit 筛选），建设单位看本单位（浙江省数字政府系统建设方案 四（三））",
+            "responses": { "200": { "description": "{points:[{day, projects, overdue, overdue_projects, slow}], slow_days, cite, slow_projects}" }, "401": err("未登录") } } }
+    });
+    if let (Some(p), Some(new)) = (doc["paths"].as_object_mut(), paths.as_object()) {
+        for (k, v) in new {
+            p.insert(k.clone(), v.clone());
+        }
+    }
 }

@@ -25,7 +25,9 @@ pub mod profiles;
 pub mod rounds;
 pub mod service;
 pub mod sharing;
+pub mod showcase;
 pub mod smtp;
+pub mod tasks;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -352,6 +354,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/sweep", post(pages::sweep_now))
         .route("/board.xlsx", get(board::export))
+        .route("/api/v1/board/trend", get(board::api_trend))
         .route("/statistics", get(evaluation::page))
         .route("/statistics.xlsx", get(evaluation::export))
         .route("/public/evaluations", get(evaluation::public_page))
@@ -405,6 +408,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/experts", get(api::experts))
         .route("/api/v1/tokens", post(api::create_token))
+        .merge(tasks::routes(upload_limit.clone()))
+        .merge(showcase::routes())
         .merge(export::routes(upload_limit))
         .merge(demand::routes())
         .merge(market::routes())

@@ -115,6 +115,9 @@ pub fn document() -> Value {
     crate::evaluation::openapi_paths(&mut doc);
     crate::rounds::openapi_paths(&mut doc);
     crate::sharing::openapi_paths(&mut doc);
+    crate::tasks::openapi_paths(&mut doc);
+    crate::showcase::openapi_paths(&mut doc);
+    crate::board::openapi_paths(&mut doc);
     doc
 }
 

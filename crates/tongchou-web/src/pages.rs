@@ -291,6 +291,8 @@ struct TodoPage {
     recent: Vec<ProjectListItem>,
     /// shared-application competitions waiting for this user: (id, title, what, note)
     competition_todos: Vec<(i64, String, String, String)>,
+    /// 挂图作战 items waiting for this user: (project, task, project name, title, what, note)
+    task_todos: Vec<(i64, i64, String, String, String, String)>,
 }
 
 pub async fn todo(State(st): State<AppState>, MaybeUser(u): MaybeUser) -> Response {
@@ -323,6 +325,7 @@ async fn todo_inner(st: &AppState, user: &CurrentUser) -> Result<Response, AppEr
         items,
         recent,
         competition_todos: crate::market::todos(st, a).await?,
+        task_todos: crate::tasks::todos(st, a).await?,
     }))
 }
 
@@ -912,6 +915,8 @@ struct ShowPage {
     similar: Vec<tongchou_domain::similarity::Similar>,
     /// Library items this project implements and the application it upgrades (需求库链).
     demand_links: Vec<(String, String)>,
+    /// 挂图作战: the project's tasks and milestones (see `tasks_card.html`).
+    tasks: Vec<tongchou_domain::tasks::Task>,
 }
 
 /// What the money card of the project page shows.
@@ -1068,6 +1073,9 @@ impl ShowPage {
     fn action_name(&self, code: &str) -> &'static str {
         action_label(code)
     }
+    fn task_overdue(&self, t: &tongchou_domain::tasks::Task) -> bool {
+        t.overdue(self.today_date)
+    }
     fn kind_label(&self, code: &str) -> &'static str {
         tongchou_domain::profile::attachment_kind_label(code).unwrap_or("附件")
     }
@@ -1212,6 +1220,7 @@ async fn show_page(
         money,
         my_overrides,
         demand_links: crate::demand::project_links(st, id.0).await,
+        tasks: st.db.tasks_of(id.0).await?,
     };
     Ok(render_status(status, &page))
 }

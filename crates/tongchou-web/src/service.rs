@@ -263,6 +263,78 @@ pub async fn attach(
     Ok(st.db.apply(&ctx, actor, &decision, &changes, &tag).await?)
 }
 
+/// Evidence for closing a task (销号, ZJ-plan 四(一)), uploaded by the task's owner unit: kept
+/// as a document (其他材料) of the project with every upload's size and type limits and its
+/// history entry. Who may upload it is the task rule's (`tasks::may_close`), checked by the
+/// caller. Returns the new attachment's id.
+pub async fn attach_evidence(
+    st: &AppState,
+    actor: &Actor,
+    project: &Project,
+    filename: &str,
+    bytes: &[u8],
+    doc_date: Option<tongchou_domain::Date>,
+) -> Result<i64, AppError> {
+    if bytes.is_empty() {
+        return Err(AppError::field("file", "请选择要上传的文件"));
+    }
+    if bytes.len() as u64 > st.max_upload {
+        return Err(AppError::TooLarge(format!(
+            "文件超过 {} MB 上限",
+            st.max_upload / 1024 / 1024
+        )));
+    }
+    if doc_date.is_some_and(|d| d > today()) {
+        return Err(AppError::field("doc_date", "文件日期不能晚于今天"));
+    }
+    let filename = clean_filename(filename);
+    check_upload(&filename, bytes)?;
+    let sha = hex::encode(Sha256::digest(bytes));
+    let path = st.blob_path(&sha);
+    if !path.exists() {
+        if let Some(dir) = path.parent() {
+            tokio::fs::create_dir_all(dir)
+                .await
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+        }
+        let tmp = path.with_extension("part");
+        tokio::fs::write(&tmp, bytes)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        tokio::fs::rename(&tmp, &path)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+    }
+    let decision = tongchou_domain::lifecycle::Decision {
+        action: "attach".into(),
+        from: project.stage,
+        to: project.stage,
+        events: vec![tongchou_domain::lifecycle::Event::Attached {
+            kind: "other".into(),
+            filename: filename.clone(),
+            sha256: sha.clone(),
+            size: bytes.len() as i64,
+            doc_date,
+        }],
+        summary: format!("上传销号佐证材料：{filename}"),
+        opinion: String::new(),
+    };
+    let ctx = ProjectContext::new(project.clone());
+    let tag = st.profile_tag_for(&project.jurisdiction_path);
+    let p = st
+        .db
+        .apply(&ctx, actor, &decision, &Default::default(), &tag)
+        .await?;
+    st.db
+        .attachments(p.id)
+        .await?
+        .into_iter()
+        .filter(|a| a.kind == "other" && a.sha256 == sha && a.uploaded_by == actor.user_id.0)
+        .map(|a| a.id)
+        .max()
+        .ok_or_else(|| AppError::Internal("uploaded evidence not found".into()))
+}
+
 /// Read an attachment the actor may see.
 pub async fn download(
     st: &AppState,
@@ -324,6 +396,14 @@ pub fn system_actor(project: &Project) -> Actor {
 /// proposal is recorded once (unique per obligation, and the version check).
 pub async fn sweep(st: &AppState) -> Result<(u64, usize), AppError> {
     let today = today();
+    // 晾晒台: today's snapshot per unit (once a day, whichever process sweeps first; ZJ-plan 四(三)).
+    let slow_before = today
+        .checked_sub(jiff::Span::new().days(tongchou_domain::tasks::SLOW_DAYS_DEFAULT))
+        .unwrap_or(today);
+    // A failed snapshot is retried at the next sweep and never holds up the deadline duties.
+    if let Err(e) = st.db.take_board_snapshot(today, slow_before).await {
+        tracing::warn!(error = %e, "board snapshot failed");
+    }
     // Each project under its jurisdiction's profile.
     let mut by_code: std::collections::BTreeMap<
         String,

@@ -1,5 +1,6 @@
 //! Tongchou integration tests: the real server on a random port, acting as the real roles over
 //! HTTP, on SQLite and (when TONGCHOU_TEST_PG is set) PostgreSQL.
+mod board;
 mod browser;
 mod demand;
 mod evaluation;
