@@ -142,6 +142,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0018_competition_rest.sql"),
         include_str!("../migrations/postgres/0018_competition_rest.sql"),
     ),
+    (
+        "0019_declaration_fields",
+        include_str!("../migrations/sqlite/0019_declaration_fields.sql"),
+        include_str!("../migrations/postgres/0019_declaration_fields.sql"),
+    ),
 ];
 
 impl Db {

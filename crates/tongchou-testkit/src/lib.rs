@@ -194,6 +194,7 @@ pub const CITY_UNITS: &[(&str, bool, &str, &str)] = &[
     ("衢州市", false, "衢州市委网信办", "cyber"),
     ("衢州市", false, "衢州市营商办", "business_env"),
     ("衢州市", false, "衢州市评审中心", "review_centre"),
+    ("衢州市", false, "衢州市监管办", "oversight"),
     (
         "衢州市",
         false,
@@ -291,6 +292,12 @@ pub const CITY_ACCOUNTS: &[(&str, &str, &str, &[Role])] = &[
         "汪平（市评审中心）",
         "衢州市评审中心",
         &[Role::ReviewCentre],
+    ),
+    (
+        "qzjgb",
+        "孔峰（市监管办）",
+        "衢州市监管办",
+        &[Role::Oversight],
     ),
     (
         "qzldxz",
@@ -393,7 +400,34 @@ pub async fn seed_world(db: &Db, password_hash: Option<&str>) -> Result<World, S
         let id = db.create_user(username, name, u, roles, &hash).await?;
         actors.insert(username.to_string(), db.actor(id).await?);
     }
-    Ok(World { actors })
+    let world = World { actors };
+    // Shangcheng declares in rounds (第五章 项目申报: 每年9月底集中申报): its authority has opened
+    // the round the demo's declarations fall in.
+    seed_round(db, &world, "sjj", tongchou_store::today()).await?;
+    Ok(world)
+}
+
+/// Open the demo's declaration round (SPEC A1) for the jurisdiction of `authority`, as that
+/// authority: from 200 days before `today` (the demo walks declare up to 150 days back) to 60
+/// days after, for the year after the opening.
+pub async fn seed_round(
+    db: &Db,
+    world: &World,
+    authority: &str,
+    today: Date,
+) -> Result<i64, StoreError> {
+    let a = world.actor(authority);
+    let opens = days_ago(today, 200);
+    let closes = days_ago(today, -60);
+    db.open_round(
+        a,
+        a.jurisdiction_id,
+        opens.year() as i32 + 1,
+        opens,
+        closes,
+        "集中申报下一年度项目（演示数据）",
+    )
+    .await
 }
 
 /// A tiny valid PDF, so demo attachments download as real files.
@@ -583,6 +617,7 @@ impl<'a> Walker<'a> {
                 id,
                 unit,
                 Command::Declare {
+                    urgent: None,
                     override_reason: None,
                 },
             )
@@ -763,6 +798,7 @@ impl<'a> Walker<'a> {
             ("qzysb", "利企便民"),
             ("qzfgw", "同意"),
             ("qzczj", "资金可保障"),
+            ("qzjgb", "监管要求已明确"),
             ("qzpszx", "概算基本合理"),
         ];
         let d = create(
@@ -792,6 +828,15 @@ impl<'a> Walker<'a> {
             )
             .await?;
         }
+        // 业务需求单位 states and confirms its needs (三(二)1).
+        self.run(
+            d,
+            "qzwjw",
+            Command::ConfirmNeeds {
+                statement: "全区健康数据汇聚与监测预警需求已在方案中逐项列明，确认无误".into(),
+            },
+        )
+        .await?;
         self.run(
             d,
             "qzsjj",
@@ -813,11 +858,13 @@ impl<'a> Walker<'a> {
         )
         .await?;
         self.at(2);
-        self.attach(
+        self.run(
             d,
             "qzwjw",
-            "project_code",
-            "项目代码 2027-330802-65-01-000001",
+            Command::SetProjectCode {
+                code: format!("{}-330802-65-01-000001", self.clock.get().year()),
+                classified: false,
+            },
         )
         .await?;
         self.run(
@@ -875,6 +922,7 @@ impl<'a> Walker<'a> {
             id,
             unit,
             Command::Declare {
+                urgent: None,
                 override_reason: Some("已在可研报告中说明安全投入由区级统一平台承担".into()),
             },
         )
@@ -1470,6 +1518,11 @@ pub const DEMO: &[(&str, &str, &str)] = &[
 /// Seed the whole demo: world plus about 50 projects spread over every stage.
 pub async fn seed_demo(st: &AppState, today: Date) -> Result<World, String> {
     let world = seed_world(&st.db, None).await.map_err(|e| e.to_string())?;
+    // Shaoxing declares with next year's investment plan or department budget (第八条): its
+    // 市信管办 has opened that round.
+    seed_round(&st.db, &world, "sxxgb", today)
+        .await
+        .map_err(|e| e.to_string())?;
     // The jurisdictions just chose their profiles: decide each project under its own.
     st.load_profile().await?;
     let targets = [

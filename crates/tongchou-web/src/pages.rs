@@ -1007,6 +1007,9 @@ impl ShowPage {
     fn p(&self) -> &tongchou_domain::project::Project {
         &self.ctx.project
     }
+    fn om_stop_cite(&self) -> tongchou_domain::profile::Citation {
+        tongchou_domain::evaluation::om_stop_cite()
+    }
     fn can(&self, a: &str) -> bool {
         self.actions.contains(&a)
     }
