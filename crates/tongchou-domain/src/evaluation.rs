@@ -293,6 +293,23 @@ impl EvaluationRules {
         }
     }
 
+    /// Shaoxing (第三十二条 six dimensions; 第三十四条: goals not met → rectify by a date; refused
+    /// or still failing → the unit's later reviews suspended and O&M money stopped).
+    pub fn shaoxing() -> EvaluationRules {
+        EvaluationRules {
+            system: "shaoxing".into(),
+            outcomes: vec![
+                Outcome::Continue,
+                Outcome::Rectify,
+                Outcome::Best,
+                Outcome::Suspend,
+            ],
+            retire_needs_leader: false,
+            cite: Citation::new(SX, "第三十二条至第三十四条"),
+            ..EvaluationRules::shangcheng()
+        }
+    }
+
     /// The indicator system in force.
     pub fn active(&self) -> Option<&IndicatorSystem> {
         self.systems.iter().find(|s| s.code == self.system)

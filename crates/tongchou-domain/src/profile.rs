@@ -816,6 +816,7 @@ impl Profile {
             },
             declaration_rounds: Some(c("第八条")),
             mid_year_exception: Some(c("第十一条")),
+            evaluation: crate::evaluation::EvaluationRules::shaoxing(),
             ..Profile::shangcheng()
         }
     }

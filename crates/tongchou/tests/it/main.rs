@@ -1,6 +1,7 @@
 //! Tongchou integration tests: the real server on a random port, acting as the real roles over
 //! HTTP, on SQLite and (when TONGCHOU_TEST_PG is set) PostgreSQL.
 mod browser;
+mod declaration;
 mod demand;
 mod evaluation;
 mod exports;
