@@ -2520,9 +2520,6 @@ pub fn todo_stages(actor: &Actor) -> Vec<Stage> {
         // 明确资金来源 of an urgent mid-year task (Shaoxing 第十一条).
         s.extend([Stage::Approved, Stage::ComplianceReview]);
     }
-    if actor.has(Role::Authority) {
-        s.push(Stage::InOperation);
-    }
     if actor.has(Role::LeadingGroup) {
         s.push(Stage::ApprovalMeeting);
     }

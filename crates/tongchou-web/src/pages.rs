@@ -354,7 +354,9 @@ pub async fn todo_items(st: &AppState, a: &Actor) -> Result<Vec<TodoItem>, AppEr
                                 | "prefile_payment"
                                 | "submit_change"
                                 | "apply_termination"
-                        )
+                        ) && !(*x == "set_project_code"
+                            && (ctx.project.extra.project_code.is_some()
+                                || ctx.project.extra.classified))
                     })
                     .collect();
             if !actions.is_empty() {

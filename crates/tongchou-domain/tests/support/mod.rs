@@ -590,6 +590,20 @@ pub fn every_command() -> Vec<Command> {
             note: "已整改".into(),
         },
         attach("other"),
+        Command::ConfirmNeeds {
+            statement: "需求确认".into(),
+        },
+        Command::SetProjectCode {
+            code: "2026-330802-65-01-000001".into(),
+            classified: false,
+        },
+        Command::ConfirmFundSource {
+            source: "预算内调剂".into(),
+            opinion: String::new(),
+        },
+        Command::LiftOmStop {
+            reason: "整改合格".into(),
+        },
     ]
 }
 
