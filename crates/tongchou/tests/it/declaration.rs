@@ -150,7 +150,7 @@ async fn project_code(backend: Backend) {
         return;
     };
     let unit = app.token("qzwjw").await;
-    let id = app.draft(&unit, "柯城区智慧养老").await;
+    let id = declarable(&app, &unit, "柯城区智慧养老").await;
     // The unit enters it (a draft already); the format and the Quzhou region are checked.
     for bad in ["2026-330802-65-01", "2026-330102-65-01-000123"] {
         let (s, v) = app
@@ -237,6 +237,33 @@ async fn project_code(backend: Backend) {
     let (_, p) = app.get(&unit, &format!("/api/v1/projects/{id}")).await;
     assert_eq!(p["project_code"], Value::Null, "{p}");
     assert_eq!(p["classified"], true, "{p}");
+    // Declared: the departments see it, but the code stays the unit's to enter (403).
+    let (s, v) = app.act(&unit, id, "declare", json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, p) = app.get(&sjj, &format!("/api/v1/projects/{id}")).await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    assert_eq!(p["classified"], true, "{p}");
+    let (s, v) = app
+        .act(
+            &sjj,
+            id,
+            "set_project_code",
+            json!({"project_code": "2026-330802-65-01-000125"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    let (s, v) = app
+        .act(
+            &unit,
+            id,
+            "set_project_code",
+            json!({"project_code": "2026-330802-65-01-000125"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, p) = app.get(&sjj, &format!("/api/v1/projects/{id}")).await;
+    assert_eq!(p["project_code"], "2026-330802-65-01-000125", "{p}");
+    assert_eq!(p["classified"], false, "{p}");
 }
 
 #[tokio::test]
