@@ -593,6 +593,11 @@ async fn om_stop(backend: Backend) {
     let (cookie, _) = app.page_session("sxjyj").await;
     let html = page(&app, &cookie, &format!("/projects/{id}")).await;
     assert!(html.contains("id=\"om-stopped\""), "{html}");
+    let html = page(&app, &cookie, &format!("/projects/{id}/operation")).await;
+    assert!(
+        html.contains("id=\"om-stopped\"") && html.contains("第三十四条"),
+        "{html}"
+    );
     let czj = app.token("sxczj").await;
     for t in [&unit, &czj] {
         let (s, v) = app
