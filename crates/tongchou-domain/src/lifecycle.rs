@@ -2339,7 +2339,17 @@ pub fn available_actions(
                 out.push("end_declaration");
             }
         }
-        Stage::ComplianceReview if auth => out.push("compliance_review"),
+        // Shaoxing 第十一条: an urgent mid-year task waits for finance's fund source first.
+        Stage::ComplianceReview
+            if auth
+                && !(profile.mid_year_exception.is_some()
+                    && p.extra
+                        .urgent
+                        .as_ref()
+                        .is_some_and(|u| u.fund_source.is_none())) =>
+        {
+            out.push("compliance_review")
+        }
         Stage::PreliminaryReview => {
             if let Some(d) = profile.preliminary_scorers.iter().find(|r| actor.has(**r)) {
                 if !ctx.preliminary_scores.iter().any(|s| s.department == *d) {

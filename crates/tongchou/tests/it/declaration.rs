@@ -346,7 +346,12 @@ async fn mid_year(backend: Backend) {
         p["overrides"][0]["rule"], "declaration_outside_round",
         "{p}"
     );
-    // The initial check waits for finance.
+    // The initial check waits for finance (not offered to 市信管办 meanwhile).
+    let (_, p) = app.get(&xgb, &format!("/api/v1/projects/{id}")).await;
+    assert!(
+        !p["actions"].to_string().contains("compliance_review"),
+        "{p}"
+    );
     let sx = tongchou_domain::profile::Profile::shaoxing();
     let checks: Vec<String> = sx
         .compliance_checklist
