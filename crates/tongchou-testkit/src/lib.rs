@@ -789,6 +789,56 @@ impl<'a> Walker<'a> {
             },
         )
         .await?;
+        // 第十一条: an urgent mid-year task declared before the year's round opened — its basis
+        // and the city leadership's consent, then 市财政局 confirms the fund source, then 初审.
+        let u = create(
+            "sxjyj",
+            project(
+                "越城区校园防汛应急指挥",
+                "汛期校园风险点监测、预警发布与应急调度。",
+                500_000,
+            ),
+        )
+        .await?;
+        self.at(230);
+        self.attach(u, "sxjyj", "declaration_form", "项目申报表")
+            .await?;
+        self.attach(u, "sxjyj", "feasibility_report", "建设方案")
+            .await?;
+        self.run(
+            u,
+            "sxjyj",
+            Command::Declare {
+                override_reason: None,
+                urgent: Some(tongchou_domain::lifecycle::UrgentInput {
+                    basis: "省防指年中部署的校园防汛专项任务".into(),
+                    consent: "市政府专题会议纪要（演示）".into(),
+                }),
+            },
+        )
+        .await?;
+        self.at(228);
+        self.run(
+            u,
+            "sxczj",
+            Command::ConfirmFundSource {
+                source: "年度部门预算内调剂安排".into(),
+                opinion: "同意在预算内调剂".into(),
+            },
+        )
+        .await?;
+        self.at(225);
+        self.run(
+            u,
+            "sxxgb",
+            Command::ComplianceReview {
+                checks: checks(&sx, &[]),
+                problems: vec![],
+                opinion: "材料齐全，予以受理".into(),
+                duplicate: None,
+            },
+        )
+        .await?;
 
         // Quzhou: 并联审核 → 决策咨询意见（概算价）→ 领导小组审定 → 发改委初步设计批复.
         let qz = Profile::quzhou();
@@ -1646,6 +1696,19 @@ pub async fn seed_demo(st: &AppState, today: Date) -> Result<World, String> {
         .walk_cities()
         .await
         .map_err(|e| format!("其他城市演示项目：{e}"))?;
+    // Shangcheng 第十章: 海曙区数据资源局 found 海曙区民政局 built a system without approval.
+    let hs = world.actor("hsmzj");
+    st.db
+        .record_unapproved_build(
+            world.actor("hssjj"),
+            hs.unit_id,
+            "社区养老服务预约小程序",
+            "海数资督〔演示〕1号",
+            days_ago(today, 30),
+            "未经立项自行采购建设（演示数据）",
+        )
+        .await
+        .map_err(|e| e.to_string())?;
     seed_demand_demo(st, &world, today, first_upgrade).await?;
     seed_evaluation_demo(st, &world, today).await?;
     seed_market_demo(st, &world, today).await?;

@@ -853,4 +853,19 @@ async fn demo_walks_projects_along_each_citys_path() {
     assert_eq!(seen["越城区教育督导数字化"], Stage::Returned);
     assert_eq!(seen["柯城区健康大脑"], Stage::Approved);
     assert_eq!(seen["柯城区基层医疗数字化"], Stage::PreliminaryReview);
+    // Shaoxing 第十一条: the urgent mid-year task passed the 初审 after finance confirmed its fund
+    // source; the demo rounds are on /rounds for 上城区 and 绍兴市 (SPEC A1).
+    assert_eq!(seen["越城区校园防汛应急指挥"], Stage::ExpertReview);
+    let rounds = st
+        .db
+        .rounds_under("/")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.jurisdiction_name)
+        .collect::<Vec<_>>();
+    assert!(
+        rounds.contains(&"上城区".to_string()) && rounds.contains(&"绍兴市".to_string()),
+        "{rounds:?}"
+    );
 }
