@@ -293,6 +293,23 @@ impl EvaluationRules {
         }
     }
 
+    /// Shaoxing (第三十二条 six dimensions; 第三十四条: goals not met → rectify by a date; refused
+    /// or still failing → the unit's later reviews suspended and O&M money stopped).
+    pub fn shaoxing() -> EvaluationRules {
+        EvaluationRules {
+            system: "shaoxing".into(),
+            outcomes: vec![
+                Outcome::Continue,
+                Outcome::Rectify,
+                Outcome::Best,
+                Outcome::Suspend,
+            ],
+            retire_needs_leader: false,
+            cite: Citation::new(SX, "第三十二条至第三十四条"),
+            ..EvaluationRules::shangcheng()
+        }
+    }
+
     /// The indicator system in force.
     pub fn active(&self) -> Option<&IndicatorSystem> {
         self.systems.iter().find(|s| s.code == self.system)
@@ -458,6 +475,10 @@ pub struct EligibilityFacts {
     pub unpassed: Vec<(String, Outcome)>,
     /// Shaoxing art.34: outcomes suspending the unit's later reviews: (system, year).
     pub suspended: Vec<(String, i32)>,
+    /// Shangcheng 第十章: the authority's findings that the unit built a system without
+    /// approval (未按规定擅自建设): (system, found on, reference).
+    #[serde(default)]
+    pub unapproved: Vec<(String, Date, String)>,
 }
 
 /// One bar to a declaration (A6): why, until when, how strong.
@@ -515,6 +536,22 @@ pub fn bars(
                     hard: true,
                 });
             }
+        }
+    }
+    // Shangcheng 第十章: 未按规定擅自建设项目的单位取消该单位下一年度的项目申报资格.
+    for (system, found, reference) in &facts.unapproved {
+        let next = found.year() + 1;
+        let until = Date::new(next + 1, 1, 1).unwrap_or(*found);
+        if today < until {
+            out.push(Bar {
+                code: "unapproved_build".into(),
+                message: format!(
+                    "本单位的“{system}”经认定未按规定擅自建设（{reference}，{found}），取消 {next} 年度项目申报资格（至 {next}-12-31）"
+                ),
+                until: Some(until),
+                cite: Citation::new(SC, "第十章 其他"),
+                hard: true,
+            });
         }
     }
     // Shaoxing art.7(六): 未完善历年政务信息化项目建设情况的单位，原则上不得申报新增项目.
@@ -826,6 +863,17 @@ pub fn decide(
                     leader_date: approval.map(|(_, d)| d),
                     on: today,
                 });
+                // Shaoxing 第三十四条: 市财政局停止拨付项目运维经费 — refused until the authority
+                // lifts it with a reason.
+                if outcome == Outcome::Suspend {
+                    events.push(Event::OmStopped {
+                        on: today,
+                        reason: format!(
+                            "{year} 年度绩效评估拒不整改或整改后仍不符合要求，{}停止拨付项目运维经费",
+                            profile.role_name(Role::Finance)
+                        ),
+                    });
+                }
                 if outcome == Outcome::Retire {
                     to = Stage::Ended;
                     events.push(Event::Ended {
@@ -893,6 +941,38 @@ fn ctx_system<'a>(rules: &'a EvaluationRules, code: &str) -> Result<&'a Indicato
         .find(|s| s.code == code)
         .or_else(|| rules.active())
         .ok_or_else(|| rule("本地政策规则未设定绩效评价指标体系", &rules.cite))
+}
+
+/// Who records a finding that a unit built without approval (Shangcheng 第十章): the competent
+/// authority covering the unit's jurisdiction.
+pub fn can_record_unapproved_build(actor: &Actor, unit_jurisdiction_path: &str) -> bool {
+    actor.has(Role::Authority) && actor.covers(unit_jurisdiction_path)
+}
+
+/// Validate a finding: system name, reference (认定文号), a date not after today.
+pub fn validate_unapproved_build(
+    system_name: &str,
+    reference: &str,
+    found_on: Date,
+    today: Date,
+) -> Result<(), Refusal> {
+    let n = system_name.trim().chars().count();
+    if !(2..=100).contains(&n) {
+        return Err(invalid("system_name", "系统名称 2–100 个字"));
+    }
+    need_text("reference", reference, "认定文号或检查记录")?;
+    if reference.trim().chars().count() > 200 {
+        return Err(invalid("reference", "认定文号不超过 200 字"));
+    }
+    if found_on > today {
+        return Err(invalid("found_on", "认定日期不能晚于今天"));
+    }
+    Ok(())
+}
+
+/// Shaoxing 第三十四条: 市财政局停止拨付项目运维经费.
+pub fn om_stop_cite() -> Citation {
+    Citation::new(SX, "第三十四条")
 }
 
 /// The evaluation rules with their citations (for the 政策规则 page).

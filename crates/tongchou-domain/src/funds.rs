@@ -479,6 +479,13 @@ pub fn parse_ratio(s: &str) -> Option<u32> {
 }
 
 fn money_preconditions(ctx: &ProjectContext, profile: &Profile) -> Result<(), Refusal> {
+    // Shaoxing 第三十四条: the system's O&M money stopped — no payment until lifted.
+    if let Some((since, why)) = &ctx.project.extra.om_stopped {
+        return Err(rule(
+            format!("本系统运维经费自 {since} 起停止拨付（{why}），主管部门恢复拨付前不得设定或支付任何款项"),
+            &crate::evaluation::om_stop_cite(),
+        ));
+    }
     if ctx.project.approved_amount.is_none() {
         return Err(rule(
             "未取得审核意见和立项文件的项目不予核拨建设经费",

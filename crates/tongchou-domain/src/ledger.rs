@@ -99,8 +99,9 @@ pub const IMPORT_COLUMNS: [Column; 11] = [
 ];
 
 /// Ledger columns that are not imported (recognised in an exported ledger and ignored).
-pub const LEDGER_ONLY_HEADERS: [&str; 9] = [
+pub const LEDGER_ONLY_HEADERS: [&str; 10] = [
     "项目编号",
+    "项目代码",
     "建设单位",
     "阶段",
     "总投资（元）",

@@ -28,8 +28,24 @@ pub type Checks = Vec<(String, bool)>;
 pub enum Command {
     /// 修改草稿 edit the draft (or the returned declaration)
     Edit { input: ProjectInput },
-    /// 提交申报 declare; `override_reason` answers a default-rule warning (原则上)
-    Declare { override_reason: Option<String> },
+    /// 提交申报 declare; `override_reason` answers a default-rule warning (原则上); `urgent`:
+    /// the urgent mid-year task's basis and leadership consent (Shaoxing 第十一条)
+    Declare {
+        override_reason: Option<String>,
+        #[serde(default)]
+        urgent: Option<UrgentInput>,
+    },
+    /// 业务需求单位确认需求 the requesting unit states and confirms its needs in the joint review
+    /// (Quzhou 三(二)1)
+    ConfirmNeeds { statement: String },
+    /// 填报项目代码 the unit enters the project code of the national online approval platform, or
+    /// marks the project 涉密 (Quzhou 三(二)2)
+    SetProjectCode { code: String, classified: bool },
+    /// 财政确认资金来源 finance confirms the fund source of an urgent mid-year task (Shaoxing 第十一条)
+    ConfirmFundSource { source: String, opinion: String },
+    /// 恢复拨付运维经费 the authority lifts a stop of the system's O&M money, with a reason
+    /// (Shaoxing 第三十四条)
+    LiftOmStop { reason: String },
     /// 撤回 the unit withdraws a draft or a returned declaration
     Withdraw { reason: String },
     /// 合规性审查 compliance review with the profile's checklist
@@ -242,6 +258,10 @@ impl Command {
         match self {
             Command::Edit { .. } => "edit",
             Command::Declare { .. } => "declare",
+            Command::ConfirmNeeds { .. } => "confirm_needs",
+            Command::SetProjectCode { .. } => "set_project_code",
+            Command::ConfirmFundSource { .. } => "confirm_fund_source",
+            Command::LiftOmStop { .. } => "lift_om_stop",
             Command::Withdraw { .. } => "withdraw",
             Command::ComplianceReview { .. } => "compliance_review",
             Command::RequestRereview { .. } => "request_rereview",
@@ -285,6 +305,15 @@ impl Command {
     }
 }
 
+/// 年中急需建设项目 as the unit states it at declaration (Shaoxing 第十一条).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UrgentInput {
+    /// 明确依据
+    pub basis: String,
+    /// 市委、市政府同意（文号或会议纪要）
+    pub consent: String,
+}
+
 /// The articles against duplicate construction.
 pub fn duplicate_cite() -> Citation {
     Citation::new(
@@ -299,6 +328,10 @@ pub fn action_label(code: &str) -> &'static str {
         "create" => "创建草稿",
         "edit" => "修改申报信息",
         "declare" => "提交申报",
+        "confirm_needs" => "业务需求单位确认需求",
+        "set_project_code" => "填报项目代码",
+        "confirm_fund_source" => "财政确认资金来源",
+        "lift_om_stop" => "恢复拨付运维经费",
         "withdraw" => "撤回申报",
         "compliance_review" => "合规性审查",
         "request_rereview" => "申请复审",
@@ -354,6 +387,35 @@ pub enum Event {
         input: ProjectInput,
     },
     Declared,
+    /// 年中急需建设项目 recorded at declaration (Shaoxing 第十一条).
+    UrgentTaskRecorded {
+        basis: String,
+        consent: String,
+    },
+    /// The requesting unit's confirmation of its needs (Quzhou 三(二)1).
+    NeedsConfirmed {
+        statement: String,
+    },
+    /// 项目代码 entered (or the project marked 涉密) (Quzhou 三(二)2).
+    ProjectCodeSet {
+        code: Option<String>,
+        classified: bool,
+    },
+    /// 市财政局 confirmed the fund source (Shaoxing 第十一条).
+    FundSourceConfirmed {
+        source: String,
+        by: String,
+        on: Date,
+    },
+    /// The O&M money of the system stopped (Shaoxing 第三十四条), on confirming the outcome.
+    OmStopped {
+        on: Date,
+        reason: String,
+    },
+    /// The authority lifted the stop, with its reason.
+    OmStopLifted {
+        reason: String,
+    },
     /// 分模块初验 one module passed initial acceptance (Quzhou 三(三)5).
     ModuleAccepted {
         module: String,
@@ -880,6 +942,103 @@ pub fn decide(
         cmd @ Command::ReviewOverride { .. } => {
             return crate::overrides::decide(ctx, actor, cmd, profile);
         }
+        Command::ConfirmNeeds { statement } => {
+            need_own_unit(ctx, actor, "确认业务需求")?;
+            let Some(cite) = profile.joint_review_requester.clone() else {
+                return Err(invalid(
+                    "action",
+                    "本地评审流程没有业务需求单位确认需求这一环节",
+                ));
+            };
+            if from != Stage::PreliminaryReview {
+                return Err(wrong());
+            }
+            if p.extra.needs_statement.is_some() {
+                return Err(rule("业务需求单位已确认项目需求", &cite));
+            }
+            let statement = statement.trim().to_string();
+            need_text("statement", &statement, "需求说明与确认意见")?;
+            opinion = statement.clone();
+            summary = format!(
+                "业务需求单位{}在{}中说明并确认项目需求",
+                p.unit_name,
+                profile.stage_name(Stage::PreliminaryReview)
+            );
+            events.push(Event::NeedsConfirmed { statement });
+        }
+        Command::SetProjectCode { code, classified } => {
+            need_own_unit(ctx, actor, "填报项目代码")?;
+            if from == Stage::Ended || from.is_approved_or_later() {
+                return Err(wrong());
+            }
+            let code = if classified {
+                summary = "标记为涉密项目：不通过投资项目在线审批监管平台办理，无需项目代码".into();
+                None
+            } else {
+                if code.trim().is_empty() {
+                    return Err(invalid(
+                        "project_code",
+                        "请填写投资项目在线审批监管平台生成的项目代码（涉密项目请勾选“涉密项目”）",
+                    ));
+                }
+                let c = crate::project::parse_project_code(
+                    &code,
+                    profile.project_code_region.as_deref(),
+                )
+                .map_err(|m| invalid("project_code", m))?;
+                summary = format!("填报项目代码 {c}");
+                Some(c)
+            };
+            if code == p.extra.project_code && classified == p.extra.classified {
+                return Err(invalid("project_code", "项目代码没有变化"));
+            }
+            events.push(Event::ProjectCodeSet { code, classified });
+        }
+        Command::ConfirmFundSource {
+            source,
+            opinion: op,
+        } => {
+            need(actor, Role::Finance, "明确资金来源")?;
+            let Some(cite) = profile.mid_year_exception.clone() else {
+                return Err(invalid(
+                    "action",
+                    "本地政策规则没有年中急需建设项目这一情形",
+                ));
+            };
+            let Some(u) = &p.extra.urgent else {
+                return Err(rule(
+                    "本项目不是年中急需建设项目，无需财政部门明确资金来源",
+                    &cite,
+                ));
+            };
+            if u.fund_source.is_some() {
+                return Err(rule("已明确资金来源", &cite));
+            }
+            if matches!(from, Stage::Draft | Stage::Ended) || from.is_approved_or_later() {
+                return Err(wrong());
+            }
+            let source = source.trim().to_string();
+            need_text("source", &source, "资金来源（原则上在预算内调剂安排）")?;
+            opinion = op.trim().into();
+            summary = format!("{}明确资金来源：{source}", profile.role_name(Role::Finance));
+            events.push(Event::FundSourceConfirmed {
+                source,
+                by: actor.name.clone(),
+                on: today,
+            });
+        }
+        Command::LiftOmStop { reason } => {
+            need(actor, Role::Authority, "恢复拨付运维经费")?;
+            let Some((since, _)) = &p.extra.om_stopped else {
+                return Err(invalid("reason", "本系统的运维经费未被停止拨付"));
+            };
+            need_text("reason", &reason, "恢复拨付的理由（整改情况）")?;
+            opinion = reason.trim().into();
+            summary = format!("恢复拨付运维经费（{since} 起停止拨付）：{}", reason.trim());
+            events.push(Event::OmStopLifted {
+                reason: reason.trim().into(),
+            });
+        }
         Command::Edit { input } => {
             need_own_unit(ctx, actor, "修改申报信息")?;
             if !matches!(from, Stage::Draft | Stage::Returned) {
@@ -888,7 +1047,10 @@ pub fn decide(
             summary = format!("修改申报信息：{}", input.name);
             events.push(Event::Edited { input });
         }
-        Command::Declare { override_reason } => {
+        Command::Declare {
+            override_reason,
+            urgent,
+        } => {
             need_own_unit(ctx, actor, "提交申报")?;
             if from != Stage::Draft {
                 return Err(wrong());
@@ -933,19 +1095,52 @@ pub fn decide(
             }
             // 集中申报期 (A1): outside any open round a supplementary declaration (增补), a
             // default rule (原则上) answered with a reason and the approver the profile names.
-            if ctx.rounds.outside_round(today) {
+            if ctx
+                .rounds
+                .outside_round(today, profile.declaration_rounds.is_some())
+            {
                 let last = ctx
                     .rounds
                     .rounds
                     .first()
                     .map(|r| format!("（最近一次：{}）", r.label()))
-                    .unwrap_or_default();
+                    .unwrap_or_else(|| "（本地尚未开放集中申报期）".into());
+                let cite = profile
+                    .declaration_rounds
+                    .clone()
+                    .unwrap_or_else(|| profile.declaration_cite.clone());
+                let mut reason = override_reason.clone();
+                if let Some(mid) = &profile.mid_year_exception {
+                    // Shaoxing 第十一条: three separate facts, each required; finance's
+                    // confirmation of the fund source comes after, before the review starts.
+                    let u = urgent.clone().unwrap_or_default();
+                    let basis = u.basis.trim().to_string();
+                    let consent = u.consent.trim().to_string();
+                    if basis.is_empty() {
+                        return Err(invalid(
+                            "urgent_basis",
+                            format!("未列入年度建设计划的项目，须为国家、省年中临时部署或市委、市政府年中临时确定的急需建设项目，并提供明确依据（{mid}）"),
+                        ));
+                    }
+                    if consent.is_empty() {
+                        return Err(invalid(
+                            "urgent_consent",
+                            format!("年中急需建设项目须专题报市委、市政府同意：请填写同意的文件文号或会议纪要（{mid}）"),
+                        ));
+                    }
+                    if reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+                        reason = Some(format!(
+                            "年中急需建设项目：依据 {basis}；市委、市政府同意 {consent}"
+                        ));
+                    }
+                    events.push(Event::UrgentTaskRecorded { basis, consent });
+                }
                 events.push(crate::overrides::answer(
                     profile,
                     crate::round::OUTSIDE_ROUND,
                     format!("今日 {today} 不在集中申报期内{last}，原则上不新增申报；确因紧急任务需要，以增补项目形式一事一议"),
-                    &profile.declaration_cite,
-                    override_reason.as_deref(),
+                    &cite,
+                    reason.as_deref(),
                 )?);
             }
             // Eligibility (A6): barred units are refused or warned, with why and until when.
@@ -982,6 +1177,18 @@ pub fn decide(
             need(actor, Role::Authority, "开展合规性审查")?;
             if from != Stage::ComplianceReview {
                 return Err(wrong());
+            }
+            // Shaoxing 第十一条: 经市财政局明确资金来源……再进入审核环节.
+            if let (Some(mid), Some(u)) = (&profile.mid_year_exception, &p.extra.urgent) {
+                if u.fund_source.is_none() {
+                    return Err(rule(
+                        format!(
+                            "年中急需建设项目须经{}明确资金来源（原则上在预算内调剂安排）后，再进入审核环节",
+                            profile.role_name(Role::Finance)
+                        ),
+                        mid,
+                    ));
+                }
             }
             let failed = check_all(&profile.compliance_checklist, &checks)?;
             let mut all_problems: Vec<String> =
@@ -1183,15 +1390,23 @@ pub fn decide(
             if from != Stage::PreliminaryReview {
                 return Err(wrong());
             }
-            let missing: Vec<&str> = profile
+            let mut missing: Vec<&str> = profile
                 .preliminary_scorers
                 .iter()
                 .filter(|r| !ctx.preliminary_scores.iter().any(|s| s.department == **r))
                 .map(|r| profile.role_name(*r))
                 .collect();
+            // Quzhou 三(二)1: the requesting unit (业务需求单位) takes part too.
+            if profile.joint_review_requester.is_some() && p.extra.needs_statement.is_none() {
+                missing.push("业务需求单位（需求确认）");
+            }
             if !missing.is_empty() {
                 return Err(rule(
-                    format!("以下单位尚未提交初审评分：{}", missing.join("、")),
+                    format!(
+                        "以下单位尚未提交{}意见：{}",
+                        profile.stage_name(Stage::PreliminaryReview),
+                        missing.join("、")
+                    ),
                     &profile.preliminary_cite,
                 ));
             }
@@ -1621,12 +1836,9 @@ pub fn decide(
             opinion = op;
             // Quzhou 三(二)2: 项目（涉密项目除外）应当……使用在线平台生成的项目代码办理审批手续.
             if let Some(cite) = &profile.project_code_cite {
-                if approve
-                    && !ctx.has_attachment("project_code")
-                    && !ctx.has_attachment("classified_statement")
-                {
+                if approve && p.extra.project_code.is_none() && !p.extra.classified {
                     return Err(rule(
-                        "项目须取得投资项目在线审批监管平台生成的项目代码方可办理审批（涉密项目除外，须上传涉密项目说明）",
+                        "项目（涉密项目除外）应当使用投资项目在线审批监管平台生成的项目代码办理审批手续：建设单位尚未填报项目代码",
                         cite,
                     ));
                 }
@@ -2129,7 +2341,17 @@ pub fn available_actions(
                 out.push("end_declaration");
             }
         }
-        Stage::ComplianceReview if auth => out.push("compliance_review"),
+        // Shaoxing 第十一条: an urgent mid-year task waits for finance's fund source first.
+        Stage::ComplianceReview
+            if auth
+                && !(profile.mid_year_exception.is_some()
+                    && p.extra
+                        .urgent
+                        .as_ref()
+                        .is_some_and(|u| u.fund_source.is_none())) =>
+        {
+            out.push("compliance_review")
+        }
         Stage::PreliminaryReview => {
             if let Some(d) = profile.preliminary_scorers.iter().find(|r| actor.has(**r)) {
                 if !ctx.preliminary_scores.iter().any(|s| s.department == *d) {
@@ -2138,6 +2360,10 @@ pub fn available_actions(
             }
             if auth {
                 out.push("preliminary_decide");
+            }
+            if own && profile.joint_review_requester.is_some() && p.extra.needs_statement.is_none()
+            {
+                out.push("confirm_needs");
             }
         }
         Stage::ReExamination if actor.has(profile.re_examination_role) => out.push("re_examine"),
@@ -2186,6 +2412,26 @@ pub fn available_actions(
     }
     if own && !matches!(p.stage, Stage::Draft | Stage::Returned | Stage::Ended) {
         out.push("attach");
+    }
+    if own
+        && profile.project_code_cite.is_some()
+        && p.stage != Stage::Ended
+        && !p.stage.is_approved_or_later()
+    {
+        out.push("set_project_code");
+    }
+    if actor.has(Role::Finance)
+        && p.extra
+            .urgent
+            .as_ref()
+            .is_some_and(|u| u.fund_source.is_none())
+        && !matches!(p.stage, Stage::Draft | Stage::Ended)
+        && !p.stage.is_approved_or_later()
+    {
+        out.push("confirm_fund_source");
+    }
+    if auth && p.extra.om_stopped.is_some() {
+        out.push("lift_om_stop");
     }
     if auth && !ctx.pending_consequences.is_empty() && p.stage != Stage::Ended {
         out.extend(["confirm_consequence", "waive_consequence"]);
@@ -2260,14 +2506,31 @@ pub fn todo_stages(actor: &Actor) -> Vec<Stage> {
             Stage::Accepting,
         ]);
     }
-    if [Role::Drc, Role::Finance, Role::Cyber, Role::Xinchuang]
-        .iter()
-        .any(|r| actor.has(*r))
+    if [
+        Role::Drc,
+        Role::Finance,
+        Role::Cyber,
+        Role::Xinchuang,
+        Role::BusinessEnv,
+        Role::ReviewCentre,
+        Role::Oversight,
+    ]
+    .iter()
+    .any(|r| actor.has(*r))
     {
         s.push(Stage::PreliminaryReview);
     }
+    if actor.has(Role::Unit) {
+        // 业务需求单位确认需求 (Quzhou 三(二)1); 项目代码 before the approval (三(二)2).
+        s.extend([
+            Stage::PreliminaryReview,
+            Stage::ReExamination,
+            Stage::ApprovalMeeting,
+        ]);
+    }
     if actor.has(Role::Finance) {
-        s.push(Stage::Approved);
+        // 明确资金来源 of an urgent mid-year task (Shaoxing 第十一条).
+        s.extend([Stage::Approved, Stage::ComplianceReview]);
     }
     if actor.has(Role::LeadingGroup) {
         s.push(Stage::ApprovalMeeting);
@@ -2331,6 +2594,10 @@ pub fn needs(action: &str) -> Needs {
         | "start_procurement"
         | "review_acceptance_application"
         | "reapply"
+        | "confirm_needs"
+        | "set_project_code"
+        | "confirm_fund_source"
+        | "lift_om_stop"
         | "attach" => none,
         "review_override" => Needs {
             overrides: true,

@@ -402,6 +402,7 @@ mod tests {
             created_at: String::new(),
             updated_at: String::new(),
             stage_since: String::new(),
+            extra: Default::default(),
             history_head: Default::default(),
         }
     }

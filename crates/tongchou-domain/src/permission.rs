@@ -6,7 +6,7 @@ use crate::{Actor, Role, Stage, UnitId, UserId};
 
 /// Roles of the reviewing and supervising departments: they see every declared project in their
 /// jurisdiction (and below).
-pub const DEPARTMENT_ROLES: [Role; 8] = [
+pub const DEPARTMENT_ROLES: [Role; 9] = [
     Role::Authority,
     Role::Finance,
     Role::Drc,
@@ -15,6 +15,7 @@ pub const DEPARTMENT_ROLES: [Role; 8] = [
     Role::LeadingGroup,
     Role::ReviewCentre,
     Role::BusinessEnv,
+    Role::Oversight,
 ];
 
 /// Whether the actor may choose the profile of the jurisdiction at this path (SPEC §3): an

@@ -182,9 +182,8 @@ pub struct Profile {
     #[serde(default)]
     pub acceptance_by_module: Option<Citation>,
     /// 项目代码 from the national investment-project online approval platform required before
-    /// the approval (Quzhou 三(二)2; classified projects excepted): the unit uploads the
-    /// platform's code document (`project_code`) or, for a classified project, the statement
-    /// (`classified_statement`).
+    /// the approval (Quzhou 三(二)2; classified projects excepted): the unit enters the code
+    /// (a typed field of the project, format checked) or marks the project 涉密.
     #[serde(default)]
     pub project_code_cite: Option<Citation>,
     /// 公示期 of a shared-application shortlist, in calendar days counted as SPEC §0 says. The
@@ -193,6 +192,28 @@ pub struct Profile {
     pub notice_days: u32,
     #[serde(default = "crate::market::cite_announce")]
     pub notice_cite: Citation,
+    /// 集中申报 (A1): the jurisdiction declares in rounds its authority opens (Shangcheng 第五章:
+    /// 每年9月底集中申报下一年度项目; Shaoxing 第八条: with next year's investment plan or
+    /// department budget). With it, a declaration when no round is open — even where no round
+    /// was ever recorded — is a supplementary declaration (增补, `declaration_outside_round`).
+    /// None: needs are collected at any time (Quzhou 三(一)1) and only a recorded round is read.
+    /// Older stored versions read None (their behaviour unchanged).
+    #[serde(default)]
+    pub declaration_rounds: Option<Citation>,
+    /// Shaoxing 第十一条: outside the yearly plan only an urgent mid-year task, with a clear basis
+    /// (明确依据), the city leadership's consent (专题报市委、市政府同意) and the fund source 市财政局
+    /// confirmed (明确资金来源) before the review starts: three separate facts, the last an act
+    /// of finance.
+    #[serde(default)]
+    pub mid_year_exception: Option<Citation>,
+    /// Quzhou 三(二)1: the requesting unit (业务需求单位) takes part in the joint review and
+    /// confirms its needs; the joint review cannot conclude without it.
+    #[serde(default)]
+    pub joint_review_requester: Option<Citation>,
+    /// The leading digits of the administrative region code a 项目代码 must carry here (衢州市:
+    /// 3308); none: any region.
+    #[serde(default)]
+    pub project_code_region: Option<String>,
 }
 
 /// A document a department issues after the approval (its attachment kind), within `days`
@@ -666,6 +687,10 @@ impl Profile {
             project_code_cite: None,
             notice_days: crate::market::default_notice_days(),
             notice_cite: crate::market::cite_announce(),
+            declaration_rounds: Some(Citation::new(SC, "第五章 项目申报")),
+            mid_year_exception: None,
+            joint_review_requester: None,
+            project_code_region: None,
         }
     }
 
@@ -789,6 +814,9 @@ impl Profile {
                 }
                 v
             },
+            declaration_rounds: Some(c("第八条")),
+            mid_year_exception: Some(c("第十一条")),
+            evaluation: crate::evaluation::EvaluationRules::shaoxing(),
             ..Profile::shangcheng()
         }
     }
@@ -816,16 +844,22 @@ impl Profile {
             document: QZ.into(),
             approval_doc_prefix: "衢发改".into(),
             approval_issuers: vec!["市发改委".into()],
-            // The departments of the joint review that have a role here (the requesting unit
-            // and 市监管办 join the meeting; their opinions are part of the record).
+            // The departments of the joint review (三(二)1: 市大数据局、市委网信办、市营商办、市发改委、
+            // 市财政局、市监管办、市评审中心); the requesting unit (业务需求单位) confirms its needs
+            // (`joint_review_requester`).
             preliminary_scorers: vec![
                 Role::Authority,
                 Role::Cyber,
                 Role::BusinessEnv,
                 Role::Drc,
                 Role::Finance,
+                Role::Oversight,
                 Role::ReviewCentre,
             ],
+            joint_review_requester: Some(c("三(二)1 并联审核")),
+            // 需求实时征集 (三(一)1): no declaration rounds.
+            declaration_rounds: None,
+            project_code_region: Some("3308".into()),
             preliminary_cite: c("三(二)1 并联审核"),
             // 并联审核 → 决策咨询意见（概算价）→ 领导小组审定.
             review_path: vec![
@@ -869,6 +903,7 @@ impl Profile {
                 rn(Role::Cyber, "市委网信办"),
                 rn(Role::BusinessEnv, "市营商办"),
                 rn(Role::ReviewCentre, "市评审中心"),
+                rn(Role::Oversight, "市监管办"),
                 rn(Role::LeadingGroup, "市新型智慧城市建设工作领导小组"),
             ],
             ..Profile::shangcheng()

@@ -315,10 +315,80 @@ pub struct Project {
     pub created_at: String,
     pub updated_at: String,
     pub stage_since: String,
+    /// Typed facts entered after the draft: 项目代码, 涉密, the Quzhou requesting unit's
+    /// confirmation, Shaoxing's mid-year exception and O&M stop.
+    #[serde(default)]
+    pub extra: ProjectExtra,
     /// The last history entry (seq, hash) as loaded: the next entry chains onto it. Not part
     /// of the project's published state.
     #[serde(skip)]
     pub history_head: (i64, String),
+}
+
+/// Facts of a project that are not part of the declaration form (each set by its own action,
+/// with its history entry).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectExtra {
+    /// 项目代码 from the national investment-project online approval platform
+    /// (全国投资项目在线审批监管平台), `YYYY-DDDDDD-DD-DD-DDDDDD` (Quzhou 三(二)2).
+    pub project_code: Option<String>,
+    /// 涉密项目: exempt from the project code (Quzhou 三(二)2: 涉密项目除外).
+    pub classified: bool,
+    /// The requesting unit's (业务需求单位) confirmation of its needs in the Quzhou joint review
+    /// (三(二)1).
+    pub needs_statement: Option<String>,
+    /// Shaoxing 第十一条: an urgent mid-year task outside the yearly plan.
+    pub urgent: Option<UrgentTask>,
+    /// Shaoxing 第三十四条: the O&M money of this system stopped (since, why).
+    pub om_stopped: Option<(Date, String)>,
+}
+
+/// 年中临时确定的急需建设项目 (Shaoxing 第十一条): a clear basis, the city leadership's
+/// consent, and the fund source finance confirmed (an act of 市财政局, not the unit's claim).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UrgentTask {
+    /// 明确依据 (the national/provincial deployment or the city decision).
+    pub basis: String,
+    /// 市委、市政府同意 (document number or minutes reference).
+    pub consent: String,
+    /// 资金来源 as 市财政局 confirmed it, by whom and on which day.
+    pub fund_source: Option<String>,
+    pub fund_source_by: Option<String>,
+    pub fund_source_on: Option<Date>,
+}
+
+/// Check a 项目代码 (全国投资项目在线审批监管平台): `YYYY-RRRRRR-II-TT-NNNNNN` — year (2000–2100),
+/// the 6-digit administrative region code, 2-digit industry, 2-digit kind, 6-digit serial,
+/// e.g. `2024-330802-65-01-123456`. `region_prefix`: the leading digits the region code must
+/// have where the profile knows them (衢州市 3308). Returns the normalised code or a message.
+pub fn parse_project_code(code: &str, region_prefix: Option<&str>) -> Result<String, String> {
+    let c: String = code.trim().replace(['－', '—', '–'], "-");
+    let parts: Vec<&str> = c.split('-').collect();
+    let shape = [4usize, 6, 2, 2, 6];
+    let ok = parts.len() == 5
+        && parts
+            .iter()
+            .zip(shape)
+            .all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_digit()));
+    if !ok {
+        return Err(format!(
+            "项目代码格式应为“年份-行政区划代码-行业代码-类别代码-流水号”，如 2024-330802-65-01-123456，收到“{}”",
+            code.trim()
+        ));
+    }
+    let year: i32 = parts[0].parse().unwrap_or(0);
+    if !(2000..=2100).contains(&year) {
+        return Err(format!("项目代码的年份 {year} 无效"));
+    }
+    if let Some(prefix) = region_prefix.filter(|p| !p.is_empty()) {
+        if !parts[1].starts_with(prefix) {
+            return Err(format!(
+                "项目代码的行政区划代码 {} 不属于本地（应以 {prefix} 开头）",
+                parts[1]
+            ));
+        }
+    }
+    Ok(c)
 }
 
 /// 专家组用途 what a panel is for.

@@ -36,10 +36,13 @@ pub enum Role {
     Admin,
     /// 市场主体 a market entity's own account: public items and its own bids only (ZJ-share 三（三）)
     MarketEntity,
+    /// 监管办 supervision office: joins the Quzhou joint review and the whole-process supervision
+    /// (Quzhou 三(二)1, 三(四))
+    Oversight,
 }
 
 impl Role {
-    pub const ALL: [Role; 15] = [
+    pub const ALL: [Role; 16] = [
         Role::Unit,
         Role::Authority,
         Role::Finance,
@@ -55,6 +58,7 @@ impl Role {
         Role::Subject,
         Role::Admin,
         Role::MarketEntity,
+        Role::Oversight,
     ];
 
     pub fn code(self) -> &'static str {
@@ -74,6 +78,7 @@ impl Role {
             Role::Subject => "subject",
             Role::Admin => "admin",
             Role::MarketEntity => "market_entity",
+            Role::Oversight => "oversight",
         }
     }
 
@@ -99,6 +104,7 @@ impl Role {
             Role::Subject => "项目主体",
             Role::Admin => "系统管理员",
             Role::MarketEntity => "市场主体",
+            Role::Oversight => "监管办",
         }
     }
 

@@ -43,8 +43,8 @@ impl DeclarationRound {
 /// The rounds a project's declaration reads: those of its jurisdiction and the levels above.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoundFacts {
-    /// Every round recorded for the project's jurisdiction or above, newest first. Empty: the
-    /// authority has not begun keeping rounds in the system, and no round is checked.
+    /// Every round recorded for the project's jurisdiction or above, newest first. Empty: no
+    /// round recorded; checked only where the profile declares in rounds.
     pub rounds: Vec<DeclarationRound>,
 }
 
@@ -53,10 +53,11 @@ impl RoundFacts {
     pub fn open_on(&self, today: Date) -> Option<&DeclarationRound> {
         self.rounds.iter().find(|r| r.is_open(today))
     }
-    /// Whether a declaration on `today` is a supplementary declaration (增补): rounds are kept
-    /// and none is open.
-    pub fn outside_round(&self, today: Date) -> bool {
-        !self.rounds.is_empty() && self.open_on(today).is_none()
+    /// Whether a declaration on `today` is a supplementary declaration (增补): none is open and
+    /// either the profile says the jurisdiction declares in rounds (`in_rounds`, even when no
+    /// round was ever recorded) or rounds are kept for it.
+    pub fn outside_round(&self, today: Date, in_rounds: bool) -> bool {
+        (in_rounds || !self.rounds.is_empty()) && self.open_on(today).is_none()
     }
 }
 

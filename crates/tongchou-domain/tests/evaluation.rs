@@ -48,6 +48,7 @@ fn declare(
         ctx,
         &unit_clerk(),
         Command::Declare {
+            urgent: None,
             override_reason: reason.map(Into::into),
         },
         &profile(),

@@ -199,6 +199,7 @@ fn declare_with_forms_moves_to_compliance_review() {
         &at(Stage::Draft),
         &unit_clerk(),
         Command::Declare {
+            urgent: None,
             override_reason: None,
         },
     ));
@@ -216,6 +217,7 @@ fn declare_without_forms_is_refused_listing_both_documents() {
             &ctx,
             &unit_clerk(),
             Command::Declare {
+                urgent: None,
                 override_reason: None,
             },
         ),
@@ -230,6 +232,7 @@ fn declare_without_forms_is_refused_listing_both_documents() {
             &ctx,
             &unit_clerk(),
             Command::Declare {
+                urgent: None,
                 override_reason: None,
             },
         ),
@@ -254,6 +257,7 @@ fn declare_security_below_5_percent_needs_override() {
             &ctx,
             &unit_clerk(),
             Command::Declare {
+                urgent: None,
                 override_reason: None,
             },
         ),
@@ -273,6 +277,7 @@ fn declare_security_below_5_percent_with_reason_records_override() {
         &ctx,
         &unit_clerk(),
         Command::Declare {
+            urgent: None,
             override_reason: Some("  安全能力由区统建平台提供  ".into()),
         },
     ));
@@ -302,6 +307,7 @@ fn declare_security_below_5_percent_with_blank_reason_needs_override() {
             &ctx,
             &unit_clerk(),
             Command::Declare {
+                urgent: None,
                 override_reason: Some("   ".into()),
             },
         ),
@@ -318,6 +324,7 @@ fn declare_security_exactly_5_percent_needs_no_override() {
         &ctx,
         &unit_clerk(),
         Command::Declare {
+            urgent: None,
             override_reason: None,
         },
     ));
@@ -330,6 +337,7 @@ fn declare_security_exactly_5_percent_needs_no_override() {
             &ctx,
             &unit_clerk(),
             Command::Declare {
+                urgent: None,
                 override_reason: None,
             },
         ),
@@ -350,6 +358,7 @@ fn declare_security_share_of_total_investment_counts_non_it_part_needs_override(
             &ctx,
             &unit_clerk(),
             Command::Declare {
+                urgent: None,
                 override_reason: None,
             },
         ),
@@ -367,6 +376,7 @@ fn declare_upgrade_with_low_security_needs_no_override() {
         &ctx,
         &unit_clerk(),
         Command::Declare {
+            urgent: None,
             override_reason: None,
         },
     ));
@@ -380,6 +390,7 @@ fn declare_draft_by_authority_is_not_visible() {
         &at(Stage::Draft),
         &authority(),
         Command::Declare {
+            urgent: None,
             override_reason: None,
         },
     ));
@@ -392,6 +403,7 @@ fn declare_draft_by_other_unit_is_not_visible() {
         &at(Stage::Draft),
         &other_clerk(),
         Command::Declare {
+            urgent: None,
             override_reason: None,
         },
     ));
@@ -404,6 +416,7 @@ fn declare_draft_by_audit_is_forbidden() {
         &at(Stage::Draft),
         &audit(),
         Command::Declare {
+            urgent: None,
             override_reason: None,
         },
     ));
@@ -416,6 +429,7 @@ fn declare_twice_is_wrong_stage() {
         &at(Stage::ComplianceReview),
         &unit_clerk(),
         Command::Declare {
+            urgent: None,
             override_reason: None,
         },
     ));
@@ -428,6 +442,7 @@ fn declare_returned_declaration_is_wrong_stage() {
         &at(Stage::Returned),
         &unit_clerk(),
         Command::Declare {
+            urgent: None,
             override_reason: None,
         },
     ));
@@ -3515,6 +3530,8 @@ fn available_actions_audit_is_always_empty() {
 #[test]
 fn lifecycle_happy_path_reaches_operation() {
     let mut ctx = ProjectContext::new(at(Stage::Draft).project);
+    // Declared inside the open round (Shangcheng 第五章 项目申报).
+    ctx.rounds = at(Stage::Draft).rounds;
     fn adv(on: &mut Date, days: i64) -> Date {
         *on = add_days(*on, days);
         *on
@@ -3536,6 +3553,7 @@ fn lifecycle_happy_path_reaches_operation() {
         &mut ctx,
         &unit_clerk(),
         Command::Declare {
+            urgent: None,
             override_reason: None,
         },
         adv(&mut on, 1),
@@ -4006,6 +4024,7 @@ mod model {
                 Command::Edit { input: i }
             }
             DECLARE => Command::Declare {
+                urgent: None,
                 override_reason: match k1 % 3 {
                     0 => None,
                     1 => Some("安全能力由区统建平台提供".into()),
@@ -4481,6 +4500,7 @@ fn model_check_rejects_illegal_edge() {
     let mut after = before.clone();
     apply(&mut after, &unit_clerk(), &dec);
     let cmd = Command::Declare {
+        urgent: None,
         override_reason: None,
     };
     assert!(model::check(&before, &after, 0, &unit_clerk(), &cmd, &Ok(dec)).is_err());

@@ -163,6 +163,7 @@ fn quzhou_declaration_goes_to_the_joint_review_then_the_decision_opinion() {
         &ctx,
         &unit_clerk(),
         Command::Declare {
+            urgent: None,
             override_reason: None,
         },
         &qz(),
@@ -200,13 +201,13 @@ fn quzhou_approval_needs_the_project_code_unless_classified() {
         "三(二)2",
     );
     assert!(msg.contains("项目代码"), "{msg}");
-    ctx.attachment_kinds.push("classified_statement".into());
+    ctx.project.extra.classified = true;
     ok(decide(&ctx, &leading_group(), approve(), &qz(), today()));
-    ctx.attachment_kinds.pop();
-    ctx.attachment_kinds.push("project_code".into());
+    ctx.project.extra.classified = false;
+    ctx.project.extra.project_code = Some("2026-330802-65-01-000001".into());
     ok(decide(&ctx, &leading_group(), approve(), &qz(), today()));
     // Not a Shangcheng rule.
-    ctx.attachment_kinds.pop();
+    ctx.project.extra.project_code = None;
     ok(decide(
         &ctx,
         &leading_group(),
@@ -221,7 +222,7 @@ fn quzhou_approval_needs_the_project_code_unless_classified() {
 fn quzhou_drc_design_approval_is_due_three_days_after_approval_and_only_the_drc_uploads_it() {
     let ctx = at(Stage::ApprovalMeeting);
     let mut c = ctx.clone();
-    c.attachment_kinds.push("project_code".into());
+    c.project.extra.project_code = Some("2026-330802-65-01-000001".into());
     let d = ok(decide(&c, &leading_group(), approve(), &qz(), today()));
     let cal = Calendar::builtin();
     let ch = changes(&ctx.project, &d, &qz(), &cal, today());

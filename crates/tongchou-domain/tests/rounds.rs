@@ -38,6 +38,7 @@ fn with_round() -> tongchou_domain::project::ProjectContext {
 
 fn declare(reason: Option<&str>) -> Command {
     Command::Declare {
+        urgent: None,
         override_reason: reason.map(String::from),
     }
 }
@@ -99,34 +100,97 @@ fn declaration_outside_round_with_reason_is_pending_the_named_approver() {
     assert_eq!(dec.events[1], Event::Declared);
 }
 
-// Shaoxing 第十一条 (未列入年度建设计划的，原则上不予安排建设；急需建设项目须明确依据、市委市政府同意、明确资金来源)
+// Shaoxing 第八条、第十一条 (未列入年度建设计划的，原则上不予安排建设；急需建设项目，项目建设单位应
+// 提供明确依据，专题报市委、市政府同意，经市财政局明确资金来源，再进入审核环节)
 #[test]
-fn shaoxing_declaration_outside_round_cites_article_11() {
+fn shaoxing_declaration_outside_round_needs_basis_and_consent_then_finance() {
     let p = Profile::shaoxing();
     let r = p.default_rule("declaration_outside_round").unwrap();
     assert_eq!(r.cite, Citation::new(SX, "第八条、第十一条"));
     assert!(r.text.contains("未列入年度建设计划"), "{}", r.text);
-    assert!(r.text.contains("资金来源"), "{}", r.text);
-    match decide(
+    let urgent = |basis: &str, consent: &str| Command::Declare {
+        override_reason: None,
+        urgent: Some(tongchou_domain::lifecycle::UrgentInput {
+            basis: basis.into(),
+            consent: consent.into(),
+        }),
+    };
+    // Each of the unit's two facts is required, the error beside its field.
+    for (cmd, field) in [
+        (declare(None), "urgent_basis"),
+        (urgent("", "市政府专题会议纪要〔2026〕12号"), "urgent_basis"),
+        (urgent("省数改办年中部署", " "), "urgent_consent"),
+    ] {
+        match decide(&with_round(), &unit_clerk(), cmd, &p, d(2026, 12, 1)) {
+            Err(Refusal::Invalid { field: f, message }) => {
+                assert_eq!(f, field, "{message}");
+                assert!(message.contains("第十一条"), "{message}");
+            }
+            other => panic!("expected Invalid {field}, got {other:?}"),
+        }
+    }
+    // Both given: declared as a supplementary declaration, the facts recorded, the override
+    // pending the approver, citing art.8 and art.11.
+    let dec = decide(
+        &with_round(),
+        &unit_clerk(),
+        urgent(
+            "省数改办年中部署的一网通办任务",
+            "市政府专题会议纪要〔2026〕12号",
+        ),
+        &p,
+        d(2026, 12, 1),
+    )
+    .unwrap();
+    assert!(dec.events.contains(&Event::UrgentTaskRecorded {
+        basis: "省数改办年中部署的一网通办任务".into(),
+        consent: "市政府专题会议纪要〔2026〕12号".into(),
+    }));
+    assert!(dec.events.iter().any(|e| matches!(e,
+        Event::OverrideRecorded { rule, cite, reason, .. }
+            if rule == "declaration_outside_round"
+                && *cite == Citation::new(SX, "第八条、第十一条")
+                && reason.contains("会议纪要"))));
+    // Inside an open round none of it is asked.
+    let dec = decide(
         &with_round(),
         &unit_clerk(),
         declare(None),
         &p,
-        d(2026, 12, 1),
-    ) {
-        Err(Refusal::NeedsOverride { rule, cite, .. }) => {
+        d(2026, 9, 25),
+    )
+    .unwrap();
+    assert_eq!(dec.events, vec![Event::Declared]);
+}
+
+// Shangcheng 第五章 项目申报 (每年9月底集中申报): where the profile declares in rounds, a declaration
+// when no round is open is a supplementary declaration even if no round was ever recorded.
+#[test]
+fn declaration_with_no_round_ever_recorded_is_supplementary_where_the_profile_declares_in_rounds() {
+    let mut ctx = at(Stage::Draft);
+    ctx.rounds = RoundFacts::default();
+    match run(&ctx, &unit_clerk(), declare(None)) {
+        Err(Refusal::NeedsOverride { rule, message, .. }) => {
             assert_eq!(rule, "declaration_outside_round");
-            assert_eq!(cite, Citation::new(SX, "第八条、第十一条"));
+            assert!(message.contains("尚未开放集中申报期"), "{message}");
         }
         other => panic!("expected NeedsOverride, got {other:?}"),
     }
+    assert!(run(&ctx, &unit_clerk(), declare(Some("区委临时部署"))).is_ok());
 }
 
-// [product] A jurisdiction that keeps no rounds in the system is not checked.
+// Quzhou 三(一)1 (实时征集各部门需求): no declaration rounds; nothing is checked without one.
 #[test]
-fn declaration_without_any_recorded_round_is_not_checked() {
-    let dec = run(&at(Stage::Draft), &unit_clerk(), declare(None)).unwrap();
-    assert_eq!(dec.events, vec![Event::Declared]);
+fn quzhou_declares_at_any_time_without_a_round() {
+    let mut ctx = at(Stage::Draft);
+    ctx.rounds = RoundFacts::default();
+    let p = Profile::quzhou();
+    assert!(p.declaration_rounds.is_none());
+    let dec = decide(&ctx, &unit_clerk(), declare(None), &p, today()).unwrap();
+    assert!(!dec
+        .events
+        .iter()
+        .any(|e| matches!(e, Event::OverrideRecorded { .. })));
 }
 
 // Shangcheng 第五章 项目申报 (a round has a year declared for, an opening and a closing date)

@@ -143,6 +143,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/postgres/0018_competition_rest.sql"),
     ),
     (
+        "0019_declaration_fields",
+        include_str!("../migrations/sqlite/0019_declaration_fields.sql"),
+        include_str!("../migrations/postgres/0019_declaration_fields.sql"),
+    ),
+    (
         "0020_market_obligations",
         include_str!("../migrations/sqlite/0020_market_obligations.sql"),
         include_str!("../migrations/postgres/0020_market_obligations.sql"),

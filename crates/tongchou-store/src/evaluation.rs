@@ -14,6 +14,22 @@ use tongchou_domain::{Actor, Date, UnitId};
 
 type Tx = sqlx::AnyConnection;
 
+/// 未按规定擅自建设 a finding against a unit (Shangcheng 第十章), as listed.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnapprovedBuildRow {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub jurisdiction_name: String,
+    pub jurisdiction_path: String,
+    pub system_name: String,
+    pub reference: String,
+    pub found_on: String,
+    pub note: String,
+    pub recorded_by_name: String,
+    pub recorded_at: String,
+}
+
 fn json<T: Serialize>(v: &T) -> Result<String> {
     serde_json::to_string(v).map_err(|e| StoreError::Other(e.to_string()))
 }
@@ -361,7 +377,90 @@ impl Db {
                 f.unpassed.push((name, outcome));
             }
         }
+        // Shangcheng 第十章: 未按规定擅自建设项目 — findings since the start of last year (the
+        // bar runs to the end of the year after the finding).
+        for r in sqlx::query(
+            "SELECT system_name, reference, found_on FROM unapproved_builds WHERE unit_id = $1 AND found_on >= $2 ORDER BY found_on, id",
+        )
+        .bind(unit.0)
+        .bind(format!("{}-01-01", today.year() - 1))
+        .fetch_all(&self.pool)
+        .await?
+        {
+            f.unapproved.push((
+                r.try_get("system_name")?,
+                date_opt(&r, "found_on")?.ok_or_else(|| corrupt("found_on"))?,
+                r.try_get("reference")?,
+            ));
+        }
         Ok(f)
+    }
+
+    /// Record the competent authority's finding that a unit built a system without approval
+    /// (Shangcheng 第十章 未按规定擅自建设): append-only, with who and when (validated by the
+    /// caller).
+    pub async fn record_unapproved_build(
+        &self,
+        actor: &Actor,
+        unit: UnitId,
+        system_name: &str,
+        reference: &str,
+        found_on: Date,
+        note: &str,
+    ) -> Result<i64> {
+        let (_write, mut tx) = self.begin_write().await?;
+        let r = sqlx::query(
+            "INSERT INTO unapproved_builds (unit_id, system_name, reference, found_on, note, recorded_by, recorded_by_name, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(unit.0)
+        .bind(system_name)
+        .bind(reference)
+        .bind(found_on.to_string())
+        .bind(note)
+        .bind(actor.user_id.0)
+        .bind(&actor.name)
+        .bind(crate::now_text())
+        .fetch_one(&mut *tx)
+        .await?;
+        let id: i64 = r.try_get("id")?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The findings of units in jurisdictions at or below `path` (and, with `unit`, only that
+    /// unit's), newest first.
+    pub async fn unapproved_builds(
+        &self,
+        path: &str,
+        unit: Option<UnitId>,
+    ) -> Result<Vec<UnapprovedBuildRow>> {
+        let rows = sqlx::query(
+            "SELECT b.id, b.unit_id, n.name AS unit_name, j.name AS jname, j.path, b.system_name, b.reference, b.found_on, b.note, b.recorded_by_name, b.recorded_at \
+             FROM unapproved_builds b JOIN units n ON n.id = b.unit_id JOIN jurisdictions j ON j.id = n.jurisdiction_id \
+             WHERE j.path LIKE $1 AND ($2 = 0 OR b.unit_id = $2) ORDER BY b.found_on DESC, b.id DESC",
+        )
+        .bind(format!("{path}%"))
+        .bind(unit.map(|u| u.0).unwrap_or(0))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(UnapprovedBuildRow {
+                    id: r.try_get("id")?,
+                    unit_id: r.try_get("unit_id")?,
+                    unit_name: r.try_get("unit_name")?,
+                    jurisdiction_name: r.try_get("jname")?,
+                    jurisdiction_path: r.try_get("path")?,
+                    system_name: r.try_get("system_name")?,
+                    reference: r.try_get("reference")?,
+                    found_on: r.try_get("found_on")?,
+                    note: r.try_get("note")?,
+                    recorded_by_name: r.try_get("recorded_by_name")?,
+                    recorded_at: r.try_get("recorded_at")?,
+                })
+            })
+            .collect()
     }
 
     /// Published evaluation results (the public page), newest year first.

@@ -10,7 +10,8 @@ use tongchou_domain::obligation::Changes;
 use tongchou_domain::permission::{approved_stages, path_ids, ListScope};
 use tongchou_domain::project::{
     BuildKind, Category, Contract, Funding, Panel, PanelMember, PanelOpinion, PanelPurpose,
-    PreliminaryScore, Procurement, Project, ProjectContext, ProjectInput, SupervisionContract,
+    PreliminaryScore, Procurement, Project, ProjectContext, ProjectExtra, ProjectInput,
+    SupervisionContract, UrgentTask,
 };
 use tongchou_domain::{
     Actor, Date, JurisdictionId, PanelId, ProjectId, Role, Stage, UnitId, UserId, Yuan,
@@ -20,7 +21,8 @@ pub(crate) const PROJECT_COLS: &str = "p.id, p.code, p.unit_id, n.name AS unit_n
     p.build_kind, p.category, p.it_fen, p.non_it_fen, p.security_fen, p.funding, p.summary, p.participants, p.responsible_person, \
     p.stage, p.version, p.rereviews_used, p.suggested_fen, p.final_fen, p.approved_fen, p.approval_no, p.approval_date, p.budget_fen, \
     p.fiscal_year, p.initial_acceptance_date, p.rectify_due, p.ended_reason, p.declared_at, p.created_by, p.created_at, p.updated_at, \
-    p.stage_since";
+    p.stage_since, p.project_code, CAST(p.classified AS BIGINT) AS classified, p.needs_statement, p.urgent_basis, p.urgent_consent, \
+    p.fund_source, p.fund_source_by, p.fund_source_on, p.om_stopped_on, p.om_stop_reason";
 
 fn date_opt(s: Option<String>) -> Option<Date> {
     s.and_then(|s| s.parse().ok())
@@ -85,11 +87,43 @@ pub(crate) fn project_from(r: &AnyRow) -> Result<Project> {
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
         stage_since: r.try_get("stage_since")?,
+        extra: extra_from(r)?,
         history_head: (
             r.try_get::<Option<i64>, _>("last_seq")?.unwrap_or(0),
             r.try_get::<Option<String>, _>("last_hash")?
                 .unwrap_or_default(),
         ),
+    })
+}
+
+/// The typed facts of the project row (migration 0019).
+fn extra_from(r: &AnyRow) -> Result<ProjectExtra> {
+    let basis: Option<String> = r.try_get("urgent_basis")?;
+    let om_on: Option<String> = r.try_get("om_stopped_on")?;
+    Ok(ProjectExtra {
+        project_code: r.try_get("project_code")?,
+        classified: r.try_get::<i64, _>("classified")? != 0,
+        needs_statement: r.try_get("needs_statement")?,
+        urgent: match basis {
+            Some(basis) => Some(UrgentTask {
+                basis,
+                consent: r
+                    .try_get::<Option<String>, _>("urgent_consent")?
+                    .unwrap_or_default(),
+                fund_source: r.try_get("fund_source")?,
+                fund_source_by: r.try_get("fund_source_by")?,
+                fund_source_on: date_opt(r.try_get("fund_source_on")?),
+            }),
+            None => None,
+        },
+        om_stopped: match date_opt(om_on) {
+            Some(d) => Some((
+                d,
+                r.try_get::<Option<String>, _>("om_stop_reason")?
+                    .unwrap_or_default(),
+            )),
+            None => None,
+        },
     })
 }
 
@@ -306,6 +340,36 @@ fn project_sets(e: &Event, now: &str) -> Vec<(&'static str, Val)> {
             ),
         ],
         Event::Declared => vec![("declared_at", Val::S(now.into())), ("declared", Val::I(1))],
+        Event::UrgentTaskRecorded { basis, consent } => vec![
+            ("urgent_basis", Val::S(basis.clone())),
+            ("urgent_consent", Val::S(consent.clone())),
+        ],
+        Event::NeedsConfirmed { statement } => {
+            vec![("needs_statement", Val::S(statement.clone()))]
+        }
+        Event::ProjectCodeSet { code, classified } => vec![
+            (
+                "project_code",
+                match code {
+                    Some(c) => Val::S(c.clone()),
+                    None => Val::Raw("NULL"),
+                },
+            ),
+            ("classified", Val::I(*classified as i64)),
+        ],
+        Event::FundSourceConfirmed { source, by, on } => vec![
+            ("fund_source", Val::S(source.clone())),
+            ("fund_source_by", Val::S(by.clone())),
+            ("fund_source_on", Val::S(on.to_string())),
+        ],
+        Event::OmStopped { on, reason } => vec![
+            ("om_stopped_on", Val::S(on.to_string())),
+            ("om_stop_reason", Val::S(reason.clone())),
+        ],
+        Event::OmStopLifted { .. } => vec![
+            ("om_stopped_on", Val::Raw("NULL")),
+            ("om_stop_reason", Val::Raw("NULL")),
+        ],
         Event::RereviewRequested => vec![("rereviews_used", Val::Raw("rereviews_used + 1"))],
         Event::PanelConcluded {
             purpose: PanelPurpose::ExpertReview,
@@ -1150,6 +1214,12 @@ async fn apply_event(
             .await?;
         }
         Event::Declared
+        | Event::UrgentTaskRecorded { .. }
+        | Event::NeedsConfirmed { .. }
+        | Event::ProjectCodeSet { .. }
+        | Event::FundSourceConfirmed { .. }
+        | Event::OmStopped { .. }
+        | Event::OmStopLifted { .. }
         | Event::RereviewRequested
         | Event::FinalAmountFixed { .. }
         | Event::ApprovalIssued { .. }

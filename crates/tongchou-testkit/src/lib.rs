@@ -194,6 +194,7 @@ pub const CITY_UNITS: &[(&str, bool, &str, &str)] = &[
     ("衢州市", false, "衢州市委网信办", "cyber"),
     ("衢州市", false, "衢州市营商办", "business_env"),
     ("衢州市", false, "衢州市评审中心", "review_centre"),
+    ("衢州市", false, "衢州市监管办", "oversight"),
     (
         "衢州市",
         false,
@@ -291,6 +292,12 @@ pub const CITY_ACCOUNTS: &[(&str, &str, &str, &[Role])] = &[
         "汪平（市评审中心）",
         "衢州市评审中心",
         &[Role::ReviewCentre],
+    ),
+    (
+        "qzjgb",
+        "孔峰（市监管办）",
+        "衢州市监管办",
+        &[Role::Oversight],
     ),
     (
         "qzldxz",
@@ -393,7 +400,34 @@ pub async fn seed_world(db: &Db, password_hash: Option<&str>) -> Result<World, S
         let id = db.create_user(username, name, u, roles, &hash).await?;
         actors.insert(username.to_string(), db.actor(id).await?);
     }
-    Ok(World { actors })
+    let world = World { actors };
+    // Shangcheng declares in rounds (第五章 项目申报: 每年9月底集中申报): its authority has opened
+    // the round the demo's declarations fall in.
+    seed_round(db, &world, "sjj", tongchou_store::today()).await?;
+    Ok(world)
+}
+
+/// Open the demo's declaration round (SPEC A1) for the jurisdiction of `authority`, as that
+/// authority: from 200 days before `today` (the demo walks declare up to 150 days back) to 60
+/// days after, for the year after the opening.
+pub async fn seed_round(
+    db: &Db,
+    world: &World,
+    authority: &str,
+    today: Date,
+) -> Result<i64, StoreError> {
+    let a = world.actor(authority);
+    let opens = days_ago(today, 200);
+    let closes = days_ago(today, -60);
+    db.open_round(
+        a,
+        a.jurisdiction_id,
+        opens.year() as i32 + 1,
+        opens,
+        closes,
+        "集中申报下一年度项目（演示数据）",
+    )
+    .await
 }
 
 /// A tiny valid PDF, so demo attachments download as real files.
@@ -583,6 +617,7 @@ impl<'a> Walker<'a> {
                 id,
                 unit,
                 Command::Declare {
+                    urgent: None,
                     override_reason: None,
                 },
             )
@@ -754,6 +789,56 @@ impl<'a> Walker<'a> {
             },
         )
         .await?;
+        // 第十一条: an urgent mid-year task declared before the year's round opened — its basis
+        // and the city leadership's consent, then 市财政局 confirms the fund source, then 初审.
+        let u = create(
+            "sxjyj",
+            project(
+                "越城区校园防汛应急指挥",
+                "汛期校园风险点监测、预警发布与应急调度。",
+                500_000,
+            ),
+        )
+        .await?;
+        self.at(230);
+        self.attach(u, "sxjyj", "declaration_form", "项目申报表")
+            .await?;
+        self.attach(u, "sxjyj", "feasibility_report", "建设方案")
+            .await?;
+        self.run(
+            u,
+            "sxjyj",
+            Command::Declare {
+                override_reason: None,
+                urgent: Some(tongchou_domain::lifecycle::UrgentInput {
+                    basis: "省防指年中部署的校园防汛专项任务".into(),
+                    consent: "市政府专题会议纪要（演示）".into(),
+                }),
+            },
+        )
+        .await?;
+        self.at(228);
+        self.run(
+            u,
+            "sxczj",
+            Command::ConfirmFundSource {
+                source: "年度部门预算内调剂安排".into(),
+                opinion: "同意在预算内调剂".into(),
+            },
+        )
+        .await?;
+        self.at(225);
+        self.run(
+            u,
+            "sxxgb",
+            Command::ComplianceReview {
+                checks: checks(&sx, &[]),
+                problems: vec![],
+                opinion: "材料齐全，予以受理".into(),
+                duplicate: None,
+            },
+        )
+        .await?;
 
         // Quzhou: 并联审核 → 决策咨询意见（概算价）→ 领导小组审定 → 发改委初步设计批复.
         let qz = Profile::quzhou();
@@ -763,6 +848,7 @@ impl<'a> Walker<'a> {
             ("qzysb", "利企便民"),
             ("qzfgw", "同意"),
             ("qzczj", "资金可保障"),
+            ("qzjgb", "监管要求已明确"),
             ("qzpszx", "概算基本合理"),
         ];
         let d = create(
@@ -792,6 +878,15 @@ impl<'a> Walker<'a> {
             )
             .await?;
         }
+        // 业务需求单位 states and confirms its needs (三(二)1).
+        self.run(
+            d,
+            "qzwjw",
+            Command::ConfirmNeeds {
+                statement: "全区健康数据汇聚与监测预警需求已在方案中逐项列明，确认无误".into(),
+            },
+        )
+        .await?;
         self.run(
             d,
             "qzsjj",
@@ -813,11 +908,13 @@ impl<'a> Walker<'a> {
         )
         .await?;
         self.at(2);
-        self.attach(
+        self.run(
             d,
             "qzwjw",
-            "project_code",
-            "项目代码 2027-330802-65-01-000001",
+            Command::SetProjectCode {
+                code: format!("{}-330802-65-01-000001", self.clock.get().year()),
+                classified: false,
+            },
         )
         .await?;
         self.run(
@@ -875,6 +972,7 @@ impl<'a> Walker<'a> {
             id,
             unit,
             Command::Declare {
+                urgent: None,
                 override_reason: Some("已在可研报告中说明安全投入由区级统一平台承担".into()),
             },
         )
@@ -1470,6 +1568,11 @@ pub const DEMO: &[(&str, &str, &str)] = &[
 /// Seed the whole demo: world plus about 50 projects spread over every stage.
 pub async fn seed_demo(st: &AppState, today: Date) -> Result<World, String> {
     let world = seed_world(&st.db, None).await.map_err(|e| e.to_string())?;
+    // Shaoxing declares with next year's investment plan or department budget (第八条): its
+    // 市信管办 has opened that round.
+    seed_round(&st.db, &world, "sxxgb", today)
+        .await
+        .map_err(|e| e.to_string())?;
     // The jurisdictions just chose their profiles: decide each project under its own.
     st.load_profile().await?;
     let targets = [
@@ -1593,6 +1696,19 @@ pub async fn seed_demo(st: &AppState, today: Date) -> Result<World, String> {
         .walk_cities()
         .await
         .map_err(|e| format!("其他城市演示项目：{e}"))?;
+    // Shangcheng 第十章: 海曙区数据资源局 found 海曙区民政局 built a system without approval.
+    let hs = world.actor("hsmzj");
+    st.db
+        .record_unapproved_build(
+            world.actor("hssjj"),
+            hs.unit_id,
+            "社区养老服务预约小程序",
+            "海数资督〔演示〕1号",
+            days_ago(today, 30),
+            "未经立项自行采购建设（演示数据）",
+        )
+        .await
+        .map_err(|e| e.to_string())?;
     seed_demand_demo(st, &world, today, first_upgrade).await?;
     seed_evaluation_demo(st, &world, today).await?;
     seed_market_demo(st, &world, today).await?;

@@ -80,6 +80,23 @@ pub fn project_json(st: &AppState, ctx: &ProjectContext, user: &CurrentUser) -> 
             json!(available_actions(ctx, &user.actor, &profile)),
         );
         o.insert("attachments".into(), json!(ctx.attachment_kinds));
+        // 项目代码 (Quzhou 三(二)2), 涉密, and whether the profile requires the code.
+        let x = &ctx.project.extra;
+        o.insert("project_code".into(), json!(x.project_code));
+        o.insert("classified".into(), json!(x.classified));
+        o.insert(
+            "project_code_rule".into(),
+            json!(profile.project_code_cite.as_ref().map(|c| c.to_string())),
+        );
+        // Shaoxing 第三十四条: the system's O&M money stopped (since, why) until lifted.
+        o.insert(
+            "om_stop".into(),
+            json!(x.om_stopped.as_ref().map(|(since, reason)| json!({
+                "since": since.to_string(),
+                "reason": reason,
+                "cite": tongchou_domain::evaluation::om_stop_cite().to_string(),
+            }))),
+        );
         // 采购 and 合同 with its 工程监理合同 (SPEC I5), and whether the profile requires one.
         o.insert("procurement".into(), json!(ctx.procurement));
         // 原则性规定的例外 with their approver and sign-off state (SPEC §0).

@@ -94,7 +94,7 @@ fn heads(ws: &mut Worksheet, f: &Formats, cols: &[(&str, f64)]) -> Result<(), Ap
 }
 
 /// The ledger's columns (the import template's are a subset with the same headers).
-const LEDGER_COLS: [(&str, f64); 19] = [
+const LEDGER_COLS: [(&str, f64); 20] = [
     ("项目编号", 20.0),
     ("项目名称", 36.0),
     ("项目年度", 9.0),
@@ -114,6 +114,8 @@ const LEDGER_COLS: [(&str, f64); 19] = [
     ("立项文号", 20.0),
     ("预算金额（元）", 18.0),
     ("更新时间", 18.0),
+    // 全国投资项目在线审批监管平台的项目代码, or 涉密 (Quzhou 三(二)2).
+    ("项目代码", 26.0),
 ];
 
 /// `GET /projects.xlsx`: the ledger of what the user may see, with the list page's filters.
@@ -171,6 +173,15 @@ pub async fn ledger(
                 p.updated_at.get(..16).unwrap_or("").replace('T', " "),
             )
             .map_err(xl)?;
+            match (&p.extra.project_code, p.extra.classified) {
+                (Some(c), _) => {
+                    ws.write(r, 19, c).map_err(xl)?;
+                }
+                (None, true) => {
+                    ws.write(r, 19, "涉密项目").map_err(xl)?;
+                }
+                _ => {}
+            }
             r += 1;
         }
         if page.len() < f.per_page as usize || r > MAX_EXPORT_ROWS {

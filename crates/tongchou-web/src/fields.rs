@@ -198,6 +198,28 @@ pub fn parse_action(action: &str, f: &Fields, profile: &Profile) -> Result<Parse
         },
         "declare" => Command::Declare {
             override_reason: Some(f.text("override_reason")).filter(|s| !s.is_empty()),
+            urgent: if f.text("urgent_basis").is_empty() && f.text("urgent_consent").is_empty() {
+                None
+            } else {
+                Some(tongchou_domain::lifecycle::UrgentInput {
+                    basis: f.text("urgent_basis"),
+                    consent: f.text("urgent_consent"),
+                })
+            },
+        },
+        "confirm_needs" => Command::ConfirmNeeds {
+            statement: f.text("statement"),
+        },
+        "set_project_code" => Command::SetProjectCode {
+            code: f.text("project_code"),
+            classified: matches!(f.text("classified").as_str(), "yes" | "true" | "on" | "1"),
+        },
+        "confirm_fund_source" => Command::ConfirmFundSource {
+            source: f.text("source"),
+            opinion: f.text("opinion"),
+        },
+        "lift_om_stop" => Command::LiftOmStop {
+            reason: f.text("reason"),
         },
         "withdraw" => Command::Withdraw {
             reason: f.text("reason"),
@@ -457,9 +479,13 @@ pub fn parse_action(action: &str, f: &Fields, profile: &Profile) -> Result<Parse
 }
 
 /// The actions that take fields (everything but uploads).
-pub const ACTIONS: [&str; 40] = [
+pub const ACTIONS: [&str; 44] = [
     "edit",
     "declare",
+    "confirm_needs",
+    "set_project_code",
+    "confirm_fund_source",
+    "lift_om_stop",
     "withdraw",
     "compliance_review",
     "request_rereview",

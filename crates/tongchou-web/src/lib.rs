@@ -28,6 +28,7 @@ pub mod sharing;
 pub mod showcase;
 pub mod smtp;
 pub mod tasks;
+pub mod unapproved;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -336,6 +337,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/profile", get(profiles::api_mine))
         .route("/rounds", get(rounds::page).post(rounds::page_open))
         .route(
+            "/unapproved-builds",
+            get(unapproved::page).post(unapproved::page_record),
+        )
+        .route(
             "/settings/sharing",
             get(sharing::page).post(sharing::page_save),
         )
@@ -346,6 +351,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/rounds",
             get(rounds::api_list).post(rounds::api_open),
+        )
+        .route(
+            "/api/v1/unapproved-builds",
+            get(unapproved::api_list).post(unapproved::api_record),
         )
         .route("/api/v1/jurisdictions/profiles", get(profiles::api_list))
         .route(

@@ -51,6 +51,15 @@ pub fn document() -> Value {
                         { "title": "file_termination", "type": "object", "required": ["agree", "opinion"], "properties": { "agree": { "type": "boolean" }, "opinion": { "type": "string" } } },
                         { "title": "explain_overrun", "type": "object", "required": ["explanation"], "properties": { "explanation": { "type": "string" } } }
                     ] },
+                "DeclarationActionFields": {
+                    "description": "申报与审批事实的操作字段（按 action 取其一）。declare 在绍兴“未列入年度建设计划”时须另填 urgent_basis（明确依据）和 urgent_consent（市委、市政府同意的文号或纪要），提交后由市财政局 confirm_fund_source 明确资金来源再进入初审（绍兴 第十一条）；项目详情返回 project_code、classified、project_code_rule、om_stop 和 extra。",
+                    "oneOf": [
+                        { "title": "declare", "type": "object", "properties": { "override_reason": { "type": "string" }, "urgent_basis": { "type": "string", "description": "年中急需建设项目的明确依据（绍兴 第十一条）" }, "urgent_consent": { "type": "string", "description": "市委、市政府同意（文号或会议纪要）" } } },
+                        { "title": "confirm_needs", "type": "object", "required": ["statement"], "description": "业务需求单位在并联审核中说明并确认需求（衢州 三(二)1；未确认不能作出并联审核结论）", "properties": { "statement": { "type": "string" } } },
+                        { "title": "set_project_code", "type": "object", "description": "建设单位填报投资项目在线审批监管平台的项目代码（衢州 三(二)2，立项审定前必填；涉密项目除外）", "properties": { "project_code": { "type": "string", "pattern": "^[0-9]{4}-[0-9]{6}-[0-9]{2}-[0-9]{2}-[0-9]{6}$", "example": "2024-330802-65-01-123456" }, "classified": { "type": "boolean", "description": "涉密项目，无需项目代码" } } },
+                        { "title": "confirm_fund_source", "type": "object", "required": ["source"], "description": "财政部门明确年中急需建设项目的资金来源（绍兴 第十一条）", "properties": { "source": { "type": "string" }, "opinion": { "type": "string" } } },
+                        { "title": "lift_om_stop", "type": "object", "required": ["reason"], "description": "主管部门恢复拨付已停止的运维经费（绍兴 第三十四条）", "properties": { "reason": { "type": "string" } } }
+                    ] },
                 "ActionFields": { "type": "object", "description": "操作字段（与网页表单同名）。数组表示重复字段；布尔值为 yes/no。常用：version（乐观锁）、opinion、pass、check（检查项代码数组）、problems、score_<code>、member（专家用户编号数组）、meeting_date、place、score、suggested_amount、date、final_amount、approve、doc_date、fiscal_year、amount、method、ceiling、project_name、supplier、signed_date、period_months、maintenance_years、override_reason、supervisor、supervision_fee、supervision_signed_date（sign_contract 的工程监理合同：监理单位、监理费用、签订日期；政策规则要求监理的政府采购项目必填）、month、percent、summary、agree、note、reason。资金与实施：add_payment_batch（condition 支付条件、ratio 比例%）；prefile_payment（batch 分期序号、amount、planned_date）；record_payment（payment 报备单序号、paid_date、amount、voucher 可选）；submit_change（content、reason、new_amount、main_content 是否变更主要建设内容、override_reason 采购前变更的理由）；file_change（change、opinion）；review_change（change、pass、opinion）；change_expert_review（change、pass、experts 专家姓名数组、date、opinion）；apply_termination（reason 政策规则所列情形之一，上城区六种：force_majeure、content_changed、ineffective、overdue_or_loss、transfer、other；progress、money、committee 党委（党组）会议纪要、leader 分管区领导批示）；file_termination（agree、opinion）；explain_overrun（explanation）。原则性规定的例外：review_override（override 例外编号、agree 同意 yes／异议 no、opinion 意见，异议须填写理由；仅政策规则为该规则指定的审批人可操作，项目详情的 overrides 列出例外及其状态）。",
                     "additionalProperties": true }
             }
@@ -84,7 +93,7 @@ pub fn document() -> Value {
             "/api/v1/projects/{id}/history": { "get": { "summary": "项目时间线（哈希链）", "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }], "responses": { "200": { "description": "历史记录" }, "404": err("不存在或无权查看") } } },
             "/api/v1/projects/{id}/actions/{action}": { "post": { "summary": "执行生命周期操作",
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }, { "name": "action", "in": "path", "required": true, "schema": { "enum": actions } }],
-                "requestBody": { "required": true, "content": { "application/json": { "schema": { "anyOf": [{ "$ref": "#/components/schemas/ActionFields" }, { "$ref": "#/components/schemas/MoneyActionFields" }, { "$ref": "#/components/schemas/EvaluationActionFields" }, { "$ref": "#/components/schemas/ReviewOverrideFields" }] } } } },
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "anyOf": [{ "$ref": "#/components/schemas/ActionFields" }, { "$ref": "#/components/schemas/MoneyActionFields" }, { "$ref": "#/components/schemas/DeclarationActionFields" }, { "$ref": "#/components/schemas/EvaluationActionFields" }, { "$ref": "#/components/schemas/ReviewOverrideFields" }] } } } },
                 "responses": { "200": { "description": "操作后的项目" }, "403": err("角色或单位无权"), "404": err("不存在或无权查看"), "409": err("当前阶段不允许或并发冲突"), "422": err("输入或规则不符") } } },
             "/api/v1/projects/{id}/attachments": { "post": { "summary": "上传附件（multipart：kind、doc_date、file）",
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
@@ -114,6 +123,7 @@ pub fn document() -> Value {
     crate::operation::openapi_paths(&mut doc);
     crate::evaluation::openapi_paths(&mut doc);
     crate::rounds::openapi_paths(&mut doc);
+    crate::unapproved::openapi_paths(&mut doc);
     crate::sharing::openapi_paths(&mut doc);
     crate::tasks::openapi_paths(&mut doc);
     crate::showcase::openapi_paths(&mut doc);

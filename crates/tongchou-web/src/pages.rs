@@ -357,7 +357,9 @@ pub async fn todo_items(st: &AppState, a: &Actor) -> Result<Vec<TodoItem>, AppEr
                                 | "prefile_payment"
                                 | "submit_change"
                                 | "apply_termination"
-                        )
+                        ) && !(*x == "set_project_code"
+                            && (ctx.project.extra.project_code.is_some()
+                                || ctx.project.extra.classified))
                     })
                     .collect();
             if !actions.is_empty() {
@@ -1011,6 +1013,9 @@ impl ShowPage {
     }
     fn p(&self) -> &tongchou_domain::project::Project {
         &self.ctx.project
+    }
+    fn om_stop_cite(&self) -> tongchou_domain::profile::Citation {
+        tongchou_domain::evaluation::om_stop_cite()
     }
     fn can(&self, a: &str) -> bool {
         self.actions.contains(&a)

@@ -206,6 +206,7 @@ fn project(stage: Stage) -> Project {
         created_at: "2025-09-20T09:00:00+08:00".into(),
         updated_at: "2025-09-20T09:00:00+08:00".into(),
         stage_since: "2025-09-20T09:00:00+08:00".into(),
+        extra: Default::default(),
         history_head: Default::default(),
     }
 }
@@ -237,6 +238,21 @@ pub fn at(stage: Stage) -> ProjectContext {
     let mut ctx = ProjectContext::new(project(stage));
     let p = &mut ctx.project;
     ctx.attachment_kinds = vec!["declaration_form".into(), "feasibility_report".into()];
+    // Shangcheng declares in rounds (第五章 项目申报): the round of the demo year is open today.
+    ctx.rounds = tongchou_domain::round::RoundFacts {
+        rounds: vec![tongchou_domain::round::DeclarationRound {
+            id: 9,
+            jurisdiction_id: 3,
+            jurisdiction_name: "上城区".into(),
+            jurisdiction_path: "/1/2/3/".into(),
+            plan_year: 2026,
+            opens_on: d(2025, 9, 1),
+            closes_on: d(2026, 12, 31),
+            note: "测试用集中申报期".into(),
+            opened_by_name: "区数据资源局".into(),
+            opened_at: "2026-01-01T09:00:00".into(),
+        }],
+    };
     if r >= 1 {
         p.declared_at = Some("2025-09-28T10:00:00+08:00".into());
     }
@@ -536,6 +552,7 @@ pub fn every_command() -> Vec<Command> {
     vec![
         Command::Edit { input: input() },
         Command::Declare {
+            urgent: None,
             override_reason: Some("理由".into()),
         },
         Command::Withdraw {
@@ -573,6 +590,20 @@ pub fn every_command() -> Vec<Command> {
             note: "已整改".into(),
         },
         attach("other"),
+        Command::ConfirmNeeds {
+            statement: "需求确认".into(),
+        },
+        Command::SetProjectCode {
+            code: "2026-330802-65-01-000001".into(),
+            classified: false,
+        },
+        Command::ConfirmFundSource {
+            source: "预算内调剂".into(),
+            opinion: String::new(),
+        },
+        Command::LiftOmStop {
+            reason: "整改合格".into(),
+        },
     ]
 }
 

@@ -2,6 +2,7 @@
 //! HTTP, on SQLite and (when TONGCHOU_TEST_PG is set) PostgreSQL.
 mod board;
 mod browser;
+mod declaration;
 mod demand;
 mod evaluation;
 mod exports;

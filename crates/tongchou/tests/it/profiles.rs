@@ -258,6 +258,16 @@ async fn shaoxing_path(backend: Backend) {
     let p = tongchou_domain::profile::Profile::shaoxing();
     let unit = app.token("sxjyj").await;
     let xgb = app.token("sxxgb").await;
+    // 第八条: declared with next year's plan, in the round 市信管办 opened.
+    let today = tongchou_store::today();
+    let (s, v) = app
+        .post(
+            &xgb,
+            "/api/v1/rounds",
+            json!({"plan_year": today.year() as i64 + 1, "opens_on": today.to_string(), "closes_on": today.to_string(), "note": "随年度投资计划申报"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
     let id = app.draft(&unit, "越城区教育数字大脑").await;
     for kind in ["declaration_form", "feasibility_report"] {
         assert_eq!(
@@ -569,13 +579,29 @@ async fn quzhou_path(backend: Backend) {
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-    assert!(v["message"].as_str().unwrap().contains("市营商办"), "{v}");
+    let msg = v["message"].as_str().unwrap();
+    assert!(
+        msg.contains("市营商办") && msg.contains("市监管办") && msg.contains("业务需求单位"),
+        "{v}"
+    );
     let scores = json!({"score_necessity": 20, "score_intensive": 16, "score_technical": 16, "score_sharing": 12, "score_security": 8, "score_cost": 8, "pass": true, "opinion": "同意"});
-    for who in ["qzsjj", "qzwxb", "qzysb", "qzfgw", "qzczj", "qzpszx"] {
+    for who in [
+        "qzsjj", "qzwxb", "qzysb", "qzfgw", "qzczj", "qzjgb", "qzpszx",
+    ] {
         let t = app.token(who).await;
         let (s, v) = app.act(&t, id, "preliminary_score", scores.clone()).await;
         assert_eq!(s, StatusCode::OK, "{who}: {v}");
     }
+    // The requesting unit (业务需求单位) states and confirms its needs.
+    let (s, v) = app
+        .act(
+            &unit,
+            id,
+            "confirm_needs",
+            json!({"statement": "全区健康数据汇聚与监测预警需求已在方案中列明，确认"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
     let (s, v) = app
         .act(
             &sjj,
@@ -605,16 +631,15 @@ async fn quzhou_path(backend: Backend) {
     let msg = v["message"].as_str().unwrap();
     assert!(msg.contains("项目代码") && msg.contains("三(二)2"), "{msg}");
     assert_eq!(stage_label(&app, &unit, id).await.0, "approval_meeting");
-    let (s, _) = app
-        .upload(
+    let (s, v) = app
+        .act(
             &unit,
             id,
-            "project_code",
-            "2027-330802-65-01-000001.pdf",
-            crate::support::pdf(),
+            "set_project_code",
+            json!({"project_code": "2027-330802-65-01-000001"}),
         )
         .await;
-    assert_eq!(s, StatusCode::CREATED);
+    assert_eq!(s, StatusCode::OK, "{v}");
     let (s, v) = app.act(&lg, id, "approve", approve).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["approved_amount"], "920000.00");
@@ -828,4 +853,19 @@ async fn demo_walks_projects_along_each_citys_path() {
     assert_eq!(seen["越城区教育督导数字化"], Stage::Returned);
     assert_eq!(seen["柯城区健康大脑"], Stage::Approved);
     assert_eq!(seen["柯城区基层医疗数字化"], Stage::PreliminaryReview);
+    // Shaoxing 第十一条: the urgent mid-year task passed the 初审 after finance confirmed its fund
+    // source; the demo rounds are on /rounds for 上城区 and 绍兴市 (SPEC A1).
+    assert_eq!(seen["越城区校园防汛应急指挥"], Stage::ExpertReview);
+    let rounds = st
+        .db
+        .rounds_under("/")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.jurisdiction_name)
+        .collect::<Vec<_>>();
+    assert!(
+        rounds.contains(&"上城区".to_string()) && rounds.contains(&"绍兴市".to_string()),
+        "{rounds:?}"
+    );
 }

@@ -33,10 +33,11 @@ async fn declaration_rounds(backend: Backend) {
     let shangcheng = app.world.actor("sjj").jurisdiction_id.0;
     let today = tongchou_store::today();
 
-    // No round kept yet: declarations are not checked.
+    // The demo world: 区数据资源局 has opened the round the demo declarations fall in.
     let v = rounds(&app, &unit).await;
-    assert_eq!(v["items"], json!([]), "{v}");
-    assert_eq!(v["open"], Value::Null, "{v}");
+    assert_eq!(v["items"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v["open"]["jurisdiction_name"], "上城区", "{v}");
+    assert_eq!(v["open"]["opened_by_name"], "李静（区数据资源局）", "{v}");
 
     // Only the competent authority covering the jurisdiction opens a round; bad dates are a 422
     // naming the field; nothing is recorded on refusal.
@@ -61,66 +62,82 @@ async fn declaration_rounds(backend: Backend) {
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(v["fields"][0]["field"], "plan_year", "{v}");
-    assert_eq!(rounds(&app, &auth).await["items"], json!([]));
+    assert_eq!(
+        rounds(&app, &auth).await["items"].as_array().unwrap().len(),
+        1
+    );
 
     let (s, v) = app.post(&auth, "/api/v1/rounds", last_sept).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert_eq!(v["jurisdiction_name"], "上城区", "{v}");
-    assert_eq!(v["opened_by_name"], "李静（区数据资源局）", "{v}");
     let v = rounds(&app, &unit).await;
-    assert_eq!(v["items"].as_array().unwrap().len(), 1, "{v}");
-    assert_eq!(v["open"], Value::Null, "{v}");
+    assert_eq!(v["items"].as_array().unwrap().len(), 2, "{v}");
 
-    // Outside the round: a supplementary declaration needs a reason…
-    let late = declarable(&app, &unit, "上城区增补项目").await;
-    let (s, v) = app.act(&unit, late, "declare", json!({})).await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-    assert_eq!(v["code"], "override_required", "{v}");
-    assert!(
-        v["message"].as_str().unwrap().contains("不在集中申报期内"),
-        "{v}"
-    );
-    assert!(
-        v["message"].as_str().unwrap().contains("第五章 项目申报"),
-        "{v}"
-    );
-    assert_eq!(app.stage(&unit, late).await, "draft");
-    // …and with one goes ahead, pending the authority's sign-off.
-    let (s, v) = app
-        .act(
-            &unit,
-            late,
-            "declare",
-            json!({"override_reason": "区委临时部署的紧急任务"}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{v}");
-    let (_, p) = app.get(&unit, &format!("/api/v1/projects/{late}")).await;
-    let o = &p["overrides"][0];
-    assert_eq!(o["rule"], "declaration_outside_round", "{p}");
-    assert_eq!(o["approver"], "authority", "{p}");
-    assert_eq!(o["state"], "pending", "{p}");
-
-    // A round open today: a declaration goes ahead without any override.
-    let (s, v) = app
-        .post(
-            &auth,
-            "/api/v1/rounds",
-            json!({"jurisdiction_id": shangcheng, "plan_year": today.year() as i64 + 1,
-                   "opens_on": today.to_string(), "closes_on": today.to_string()}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
-    let v = rounds(&app, &unit).await;
-    assert_eq!(v["open"]["id"], v["items"][0]["id"], "{v}");
+    // Inside the open round a declaration goes ahead without any override.
     let on_time = declarable(&app, &unit, "上城区年度项目").await;
     let (s, v) = app.act(&unit, on_time, "declare", json!({})).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let (_, p) = app.get(&unit, &format!("/api/v1/projects/{on_time}")).await;
     assert_eq!(p["overrides"], json!([]), "{p}");
 
-    // Another city keeps its own rounds: none there, so its declarations are not checked.
+    // Another city keeps its own rounds: none for Shaoxing in this world.
     assert_eq!(rounds(&app, &other_city).await["items"], json!([]));
+}
+
+// Shangcheng 第五章 项目申报: the profile says the jurisdiction declares in rounds, so where no round
+// was ever opened (宁波市海曙区, inheriting the reference profile) a declaration is a supplementary
+// declaration (增补): refused without a reason, with one it goes ahead pending the authority's
+// sign-off. Quzhou collects needs at any time (三(一)1): no round, no override.
+async fn no_round_recorded(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let hs = app.token("hsmzj").await;
+    assert_eq!(rounds(&app, &hs).await["items"], json!([]));
+    let late = declarable(&app, &hs, "海曙区增补项目").await;
+    let (s, v) = app.act(&hs, late, "declare", json!({})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["code"], "override_required", "{v}");
+    let msg = v["message"].as_str().unwrap();
+    assert!(
+        msg.contains("不在集中申报期内") && msg.contains("尚未开放集中申报期"),
+        "{msg}"
+    );
+    assert!(msg.contains("第五章 项目申报"), "{msg}");
+    assert_eq!(app.stage(&hs, late).await, "draft");
+    let (s, v) = app
+        .act(
+            &hs,
+            late,
+            "declare",
+            json!({"override_reason": "区委临时部署的紧急任务"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, p) = app.get(&hs, &format!("/api/v1/projects/{late}")).await;
+    let o = &p["overrides"][0];
+    assert_eq!(o["rule"], "declaration_outside_round", "{p}");
+    assert_eq!(o["approver"], "authority", "{p}");
+    assert_eq!(o["state"], "pending", "{p}");
+
+    let qz = app.token("qzwjw").await;
+    let id = declarable(&app, &qz, "柯城区随时申报项目").await;
+    let (s, v) = app.act(&qz, id, "declare", json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, p) = app.get(&qz, &format!("/api/v1/projects/{id}")).await;
+    assert_eq!(p["overrides"], json!([]), "{p}");
+}
+
+#[tokio::test]
+async fn declaration_with_no_round_ever_opened_is_supplementary_where_the_profile_declares_in_rounds_sqlite(
+) {
+    no_round_recorded(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn declaration_with_no_round_ever_opened_is_supplementary_where_the_profile_declares_in_rounds_postgres(
+) {
+    no_round_recorded(Backend::Postgres).await;
 }
 
 #[tokio::test]
@@ -189,7 +206,11 @@ async fn round_pages(backend: Backend) {
         html.contains("<div class=\"error\">截止日期不能早于开始日期</div>"),
         "{html}"
     );
-    assert_eq!(rounds(&app, &unit).await["items"], json!([]));
+    // Only the demo world's round is recorded.
+    assert_eq!(
+        rounds(&app, &unit).await["items"].as_array().unwrap().len(),
+        1
+    );
 
     let id = app.draft(&unit, "上城区页面项目").await;
     let (_, p) = app.get(&unit, &format!("/api/v1/projects/{id}")).await;

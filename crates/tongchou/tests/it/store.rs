@@ -339,6 +339,7 @@ async fn concurrent_writes(backend: Backend) {
                     &ctx,
                     &actor,
                     Command::Declare {
+                        urgent: None,
                         override_reason: Some("并发测试".into()),
                     },
                     &profile,
