@@ -147,6 +147,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0020_market_obligations.sql"),
         include_str!("../migrations/postgres/0020_market_obligations.sql"),
     ),
+    (
+        "0023_market_units",
+        include_str!("../migrations/sqlite/0023_market_units.sql"),
+        include_str!("../migrations/postgres/0023_market_units.sql"),
+    ),
 ];
 
 impl Db {

@@ -60,6 +60,19 @@ pub const ACCOUNTS: &[(&str, &str, &str, &[Role])] = &[
         "杭州某科技有限公司",
         &[Role::MarketEntity],
     ),
+    (
+        "sjzx",
+        "邱敏（区大数据发展中心）",
+        "区大数据发展中心",
+        &[Role::Subject],
+    ),
+    ("dag", "严冬（区档案馆）", "区档案馆", &[Role::Subject]),
+    (
+        "szxh",
+        "潘越（区数字经济协会）",
+        "区数字经济协会",
+        &[Role::Subject],
+    ),
     ("jyj", "林晓（区教育局）", "区教育局", &[Role::Unit]),
     ("wjw", "黄蕾（区卫生健康局）", "区卫生健康局", &[Role::Unit]),
     ("mzj", "徐峰（区民政局）", "区民政局", &[Role::Unit]),
@@ -101,6 +114,18 @@ pub const UNITS: &[(&str, &str)] = &[
     ("区民政局", "construction"),
     ("区城管局", "construction"),
     ("区市场监管局", "construction"),
+    ("区大数据发展中心", "institution"),
+    ("区档案馆", "institution"),
+    ("区数字经济协会", "social"),
+];
+
+/// 单位名录的主体类型 of the demo units that are neither departments nor market entities (the
+/// 承接主体 rules of purchase-of-service bids, ZJ-share 三（三）): (unit, entity kind, 事业单位类别).
+pub const UNIT_ENTITIES: &[(&str, &str, Option<&str>)] = &[
+    ("区大数据发展中心", "institution", Some("public_welfare_2")),
+    ("区档案馆", "institution", Some("public_welfare_1")),
+    ("区数字经济协会", "social", None),
+    ("杭州某科技有限公司", "market", None),
 ];
 
 /// Accounts at the other levels and in a second city, for the demand pool's roll-up (需求库
@@ -375,6 +400,17 @@ pub async fn seed_world(db: &Db, password_hash: Option<&str>) -> Result<World, S
             .create_user(username, name, units[unit], roles, &hash)
             .await?;
         actors.insert(username.to_string(), db.actor(id).await?);
+    }
+    // the legal forms an administrator recorded in the unit directory (with their history)
+    for (unit, kind, class) in UNIT_ENTITIES {
+        let row = db.unit(units[unit]).await?;
+        let e = tongchou_domain::market::check_unit_entity(
+            tongchou_domain::market::CandidateKind::parse(kind),
+            class.and_then(tongchou_domain::market::InstitutionClass::parse),
+            false,
+        )
+        .map_err(|r| StoreError::Other(format!("{r:?}")))?;
+        db.set_unit_entity(&actors["admin"], &row, &e).await?;
     }
     let city2 = db
         .create_jurisdiction(Some(province), "宁波市", "city", "")
@@ -2209,19 +2245,24 @@ pub async fn seed_market_demo(st: &AppState, world: &World, today: Date) -> Resu
     )
     .await
     .map_err(e)?;
-    // 责任制: the subject reports its milestone with evidence; the lead unit's stays overdue
-    mk::act(
+    // 责任制: the subject reports its milestone with its evidence document; the lead unit's
+    // stays overdue
+    let comp = st.db.competition(a).await.map_err(|x| x.to_string())?;
+    tongchou_web::market::report_milestone_with(
         st,
         me,
-        a,
-        "report_milestone",
+        &comp,
         &f(&[
             ("milestone", "1"),
             (
-                "evidence",
+                "note",
                 "上城区、海曙区助餐点试点部署报告（杭科〔2026〕12号）",
             ),
         ]),
+        Some(tongchou_web::market::Upload {
+            filename: "助餐点试点部署报告.pdf".into(),
+            bytes: tiny_pdf("助餐点试点部署报告"),
+        }),
     )
     .await
     .map_err(e)?;

@@ -224,7 +224,7 @@ pub async fn page(
         // Competitions' overrides and obligations: same filters and jurisdiction scope.
         let competition_overrides =
             crate::market::board_overrides(&st, &user.actor, &q, 200).await?;
-        let (duty_units, duty_overdue) = crate::market::board_duties(&st, &user.actor).await?;
+        let (duty_units, duty_overdue) = crate::market::board_duties(&st, &user.actor, &q).await?;
         let pages = ((total as u32).div_ceil(f.per_page)).max(1);
         let mut parts: Vec<String> = q
             .iter()
