@@ -1553,6 +1553,17 @@ impl Db {
             .collect()
     }
 
+    /// Units that lead a competition or are one of its selected subjects (the 晾晒台's unit
+    /// filter offers them).
+    pub async fn competition_units(&self) -> Result<Vec<UnitId>> {
+        let rows = sqlx::query(
+            "SELECT lead_unit_id AS u FROM competitions UNION SELECT unit_id AS u FROM bids WHERE shortlisted = 1",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok(UnitId(r.try_get("u")?))).collect()
+    }
+
     /// Test and demo support only: move a notice period's end (the HTTP tests and the demo's
     /// history cannot wait for the calendar). Not reachable from any route.
     #[doc(hidden)]

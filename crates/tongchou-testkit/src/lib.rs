@@ -2333,6 +2333,78 @@ pub async fn seed_market_demo(st: &AppState, world: &World, today: Date) -> Resu
     )
     .await
     .map_err(e)?;
+    // 3. class 3 with three subjects (三（五）第三类项目主体不超过3家): a market entity, a 公益二类
+    // 事业单位 and a social organisation, each owing its own delivery and acceptance (三（七）);
+    // the market entity has applied, the other two are late with their delivery
+    let c3 = mk::open(st, lead, &form("基层治理按需购买应用", "3", days_ago(20)))
+        .await
+        .map_err(e)?;
+    for (who, kind) in [
+        (me, "market"),
+        (world.actor("sjzx"), "institution"),
+        (world.actor("szxh"), "social"),
+    ] {
+        mk::act(
+            st,
+            who,
+            c3,
+            "bid",
+            &f(&[
+                ("kind", kind),
+                ("materials", "基层治理应用可研报告"),
+                ("drc_opinion", "同意参与"),
+                ("finance_opinion", "同意参与"),
+                ("credit_code", DEMO_CREDIT_CODE),
+                ("conditions", DEMO_PROVIDER_CONDITIONS),
+            ]),
+        )
+        .await
+        .map_err(e)?;
+    }
+    let ids: Vec<String> = st
+        .db
+        .bids(c3)
+        .await
+        .map_err(|x| x.to_string())?
+        .iter()
+        .map(|b| b.id.to_string())
+        .collect();
+    mk::act(st, lead, c3, "assign_experts", &panel)
+        .await
+        .map_err(e)?;
+    for b in &ids {
+        mk::act(st, expert, c3, "score", &scores(b.parse().unwrap_or(0)))
+            .await
+            .map_err(e)?;
+    }
+    mk::act(st, lead, c3, "shortlist", &f(&[("bids", &ids.join(","))]))
+        .await
+        .map_err(e)?;
+    st.db
+        .shift_notice_until_for_tests(c3, crate::days_ago(today, 40))
+        .await
+        .map_err(|x| x.to_string())?;
+    mk::act(st, world.actor("sjj"), c3, "announce", &Fields::default())
+        .await
+        .map_err(e)?;
+    mk::act(
+        st,
+        lead,
+        c3,
+        "agree",
+        &f(&[
+            (
+                "milestones",
+                &format!("组织全区推广|lead_unit|{}", days_ago(-60)),
+            ),
+            ("delivery_date", &days_ago(20)),
+        ]),
+    )
+    .await
+    .map_err(e)?;
+    mk::act(st, me, c3, "apply_acceptance", &Fields::default())
+        .await
+        .map_err(e)?;
     Ok(())
 }
 

@@ -232,12 +232,14 @@ pub async fn page(
             .map(|(k, v)| format!("{k}={}", crate::pages::url_encode(v)))
             .collect();
         parts.sort();
+        // construction units, and the units of the competitions (lead unit or subject)
+        let comp_units = st.db.competition_units().await?;
         let unit_options = st
             .db
             .units()
             .await?
             .into_iter()
-            .filter(|u| u.kind == "construction")
+            .filter(|u| u.kind == "construction" || comp_units.contains(&u.id))
             .map(|u| (u.id.0, u.name))
             .collect();
         Ok(render(&BoardPage {

@@ -493,7 +493,13 @@ async fn board_year_unit(backend: Backend) {
     let (cookie, _) = app.page_session("sjj").await;
     let shown =
         |page: &str| page.contains("共享应用协议义务") && page.contains("协议里程碑：完成试点部署");
-    assert!(shown(&html(&app, &cookie, "/board").await));
+    let board = html(&app, &cookie, "/board").await;
+    assert!(shown(&board));
+    assert!(
+        board.contains(&format!("<option value=\"{}\"", unit("scgs")))
+            && board.contains(&format!("<option value=\"{}\"", unit("qtdw"))),
+        "the unit filter offers the competitions' subject and lead unit"
+    );
     assert!(shown(
         &html(&app, &cookie, &format!("/board?year={year}")).await
     ));
