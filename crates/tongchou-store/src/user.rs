@@ -202,6 +202,25 @@ impl Db {
             .ok_or(crate::StoreError::NotFound)
     }
 
+    /// A unit's legal form as initial directory data (set up with the unit, as `create_unit`
+    /// is: no history entry). Changes later go through [`Db::set_unit_entity`].
+    pub async fn init_unit_entity(
+        &self,
+        unit: UnitId,
+        e: &tongchou_domain::market::UnitEntity,
+    ) -> Result<()> {
+        let (_w, mut tx) = self.begin_write().await?;
+        sqlx::query("UPDATE units SET entity_kind = $1, institution_class = $2, fiscal_mass_org = $3 WHERE id = $4")
+            .bind(e.kind.code())
+            .bind(e.institution_class.map(|c| c.code()))
+            .bind(if e.fiscal_mass_org { 1i64 } else { 0 })
+            .bind(unit.0)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// An administrator records a unit's legal form (主体类型, ZJ-share 三（三）承接主体): the
     /// directory row and its history entry (chain `unit`) in one transaction.
     pub async fn set_unit_entity(

@@ -401,16 +401,15 @@ pub async fn seed_world(db: &Db, password_hash: Option<&str>) -> Result<World, S
             .await?;
         actors.insert(username.to_string(), db.actor(id).await?);
     }
-    // the legal forms an administrator recorded in the unit directory (with their history)
+    // the legal forms of the unit directory (initial data, like the units themselves)
     for (unit, kind, class) in UNIT_ENTITIES {
-        let row = db.unit(units[unit]).await?;
         let e = tongchou_domain::market::check_unit_entity(
             tongchou_domain::market::CandidateKind::parse(kind),
             class.and_then(tongchou_domain::market::InstitutionClass::parse),
             false,
         )
         .map_err(|r| StoreError::Other(format!("{r:?}")))?;
-        db.set_unit_entity(&actors["admin"], &row, &e).await?;
+        db.init_unit_entity(units[unit], &e).await?;
     }
     let city2 = db
         .create_jurisdiction(Some(province), "宁波市", "city", "")
