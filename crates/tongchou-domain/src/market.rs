@@ -376,6 +376,128 @@ impl InstitutionClass {
     }
 }
 
+/// A registered unit's legal form in the unit directory (主体类型): 政府部门（行政单位）, 事业单位
+/// with its class, 社会组织 (a 群团组织 on the public payroll flagged), or 市场主体. Set by an
+/// administrator; a unit never set is read from its directory kind (`market` → 市场主体, any other
+/// → 政府部门), as before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitEntity {
+    pub kind: CandidateKind,
+    #[serde(default)]
+    pub institution_class: Option<InstitutionClass>,
+    /// 使用事业编制且由财政拨款保障的群团组织 (a social organisation only).
+    #[serde(default)]
+    pub fiscal_mass_org: bool,
+}
+
+impl UnitEntity {
+    /// The entity of a directory row: its recorded `entity_kind` (with class and flag), or the
+    /// default from the directory kind.
+    pub fn from_directory(
+        directory_kind: &str,
+        entity_kind: Option<&str>,
+        institution_class: Option<&str>,
+        fiscal_mass_org: bool,
+    ) -> UnitEntity {
+        let kind =
+            entity_kind
+                .and_then(CandidateKind::parse)
+                .unwrap_or(if directory_kind == "market" {
+                    CandidateKind::Market
+                } else {
+                    CandidateKind::Government
+                });
+        UnitEntity {
+            kind,
+            institution_class: (kind == CandidateKind::Institution)
+                .then(|| institution_class.and_then(InstitutionClass::parse))
+                .flatten(),
+            fiscal_mass_org: kind == CandidateKind::Social && fiscal_mass_org,
+        }
+    }
+
+    /// 主体类型 as shown: "事业单位（公益二类事业单位）", "社会组织（财政保障的群团组织）".
+    pub fn label(&self) -> String {
+        match (self.kind, self.institution_class) {
+            (CandidateKind::Institution, Some(c)) => format!("事业单位（{}）", c.label()),
+            (CandidateKind::Institution, None) => "事业单位（类别未登记）".into(),
+            (CandidateKind::Social, _) if self.fiscal_mass_org => {
+                "社会组织（使用事业编制且由财政拨款保障的群团组织）".into()
+            }
+            (k, _) => k.label().into(),
+        }
+    }
+
+    /// Why this unit cannot be a 承接主体 of a purchased service (《政府购买服务管理办法》第六条、
+    /// 第八条), if it cannot.
+    pub fn provider_refusal(&self) -> Option<String> {
+        match self.kind {
+            CandidateKind::Government => Some(
+                "政府部门（国家机关）是政府购买服务的购买主体，不能作为承接主体（《政府购买服务管理办法》第五条、第六条）".into(),
+            ),
+            CandidateKind::Institution => match self.institution_class {
+                None => Some(
+                    "单位名录未登记该事业单位的类别（公益一类、公益二类或从事生产经营活动），不能确认其承接主体资格，请系统管理员补录（《政府购买服务管理办法》第六条、第八条）".into(),
+                ),
+                Some(InstitutionClass::PublicWelfare1) => Some(
+                    "公益一类事业单位不作为政府购买服务的承接主体（《政府购买服务管理办法》第八条）".into(),
+                ),
+                Some(_) => None,
+            },
+            CandidateKind::Social if self.fiscal_mass_org => Some(
+                "使用事业编制且由财政拨款保障的群团组织不作为政府购买服务的承接主体（《政府购买服务管理办法》第八条）".into(),
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// Check an administrator's entry of a unit's legal form: a 事业单位 needs its class, only a
+/// social organisation can be a fiscal 群团组织.
+pub fn check_unit_entity(
+    kind: Option<CandidateKind>,
+    class: Option<InstitutionClass>,
+    fiscal_mass_org: bool,
+) -> Result<UnitEntity, Refusal> {
+    let kind = kind.ok_or_else(|| invalid("entity_kind", "请选择主体类型"))?;
+    if kind == CandidateKind::Institution && class.is_none() {
+        return Err(invalid(
+            "institution_class",
+            "事业单位须登记类别（公益一类、公益二类或从事生产经营活动）",
+        ));
+    }
+    if kind != CandidateKind::Institution && class.is_some() {
+        return Err(invalid("institution_class", "只有事业单位登记类别"));
+    }
+    if kind != CandidateKind::Social && fiscal_mass_org {
+        return Err(invalid(
+            "fiscal_mass_org",
+            "只有社会组织（群团组织）可标记为使用事业编制且由财政拨款保障",
+        ));
+    }
+    Ok(UnitEntity {
+        kind,
+        institution_class: class,
+        fiscal_mass_org,
+    })
+}
+
+/// An administrator maintains the unit directory's legal forms for the units of their own
+/// jurisdiction and below.
+pub fn can_edit_unit(actor: &Actor, unit_jurisdiction_path: &str) -> Result<(), Refusal> {
+    if !actor.has(Role::Admin) {
+        return Err(Refusal::Forbidden(
+            "只有系统管理员可以维护单位名录的主体类型".into(),
+        ));
+    }
+    if !unit_jurisdiction_path.starts_with(&actor.jurisdiction_path) {
+        return Err(Refusal::Forbidden(
+            "该单位不在本辖区，由其所在辖区的系统管理员维护".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// The supplier conditions a 承接主体 meets (《政府购买服务管理办法》第七条 → 《政府采购法》
 /// 第二十二条（一）至（五）): code and text. The bidder declares each, for itself and every
 /// consortium member (《政府采购法》第二十四条).
@@ -472,9 +594,12 @@ pub fn check_provider(
         }
         _ => {}
     }
-    if let Some(m) = members.iter().find(|m| m.is_registered_department()) {
+    if let Some((m, why)) = members
+        .iter()
+        .find_map(|m| m.provider_refusal().map(|w| (m, w)))
+    {
         return Err(provider_rule(format!(
-            "联合体成员{}是政府部门或公共机构，不能作为政府购买服务的承接主体；联合体各方均应符合承接主体条件（《政府购买服务管理办法》第六条；《政府采购法》第二十四条）",
+            "联合体成员{}：{why}；联合体各方均应符合承接主体条件（《政府采购法》第二十四条）",
             m.name
         )));
     }
@@ -554,6 +679,9 @@ pub struct Bid {
     pub finance_opinion: String,
     pub materials: String,
     pub shortlisted: bool,
+    /// A selected subject whose 项目主体资格 was cancelled (ZJ-share 三（七）), on that day.
+    #[serde(default)]
+    pub cancelled_on: Option<Date>,
     /// Average expert total, in points out of 80 (None before any score).
     pub score: Option<f64>,
     pub scores: i64,
@@ -566,6 +694,10 @@ impl Bid {
     }
     pub fn is_consortium(&self) -> bool {
         !self.members.is_empty()
+    }
+    /// A selected subject still in force (not cancelled).
+    pub fn in_force(&self) -> bool {
+        self.shortlisted && self.cancelled_on.is_none()
     }
     /// The members' names, for display.
     pub fn member_names(&self) -> Vec<String> {
@@ -583,6 +715,10 @@ pub struct Member {
     /// for an unregistered market entity.
     #[serde(default)]
     pub unit_kind: String,
+    /// The registered member's legal form (主体类型) from the unit directory; None for an
+    /// unregistered market entity and for members recorded before the directory had it.
+    #[serde(default)]
+    pub entity: Option<UnitEntity>,
 }
 
 impl Member {
@@ -592,12 +728,22 @@ impl Member {
             unit_id: None,
             name: clean_name(name),
             unit_kind: String::new(),
+            entity: None,
         }
     }
-    /// Whether this member is a state organ or public body of the unit directory (any registered
-    /// unit that is not a market entity).
-    pub fn is_registered_department(&self) -> bool {
-        self.unit_id.is_some() && self.unit_kind != "market"
+    /// The member's legal form: its directory entry's, or for a registered member recorded
+    /// before the directory had one, the default of its directory kind; None for an
+    /// unregistered market entity.
+    pub fn entity(&self) -> Option<UnitEntity> {
+        self.unit_id?;
+        Some(
+            self.entity
+                .unwrap_or_else(|| UnitEntity::from_directory(&self.unit_kind, None, None, false)),
+        )
+    }
+    /// Why this member cannot be part of a purchase-of-service provider (第六条、第八条), if so.
+    pub fn provider_refusal(&self) -> Option<String> {
+        self.entity().and_then(|e| e.provider_refusal())
     }
 }
 
@@ -654,6 +800,9 @@ pub struct BidInput {
     /// The bidding unit's kind in the unit directory (`market`, `construction`, …; empty if
     /// unknown): a registered department cannot pose as a market entity or social organisation.
     pub bidder_unit_kind: String,
+    /// The bidding unit's legal form in the unit directory (主体类型, class): when known, the
+    /// bid is made as that kind, and a 事业单位's class is the directory's, not a declaration.
+    pub bidder_entity: Option<UnitEntity>,
     pub drc_opinion: String,
     pub finance_opinion: String,
     pub materials: String,
@@ -782,13 +931,45 @@ pub fn bid(
     if is_market_entity(actor) && kind != CandidateKind::Market {
         return Err(invalid("kind", "市场主体账户只能以市场主体身份揭榜"));
     }
-    let registered_department =
-        !input.bidder_unit_kind.is_empty() && input.bidder_unit_kind != "market";
-    if registered_department && matches!(kind, CandidateKind::Market | CandidateKind::Social) {
-        return Err(invalid(
-            "kind",
-            "本单位在单位名录中登记为政府部门或公共机构，不能以市场主体或社会组织身份揭榜",
-        ));
+    let mut provider = input.provider.clone();
+    if let Some(e) = input.bidder_entity {
+        // the directory says what the unit is (ZJ-share 三（三）: a department cannot pose as a
+        // market entity or social organisation, an institution cannot choose its class)
+        if kind != e.kind {
+            return Err(invalid(
+                "kind",
+                format!(
+                    "本单位在单位名录中登记为{}，应以该身份揭榜（不能以{}身份揭榜）",
+                    e.label(),
+                    kind.label()
+                ),
+            ));
+        }
+        if e.kind == CandidateKind::Institution {
+            if provider
+                .institution_class
+                .is_some_and(|c| Some(c) != e.institution_class)
+            {
+                return Err(invalid(
+                    "institution_class",
+                    format!("事业单位类别以单位名录登记为准（{}）", e.label()),
+                ));
+            }
+            provider.institution_class = e.institution_class;
+            if is_purchase_of_service(c.class) && e.institution_class.is_none() {
+                return Err(provider_rule(e.provider_refusal().unwrap_or_default()));
+            }
+        }
+        provider.fiscal_mass_org |= e.fiscal_mass_org;
+    } else {
+        let registered_department =
+            !input.bidder_unit_kind.is_empty() && input.bidder_unit_kind != "market";
+        if registered_department && matches!(kind, CandidateKind::Market | CandidateKind::Social) {
+            return Err(invalid(
+                "kind",
+                "本单位在单位名录中登记为政府部门或公共机构，不能以市场主体或社会组织身份揭榜",
+            ));
+        }
     }
     if input.materials.trim().is_empty() {
         return Err(invalid("materials", "请提交可行性研究材料"));
@@ -816,7 +997,7 @@ pub fn bid(
         }
     }
     if is_purchase_of_service(c.class) {
-        check_provider(kind, &input.members, &input.provider)?;
+        check_provider(kind, &input.members, &provider)?;
     }
     if kind.is_administrative()
         && (input.drc_opinion.trim().is_empty() || input.finance_opinion.trim().is_empty())
@@ -1269,40 +1450,71 @@ pub struct NewCompObligation {
     pub person: String,
 }
 
-/// What signing the agreement (on `signed_on`) creates: delivery on the agreed date and
-/// acceptance within 3 months of it (ZJ-share 三（七）, both owed by the subject; the 3-month
+/// The code of a subject's delivery obligation: the plain code with one subject (and in
+/// agreements signed before subjects had their own), `share_delivery:<unit id>` with several.
+pub fn delivery_code(unit: UnitId, several: bool) -> String {
+    if several {
+        format!("{OBL_DELIVERY}:{}", unit.0)
+    } else {
+        OBL_DELIVERY.into()
+    }
+}
+
+/// The code of a subject's acceptance obligation (see [`delivery_code`]).
+pub fn acceptance_code(unit: UnitId, several: bool) -> String {
+    if several {
+        format!("{OBL_ACCEPTANCE}:{}", unit.0)
+    } else {
+        OBL_ACCEPTANCE.into()
+    }
+}
+
+/// What signing the agreement (on `signed_on`) creates: for each selected subject (class 3: up
+/// to 3, ZJ-share 三（五）), delivery on the agreed date and acceptance within 3 months of it
+/// (ZJ-share 三（七）, owed by that subject — 其项目主体资格 is each subject's own; the 3-month
 /// limit runs from the agreed date — 规定期限 — so it exists from the signing, whether or not the
 /// subject ever delivers), and one obligation per milestone, owed by its responsible unit and
-/// person (责任制, 三（六）).
+/// person (责任制, 三（六）). No subject known (older agreements): one pair without an owner unit.
 pub fn agreement_obligations(
     cal: &Calendar,
     milestones: &[Milestone],
     delivery: Date,
-    subject_unit: Option<UnitId>,
+    subjects: &[UnitId],
     signed_on: Date,
 ) -> Vec<NewCompObligation> {
-    let mut out = vec![
-        NewCompObligation {
-            code: OBL_DELIVERY.into(),
+    let several = subjects.len() > 1;
+    let owners: Vec<Option<UnitId>> = if subjects.is_empty() {
+        vec![None]
+    } else {
+        subjects.iter().copied().map(Some).collect()
+    };
+    let mut out = vec![];
+    for unit in owners {
+        let (dc, ac) = match unit {
+            Some(u) => (delivery_code(u, several), acceptance_code(u, several)),
+            None => (OBL_DELIVERY.into(), OBL_ACCEPTANCE.into()),
+        };
+        out.push(NewCompObligation {
+            code: dc,
             title: "按协议约定日期交付".into(),
             cite: cite_delivery(),
             trigger: signed_on,
             due: delivery,
             owner: "subject".into(),
-            owner_unit_id: subject_unit,
+            owner_unit_id: unit,
             person: String::new(),
-        },
-        NewCompObligation {
-            code: OBL_ACCEPTANCE.into(),
+        });
+        out.push(NewCompObligation {
+            code: ac,
             title: "超过约定交付日期3个月未通过验收的，取消项目主体资格".into(),
             cite: cite_delivery(),
             trigger: delivery,
             due: acceptance_limit(cal, delivery),
             owner: "subject".into(),
-            owner_unit_id: subject_unit,
+            owner_unit_id: unit,
             person: String::new(),
-        },
-    ];
+        });
+    }
     for (i, m) in milestones.iter().enumerate() {
         out.push(NewCompObligation {
             code: format!("{OBL_MILESTONE_PREFIX}{}", i + 1),
@@ -1335,13 +1547,39 @@ pub struct CompObligationRow {
     /// open, fulfilled, lapsed, cancelled
     pub state: String,
     pub fulfilled_on: Option<Date>,
+    /// The note that goes with the evidence (older rows: the evidence as free text).
     pub evidence: Option<String>,
     pub fulfilled_by_name: Option<String>,
+    /// The uploaded evidence document of a milestone report.
+    #[serde(default)]
+    pub evidence_file: Option<EvidenceFile>,
+}
+
+/// An uploaded evidence document (the file itself is kept by content hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceFile {
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
 }
 
 impl CompObligationRow {
     pub fn is_milestone(&self) -> bool {
         self.code.starts_with(OBL_MILESTONE_PREFIX)
+    }
+    /// A subject's delivery obligation (S7).
+    pub fn is_delivery(&self) -> bool {
+        self.code == OBL_DELIVERY || self.code.starts_with("share_delivery:")
+    }
+    /// A subject's 3-month acceptance obligation (S7).
+    pub fn is_acceptance(&self) -> bool {
+        self.code == OBL_ACCEPTANCE || self.code.starts_with("share_acceptance:")
+    }
+    /// Whether the row is owed by this subject (rows without an owner unit, from before
+    /// subjects had their own, are the single subject's).
+    pub fn owed_by(&self, unit: UnitId) -> bool {
+        self.owner == "subject" && self.owner_unit_id.is_none_or(|u| u == unit)
     }
     pub fn met(&self) -> bool {
         self.state == "fulfilled"
@@ -1352,14 +1590,31 @@ impl CompObligationRow {
     }
 }
 
-/// The owner of a milestone reports it done, with evidence (a document number, a link, what was
-/// delivered): only a user of the responsible unit acting for its side (the lead unit's
-/// 牵头责任主体 account, or the subject's account), once, while the agreement runs.
+/// A subject's delivery or acceptance obligation among a competition's rows.
+pub fn subject_obligation(
+    rows: &[CompObligationRow],
+    unit: UnitId,
+    acceptance: bool,
+) -> Option<&CompObligationRow> {
+    rows.iter().find(|o| {
+        (if acceptance {
+            o.is_acceptance()
+        } else {
+            o.is_delivery()
+        }) && o.owed_by(unit)
+    })
+}
+
+/// The owner of a milestone reports it done, with its evidence as an uploaded document
+/// (`has_document`) and an optional note: only a user of the responsible unit acting for its
+/// side (the lead unit's 牵头责任主体 account, or the subject's account), once, while the
+/// agreement runs.
 pub fn report_milestone(
     actor: &Actor,
     c: &Competition,
     o: &CompObligationRow,
-    evidence: &str,
+    has_document: bool,
+    note: &str,
 ) -> Result<(), Refusal> {
     if !o.is_milestone() {
         return Err(invalid("milestone", "没有该里程碑"));
@@ -1383,15 +1638,14 @@ pub fn report_milestone(
     if o.state != "open" {
         return Err(invalid("milestone", "该里程碑已办结"));
     }
-    let e = evidence.trim();
-    if e.is_empty() {
+    if !has_document {
         return Err(Refusal::Rule {
-            message: "报告里程碑完成须附佐证材料（文号、链接或交付物说明）".into(),
+            message: "报告里程碑完成须上传佐证材料文件（交付物、部署报告、验收记录等）".into(),
             cite: cite_responsibility(),
         });
     }
-    if e.chars().count() > 2000 {
-        return Err(invalid("evidence", "佐证材料说明不超过 2000 字"));
+    if note.trim().chars().count() > 2000 {
+        return Err(invalid("note", "说明不超过 2000 字"));
     }
     Ok(())
 }
@@ -1408,10 +1662,27 @@ pub fn apply_acceptance(
     selected: &[&Bid],
     today: Date,
 ) -> Result<(), Refusal> {
+    apply_acceptance_for(actor, c, selected, None, today)
+}
+
+/// [`apply_acceptance`] knowing the actor's own delivery obligation (each subject applies for
+/// its own delivery, ZJ-share 三（七）): with several subjects the competition may already await
+/// another's acceptance; this subject applies once. `selected`: the subjects still in force.
+pub fn apply_acceptance_for(
+    actor: &Actor,
+    c: &Competition,
+    selected: &[&Bid],
+    delivery: Option<&CompObligationRow>,
+    today: Date,
+) -> Result<(), Refusal> {
     if !is_subject(actor, selected) {
         return Err(Refusal::Forbidden("只有入选项目主体可以申请验收".into()));
     }
-    if c.state != CompState::Agreed {
+    let open = match delivery {
+        Some(o) => o.state == "open",
+        None => c.state == CompState::Agreed,
+    };
+    if !matches!(c.state, CompState::Agreed | CompState::AcceptanceApplied) || !open {
         return Err(wrong(c, "申请验收"));
     }
     if let Some(d) = c.delivery_date {
@@ -1443,47 +1714,6 @@ pub fn cancellation_due(cal: &Calendar, c: &Competition, today: Date) -> Option<
     let d = c.delivery_date?;
     let limit = acceptance_limit(cal, d);
     (today > limit).then_some(limit)
-}
-
-/// A dated obligation of a competition's subject (ZJ-share 三（七）): delivery on the agreed
-/// date, and acceptance passed within 3 months of it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CompObligation {
-    pub code: &'static str,
-    pub title: &'static str,
-    pub due: Date,
-    pub met: bool,
-    pub overdue: bool,
-}
-
-/// The S7 obligations of an agreed competition (none before the agreement or once cancelled).
-pub fn obligations(cal: &Calendar, c: &Competition, today: Date) -> Vec<CompObligation> {
-    let Some(d) = c.delivery_date else {
-        return vec![];
-    };
-    let (delivered, accepted) = match c.state {
-        CompState::Agreed => (false, false),
-        CompState::AcceptanceApplied => (true, false),
-        CompState::Accepted => (true, true),
-        _ => return vec![],
-    };
-    let limit = acceptance_limit(cal, d);
-    vec![
-        CompObligation {
-            code: "delivery",
-            title: "按协议约定日期交付",
-            due: d,
-            met: delivered,
-            overdue: !delivered && today > d,
-        },
-        CompObligation {
-            code: "acceptance_3m",
-            title: "交付后3个月内通过验收（逾期取消项目主体资格）",
-            due: limit,
-            met: accepted,
-            overdue: !accepted && today > limit,
-        },
-    ]
 }
 
 /// The lead unit waives a proposed cancellation, with its reason (the proposal stays recorded).
@@ -1518,7 +1748,28 @@ pub fn confirm_cancellation_after(
     reason: &str,
     proposal_state: Option<&str>,
 ) -> Result<(), Refusal> {
+    confirm_subject_cancellation(actor, cal, c, None, today, reason, proposal_state)
+}
+
+/// Cancel one subject (ZJ-share 三（七）: 超过规定期限3个月未通过验收的，取消**其**项目主体资格 —
+/// the subject that did not pass, not the others): its acceptance obligation `acceptance` must
+/// still be unmet 3 months after the agreed delivery date.
+pub fn confirm_subject_cancellation(
+    actor: &Actor,
+    cal: &Calendar,
+    c: &Competition,
+    acceptance: Option<&CompObligationRow>,
+    today: Date,
+    reason: &str,
+    proposal_state: Option<&str>,
+) -> Result<(), Refusal> {
     lead_only(actor, c, "确认取消项目主体资格")?;
+    if acceptance.is_some_and(|o| o.state != "open") {
+        return Err(Refusal::Rule {
+            message: "该项目主体已通过验收或已办结，不能取消其项目主体资格".into(),
+            cite: cite_delivery(),
+        });
+    }
     if proposal_state == Some("waived") {
         return Err(Refusal::Rule {
             message: "牵头责任主体已决定不取消项目主体资格，该提议已办结".into(),

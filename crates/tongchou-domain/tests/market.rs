@@ -62,8 +62,31 @@ fn bid_of(id: i64, unit: i64, members: &[&str]) -> Bid {
         finance_opinion: String::new(),
         materials: "可研材料".into(),
         shortlisted: false,
+        cancelled_on: None,
         score: Some(70.0),
         scores: 3,
+    }
+}
+
+/// An obligation row as the store would keep it.
+fn row_of(id: i64, o: &NewCompObligation) -> CompObligationRow {
+    CompObligationRow {
+        id,
+        competition_id: 1,
+        code: o.code.clone(),
+        title: o.title.clone(),
+        cite: o.cite.to_string(),
+        trigger_date: o.trigger.to_string(),
+        due: o.due,
+        owner: o.owner.clone(),
+        owner_unit_id: o.owner_unit_id,
+        owner_unit_name: None,
+        person: None,
+        state: "open".into(),
+        fulfilled_on: None,
+        evidence: None,
+        fulfilled_by_name: None,
+        evidence_file: None,
     }
 }
 
@@ -194,6 +217,7 @@ fn administrative_candidate_needs_drc_and_finance_opinions() {
         members: vec![],
         provider: ProviderDeclaration::default(),
         bidder_unit_kind: String::new(),
+        bidder_entity: None,
         drc_opinion: "同意参与".into(),
         finance_opinion: String::new(),
         materials: "可研材料".into(),
@@ -600,29 +624,33 @@ fn delivery_and_three_month_acceptance_are_dated_obligations() {
     // ZJ-share 三（七）交付验收：按约定日期交付；交付后3个月仍未通过验收的取消项目主体资格
     let cal = Calendar::builtin();
     let c = competition(1, CompState::Agreed); // delivery 2026-06-30
-    let ob = obligations(&cal, &c, d(2026, 6, 15));
-    assert_eq!(ob.len(), 2);
-    assert_eq!(ob[0].due, d(2026, 6, 30));
-    assert!(!ob[0].overdue && !ob[1].overdue);
-    let ob = obligations(&cal, &c, d(2026, 7, 1));
-    assert!(ob[0].overdue, "not delivered after the agreed date");
-    assert!(ob[1].due >= d(2026, 9, 30) && !ob[1].overdue);
-    let late = obligations(&cal, &c, d(2026, 10, 15));
-    assert!(late[1].overdue);
-    let applied = Competition {
-        state: CompState::AcceptanceApplied,
-        ..c.clone()
+                                               // the obligations the agreement creates, as rows (what the store keeps)
+    let rows: Vec<CompObligationRow> =
+        agreement_obligations(&cal, &[], d(2026, 6, 30), &[UnitId(61)], d(2026, 4, 1))
+            .into_iter()
+            .enumerate()
+            .map(|(i, o)| row_of(i as i64 + 1, &o))
+            .collect();
+    assert_eq!(rows.len(), 2);
+    let delivery = subject_obligation(&rows, UnitId(61), false).unwrap();
+    let acceptance = subject_obligation(&rows, UnitId(61), true).unwrap();
+    assert_eq!(delivery.due, d(2026, 6, 30));
+    assert!(!delivery.overdue(d(2026, 6, 15)) && !acceptance.overdue(d(2026, 6, 15)));
+    assert!(
+        delivery.overdue(d(2026, 7, 1)),
+        "not delivered after the agreed date"
+    );
+    assert!(acceptance.due >= d(2026, 9, 30) && !acceptance.overdue(d(2026, 7, 1)));
+    assert!(acceptance.overdue(d(2026, 10, 15)));
+    let met = CompObligationRow {
+        state: "fulfilled".into(),
+        ..delivery.clone()
     };
-    let ob = obligations(&cal, &applied, d(2026, 7, 1));
-    assert!(ob[0].met && !ob[0].overdue);
-    let accepted = Competition {
-        state: CompState::Accepted,
-        ..c.clone()
-    };
-    assert!(obligations(&cal, &accepted, d(2026, 12, 1))
-        .iter()
-        .all(|o| o.met && !o.overdue));
-    assert!(obligations(&cal, &competition(1, CompState::Open), d(2026, 12, 1)).is_empty());
+    assert!(met.met() && !met.overdue(d(2026, 7, 1)));
+    assert!(
+        subject_obligation(&rows, UnitId(62), false).is_none(),
+        "another unit owes nothing"
+    );
     // the lead unit may waive the proposed cancellation, with a reason
     assert!(matches!(
         waive_cancellation(&lead(), &c, " "),
@@ -733,6 +761,7 @@ fn purchase_of_service_bid_must_meet_the_provider_rules() {
                 unit_id: Some(UnitId(10)),
                 name: "区民政局".into(),
                 unit_kind: "construction".into(),
+                entity: None,
             }],
             ..market.clone()
         };
@@ -785,6 +814,7 @@ fn consortium_recusal_compares_unit_identity_not_spelling() {
             unit_id: Some(UnitId(91)),
             name: "浙江数智科技有限责任公司".into(),
             unit_kind: "market".into(),
+            entity: None,
         }],
         ..bid_of(2, 61, &[])
     };
@@ -813,6 +843,7 @@ fn consortium_recusal_compares_unit_identity_not_spelling() {
             unit_id: Some(UnitId(92)),
             name: "浙江数智科技有限公司".into(),
             unit_kind: "market".into(),
+            entity: None,
         }],
         ..bid_of(4, 61, &[])
     };
@@ -870,7 +901,7 @@ fn agreement_creates_delivery_acceptance_and_milestone_obligations() {
         &[&sel, &two],
     );
     assert!(matches!(r, Err(Refusal::Invalid { .. })), "{r:?}");
-    let obs = agreement_obligations(&cal, &ms, d(2026, 6, 30), Some(UnitId(61)), d(2026, 4, 1));
+    let obs = agreement_obligations(&cal, &ms, d(2026, 6, 30), &[UnitId(61)], d(2026, 4, 1));
     assert_eq!(obs.len(), 4);
     assert_eq!(obs[0].code, OBL_DELIVERY);
     assert_eq!(obs[0].due, d(2026, 6, 30));
@@ -907,29 +938,265 @@ fn only_the_owner_reports_a_milestone_done_with_evidence() {
         fulfilled_on: None,
         evidence: None,
         fulfilled_by_name: None,
+        evidence_file: None,
     };
     assert!(row.overdue(d(2026, 6, 1)) && !row.overdue(d(2026, 5, 31)));
     assert!(matches!(
-        report_milestone(&other_company(), &c, &row, "部署报告"),
+        report_milestone(&other_company(), &c, &row, true, "部署报告"),
         Err(Refusal::Forbidden(_))
     ));
     assert!(matches!(
-        report_milestone(&lead(), &c, &row, "部署报告"),
+        report_milestone(&lead(), &c, &row, true, "部署报告"),
         Err(Refusal::Forbidden(_))
     ));
-    match report_milestone(&market_entity(), &c, &row, "  ") {
+    // the evidence is an uploaded document: a note alone is not evidence
+    match report_milestone(
+        &market_entity(),
+        &c,
+        &row,
+        false,
+        "试点部署报告 杭科〔2026〕12号",
+    ) {
         Err(Refusal::Rule { cite, .. }) => assert!(cite.article.contains("三（六）")),
-        other => panic!("evidence is required: {other:?}"),
+        other => panic!("an evidence document is required: {other:?}"),
     }
     assert_eq!(
-        report_milestone(&market_entity(), &c, &row, "试点部署报告 杭科〔2026〕12号"),
+        report_milestone(&market_entity(), &c, &row, true, ""),
         Ok(())
     );
+    assert!(matches!(
+        report_milestone(&market_entity(), &c, &row, true, &"长".repeat(2001)),
+        Err(Refusal::Invalid { .. })
+    ));
     let done = CompObligationRow {
         state: "fulfilled".into(),
         ..row.clone()
     };
-    assert!(report_milestone(&market_entity(), &c, &done, "再报").is_err());
+    assert!(report_milestone(&market_entity(), &c, &done, true, "再报").is_err());
     let cancelled = competition(1, CompState::Cancelled);
-    assert!(report_milestone(&market_entity(), &cancelled, &row, "x").is_err());
+    assert!(report_milestone(&market_entity(), &cancelled, &row, true, "x").is_err());
+}
+
+fn entity(kind: CandidateKind, class: Option<InstitutionClass>, mass: bool) -> UnitEntity {
+    check_unit_entity(Some(kind), class, mass).unwrap()
+}
+
+#[test]
+fn the_unit_directory_decides_who_may_provide_a_purchased_service() {
+    // ZJ-share 三（三）采用政府购买服务方式的，项目主体应符合政府购买服务承接主体有关规定;
+    // 《政府购买服务管理办法》第五、六、八条: 公益二类事业单位 and 社会组织 may provide, 公益一类
+    // and state organs may not — as the unit directory records the unit, not as the bid says
+    let c = competition(2, CompState::Open);
+    let input = |kind: CandidateKind, e: UnitEntity| BidInput {
+        kind: Some(kind),
+        materials: "可研材料".into(),
+        provider: provider_ok(),
+        bidder_unit_kind: "institution".into(),
+        bidder_entity: Some(e),
+        drc_opinion: "同意".into(),
+        finance_opinion: "同意".into(),
+        ..Default::default()
+    };
+    let clerk = unit_clerk();
+    let pw2 = entity(
+        CandidateKind::Institution,
+        Some(InstitutionClass::PublicWelfare2),
+        false,
+    );
+    assert_eq!(
+        bid(&clerk, &c, &input(CandidateKind::Institution, pw2), 0),
+        Ok(())
+    );
+    let pw1 = entity(
+        CandidateKind::Institution,
+        Some(InstitutionClass::PublicWelfare1),
+        false,
+    );
+    match bid(&clerk, &c, &input(CandidateKind::Institution, pw1), 0) {
+        Err(Refusal::Rule { message, cite }) => {
+            assert!(message.contains("公益一类"), "{message}");
+            assert!(cite.article.contains("三（三）"));
+        }
+        other => panic!("公益一类 refused: {other:?}"),
+    }
+    // the directory's class wins over a declared one: a 公益一类 cannot declare itself 公益二类
+    let mut declared = input(CandidateKind::Institution, pw1);
+    declared.provider.institution_class = Some(InstitutionClass::PublicWelfare2);
+    assert!(matches!(
+        bid(&clerk, &c, &declared, 0),
+        Err(Refusal::Invalid { .. })
+    ));
+    let social = entity(CandidateKind::Social, None, false);
+    assert_eq!(
+        bid(&clerk, &c, &input(CandidateKind::Social, social), 0),
+        Ok(())
+    );
+    let mass = entity(CandidateKind::Social, None, true);
+    assert!(matches!(
+        bid(&clerk, &c, &input(CandidateKind::Social, mass), 0),
+        Err(Refusal::Rule { .. })
+    ));
+    // a unit cannot bid as another kind than the directory's
+    assert!(matches!(
+        bid(&clerk, &c, &input(CandidateKind::Market, pw2), 0),
+        Err(Refusal::Invalid { .. })
+    ));
+    let gov = entity(CandidateKind::Government, None, false);
+    assert!(matches!(
+        bid(&clerk, &c, &input(CandidateKind::Government, gov), 0),
+        Err(Refusal::Rule { .. })
+    ));
+    // class 1 (fiscal investment) is not a purchased service: a 公益一类 may bid
+    let c1 = competition(1, CompState::Open);
+    assert_eq!(
+        bid(&clerk, &c1, &input(CandidateKind::Institution, pw1), 0),
+        Ok(())
+    );
+    // consortium members by their directory entry
+    let member = |e: UnitEntity| Member {
+        unit_id: Some(UnitId(77)),
+        name: "区某单位".into(),
+        unit_kind: "institution".into(),
+        entity: Some(e),
+    };
+    let market = BidInput {
+        kind: Some(CandidateKind::Market),
+        materials: "可研材料".into(),
+        provider: provider_ok(),
+        ..Default::default()
+    };
+    let with = |e: UnitEntity| BidInput {
+        members: vec![member(e)],
+        ..market.clone()
+    };
+    assert_eq!(bid(&market_entity(), &c, &with(pw2), 0), Ok(()));
+    assert_eq!(bid(&market_entity(), &c, &with(social), 0), Ok(()));
+    assert!(matches!(
+        bid(&market_entity(), &c, &with(pw1), 0),
+        Err(Refusal::Rule { .. })
+    ));
+    // the administrator's entry: a 事业单位 has its class; the flag only for social organisations
+    assert!(check_unit_entity(Some(CandidateKind::Institution), None, false).is_err());
+    assert!(check_unit_entity(
+        Some(CandidateKind::Market),
+        Some(InstitutionClass::Business),
+        false
+    )
+    .is_err());
+    assert!(check_unit_entity(Some(CandidateKind::Market), None, true).is_err());
+    // unrecorded units keep the directory kind's default
+    assert_eq!(
+        UnitEntity::from_directory("construction", None, None, false).kind,
+        CandidateKind::Government
+    );
+    assert_eq!(
+        UnitEntity::from_directory("market", None, None, false).kind,
+        CandidateKind::Market
+    );
+    // only an administrator of the unit's jurisdiction (or above) records it
+    let admin = actor(9, "管理员", 20, "/1/2/3/", &[Role::Admin]);
+    assert_eq!(can_edit_unit(&admin, "/1/2/3/"), Ok(()));
+    assert!(matches!(
+        can_edit_unit(&admin, "/1/2/4/"),
+        Err(Refusal::Forbidden(_))
+    ));
+    assert!(matches!(
+        can_edit_unit(&lead(), "/1/2/3/"),
+        Err(Refusal::Forbidden(_))
+    ));
+}
+
+#[test]
+fn class_three_subjects_each_owe_their_delivery_and_acceptance() {
+    // ZJ-share 三（五）第三类项目主体不超过3家; 三（七）超过规定期限3个月未通过验收的，取消其项目主体
+    // 资格 — each selected subject owes its own delivery and acceptance, and loses only its own
+    let cal = Calendar::builtin();
+    let subjects = [UnitId(61), UnitId(62), UnitId(63)];
+    let obs = agreement_obligations(&cal, &[], d(2026, 6, 30), &subjects, d(2026, 4, 1));
+    assert_eq!(obs.len(), 6, "a delivery and an acceptance per subject");
+    for u in subjects {
+        let mine: Vec<_> = obs.iter().filter(|o| o.owner_unit_id == Some(u)).collect();
+        assert_eq!(mine.len(), 2);
+        assert!(mine.iter().all(|o| o.owner == "subject"));
+    }
+    let codes: std::collections::HashSet<_> = obs.iter().map(|o| o.code.clone()).collect();
+    assert_eq!(codes.len(), 6, "codes are unique per competition");
+    let mut rows: Vec<CompObligationRow> = obs
+        .iter()
+        .enumerate()
+        .map(|(i, o)| row_of(i as i64 + 1, o))
+        .collect();
+    assert!(rows.iter().all(|r| r.is_delivery() || r.is_acceptance()));
+    // subject 61 delivered and was accepted; 62 delivered; 63 did nothing
+    for r in rows.iter_mut() {
+        if r.owner_unit_id == Some(UnitId(61))
+            || (r.owner_unit_id == Some(UnitId(62)) && r.is_delivery())
+        {
+            r.state = "fulfilled".into();
+        }
+    }
+    let c = competition(3, CompState::AcceptanceApplied);
+    let b63 = bid_of(3, 63, &[]);
+    let me63 = actor(63, "第三家", 63, "/1/2/3/", &[Role::MarketEntity]);
+    let me62 = actor(62, "第二家", 62, "/1/2/3/", &[Role::MarketEntity]);
+    let b62 = bid_of(2, 62, &[]);
+    // 63 may still apply while the competition awaits 62's acceptance; 62 not twice
+    assert_eq!(
+        apply_acceptance_for(
+            &me63,
+            &c,
+            &[&b62, &b63],
+            subject_obligation(&rows, UnitId(63), false),
+            d(2026, 7, 1)
+        ),
+        Ok(())
+    );
+    assert!(apply_acceptance_for(
+        &me62,
+        &c,
+        &[&b62, &b63],
+        subject_obligation(&rows, UnitId(62), false),
+        d(2026, 7, 1)
+    )
+    .is_err());
+    // after 3 months: 61 (accepted) cannot be cancelled, 63 can — the others go on
+    let late = d(2026, 10, 15);
+    assert!(matches!(
+        confirm_subject_cancellation(
+            &lead(),
+            &cal,
+            &c,
+            subject_obligation(&rows, UnitId(61), true),
+            late,
+            "逾期",
+            Some("pending")
+        ),
+        Err(Refusal::Rule { .. })
+    ));
+    assert_eq!(
+        confirm_subject_cancellation(
+            &lead(),
+            &cal,
+            &c,
+            subject_obligation(&rows, UnitId(63), true),
+            late,
+            "逾期未验收",
+            Some("pending")
+        ),
+        Ok(())
+    );
+    assert!(confirm_subject_cancellation(
+        &lead(),
+        &cal,
+        &c,
+        subject_obligation(&rows, UnitId(63), true),
+        d(2026, 9, 1),
+        "逾期",
+        Some("pending")
+    )
+    .is_err());
+    // one subject keeps the plain codes (agreements signed before stay readable)
+    let one = agreement_obligations(&cal, &[], d(2026, 6, 30), &[UnitId(61)], d(2026, 4, 1));
+    assert_eq!(one[0].code, OBL_DELIVERY);
+    assert_eq!(one[1].code, OBL_ACCEPTANCE);
 }

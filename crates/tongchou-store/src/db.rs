@@ -157,6 +157,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0021_tasks_indicators_showcase.sql"),
         include_str!("../migrations/postgres/0021_tasks_indicators_showcase.sql"),
     ),
+    (
+        "0023_market_units",
+        include_str!("../migrations/sqlite/0023_market_units.sql"),
+        include_str!("../migrations/postgres/0023_market_units.sql"),
+    ),
 ];
 
 impl Db {

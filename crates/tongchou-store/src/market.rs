@@ -54,7 +54,7 @@ fn comp_row(r: &AnyRow) -> Result<Competition> {
 }
 
 const BID_SQL: &str = "SELECT b.id, b.competition_id, b.unit_id, n.name AS unit_name, b.kind, b.members, b.member_refs, b.provider, b.drc_opinion, b.finance_opinion, \
-    b.materials, b.shortlisted, (SELECT COUNT(*) FROM bid_scores s WHERE s.bid_id = b.id) AS n_scores, \
+    b.materials, b.shortlisted, b.cancelled_on, (SELECT COUNT(*) FROM bid_scores s WHERE s.bid_id = b.id) AS n_scores, \
     (SELECT CAST(COALESCE(SUM(s.total), 0) AS BIGINT) FROM bid_scores s WHERE s.bid_id = b.id) AS sum_scores FROM bids b JOIN units n ON n.id = b.unit_id";
 
 fn bid_row(r: &AnyRow) -> Result<Bid> {
@@ -89,6 +89,7 @@ fn bid_row(r: &AnyRow) -> Result<Bid> {
         finance_opinion: r.try_get("finance_opinion")?,
         materials: r.try_get("materials")?,
         shortlisted: r.try_get::<i64, _>("shortlisted")? != 0,
+        cancelled_on: date_of(r.try_get("cancelled_on")?),
         score: (n > 0).then(|| (sum as f64 / n as f64 * 10.0).round() / 10.0),
         scores: n,
     })
@@ -172,6 +173,23 @@ pub struct Transition {
     pub reopen: Vec<String>,
     /// Cancelled: every open obligation ends (lapsed if past due on this day, else cancelled).
     pub close_open_on: Option<Date>,
+    /// One subject's 项目主体资格 cancelled on this day (ZJ-share 三（七）): its bid marked, its
+    /// open obligations ended (as `close_open_on` does), its proposal confirmed — the other
+    /// subjects go on.
+    pub cancel_subject: Option<(UnitId, Date)>,
+    /// A subject accepted: a pending proposal to cancel it is moot (`superseded`).
+    pub accepted_subject: Option<UnitId>,
+}
+
+/// The sweep's proposal to cancel one subject (ZJ-share 三（七）).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CancelProposal {
+    pub unit_id: UnitId,
+    pub unit_name: String,
+    pub due_on: String,
+    pub state: String,
+    pub decided_by: Option<String>,
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -200,12 +218,15 @@ fn public_actor(name: &str) -> Actor {
 }
 
 const OBL_COLS: &str = "o.id, o.competition_id, o.code, o.title, o.cite, o.trigger_date, o.due, o.owner, o.owner_unit_id, \
-    (SELECT u.name FROM units u WHERE u.id = o.owner_unit_id) AS owner_unit_name, o.owner_person, o.state, o.fulfilled_on, o.evidence, o.fulfilled_by_name";
+    (SELECT u.name FROM units u WHERE u.id = o.owner_unit_id) AS owner_unit_name, o.owner_person, o.state, o.fulfilled_on, o.evidence, o.fulfilled_by_name, \
+    o.evidence_filename, o.evidence_content_type, o.evidence_size, o.evidence_sha256";
 const OBL_SQL: &str = "SELECT o.id, o.competition_id, o.code, o.title, o.cite, o.trigger_date, o.due, o.owner, o.owner_unit_id, \
-    (SELECT u.name FROM units u WHERE u.id = o.owner_unit_id) AS owner_unit_name, o.owner_person, o.state, o.fulfilled_on, o.evidence, o.fulfilled_by_name \
+    (SELECT u.name FROM units u WHERE u.id = o.owner_unit_id) AS owner_unit_name, o.owner_person, o.state, o.fulfilled_on, o.evidence, o.fulfilled_by_name, \
+    o.evidence_filename, o.evidence_content_type, o.evidence_size, o.evidence_sha256 \
     FROM obligations o";
 const OBL_SQL_TITLED: &str = "SELECT c.title AS c_title, o.id, o.competition_id, o.code, o.title, o.cite, o.trigger_date, o.due, o.owner, o.owner_unit_id, \
-    (SELECT u.name FROM units u WHERE u.id = o.owner_unit_id) AS owner_unit_name, o.owner_person, o.state, o.fulfilled_on, o.evidence, o.fulfilled_by_name \
+    (SELECT u.name FROM units u WHERE u.id = o.owner_unit_id) AS owner_unit_name, o.owner_person, o.state, o.fulfilled_on, o.evidence, o.fulfilled_by_name, \
+    o.evidence_filename, o.evidence_content_type, o.evidence_size, o.evidence_sha256 \
     FROM obligations o JOIN competitions c ON c.id = o.competition_id";
 
 fn obligation_row(r: &AnyRow) -> Result<CompObligationRow> {
@@ -226,7 +247,46 @@ fn obligation_row(r: &AnyRow) -> Result<CompObligationRow> {
         fulfilled_on: date_of(r.try_get("fulfilled_on")?),
         evidence: r.try_get("evidence")?,
         fulfilled_by_name: r.try_get("fulfilled_by_name")?,
+        evidence_file: match (
+            r.try_get::<Option<String>, _>("evidence_filename")?,
+            r.try_get::<Option<String>, _>("evidence_sha256")?,
+        ) {
+            (Some(filename), Some(sha256)) => Some(EvidenceFile {
+                filename,
+                content_type: r
+                    .try_get::<Option<String>, _>("evidence_content_type")?
+                    .unwrap_or_else(|| "application/octet-stream".into()),
+                size: r.try_get::<Option<i64>, _>("evidence_size")?.unwrap_or(0),
+                sha256,
+            }),
+            _ => None,
+        },
     })
+}
+
+/// The 晾晒台's year and unit filters as they apply to competitions: the competition's year (the
+/// year it was opened) and a unit that leads it or is one of its selected subjects.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BoardCompFilter {
+    pub year: Option<i32>,
+    pub unit: Option<UnitId>,
+}
+
+impl BoardCompFilter {
+    /// The SQL condition on `c` (numbers only, written in).
+    fn sql(&self) -> String {
+        let mut s = String::new();
+        if let Some(y) = self.year {
+            s.push_str(&format!(" AND substr(c.created_at, 1, 4) = '{y:04}'"));
+        }
+        if let Some(u) = self.unit {
+            s.push_str(&format!(
+                " AND (c.lead_unit_id = {0} OR EXISTS (SELECT 1 FROM bids fb WHERE fb.competition_id = c.id AND fb.shortlisted = 1 AND fb.unit_id = {0}))",
+                u.0
+            ));
+        }
+        s
+    }
 }
 
 /// One responsible unit's competition obligations on the 晾晒台.
@@ -284,6 +344,22 @@ async fn write_comp_obligations(
         sqlx::query("UPDATE obligations SET state = CASE WHEN due < $2 THEN 'lapsed' ELSE 'cancelled' END WHERE competition_id = $1 AND state = 'open'")
             .bind(competition)
             .bind(on.to_string())
+            .execute(&mut *tx)
+            .await?;
+    }
+    if let Some((unit, on)) = t.cancel_subject {
+        // that subject's own duties end (rows without an owner unit are a single subject's)
+        sqlx::query("UPDATE obligations SET state = CASE WHEN due < $2 THEN 'lapsed' ELSE 'cancelled' END \
+                     WHERE competition_id = $1 AND state = 'open' AND owner = 'subject' AND (owner_unit_id = $3 OR owner_unit_id IS NULL)")
+            .bind(competition)
+            .bind(on.to_string())
+            .bind(unit.0)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE bids SET cancelled_on = $1 WHERE competition_id = $2 AND unit_id = $3 AND shortlisted = 1")
+            .bind(on.to_string())
+            .bind(competition)
+            .bind(unit.0)
             .execute(&mut *tx)
             .await?;
     }
@@ -579,7 +655,24 @@ impl Db {
         .rows_affected();
         one(rows)?;
         write_comp_obligations(&mut tx, c.id, &t, &now).await?;
-        if to == CompState::Cancelled {
+        if let Some(unit) = t.accepted_subject {
+            sqlx::query("UPDATE competition_cancel_proposals SET state = 'superseded', decided_at = $1 WHERE competition_id = $2 AND unit_id = $3 AND state = 'pending'")
+                .bind(&now)
+                .bind(c.id)
+                .bind(unit.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some((unit, _)) = t.cancel_subject {
+            sqlx::query("UPDATE competition_cancel_proposals SET state = 'confirmed', decided_by_name = $1, decided_at = $2, reason = $3 WHERE competition_id = $4 AND unit_id = $5 AND state = 'pending'")
+                .bind(&actor.name)
+                .bind(&now)
+                .bind(opinion)
+                .bind(c.id)
+                .bind(unit.0)
+                .execute(&mut *tx)
+                .await?;
+        } else if to == CompState::Cancelled {
             sqlx::query("UPDATE competition_cancel_proposals SET state = 'confirmed', decided_by_name = $1, decided_at = $2, reason = $3 WHERE competition_id = $4 AND state = 'pending'")
                 .bind(&actor.name)
                 .bind(&now)
@@ -596,6 +689,7 @@ impl Db {
                 .await?;
         }
         let mut payload = serde_json::json!({
+            "cancel_subject": t.cancel_subject.map(|(u, _)| u.0),
             "shortlist": t.shortlist,
             "notice": t.notice.map(|n| [n.0.to_string(), n.1.to_string()]),
             "milestones": t.milestones,
@@ -685,26 +779,29 @@ impl Db {
     }
 
     /// The open 3-month acceptance obligations past due (ZJ-share 三（七）) of competitions still
-    /// agreed or awaiting acceptance, without a cancellation proposal yet: the competition and
-    /// the obligation's due date.
+    /// agreed or awaiting acceptance, one per subject (class 3: each subject its own), without a
+    /// cancellation proposal for that subject yet: the competition, the obligation's due date and
+    /// the subject's unit (an obligation without an owner unit: the selected subject's).
     pub async fn competitions_to_propose_cancel(
         &self,
         today: Date,
-    ) -> Result<Vec<(Competition, Date)>> {
+    ) -> Result<Vec<(Competition, Date, UnitId)>> {
+        let subj = "COALESCE(o.owner_unit_id, (SELECT MIN(b.unit_id) FROM bids b WHERE b.competition_id = c.id AND b.shortlisted = 1), 0)";
         let rows = sqlx::query(&format!(
-            "{COMP_SQL} JOIN obligations o ON o.competition_id = c.id AND o.code = $1 \
+            "{COMP_SQL} JOIN obligations o ON o.competition_id = c.id AND (o.code = $1 OR o.code LIKE $3) \
              WHERE o.state = 'open' AND o.due < $2 AND c.state IN ('agreed', 'acceptance_applied') \
-             AND NOT EXISTS (SELECT 1 FROM competition_cancel_proposals p WHERE p.competition_id = c.id) ORDER BY o.due, c.id"
-        ).replace("SELECT c.id,", "SELECT o.due AS o_due, c.id,"))
+             AND NOT EXISTS (SELECT 1 FROM competition_cancel_proposals p WHERE p.competition_id = c.id AND p.unit_id = {subj}) ORDER BY o.due, c.id, o.id"
+        ).replace("SELECT c.id,", &format!("SELECT o.due AS o_due, {subj} AS o_subject, c.id,")))
         .bind(OBL_ACCEPTANCE)
         .bind(today.to_string())
+        .bind(format!("{OBL_ACCEPTANCE}:%"))
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
             .map(|r| {
                 let due = date_of(r.try_get("o_due")?)
                     .ok_or_else(|| StoreError::Other("bad obligation due".into()))?;
-                Ok((comp_row(r)?, due))
+                Ok((comp_row(r)?, due, UnitId(r.try_get("o_subject")?)))
             })
             .collect()
     }
@@ -754,14 +851,16 @@ impl Db {
         actor: &Actor,
         c: &Competition,
         due_on: Date,
+        subject: UnitId,
         summary: &str,
     ) -> Result<bool> {
         let now = now_text();
         let (_w, mut tx) = self.begin_write().await?;
-        let rows = sqlx::query("INSERT INTO competition_cancel_proposals (competition_id, due_on, proposed_at, state) VALUES ($1, $2, $3, 'pending') ON CONFLICT (competition_id) DO NOTHING")
+        let rows = sqlx::query("INSERT INTO competition_cancel_proposals (competition_id, due_on, proposed_at, state, unit_id) VALUES ($1, $2, $3, 'pending', $4) ON CONFLICT (competition_id, unit_id) DO NOTHING")
             .bind(c.id)
             .bind(due_on.to_string())
             .bind(&now)
+            .bind(subject.0)
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -776,7 +875,7 @@ impl Db {
             ("propose_cancel", c.state.code(), c.state.code()),
             summary,
             "",
-            &serde_json::json!({ "due_on": due_on.to_string() }),
+            &serde_json::json!({ "due_on": due_on.to_string(), "subject": subject.0 }),
             &now,
         )
         .await?;
@@ -784,55 +883,70 @@ impl Db {
         Ok(true)
     }
 
-    /// The cancellation proposal of a competition: (due_on, state, decided_by_name, reason).
-    pub async fn competition_cancel_proposal(
+    /// The cancellation proposals of a competition, one per subject, by subject.
+    pub async fn competition_cancel_proposals(
         &self,
         competition: i64,
-    ) -> Result<Option<(String, String, Option<String>, Option<String>)>> {
-        let r = sqlx::query("SELECT due_on, state, decided_by_name, reason FROM competition_cancel_proposals WHERE competition_id = $1")
+    ) -> Result<Vec<CancelProposal>> {
+        let rows = sqlx::query("SELECT p.unit_id, COALESCE(n.name, '项目主体') AS unit_name, p.due_on, p.state, p.decided_by_name, p.reason \
+                                FROM competition_cancel_proposals p LEFT JOIN units n ON n.id = p.unit_id WHERE p.competition_id = $1 ORDER BY p.unit_id")
             .bind(competition)
-            .fetch_optional(&self.pool)
+            .fetch_all(&self.pool)
             .await?;
-        r.map(|r| {
-            Ok((
-                r.try_get("due_on")?,
-                r.try_get("state")?,
-                r.try_get("decided_by_name")?,
-                r.try_get("reason")?,
-            ))
-        })
-        .transpose()
+        rows.iter()
+            .map(|r| {
+                Ok(CancelProposal {
+                    unit_id: UnitId(r.try_get("unit_id")?),
+                    unit_name: r.try_get("unit_name")?,
+                    due_on: r.try_get("due_on")?,
+                    state: r.try_get("state")?,
+                    decided_by: r.try_get("decided_by_name")?,
+                    reason: r.try_get("reason")?,
+                })
+            })
+            .collect()
     }
 
-    /// Competitions of a lead unit with a pending cancellation proposal: (id, title, due_on).
+    /// Pending cancellation proposals of a lead unit's competitions: (id, title, due_on, subject).
     pub async fn pending_cancel_proposals(
         &self,
         lead_unit: UnitId,
-    ) -> Result<Vec<(i64, String, String)>> {
-        let rows = sqlx::query("SELECT c.id, c.title, p.due_on FROM competition_cancel_proposals p JOIN competitions c ON c.id = p.competition_id WHERE p.state = 'pending' AND c.lead_unit_id = $1 ORDER BY c.id")
+    ) -> Result<Vec<(i64, String, String, String)>> {
+        let rows = sqlx::query("SELECT c.id, c.title, p.due_on, COALESCE(n.name, '项目主体') AS unit_name FROM competition_cancel_proposals p JOIN competitions c ON c.id = p.competition_id \
+                                LEFT JOIN units n ON n.id = p.unit_id WHERE p.state = 'pending' AND c.lead_unit_id = $1 ORDER BY c.id, p.unit_id")
             .bind(lead_unit.0)
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get("id")?, r.try_get("title")?, r.try_get("due_on")?)))
+            .map(|r| {
+                Ok((
+                    r.try_get("id")?,
+                    r.try_get("title")?,
+                    r.try_get("due_on")?,
+                    r.try_get("unit_name")?,
+                ))
+            })
             .collect()
     }
 
-    /// The lead unit waives the pending proposal with its reason (history in the same tx).
+    /// The lead unit waives the pending proposal for one subject with its reason (history in
+    /// the same tx).
     pub async fn waive_competition_cancel(
         &self,
         actor: &Actor,
         c: &Competition,
+        subject: UnitId,
         reason: &str,
         summary: &str,
     ) -> Result<()> {
         let now = now_text();
         let (_w, mut tx) = self.begin_write().await?;
-        let rows = sqlx::query("UPDATE competition_cancel_proposals SET state = 'waived', decided_by_name = $1, decided_at = $2, reason = $3 WHERE competition_id = $4 AND state = 'pending'")
+        let rows = sqlx::query("UPDATE competition_cancel_proposals SET state = 'waived', decided_by_name = $1, decided_at = $2, reason = $3 WHERE competition_id = $4 AND unit_id = $5 AND state = 'pending'")
             .bind(&actor.name)
             .bind(&now)
             .bind(reason)
             .bind(c.id)
+            .bind(subject.0)
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -845,7 +959,7 @@ impl Db {
             ("waive_cancel", c.state.code(), c.state.code()),
             summary,
             reason,
-            &serde_json::json!({}),
+            &serde_json::json!({ "subject": subject.0 }),
             &now,
         )
         .await?;
@@ -1275,7 +1389,7 @@ impl Db {
         let sql = format!(
             "{OBL_SQL_TITLED} WHERE o.competition_id IS NOT NULL AND o.state = 'open' AND o.due <= $2 \
              AND c.state IN ('agreed', 'acceptance_applied', 'accepted') \
-             AND (({side_sql}) OR ($3 = 1 AND c.lead_unit_id = $1 AND o.code IN ($4, $5))) ORDER BY o.due, o.id LIMIT 100"
+             AND (({side_sql}) OR ($3 = 1 AND c.lead_unit_id = $1 AND (o.code IN ($4, $5) OR o.code LIKE 'share_delivery:%' OR o.code LIKE 'share_acceptance:%'))) ORDER BY o.due, o.id LIMIT 100"
         );
         let mut q = sqlx::query(&sql)
             .bind(unit.0)
@@ -1294,23 +1408,30 @@ impl Db {
 
     /// The responsible unit reports a milestone done, with its evidence: the obligation fulfilled
     /// (only from open) and the history entry, in one transaction.
+    #[allow(clippy::too_many_arguments)]
     pub async fn report_competition_milestone(
         &self,
         actor: &Actor,
         c: &Competition,
         code: &str,
+        file: &EvidenceFile,
         evidence: &str,
         on: Date,
         summary: &str,
     ) -> Result<()> {
         let now = now_text();
         let (_w, mut tx) = self.begin_write().await?;
-        let rows = sqlx::query("UPDATE obligations SET state = 'fulfilled', fulfilled_on = $1, evidence = $2, fulfilled_by_name = $3 WHERE competition_id = $4 AND code = $5 AND state = 'open'")
+        let rows = sqlx::query("UPDATE obligations SET state = 'fulfilled', fulfilled_on = $1, evidence = $2, fulfilled_by_name = $3, \
+                                evidence_filename = $6, evidence_content_type = $7, evidence_size = $8, evidence_sha256 = $9 WHERE competition_id = $4 AND code = $5 AND state = 'open'")
             .bind(on.to_string())
-            .bind(evidence)
+            .bind((!evidence.is_empty()).then_some(evidence))
             .bind(&actor.name)
             .bind(c.id)
             .bind(code)
+            .bind(&file.filename)
+            .bind(&file.content_type)
+            .bind(file.size)
+            .bind(&file.sha256)
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -1323,7 +1444,7 @@ impl Db {
             ("report_milestone", c.state.code(), c.state.code()),
             summary,
             evidence,
-            &serde_json::json!({ "obligation": code, "on": on.to_string() }),
+            &serde_json::json!({ "obligation": code, "on": on.to_string(), "document": file }),
             &now,
         )
         .await?;
@@ -1337,10 +1458,11 @@ impl Db {
     pub async fn board_competition_obligations(
         &self,
         path: Option<&str>,
+        filter: BoardCompFilter,
         today: Date,
         limit: i64,
     ) -> Result<(Vec<CompDutyBoardRow>, Vec<(String, CompObligationRow)>)> {
-        let scope = " AND j.path LIKE $2";
+        let scope = format!(" AND j.path LIKE $2{}", filter.sql());
         let from = format!(
             "FROM obligations o JOIN competitions c ON c.id = o.competition_id JOIN units ln ON ln.id = c.lead_unit_id \
              JOIN jurisdictions j ON j.id = ln.jurisdiction_id LEFT JOIN units ow ON ow.id = o.owner_unit_id \
@@ -1388,13 +1510,15 @@ impl Db {
     pub async fn board_competition_overrides(
         &self,
         path: Option<&str>,
+        filter: BoardCompFilter,
         state: Option<&str>,
         rule: Option<&str>,
         limit: i64,
     ) -> Result<Vec<(i64, String, tongchou_domain::overrides::OverrideRecord)>> {
-        let mut sql = String::from(
+        let mut sql = format!(
             "SELECT o.*, c.title AS c_title FROM competition_overrides o JOIN competitions c ON c.id = o.competition_id \
-             JOIN units n ON n.id = c.lead_unit_id JOIN jurisdictions j ON j.id = n.jurisdiction_id WHERE 1 = 1",
+             JOIN units n ON n.id = c.lead_unit_id JOIN jurisdictions j ON j.id = n.jurisdiction_id WHERE 1 = 1{}",
+            filter.sql()
         );
         let mut binds: Vec<String> = Vec::new();
         if let Some(p) = path {
@@ -1427,6 +1551,17 @@ impl Db {
                 ))
             })
             .collect()
+    }
+
+    /// Units that lead a competition or are one of its selected subjects (the 晾晒台's unit
+    /// filter offers them).
+    pub async fn competition_units(&self) -> Result<Vec<UnitId>> {
+        let rows = sqlx::query(
+            "SELECT lead_unit_id AS u FROM competitions UNION SELECT unit_id AS u FROM bids WHERE shortlisted = 1",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok(UnitId(r.try_get("u")?))).collect()
     }
 
     /// Test and demo support only: move a notice period's end (the HTTP tests and the demo's

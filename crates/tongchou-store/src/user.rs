@@ -27,6 +27,11 @@ pub struct UnitRow {
     pub kind: String,
     pub jurisdiction_id: JurisdictionId,
     pub jurisdiction_name: String,
+    pub jurisdiction_path: String,
+    /// 主体类型 (legal form) as recorded by an administrator, or the directory kind's default.
+    pub entity: tongchou_domain::market::UnitEntity,
+    /// Whether an administrator recorded the legal form (else the default).
+    pub entity_recorded: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -160,20 +165,98 @@ impl Db {
     }
 
     pub async fn units(&self) -> Result<Vec<UnitRow>> {
-        let rows = sqlx::query("SELECT n.id, n.name, n.kind, j.id AS jid, j.name AS jname FROM units n JOIN jurisdictions j ON j.id = n.jurisdiction_id ORDER BY n.id")
+        let rows = sqlx::query("SELECT n.id, n.name, n.kind, n.entity_kind, n.institution_class, n.fiscal_mass_org, j.id AS jid, j.name AS jname, j.path AS jpath \
+                                FROM units n JOIN jurisdictions j ON j.id = n.jurisdiction_id ORDER BY n.id")
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
             .map(|r| {
+                let kind: String = r.try_get("kind")?;
+                let entity_kind: Option<String> = r.try_get("entity_kind")?;
+                let class: Option<String> = r.try_get("institution_class")?;
                 Ok(UnitRow {
                     id: UnitId(r.try_get("id")?),
                     name: r.try_get("name")?,
-                    kind: r.try_get("kind")?,
+                    entity: tongchou_domain::market::UnitEntity::from_directory(
+                        &kind,
+                        entity_kind.as_deref(),
+                        class.as_deref(),
+                        r.try_get::<i64, _>("fiscal_mass_org")? != 0,
+                    ),
+                    entity_recorded: entity_kind.is_some(),
+                    kind,
                     jurisdiction_id: JurisdictionId(r.try_get("jid")?),
                     jurisdiction_name: r.try_get("jname")?,
+                    jurisdiction_path: r.try_get("jpath")?,
                 })
             })
             .collect()
+    }
+
+    /// One unit of the directory.
+    pub async fn unit(&self, id: UnitId) -> Result<UnitRow> {
+        self.units()
+            .await?
+            .into_iter()
+            .find(|u| u.id == id)
+            .ok_or(crate::StoreError::NotFound)
+    }
+
+    /// A unit's legal form as initial directory data (set up with the unit, as `create_unit`
+    /// is: no history entry). Changes later go through [`Db::set_unit_entity`].
+    pub async fn init_unit_entity(
+        &self,
+        unit: UnitId,
+        e: &tongchou_domain::market::UnitEntity,
+    ) -> Result<()> {
+        let (_w, mut tx) = self.begin_write().await?;
+        sqlx::query("UPDATE units SET entity_kind = $1, institution_class = $2, fiscal_mass_org = $3 WHERE id = $4")
+            .bind(e.kind.code())
+            .bind(e.institution_class.map(|c| c.code()))
+            .bind(if e.fiscal_mass_org { 1i64 } else { 0 })
+            .bind(unit.0)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// An administrator records a unit's legal form (主体类型, ZJ-share 三（三）承接主体): the
+    /// directory row and its history entry (chain `unit`) in one transaction.
+    pub async fn set_unit_entity(
+        &self,
+        actor: &tongchou_domain::Actor,
+        unit: &UnitRow,
+        e: &tongchou_domain::market::UnitEntity,
+    ) -> Result<()> {
+        let now = crate::now_text();
+        let (_w, mut tx) = self.begin_write().await?;
+        sqlx::query("UPDATE units SET entity_kind = $1, institution_class = $2, fiscal_mass_org = $3 WHERE id = $4")
+            .bind(e.kind.code())
+            .bind(e.institution_class.map(|c| c.code()))
+            .bind(if e.fiscal_mass_org { 1i64 } else { 0 })
+            .bind(unit.id.0)
+            .execute(&mut *tx)
+            .await?;
+        crate::demand::append(
+            &mut tx,
+            "unit",
+            unit.id.0,
+            actor,
+            ("set_entity", unit.entity.kind.code(), e.kind.code()),
+            &format!(
+                "单位名录：{}的主体类型由「{}」改为「{}」",
+                unit.name,
+                unit.entity.label(),
+                e.label()
+            ),
+            "",
+            &serde_json::json!({ "entity": e }),
+            &now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Create an account; `password_hash` is an argon2 PHC string made by the caller.

@@ -60,6 +60,19 @@ pub const ACCOUNTS: &[(&str, &str, &str, &[Role])] = &[
         "杭州某科技有限公司",
         &[Role::MarketEntity],
     ),
+    (
+        "sjzx",
+        "邱敏（区大数据发展中心）",
+        "区大数据发展中心",
+        &[Role::Subject],
+    ),
+    ("dag", "严冬（区档案馆）", "区档案馆", &[Role::Subject]),
+    (
+        "szxh",
+        "潘越（区数字经济协会）",
+        "区数字经济协会",
+        &[Role::Subject],
+    ),
     ("jyj", "林晓（区教育局）", "区教育局", &[Role::Unit]),
     ("wjw", "黄蕾（区卫生健康局）", "区卫生健康局", &[Role::Unit]),
     ("mzj", "徐峰（区民政局）", "区民政局", &[Role::Unit]),
@@ -101,6 +114,18 @@ pub const UNITS: &[(&str, &str)] = &[
     ("区民政局", "construction"),
     ("区城管局", "construction"),
     ("区市场监管局", "construction"),
+    ("区大数据发展中心", "institution"),
+    ("区档案馆", "institution"),
+    ("区数字经济协会", "social"),
+];
+
+/// 单位名录的主体类型 of the demo units that are neither departments nor market entities (the
+/// 承接主体 rules of purchase-of-service bids, ZJ-share 三（三）): (unit, entity kind, 事业单位类别).
+pub const UNIT_ENTITIES: &[(&str, &str, Option<&str>)] = &[
+    ("区大数据发展中心", "institution", Some("public_welfare_2")),
+    ("区档案馆", "institution", Some("public_welfare_1")),
+    ("区数字经济协会", "social", None),
+    ("杭州某科技有限公司", "market", None),
 ];
 
 /// Accounts at the other levels and in a second city, for the demand pool's roll-up (需求库
@@ -382,6 +407,16 @@ pub async fn seed_world(db: &Db, password_hash: Option<&str>) -> Result<World, S
             .create_user(username, name, units[unit], roles, &hash)
             .await?;
         actors.insert(username.to_string(), db.actor(id).await?);
+    }
+    // the legal forms of the unit directory (initial data, like the units themselves)
+    for (unit, kind, class) in UNIT_ENTITIES {
+        let e = tongchou_domain::market::check_unit_entity(
+            tongchou_domain::market::CandidateKind::parse(kind),
+            class.and_then(tongchou_domain::market::InstitutionClass::parse),
+            false,
+        )
+        .map_err(|r| StoreError::Other(format!("{r:?}")))?;
+        db.init_unit_entity(units[unit], &e).await?;
     }
     let city2 = db
         .create_jurisdiction(Some(province), "宁波市", "city", "")
@@ -2484,19 +2519,24 @@ pub async fn seed_market_demo(st: &AppState, world: &World, today: Date) -> Resu
     )
     .await
     .map_err(e)?;
-    // 责任制: the subject reports its milestone with evidence; the lead unit's stays overdue
-    mk::act(
+    // 责任制: the subject reports its milestone with its evidence document; the lead unit's
+    // stays overdue
+    let comp = st.db.competition(a).await.map_err(|x| x.to_string())?;
+    tongchou_web::market::report_milestone_with(
         st,
         me,
-        a,
-        "report_milestone",
+        &comp,
         &f(&[
             ("milestone", "1"),
             (
-                "evidence",
+                "note",
                 "上城区、海曙区助餐点试点部署报告（杭科〔2026〕12号）",
             ),
         ]),
+        Some(tongchou_web::market::Upload {
+            filename: "助餐点试点部署报告.pdf".into(),
+            bytes: tiny_pdf("助餐点试点部署报告"),
+        }),
     )
     .await
     .map_err(e)?;
@@ -2567,6 +2607,78 @@ pub async fn seed_market_demo(st: &AppState, world: &World, today: Date) -> Resu
     )
     .await
     .map_err(e)?;
+    // 3. class 3 with three subjects (三（五）第三类项目主体不超过3家): a market entity, a 公益二类
+    // 事业单位 and a social organisation, each owing its own delivery and acceptance (三（七）);
+    // the market entity has applied, the other two are late with their delivery
+    let c3 = mk::open(st, lead, &form("基层治理按需购买应用", "3", days_ago(20)))
+        .await
+        .map_err(e)?;
+    for (who, kind) in [
+        (me, "market"),
+        (world.actor("sjzx"), "institution"),
+        (world.actor("szxh"), "social"),
+    ] {
+        mk::act(
+            st,
+            who,
+            c3,
+            "bid",
+            &f(&[
+                ("kind", kind),
+                ("materials", "基层治理应用可研报告"),
+                ("drc_opinion", "同意参与"),
+                ("finance_opinion", "同意参与"),
+                ("credit_code", DEMO_CREDIT_CODE),
+                ("conditions", DEMO_PROVIDER_CONDITIONS),
+            ]),
+        )
+        .await
+        .map_err(e)?;
+    }
+    let ids: Vec<String> = st
+        .db
+        .bids(c3)
+        .await
+        .map_err(|x| x.to_string())?
+        .iter()
+        .map(|b| b.id.to_string())
+        .collect();
+    mk::act(st, lead, c3, "assign_experts", &panel)
+        .await
+        .map_err(e)?;
+    for b in &ids {
+        mk::act(st, expert, c3, "score", &scores(b.parse().unwrap_or(0)))
+            .await
+            .map_err(e)?;
+    }
+    mk::act(st, lead, c3, "shortlist", &f(&[("bids", &ids.join(","))]))
+        .await
+        .map_err(e)?;
+    st.db
+        .shift_notice_until_for_tests(c3, crate::days_ago(today, 40))
+        .await
+        .map_err(|x| x.to_string())?;
+    mk::act(st, world.actor("sjj"), c3, "announce", &Fields::default())
+        .await
+        .map_err(e)?;
+    mk::act(
+        st,
+        lead,
+        c3,
+        "agree",
+        &f(&[
+            (
+                "milestones",
+                &format!("组织全区推广|lead_unit|{}", days_ago(-60)),
+            ),
+            ("delivery_date", &days_ago(20)),
+        ]),
+    )
+    .await
+    .map_err(e)?;
+    mk::act(st, me, c3, "apply_acceptance", &Fields::default())
+        .await
+        .map_err(e)?;
     Ok(())
 }
 

@@ -233,7 +233,7 @@ pub async fn page(
         // Competitions' overrides and obligations: same filters and jurisdiction scope.
         let competition_overrides =
             crate::market::board_overrides(&st, &user.actor, &q, 200).await?;
-        let (duty_units, duty_overdue) = crate::market::board_duties(&st, &user.actor).await?;
+        let (duty_units, duty_overdue) = crate::market::board_duties(&st, &user.actor, &q).await?;
         let trend = trend_points(&st, &user, &q, today).await?;
         let slow = slow_rows(&st, &user, &f, today, 50).await?;
         let pages = ((total as u32).div_ceil(f.per_page)).max(1);
@@ -243,12 +243,14 @@ pub async fn page(
             .map(|(k, v)| format!("{k}={}", crate::pages::url_encode(v)))
             .collect();
         parts.sort();
+        // construction units, and the units of the competitions (lead unit or subject)
+        let comp_units = st.db.competition_units().await?;
         let unit_options = st
             .db
             .units()
             .await?
             .into_iter()
-            .filter(|u| u.kind == "construction")
+            .filter(|u| u.kind == "construction" || comp_units.contains(&u.id))
             .map(|u| (u.id.0, u.name))
             .collect();
         Ok(render(&BoardPage {

@@ -96,6 +96,7 @@ pub async fn todos(
             st.db
                 .board_competition_overrides(
                     board_path(actor).as_deref(),
+                    Default::default(),
                     Some("pending"),
                     None,
                     200,
@@ -116,12 +117,12 @@ pub async fn todos(
     }
     if actor.has(Role::LeadUnit) {
         // ZJ-share 三（七）: the sweep's proposals
-        for (id, title, due) in st.db.pending_cancel_proposals(actor.unit_id).await? {
+        for (id, title, due, subject) in st.db.pending_cancel_proposals(actor.unit_id).await? {
             out.push((
                 id,
                 title,
                 "确认或不予取消项目主体资格".into(),
-                format!("超过约定交付日期3个月（{due}）仍未通过验收"),
+                format!("{subject}超过约定交付日期3个月（{due}）仍未通过验收"),
             ));
         }
     }
@@ -179,18 +180,14 @@ pub async fn act(
     let profile = st.profile();
     match action {
         "bid" => {
+            // the bidder's own unit in the directory: its legal form decides (ZJ-share 三（三）)
+            let me = st.db.unit(actor.unit_id).await.ok();
             let input = BidInput {
                 kind: CandidateKind::parse(&f.text("kind")),
                 members: members_of(st, f).await?,
                 provider: provider_of(f)?,
-                bidder_unit_kind: st
-                    .db
-                    .units()
-                    .await?
-                    .into_iter()
-                    .find(|u| u.id == actor.unit_id)
-                    .map(|u| u.kind)
-                    .unwrap_or_default(),
+                bidder_unit_kind: me.as_ref().map(|u| u.kind.clone()).unwrap_or_default(),
+                bidder_entity: me.as_ref().map(|u| u.entity),
                 drc_opinion: f.text("drc_opinion").trim().to_string(),
                 finance_opinion: f.text("finance_opinion").trim().to_string(),
                 materials: f.text("materials").trim().to_string(),
@@ -359,12 +356,10 @@ pub async fn act(
             let delivery = date_field(f, "delivery_date")?.or(c.form.delivery_date);
             let sel: Vec<&Bid> = bids.iter().filter(|b| b.shortlisted).collect();
             let milestones = sign_agreement(actor, &c, &milestones, delivery, &sel)?;
-            let subject_unit = match sel[..] {
-                [one] => Some(one.unit_id),
-                _ => None,
-            };
+            // ZJ-share 三（七）: each selected subject owes its own delivery and acceptance
+            let subjects: Vec<tongchou_domain::UnitId> = sel.iter().map(|b| b.unit_id).collect();
             let new_obligations = delivery
-                .map(|d| agreement_obligations(&cal, &milestones, d, subject_unit, today()))
+                .map(|d| agreement_obligations(&cal, &milestones, d, &subjects, today()))
                 .unwrap_or_default();
             st.db
                 .competition_transition(
@@ -390,18 +385,24 @@ pub async fn act(
         }
         "apply_acceptance" => {
             check_version(f, c.version)?;
-            let sel: Vec<&Bid> = bids.iter().filter(|b| b.shortlisted).collect();
-            apply_acceptance(actor, &c, &sel, today())?;
+            // the subjects still in force; each applies for its own delivery (三（七）)
+            let sel: Vec<&Bid> = bids.iter().filter(|b| b.in_force()).collect();
+            let obs = st.db.competition_obligations(id).await?;
+            let mine = subject_obligation(&obs, actor.unit_id, false);
+            apply_acceptance_for(actor, &c, &sel, mine, today())?;
+            let code = mine
+                .map(|o| o.code.clone())
+                .unwrap_or_else(|| OBL_DELIVERY.into());
             st.db
                 .competition_transition(
                     actor,
                     &c,
                     CompState::AcceptanceApplied,
                     "apply_acceptance",
-                    "项目主体按应用交付规范提交验收申请",
+                    &format!("项目主体{}按应用交付规范提交验收申请", actor.unit_name),
                     f.text("note").trim(),
                     Transition {
-                        fulfil: vec![(OBL_DELIVERY.into(), today())],
+                        fulfil: vec![(code, today())],
                         ..Default::default()
                     },
                 )
@@ -414,39 +415,83 @@ pub async fn act(
             if opinion.trim().is_empty() {
                 return Err(AppError::field("opinion", "请填写验收意见"));
             }
+            // the subject whose application is decided: named, or the only one waiting
+            let obs = st.db.competition_obligations(id).await?;
+            let active: Vec<&Bid> = bids.iter().filter(|b| b.in_force()).collect();
+            let waiting: Vec<&Bid> = active
+                .iter()
+                .copied()
+                .filter(|b| {
+                    subject_obligation(&obs, b.unit_id, false).is_none_or(|o| o.met())
+                        && subject_obligation(&obs, b.unit_id, true)
+                            .is_none_or(|o| o.state == "open")
+                })
+                .collect();
+            let owner = pick_subject(f, &waiting)?;
+            let delivery = subject_obligation(&obs, owner.unit_id, false);
+            let acceptance = subject_obligation(&obs, owner.unit_id, true);
+            // what the competition becomes: accepted once every subject in force is; otherwise
+            // it awaits the others' acceptance (or their delivery)
+            let others_waiting = waiting.iter().any(|b| b.unit_id != owner.unit_id);
+            let others_open = active.iter().any(|b| {
+                b.unit_id != owner.unit_id
+                    && subject_obligation(&obs, b.unit_id, true).is_some_and(|o| o.state == "open")
+            });
+            let several = active.len() > 1;
+            let whose = if several {
+                format!("（项目主体：{}）", owner.unit_name)
+            } else {
+                String::new()
+            };
             if action == "reject" {
+                let to = if others_waiting {
+                    CompState::AcceptanceApplied
+                } else {
+                    CompState::Agreed
+                };
                 st.db
                     .competition_transition(
                         actor,
                         &c,
-                        CompState::Agreed,
+                        to,
                         "reject",
-                        "验收未通过，退回整改",
+                        &format!("验收未通过，退回整改{whose}"),
                         opinion.trim(),
                         Transition {
-                            reopen: vec![OBL_DELIVERY.into()],
+                            reopen: delivery.map(|o| o.code.clone()).into_iter().collect(),
                             ..Default::default()
                         },
                     )
                     .await?;
             } else {
-                let owner = bids
-                    .iter()
-                    .find(|b| b.shortlisted)
-                    .ok_or_else(|| AppError::Conflict("没有入选项目主体".into()))?;
-                let suppliers = bids.iter().filter(|b| b.shortlisted).count() as i64;
+                let to = if others_waiting {
+                    CompState::AcceptanceApplied
+                } else if others_open {
+                    CompState::Agreed
+                } else {
+                    CompState::Accepted
+                };
+                let suppliers = active.len() as i64;
                 st.db
                     .competition_transition(
                         actor,
                         &c,
-                        CompState::Accepted,
+                        to,
                         "accept",
-                        "验收通过，应用在全省统一的应用市场上架",
+                        &format!("验收通过，应用在全省统一的应用市场上架{whose}"),
                         opinion.trim(),
                         Transition {
-                            fulfil: vec![(OBL_ACCEPTANCE.into(), today())],
+                            fulfil: acceptance
+                                .map(|o| (o.code.clone(), today()))
+                                .into_iter()
+                                .collect(),
+                            accepted_subject: Some(owner.unit_id),
                             listing: Some(NewListing {
-                                name: c.title.clone(),
+                                name: if several {
+                                    format!("{}（{}）", c.title, owner.unit_name)
+                                } else {
+                                    c.title.clone()
+                                },
                                 description: c.form.definition.clone(),
                                 owner_unit_id: owner.unit_id,
                                 class: c.class,
@@ -464,86 +509,105 @@ pub async fn act(
         "waive_cancel" => {
             let reason = f.text("reason");
             waive_cancellation(actor, &c, &reason)?;
-            if !st
-                .db
-                .competition_cancel_proposal(id)
-                .await?
-                .is_some_and(|p| p.1 == "pending")
-            {
+            let pending: Vec<&Bid> = {
+                let ps = st.db.competition_cancel_proposals(id).await?;
+                bids.iter()
+                    .filter(|b| {
+                        b.shortlisted
+                            && ps
+                                .iter()
+                                .any(|p| p.unit_id == b.unit_id && p.state == "pending")
+                    })
+                    .collect()
+            };
+            if pending.is_empty() {
                 return Err(AppError::field("reason", "没有待确认的取消提议"));
             }
+            let b = pick_subject(f, &pending)?;
             st.db
                 .waive_competition_cancel(
                     actor,
                     &c,
+                    b.unit_id,
                     reason.trim(),
-                    &format!("牵头责任主体决定不取消项目主体资格（{}）", cite_delivery()),
+                    &format!(
+                        "牵头责任主体决定不取消项目主体资格（项目主体：{}；{}）",
+                        b.unit_name,
+                        cite_delivery()
+                    ),
                 )
                 .await?;
         }
         "confirm_cancel" => {
             check_version(f, c.version)?;
             let reason = f.text("reason");
-            let proposal = st.db.competition_cancel_proposal(c.id).await?;
-            confirm_cancellation_after(
+            let obs = st.db.competition_obligations(id).await?;
+            let active: Vec<&Bid> = bids.iter().filter(|b| b.in_force()).collect();
+            // the subjects whose acceptance is still owed
+            let lapsing: Vec<&Bid> = active
+                .iter()
+                .copied()
+                .filter(|b| {
+                    subject_obligation(&obs, b.unit_id, true).is_none_or(|o| o.state == "open")
+                })
+                .collect();
+            let b = pick_subject(
+                f,
+                if lapsing.is_empty() {
+                    &active
+                } else {
+                    &lapsing
+                },
+            )?;
+            let proposals = st.db.competition_cancel_proposals(c.id).await?;
+            let proposal = proposals.iter().find(|p| p.unit_id == b.unit_id);
+            confirm_subject_cancellation(
                 actor,
                 &cal,
                 &c,
+                subject_obligation(&obs, b.unit_id, true),
                 today(),
                 &reason,
-                proposal.as_ref().map(|p| p.1.as_str()),
+                proposal.map(|p| p.state.as_str()),
             )?;
+            // 取消其项目主体资格: this subject; the competition ends only when none is left
+            let last = active.len() <= 1;
+            let all_others_accepted = active.iter().all(|o| {
+                o.unit_id == b.unit_id
+                    || subject_obligation(&obs, o.unit_id, true).is_some_and(|x| x.met())
+            });
+            let to = if last {
+                CompState::Cancelled
+            } else if all_others_accepted {
+                CompState::Accepted
+            } else {
+                c.state
+            };
             st.db
                 .competition_transition(
                     actor,
                     &c,
-                    CompState::Cancelled,
+                    to,
                     "confirm_cancel",
                     &format!(
-                        "超过约定交付日期3个月未通过验收，牵头责任主体确认取消项目主体资格（{}）",
+                        "超过约定交付日期3个月未通过验收，牵头责任主体确认取消{}的项目主体资格{}（{}）",
+                        b.unit_name,
+                        if last { "" } else { "，其他项目主体继续实施" },
                         cite_delivery()
                     ),
                     reason.trim(),
                     Transition {
-                        close_open_on: Some(today()),
+                        close_open_on: last.then(today),
+                        cancel_subject: Some((b.unit_id, today())),
                         ..Default::default()
                     },
                 )
                 .await?;
         }
         "report_milestone" => {
-            let key = f.text("milestone");
-            let key = key.trim().trim_start_matches('#');
-            let code = if key.starts_with(OBL_MILESTONE_PREFIX) {
-                key.to_string()
-            } else {
-                format!("{OBL_MILESTONE_PREFIX}{key}")
-            };
-            let obs = st.db.competition_obligations(id).await?;
-            let o = obs
-                .iter()
-                .find(|o| o.code == code)
-                .ok_or_else(|| AppError::field("milestone", "没有该里程碑"))?;
-            let evidence = f.text("evidence");
-            report_milestone(actor, &c, o, &evidence)?;
-            let on = today();
-            st.db
-                .report_competition_milestone(
-                    actor,
-                    &c,
-                    &o.code,
-                    evidence.trim(),
-                    on,
-                    &format!(
-                        "{}报告里程碑完成：{}（期限 {}{}；{}）",
-                        actor.unit_name,
-                        o.title.trim_start_matches("协议里程碑："),
-                        o.due,
-                        if on > o.due { "，逾期完成" } else { "" },
-                        cite_responsibility()
-                    ),
-                )
-                .await?;
+            // evidence is an uploaded document: the multipart form (page) or
+            // `POST /api/v1/competitions/{id}/milestones` (API); without a file, refused
+            report_milestone_with(st, actor, &c, f, None).await?;
         }
         _ => return Err(AppError::NotFound),
     }
@@ -556,6 +620,153 @@ fn non_empty(s: String, d: &str) -> String {
     } else {
         s.trim().to_string()
     }
+}
+
+/// The subject a lead unit's action names (`subject`: its unit id, or its bid as `#bid`), or the
+/// only candidate when there is one.
+fn pick_subject<'a>(f: &Fields, candidates: &[&'a Bid]) -> Result<&'a Bid, AppError> {
+    let key = f.text("subject");
+    let key = key.trim();
+    if key.is_empty() {
+        return match candidates {
+            [one] => Ok(one),
+            [] => Err(AppError::field("subject", "没有可办理的项目主体")),
+            _ => Err(AppError::field(
+                "subject",
+                format!(
+                    "入选项目主体有多家，请指明项目主体（单位编号：{}）",
+                    candidates
+                        .iter()
+                        .map(|b| format!("{} {}", b.unit_id.0, b.unit_name))
+                        .collect::<Vec<_>>()
+                        .join("、")
+                ),
+            )),
+        };
+    }
+    let unit: i64 = key
+        .trim_start_matches('#')
+        .parse()
+        .map_err(|_| AppError::field("subject", "项目主体应为单位编号"))?;
+    candidates
+        .iter()
+        .copied()
+        .find(|b| b.unit_id.0 == unit)
+        .ok_or_else(|| AppError::field("subject", "该单位不是可办理的项目主体"))
+}
+
+/// An uploaded evidence file, as read from the multipart form.
+pub struct Upload {
+    pub filename: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The responsible unit reports a milestone done with its evidence document (ZJ-share 三（六）
+/// 责任制): the domain decides first, then the file is checked (size, type) and kept by content
+/// hash, then the obligation is fulfilled with the file and the note — a refused report writes
+/// nothing.
+pub async fn report_milestone_with(
+    st: &AppState,
+    actor: &Actor,
+    c: &Competition,
+    f: &Fields,
+    file: Option<Upload>,
+) -> Result<(), AppError> {
+    let key = f.text("milestone");
+    let key = key.trim().trim_start_matches('#');
+    let code = if key.starts_with(OBL_MILESTONE_PREFIX) {
+        key.to_string()
+    } else {
+        format!("{OBL_MILESTONE_PREFIX}{key}")
+    };
+    let obs = st.db.competition_obligations(c.id).await?;
+    let o = obs
+        .iter()
+        .find(|o| o.code == code)
+        .ok_or_else(|| AppError::field("milestone", "没有该里程碑"))?;
+    let file = file.filter(|u| !u.bytes.is_empty());
+    let note = f.text("note");
+    let note = if note.trim().is_empty() {
+        f.text("evidence")
+    } else {
+        note
+    };
+    report_milestone(actor, c, o, file.is_some(), &note)?;
+    let Some(file) = file else {
+        return Err(AppError::field("file", "请上传佐证材料文件"));
+    };
+    let (filename, sha) = crate::service::store_upload(st, &file.filename, &file.bytes).await?;
+    let doc = EvidenceFile {
+        content_type: tongchou_store::project::content_type_of(&filename).to_string(),
+        size: file.bytes.len() as i64,
+        filename,
+        sha256: sha,
+    };
+    let on = today();
+    st.db
+        .report_competition_milestone(
+            actor,
+            c,
+            &o.code,
+            &doc,
+            note.trim(),
+            on,
+            &format!(
+                "{}报告里程碑完成：{}（期限 {}{}；佐证材料：{}；{}）",
+                actor.unit_name,
+                o.title.trim_start_matches("协议里程碑："),
+                o.due,
+                if on > o.due { "，逾期完成" } else { "" },
+                doc.filename,
+                cite_responsibility()
+            ),
+        )
+        .await?;
+    Ok(())
+}
+
+/// A milestone's evidence document, for those who may see the obligations' details (the
+/// departments and the selected subjects).
+pub async fn evidence_file(
+    st: &AppState,
+    actor: &Actor,
+    id: i64,
+    obligation: i64,
+) -> Result<(EvidenceFile, Vec<u8>), AppError> {
+    let bids = st.db.bids(id).await?;
+    if !sees_obligation_details(actor, &bids) {
+        return Err(AppError::Forbidden(
+            "佐证材料仅牵头责任主体、主管部门及入选项目主体可查看".into(),
+        ));
+    }
+    let o = st
+        .db
+        .competition_obligations(id)
+        .await?
+        .into_iter()
+        .find(|o| o.id == obligation)
+        .ok_or(AppError::NotFound)?;
+    let doc = o.evidence_file.ok_or(AppError::NotFound)?;
+    let bytes = tokio::fs::read(st.blob_path(&doc.sha256))
+        .await
+        .map_err(|e| AppError::Internal(format!("blob {}: {e}", doc.sha256)))?;
+    Ok((doc, bytes))
+}
+
+fn evidence_response(doc: &EvidenceFile, bytes: Vec<u8>) -> Response {
+    let a = tongchou_store::project::AttachmentRow {
+        id: 0,
+        kind: "milestone_evidence".into(),
+        filename: doc.filename.clone(),
+        content_type: doc.content_type.clone(),
+        size: doc.size,
+        sha256: doc.sha256.clone(),
+        doc_date: None,
+        version: 1,
+        uploaded_by: 0,
+        uploaded_at: String::new(),
+    };
+    crate::api::file_response(&a, bytes)
 }
 
 fn pick_bid<'a>(bids: &'a [Bid], f: &Fields) -> Result<&'a Bid, AppError> {
@@ -601,6 +812,7 @@ async fn members_of(st: &AppState, f: &Fields) -> Result<Vec<Member>, AppError> 
         unit_id: Some(u.id),
         name: u.name.clone(),
         unit_kind: u.kind.clone(),
+        entity: Some(u.entity),
     };
     let mut out = Vec::new();
     for id in ids {
@@ -853,10 +1065,24 @@ async fn competition_detail(st: &AppState, actor: &Actor, id: i64) -> Result<Val
     let view = |o: &CompObligationRow| obligation_json(&redacted(o, inside));
     v["obligations"] = json!(s7.iter().map(view).collect::<Vec<_>>());
     v["milestone_obligations"] = json!(ms.iter().map(view).collect::<Vec<_>>());
+    // each selected subject's standing (ZJ-share 三（七）: delivery, acceptance, cancellation)
+    let rows = st.db.competition_obligations(id).await?;
+    v["subjects"] = json!(bids
+        .iter()
+        .filter(|b| b.shortlisted)
+        .map(|b| {
+            let st_of =
+                |acc: bool| subject_obligation(&rows, b.unit_id, acc).map(|o| o.state.clone());
+            json!({"unit_id": b.unit_id.0, "unit_name": b.unit_name, "cancelled_on": b.cancelled_on,
+                   "delivery": st_of(false), "acceptance": st_of(true)})
+        })
+        .collect::<Vec<_>>());
     if sees_all_bids(actor) {
-        v["cancel_proposal"] = json!(st.db.competition_cancel_proposal(id).await?.map(
-            |(due_on, state, by, reason)| json!({"due_on": due_on, "state": state, "decided_by": by, "reason": reason})
+        let ps = st.db.competition_cancel_proposals(id).await?;
+        v["cancel_proposal"] = json!(ps.first().map(
+            |p| json!({"due_on": p.due_on, "state": p.state, "decided_by": p.decided_by, "reason": p.reason, "unit_id": p.unit_id.0, "unit_name": p.unit_name})
         ));
+        v["cancel_proposals"] = json!(ps);
     }
     if sees_all_bids(actor) {
         v["objections"] = json!(st.db.objections(id).await?);
@@ -891,6 +1117,7 @@ fn redacted(o: &CompObligationRow, inside: bool) -> CompObligationRow {
         person: None,
         evidence: None,
         fulfilled_by_name: None,
+        evidence_file: None,
         ..o.clone()
     }
 }
@@ -899,6 +1126,12 @@ fn redacted(o: &CompObligationRow, inside: bool) -> CompObligationRow {
 pub fn obligation_json(o: &CompObligationRow) -> Value {
     let today = today();
     let mut v = json!(o);
+    if o.evidence_file.is_some() {
+        v["evidence_url"] = json!(format!(
+            "/api/v1/competitions/{}/obligations/{}/evidence",
+            o.competition_id, o.id
+        ));
+    }
     v["met"] = json!(o.met());
     v["overdue"] = json!(o.overdue(today));
     v
@@ -1016,6 +1249,19 @@ fn board_path(actor: &Actor) -> Option<String> {
     (!scope.everything).then(|| actor.jurisdiction_path.clone())
 }
 
+/// The board's `year` and `unit` filters as they apply to competitions (the year it was
+/// opened; a unit that leads it or is a selected subject). Values the board refuses never get
+/// here; anything unreadable is no filter.
+fn board_filter(q: &HashMap<String, String>) -> tongchou_store::market::BoardCompFilter {
+    tongchou_store::market::BoardCompFilter {
+        year: q.get("year").and_then(|y| y.trim().parse().ok()),
+        unit: q
+            .get("unit")
+            .and_then(|u| u.trim().parse().ok())
+            .map(tongchou_domain::UnitId),
+    }
+}
+
 /// Competition overrides for the board (SPEC §0, ZJ-share 三（五）), for those who see
 /// competitions' internals, with the board's filters — `ov_state`, `ov_rule` — and its
 /// jurisdiction scope: (competition id, title, record, approver).
@@ -1047,7 +1293,13 @@ pub async fn board_overrides(
     let profile = st.profile();
     Ok(st
         .db
-        .board_competition_overrides(board_path(actor).as_deref(), state, rule, limit)
+        .board_competition_overrides(
+            board_path(actor).as_deref(),
+            board_filter(q),
+            state,
+            rule,
+            limit,
+        )
         .await?
         .into_iter()
         .map(|(id, t, o)| {
@@ -1063,6 +1315,7 @@ pub async fn board_overrides(
 pub async fn board_duties(
     st: &AppState,
     actor: &Actor,
+    q: &HashMap<String, String>,
 ) -> Result<
     (
         Vec<tongchou_store::market::CompDutyBoardRow>,
@@ -1076,7 +1329,7 @@ pub async fn board_duties(
     }
     Ok(st
         .db
-        .board_competition_obligations(board_path(actor).as_deref(), today(), 200)
+        .board_competition_obligations(board_path(actor).as_deref(), board_filter(q), today(), 200)
         .await?)
 }
 
@@ -1127,7 +1380,7 @@ pub async fn board_sheets(
         ws.write(r, 7, o.decision_reason.as_deref().unwrap_or(""))
             .map_err(xl)?;
     }
-    let (units, overdue) = board_duties(st, actor).await?;
+    let (units, overdue) = board_duties(st, actor, q).await?;
     let ws = wb
         .add_worksheet()
         .set_name("共享应用协议义务")
@@ -1278,7 +1531,6 @@ struct CompetitionPage {
     authority: bool,
     expert: bool,
     bidder: bool,
-    subject: bool,
     cancel_after: Option<Date>,
     /// 评审专家组 (shown to those who see all bids)
     panel: Vec<PanelExpert>,
@@ -1294,8 +1546,12 @@ struct CompetitionPage {
     provider_conditions: Vec<(&'static str, &'static str)>,
     institution_classes: Vec<(&'static str, &'static str)>,
     today: Date,
-    /// the sweep's cancellation proposal: (due_on, state, decided_by, reason)
-    cancel_proposal: Option<(String, String, Option<String>, Option<String>)>,
+    /// the sweep's cancellation proposals, one per subject
+    cancel_proposals: Vec<tongchou_store::market::CancelProposal>,
+    /// the selected subjects with their standing: (bid, delivered, accepted)
+    subjects: Vec<(Bid, bool, bool)>,
+    /// whether the user's unit, a subject in force, may apply for acceptance
+    may_apply: bool,
     /// experts the lead unit may assign (lead unit, open competition only)
     pool: Vec<tongchou_domain::lifecycle::Candidate>,
     criteria: Vec<(&'static str, &'static str)>,
@@ -1370,7 +1626,7 @@ async fn competition_page(
                 .map(|o| {
                     (
                         redacted(o, all || subject),
-                        report_milestone(a, &c, o, "x").is_ok(),
+                        report_milestone(a, &c, o, true, "").is_ok(),
                     )
                 })
                 .collect(),
@@ -1391,10 +1647,32 @@ async fn competition_page(
                 .map(|k| (k.code(), k.label()))
                 .collect(),
             today: today(),
-            cancel_proposal: if all {
-                st.db.competition_cancel_proposal(id).await?
+            cancel_proposals: if all {
+                st.db.competition_cancel_proposals(id).await?
             } else {
-                None
+                vec![]
+            },
+            subjects: bids
+                .iter()
+                .filter(|b| b.shortlisted)
+                .map(|b| {
+                    (
+                        b.clone(),
+                        subject_obligation(&obs, b.unit_id, false).is_some_and(|o| o.met()),
+                        subject_obligation(&obs, b.unit_id, true).is_some_and(|o| o.met()),
+                    )
+                })
+                .collect(),
+            may_apply: {
+                let sel: Vec<&Bid> = bids.iter().filter(|b| b.in_force()).collect();
+                apply_acceptance_for(
+                    a,
+                    &c,
+                    &sel,
+                    subject_obligation(&obs, a.unit_id, false),
+                    c.delivery_date.unwrap_or_else(today).max(today()),
+                )
+                .is_ok()
             },
             bids: bids.into_iter().filter(|b| can_view_bid(a, b)).collect(),
             objections: if all {
@@ -1429,7 +1707,6 @@ async fn competition_page(
             },
             pool,
             bidder: can_bid(a),
-            subject,
             all,
             c,
             criteria: CRITERIA.to_vec(),
@@ -1906,6 +2183,252 @@ pub async fn api_competition_act(
     Ok(Json(competition_detail(&st, &user.actor, id).await?))
 }
 
+/// Read a multipart milestone report: its fields and the evidence file (if any).
+async fn read_report(mp: axum::extract::Multipart) -> Result<(Fields, Option<Upload>), AppError> {
+    let (_, filename, bytes, fields) = crate::api::read_upload(mp).await?;
+    let file = (!bytes.is_empty()).then_some(Upload { filename, bytes });
+    Ok((fields, file))
+}
+
+/// `POST /api/v1/competitions/{id}/milestones` (multipart: milestone, note, file): the
+/// responsible unit reports a milestone done with its evidence document (三（六）责任制).
+pub async fn api_report_milestone(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    mp: axum::extract::Multipart,
+) -> Result<Json<Value>, AppError> {
+    api_write(&user)?;
+    let (f, file) = read_report(mp).await?;
+    let c = st.db.competition(id).await?;
+    report_milestone_with(&st, &user.actor, &c, &f, file).await?;
+    Ok(Json(competition_detail(&st, &user.actor, id).await?))
+}
+
+/// `GET /api/v1/competitions/{id}/obligations/{oid}/evidence`: the milestone's evidence document.
+pub async fn api_evidence(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path((id, oid)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let (doc, bytes) = evidence_file(&st, &user.actor, id, oid).await?;
+    Ok(evidence_response(&doc, bytes))
+}
+
+/// The page's multipart milestone report (with CSRF).
+pub async fn milestone_post(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    mp: axum::extract::Multipart,
+) -> Response {
+    let r = async {
+        let (f, file) = read_report(mp).await?;
+        user.check_csrf(f.get("_csrf"))?;
+        let c = st.db.competition(id).await?;
+        report_milestone_with(&st, &user.actor, &c, &f, file).await
+    }
+    .await;
+    match r {
+        Ok(()) => Redirect::to(&format!("/competitions/{id}#milestones")).into_response(),
+        Err(
+            e @ (AppError::Unprocessable { .. }
+            | AppError::Forbidden(_)
+            | AppError::Conflict(_)
+            | AppError::TooLarge(_)),
+        ) => {
+            let status = e.status();
+            match competition_page(&st, &user, id, Failed::from("report_milestone", &e)).await {
+                Ok(mut r) => {
+                    *r.status_mut() = status;
+                    r
+                }
+                Err(e) => error_page(&st, Some(&user), e).await,
+            }
+        }
+        Err(e) => error_page(&st, Some(&user), e).await,
+    }
+}
+
+/// The page's download of a milestone's evidence document.
+pub async fn evidence_download(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path((id, oid)): Path<(i64, i64)>,
+) -> Response {
+    match evidence_file(&st, &user.actor, id, oid).await {
+        Ok((doc, bytes)) => evidence_response(&doc, bytes),
+        Err(e) => error_page(&st, Some(&user), e).await,
+    }
+}
+
+// ---------- 单位名录的主体类型 (the unit directory's legal forms) ----------
+
+/// An administrator records a unit's legal form (主体类型: 政府部门、事业单位 with its class、社会组织、
+/// 市场主体), which the 承接主体 rules of purchase-of-service bids use (ZJ-share 三（三）;
+/// 《政府购买服务管理办法》第五、六、八条): fields `entity_kind`, `institution_class`,
+/// `fiscal_mass_org`.
+pub async fn set_unit_entity(
+    st: &AppState,
+    actor: &Actor,
+    unit: i64,
+    f: &Fields,
+) -> Result<(), AppError> {
+    let u = st.db.unit(tongchou_domain::UnitId(unit)).await?;
+    can_edit_unit(actor, &u.jurisdiction_path)?;
+    let class = match f.text("institution_class").trim() {
+        "" => None,
+        c => Some(
+            InstitutionClass::parse(c)
+                .ok_or_else(|| AppError::field("institution_class", "未知的事业单位类别"))?,
+        ),
+    };
+    let kind = match f.text("entity_kind").trim() {
+        "" => None,
+        k => Some(
+            CandidateKind::parse(k)
+                .ok_or_else(|| AppError::field("entity_kind", "未知的主体类型"))?,
+        ),
+    };
+    let mass = matches!(
+        f.text("fiscal_mass_org").trim(),
+        "yes" | "true" | "on" | "1"
+    );
+    let e = check_unit_entity(kind, class, mass)?;
+    st.db.set_unit_entity(actor, &u, &e).await?;
+    Ok(())
+}
+
+fn unit_json(u: &tongchou_store::user::UnitRow) -> Value {
+    json!({
+        "id": u.id.0, "name": u.name, "kind": u.kind, "jurisdiction": u.jurisdiction_name,
+        "entity_kind": u.entity.kind.code(), "institution_class": u.entity.institution_class.map(|c| c.code()),
+        "fiscal_mass_org": u.entity.fiscal_mass_org, "entity_label": u.entity.label(),
+        "entity_recorded": u.entity_recorded,
+        "provider_eligible": u.entity.provider_refusal().is_none(),
+    })
+}
+
+/// `GET /api/v1/units`: the unit directory with each unit's legal form (any signed-in user).
+pub async fn api_units(
+    State(st): State<AppState>,
+    _user: CurrentUser,
+) -> Result<Json<Value>, AppError> {
+    let items: Vec<Value> = st.db.units().await?.iter().map(unit_json).collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+/// `POST /api/v1/units/{id}/entity`: an administrator records the unit's legal form.
+pub async fn api_set_unit_entity(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Json<Value>, AppError> {
+    api_write(&user)?;
+    set_unit_entity(&st, &user.actor, id, &json_fields(&body)?).await?;
+    Ok(Json(unit_json(
+        &st.db.unit(tongchou_domain::UnitId(id)).await?,
+    )))
+}
+
+#[derive(Template)]
+#[template(path = "units.html")]
+struct UnitsPage {
+    layout: Layout,
+    units: Vec<tongchou_store::user::UnitRow>,
+    kinds: Vec<(&'static str, &'static str)>,
+    classes: Vec<(&'static str, &'static str)>,
+    failed: Failed,
+    cite: String,
+}
+
+impl UnitsPage {
+    fn kind_is(&self, u: &tongchou_store::user::UnitRow, code: &str) -> bool {
+        u.entity.kind.code() == code
+    }
+    fn class_is(&self, u: &tongchou_store::user::UnitRow, code: &str) -> bool {
+        u.entity.institution_class.is_some_and(|c| c.code() == code)
+    }
+}
+
+async fn units_page(
+    st: &AppState,
+    user: &CurrentUser,
+    failed: Failed,
+) -> Result<Response, AppError> {
+    if !user.actor.has(Role::Admin) {
+        return Err(AppError::Forbidden(
+            "只有系统管理员可以维护单位名录的主体类型".into(),
+        ));
+    }
+    let units = st
+        .db
+        .units()
+        .await?
+        .into_iter()
+        .filter(|u| {
+            u.jurisdiction_path
+                .starts_with(&user.actor.jurisdiction_path)
+        })
+        .collect();
+    let status = if failed.error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render_status(
+        status,
+        &UnitsPage {
+            layout: layout_for(st, Some(user), "settings").await,
+            units,
+            kinds: CandidateKind::ALL
+                .into_iter()
+                .map(|k| (k.code(), k.label()))
+                .collect(),
+            classes: InstitutionClass::ALL
+                .into_iter()
+                .map(|k| (k.code(), k.label()))
+                .collect(),
+            failed,
+            cite: cite_provider().to_string(),
+        },
+    ))
+}
+
+pub async fn units_show(State(st): State<AppState>, MaybeUser(u): MaybeUser) -> Response {
+    let Some(user) = u else {
+        return Redirect::to("/login").into_response();
+    };
+    page_or_error(&st, &user, units_page(&st, &user, Failed::default()).await).await
+}
+
+pub async fn units_post(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> Response {
+    let f = Fields(f);
+    let r = async {
+        user.check_csrf(f.get("_csrf"))?;
+        set_unit_entity(&st, &user.actor, id, &f).await
+    }
+    .await;
+    match r {
+        Ok(()) => Redirect::to(&format!("/settings/units#unit-{id}")).into_response(),
+        Err(e @ AppError::Unprocessable { .. }) => {
+            page_or_error(
+                &st,
+                &user,
+                units_page(&st, &user, Failed::from("unit", &e)).await,
+            )
+            .await
+        }
+        Err(e) => error_page(&st, Some(&user), e).await,
+    }
+}
+
 pub async fn api_public_notice(
     State(st): State<AppState>,
     Path(id): Path<i64>,
@@ -2001,6 +2524,23 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/competitions/{id}", get(competition_show))
         .route("/competitions/{id}/act/{action}", post(competition_post))
+        .route("/competitions/{id}/milestones", post(milestone_post))
+        .route("/settings/units", get(units_show))
+        .route("/settings/units/{id}", post(units_post))
+        .route("/api/v1/units", get(api_units))
+        .route("/api/v1/units/{id}/entity", post(api_set_unit_entity))
+        .route(
+            "/competitions/{id}/obligations/{oid}/evidence",
+            get(evidence_download),
+        )
+        .route(
+            "/api/v1/competitions/{id}/milestones",
+            post(api_report_milestone),
+        )
+        .route(
+            "/api/v1/competitions/{id}/obligations/{oid}/evidence",
+            get(api_evidence),
+        )
         .route("/public/notices/{id}", get(notice_show).post(notice_object))
         .route("/market", get(market_list))
         .route("/market/{id}", get(listing_show))
@@ -2048,10 +2588,18 @@ pub fn openapi_paths(doc: &mut Value) {
         "/api/v1/competitions/{id}": { "get": { "summary": "揭榜详情（揭榜仅本单位可见，部门可见全部；含3个月取消提议；obligations 交付与验收义务，milestone_obligations 协议里程碑）", "parameters": [id], "responses": { "200": { "description": "揭榜" }, "404": err("不存在") } } },
         "/api/v1/competitions/{id}/obligations": { "get": { "summary": "揭榜的义务（义务表中的行：约定交付、约定交付日期后3个月内通过验收、协议里程碑及其责任单位与责任人、佐证；met、overdue；责任人与佐证仅对部门与入选项目主体可见）", "parameters": [id], "responses": { "200": { "description": "{items}" }, "404": err("不存在") } } },
         "/api/v1/competitions/{id}/actions/{action}": { "post": {
-            "summary": "bid 揭榜（kind、member_units 联合体成员单位编号（单位名录）、members 未在名录的市场主体名称（每行一个，与名录同名的自动对应）、drc_opinion、finance_opinion、materials；行政事业单位须附发改和财政意见；第二、三类为政府购买服务，须符合承接主体规定：credit_code 统一社会信用代码、institution_class（事业单位：public_welfare_2 或 business；public_welfare_1 不可）、fiscal_mass_org、conditions 声明的条件 civil_liability、credit_accounting、capability、tax_social_security、no_major_violation）；report_milestone 里程碑责任单位报告完成（milestone 序号、evidence 佐证）；assign_experts 牵头责任主体指定评审专家组（experts 用户编号，不少于 3 人且为单数，回避揭榜单位及联合体成员单位）；review_override 审批人同意或异议拟入选名单的例外（override、agree、opinion；异议须写理由）；score 仅限指定专家评分（bid 与 8 项 0–10 分、opinion）；shortlist 拟入选名单并公示（bids、notice_from、override_reason）；handle_objection（objection、reply）；announce 专班发布公告；agree 签订协议（milestones 每行 名称|lead_unit 或 subject 或入选主体单位编号|日期|责任人、delivery_date；生成交付、验收与里程碑义务）；apply_acceptance；accept/reject（opinion、version_label、licence、contact）；confirm_cancel（reason）；waive_cancel 牵头责任主体不予取消（reason，须有清理提议）",
+            "summary": "bid 揭榜（kind、member_units 联合体成员单位编号（单位名录）、members 未在名录的市场主体名称（每行一个，与名录同名的自动对应）、drc_opinion、finance_opinion、materials；行政事业单位须附发改和财政意见；第二、三类为政府购买服务，须符合承接主体规定：credit_code 统一社会信用代码、institution_class（事业单位：public_welfare_2 或 business；public_welfare_1 不可）、fiscal_mass_org、conditions 声明的条件 civil_liability、credit_accounting、capability、tax_social_security、no_major_violation）；report_milestone 须上传佐证材料文件，请用 POST /api/v1/competitions/{id}/milestones；assign_experts 牵头责任主体指定评审专家组（experts 用户编号，不少于 3 人且为单数，回避揭榜单位及联合体成员单位）；review_override 审批人同意或异议拟入选名单的例外（override、agree、opinion；异议须写理由）；score 仅限指定专家评分（bid 与 8 项 0–10 分、opinion）；shortlist 拟入选名单并公示（bids、notice_from、override_reason）；handle_objection（objection、reply）；announce 专班发布公告；agree 签订协议（milestones 每行 名称|lead_unit 或 subject 或入选主体单位编号|日期|责任人、delivery_date；生成交付、验收与里程碑义务）；apply_acceptance 入选项目主体各自提交验收申请；accept/reject（subject 项目主体单位编号（多家入选时必填）、opinion、version_label、licence、contact；每家验收通过即上架其应用）；confirm_cancel（subject、reason：取消该项目主体的资格，其他项目主体继续，三（七））；waive_cancel 牵头责任主体不予取消（subject、reason，须有取消提议）",
             "parameters": [id, action(&["bid", "assign_experts", "score", "review_override", "shortlist", "handle_objection", "announce", "agree", "apply_acceptance", "accept", "reject", "confirm_cancel", "waive_cancel", "report_milestone"])],
             "requestBody": body("见 summary；version 乐观锁可选"),
             "responses": { "200": { "description": "揭榜" }, "403": err("无权"), "404": err("不存在"), "409": err("阶段不允许或并发冲突"), "422": err("输入或规则不符（override_required：默认规则须填理由）") } } },
+        "/api/v1/competitions/{id}/milestones": { "post": { "summary": "里程碑责任单位报告完成（multipart：milestone 序号、file 佐证材料文件（PDF、Office、图片或 zip，大小上限同附件）、note 说明可选；三（六）责任制）", "parameters": [id],
+            "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": { "type": "object", "properties": { "milestone": { "type": "string" }, "note": { "type": "string" }, "file": { "type": "string", "format": "binary" } } } } } },
+            "responses": { "200": { "description": "揭榜" }, "403": err("非责任单位"), "413": err("文件过大"), "422": err("未附佐证材料或文件类型不符") } } },
+        "/api/v1/competitions/{id}/obligations/{oid}/evidence": { "get": { "summary": "里程碑佐证材料文件（部门与入选项目主体可下载）", "parameters": [id, { "name": "oid", "in": "path", "required": true, "schema": { "type": "integer" } }],
+            "responses": { "200": { "description": "文件" }, "403": err("无权"), "404": err("不存在") } } },
+        "/api/v1/units": { "get": { "summary": "单位名录及主体类型（entity_kind 政府部门/事业单位/社会组织/市场主体、institution_class 事业单位类别、fiscal_mass_org、provider_eligible 可否作为政府购买服务承接主体）", "responses": { "200": { "description": "{items}" } } } },
+        "/api/v1/units/{id}/entity": { "post": { "summary": "系统管理员登记单位的主体类型（entity_kind government/institution/social/market；institution_class 事业单位必填 public_welfare_1/public_welfare_2/business；fiscal_mass_org 社会组织为财政保障的群团组织）；揭榜第二、三类时据此适用承接主体规定（三（三））", "parameters": [id], "requestBody": body("entity_kind、institution_class、fiscal_mass_org"),
+            "responses": { "200": { "description": "单位" }, "403": err("非本辖区系统管理员"), "404": err("不存在"), "422": err("输入有误") } } },
         "/api/v1/public/notices/{id}": { "get": { "summary": "公示（无需登录；不含评分、材料与异议人信息）", "security": [], "parameters": [id], "responses": { "200": { "description": "公示" }, "404": err("未公示") } } },
         "/api/v1/public/notices/{id}/objections": { "post": { "summary": "公示期内提出异议（无需登录；name、contact、text，限长）", "security": [], "parameters": [id], "requestBody": body("name、contact、text"),
             "responses": { "201": { "description": "已收到" }, "403": err("跨站或已达上限"), "422": err("不在公示期或输入有误") } } },

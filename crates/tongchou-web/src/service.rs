@@ -243,7 +243,39 @@ pub async fn attach(
     // Ask the domain first: a refused upload writes nothing.
     let (profile, tag) = st.profile_and_tag(&ctx.project.jurisdiction_path);
     let decision = decide(&ctx, actor, cmd, &profile, today())?;
-    let path = st.blob_path(&sha);
+    write_blob(st, &sha, bytes).await?;
+    // An upload may fulfil a duty (e.g. the data catalogue, Shaoxing art.30).
+    let changes = obligation_changes_under(st, &ctx.project, &decision, &profile).await?;
+    Ok(st.db.apply(&ctx, actor, &decision, &changes, &tag).await?)
+}
+
+/// Check an uploaded document as a project attachment is checked (not empty, the size limit,
+/// an allowed type whose first bytes agree with its extension) and keep it by content hash:
+/// (the cleaned filename, its SHA-256). Nothing is kept when the check fails.
+pub async fn store_upload(
+    st: &AppState,
+    filename: &str,
+    bytes: &[u8],
+) -> Result<(String, String), AppError> {
+    if bytes.is_empty() {
+        return Err(AppError::field("file", "请选择要上传的文件"));
+    }
+    if bytes.len() as u64 > st.max_upload {
+        return Err(AppError::TooLarge(format!(
+            "文件超过 {} MB 上限",
+            st.max_upload / 1024 / 1024
+        )));
+    }
+    let filename = clean_filename(filename);
+    check_upload(&filename, bytes)?;
+    let sha = hex::encode(Sha256::digest(bytes));
+    write_blob(st, &sha, bytes).await?;
+    Ok((filename, sha))
+}
+
+/// Keep a file under the data dir by its content hash (written once).
+async fn write_blob(st: &AppState, sha: &str, bytes: &[u8]) -> Result<(), AppError> {
+    let path = st.blob_path(sha);
     if !path.exists() {
         if let Some(dir) = path.parent() {
             tokio::fs::create_dir_all(dir)
@@ -258,9 +290,7 @@ pub async fn attach(
             .await
             .map_err(|e| AppError::Internal(e.to_string()))?;
     }
-    // An upload may fulfil a duty (e.g. the data catalogue, Shaoxing art.30).
-    let changes = obligation_changes_under(st, &ctx.project, &decision, &profile).await?;
-    Ok(st.db.apply(&ctx, actor, &decision, &changes, &tag).await?)
+    Ok(())
 }
 
 /// Evidence for closing a task (销号, ZJ-plan 四(一)), uploaded by the task's owner unit: kept
@@ -490,10 +520,11 @@ pub async fn sweep(st: &AppState) -> Result<(u64, usize), AppError> {
             }
         }
         let signed = c.announced_on.unwrap_or(d);
-        let obs = tongchou_domain::market::agreement_obligations(&cal, &ms, d, subject, signed);
+        let subjects: Vec<_> = subject.into_iter().collect();
+        let obs = tongchou_domain::market::agreement_obligations(&cal, &ms, d, &subjects, signed);
         st.db.backfill_competition_obligations(&c, &obs).await?;
     }
-    for (c, limit) in st.db.competitions_to_propose_cancel(today).await? {
+    for (c, limit, subject) in st.db.competitions_to_propose_cancel(today).await? {
         let actor = Actor {
             user_id: tongchou_domain::UserId(0),
             name: "统筹平台（系统）".into(),
@@ -503,13 +534,19 @@ pub async fn sweep(st: &AppState) -> Result<(u64, usize), AppError> {
             jurisdiction_path: "/".into(),
             roles: vec![],
         };
+        let name = st
+            .db
+            .unit(subject)
+            .await
+            .map(|u| u.name)
+            .unwrap_or_else(|_| "项目主体".into());
         let summary = format!(
-            "超过约定交付日期3个月（{limit}）仍未通过验收，提请牵头责任主体确认是否取消项目主体资格（{}）",
+            "{name}超过约定交付日期3个月（{limit}）仍未通过验收，提请牵头责任主体确认是否取消其项目主体资格（{}）",
             tongchou_domain::market::cite_delivery()
         );
         if st
             .db
-            .propose_competition_cancel(&actor, &c, limit, &summary)
+            .propose_competition_cancel(&actor, &c, limit, subject, &summary)
             .await?
         {
             proposed += 1;

@@ -4,11 +4,11 @@
 //! internal) → an objection blocks the announcement until handled → announcement → agreement →
 //! delivery → acceptance → market listing → reuse approved → rating → nomination; permissions of
 //! every new operation; publiccode-style metadata; catalogues.
-use crate::support::{Backend, TestApp};
+use crate::support::{pdf, Backend, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-fn form_body(item: i64, class: u8) -> Value {
+pub(crate) fn form_body(item: i64, class: u8) -> Value {
     json!({
         "item": item, "title": "老年助餐服务应用（揭榜）", "scenario": "unveil", "class": class,
         "definition": "刷脸就餐、补贴自动核销的老年助餐应用", "content": "助餐点管理、补贴核销、子女查看",
@@ -986,7 +986,7 @@ async fn competition_s7_obligations_postgres() {
 // ---------------------------------------------------------------------------------------------
 
 /// The eight S5 scores of one bid.
-fn eight(bid: i64) -> Value {
+pub(crate) fn eight(bid: i64) -> Value {
     let mut sc = json!({"bid": bid, "opinion": "可行"});
     for k in [
         "necessity",
@@ -1057,7 +1057,37 @@ pub(crate) async fn announced(app: &TestApp, class: u8) -> i64 {
     id
 }
 
-async fn html(app: &TestApp, cookie: &str, path: &str) -> String {
+/// Report a milestone over the API (multipart: milestone, note, file); `token` None: no login.
+async fn report(
+    app: &TestApp,
+    token: Option<&str>,
+    id: i64,
+    milestone: &str,
+    note: &str,
+    file: Option<(&str, Vec<u8>)>,
+) -> (StatusCode, Value) {
+    let mut form = reqwest::multipart::Form::new()
+        .text("milestone", milestone.to_string())
+        .text("note", note.to_string());
+    if let Some((name, bytes)) = file {
+        form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+        );
+    }
+    let mut r = app
+        .client
+        .post(format!("{}/api/v1/competitions/{id}/milestones", app.base))
+        .multipart(form);
+    if let Some(t) = token {
+        r = r.bearer_auth(t);
+    }
+    let r = r.send().await.expect("report");
+    let s = r.status();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+pub(crate) async fn html(app: &TestApp, cookie: &str, path: &str) -> String {
     app.client
         .get(format!("{}{path}", app.base))
         .header("cookie", cookie)
@@ -1281,11 +1311,13 @@ async fn milestones_tracked(backend: Backend) {
     // overdue on the page, in the owner's 我的待办, on the board
     let (cookie, csrf) = app.page_session("scgs").await;
     let page = html(&app, &cookie, &format!("/competitions/{id}")).await;
+    let report_form = format!("action=\"/competitions/{id}/milestones\"");
     assert!(
         page.contains("协议里程碑（责任制）")
             && page.contains("已逾期")
-            && page.contains("act/report_milestone"),
-        "the page shows the overdue milestone and the owner's report form"
+            && page.contains(&report_form)
+            && page.contains("multipart/form-data"),
+        "the page shows the overdue milestone and the owner's upload form"
     );
     let todo = html(&app, &cookie, "/").await;
     assert!(
@@ -1295,7 +1327,7 @@ async fn milestones_tracked(backend: Backend) {
     let (lead_cookie, _) = app.page_session("qtdw").await;
     let lead_page = html(&app, &lead_cookie, &format!("/competitions/{id}")).await;
     assert!(
-        lead_page.matches("act/report_milestone").count() == 1,
+        lead_page.matches(&report_form).count() == 1,
         "the lead unit reports only its own milestone"
     );
     let (sjj_cookie, _) = app.page_session("sjj").await;
@@ -1320,68 +1352,128 @@ async fn milestones_tracked(backend: Backend) {
     // without login: neither the rows nor the report
     let (s, _) = anon_get(&app, &format!("/api/v1/competitions/{id}/obligations")).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    let (s, _) = anon_post(
-        &app,
-        &act("report_milestone"),
-        json!({"milestone": 1, "evidence": "x"}),
-    )
-    .await;
+    let (s, _) = report(&app, None, id, "1", "x", Some(("a.pdf", pdf()))).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    // only the owner reports, with evidence, once
-    let (s, _) = app
-        .post(
-            &sjj,
-            &act("report_milestone"),
-            json!({"milestone": 1, "evidence": "x"}),
-        )
-        .await;
+    // only the owner reports
+    let (s, _) = report(&app, Some(&sjj), id, "1", "x", Some(("a.pdf", pdf()))).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, _) = app
-        .post(
-            &lead,
-            &act("report_milestone"),
-            json!({"milestone": 1, "evidence": "x"}),
-        )
-        .await;
+    let (s, _) = report(&app, Some(&lead), id, "1", "x", Some(("a.pdf", pdf()))).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "not the lead unit's milestone");
+    // the evidence is a document (ZJ-share 三（六）): no file → 422, even with a note
     let (s, v) = app
         .post(
             &me,
             &act("report_milestone"),
-            json!({"milestone": 1, "evidence": " "}),
+            json!({"milestone": 1, "evidence": "试点部署报告"}),
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(v["message"].as_str().unwrap().contains("三（六）"), "{v}");
+    let (s, v) = report(&app, Some(&me), id, "1", "试点部署报告", None).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("佐证材料"), "{v}");
+    // too big, wrong type, or content not matching its extension: a clear error, nothing kept
+    let big = {
+        let mut b = pdf();
+        b.resize(1024 * 1024 + 10, b' ');
+        b
+    };
+    let (s, v) = report(&app, Some(&me), id, "1", "", Some(("big.pdf", big))).await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("上限"), "{v}");
+    let (s, v) = report(
+        &app,
+        Some(&me),
+        id,
+        "1",
+        "",
+        Some(("run.exe", b"MZ\x90".to_vec())),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["fields"][0]["field"], "file", "{v}");
+    let (s, v) = report(
+        &app,
+        Some(&me),
+        id,
+        "1",
+        "",
+        Some(("fake.pdf", b"not a pdf".to_vec())),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v["message"].as_str().unwrap().contains("扩展名"), "{v}");
+    let (_, v) = app.get(&lead, &format!("/api/v1/competitions/{id}")).await;
+    assert_eq!(
+        v["milestone_obligations"][0]["state"], "open",
+        "nothing changed: {v}"
+    );
+    assert!(!v["history"].to_string().contains("报告里程碑完成"));
+    // the owner reports on the page, with the document and a note
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", csrf.clone())
+        .text("milestone", "1")
+        .text("note", "试点部署报告 杭科〔2026〕12号")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(pdf()).file_name("试点部署报告.pdf"),
+        );
     let r = app
         .client
-        .post(format!(
-            "{}/competitions/{id}/act/report_milestone",
-            app.base
-        ))
+        .post(format!("{}/competitions/{id}/milestones", app.base))
         .header("cookie", &cookie)
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("milestone", "1"),
-            ("evidence", "试点部署报告 杭科〔2026〕12号"),
-        ])
+        .multipart(form)
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let (s, _) = app
-        .post(
-            &me,
-            &act("report_milestone"),
-            json!({"milestone": 1, "evidence": "再报"}),
-        )
-        .await;
+    let (s, _) = report(&app, Some(&me), id, "1", "再报", Some(("a.pdf", pdf()))).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "once");
     let (_, v) = app.get(&lead, &format!("/api/v1/competitions/{id}")).await;
     let m = &v["milestone_obligations"][0];
     assert_eq!(m["state"], "fulfilled", "{v}");
     assert_eq!(m["evidence"], "试点部署报告 杭科〔2026〕12号");
+    assert_eq!(m["evidence_file"]["filename"], "试点部署报告.pdf", "{m}");
     assert_eq!(m["overdue"], false);
+    // the document downloads for those who may see it, not for other units
+    let url = m["evidence_url"]
+        .as_str()
+        .expect("evidence_url")
+        .to_string();
+    let r = app
+        .client
+        .get(format!("{}{url}", app.base))
+        .bearer_auth(&sjj)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.bytes().await.unwrap().to_vec(), pdf());
+    let jyj_token = app.token("jyj").await;
+    let r = app
+        .client
+        .get(format!("{}{url}", app.base))
+        .bearer_auth(&jyj_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let oid = m["id"].as_i64().unwrap();
+    let r = app
+        .client
+        .get(format!(
+            "{}/competitions/{id}/obligations/{oid}/evidence",
+            app.base
+        ))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "the subject downloads it on the page"
+    );
     assert!(v["history"].to_string().contains("报告里程碑完成"), "{v}");
     // persons and evidence are for the departments and the subject, not other units
     let jyj = app.token("jyj").await;
@@ -1397,7 +1489,10 @@ async fn milestones_tracked(backend: Backend) {
         .cloned()
         .unwrap();
     assert_eq!(m["state"], "fulfilled");
-    assert!(m["evidence"].is_null() && m["person"].is_null(), "{m}");
+    assert!(
+        m["evidence"].is_null() && m["person"].is_null() && m["evidence_file"].is_null(),
+        "{m}"
+    );
     assert!(v["history"].to_string().contains("逾期完成"), "{v}");
     let todo = html(&app, &cookie, "/").await;
     assert!(!todo.contains("协议里程碑：完成试点部署"));
