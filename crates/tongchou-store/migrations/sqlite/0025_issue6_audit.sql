@@ -1,0 +1,6 @@
+-- board_history joins the tamper-evident history: each entry chained per subject (indicator or case) by seq, prev_hash and hash
+ALTER TABLE board_history ADD COLUMN seq BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE board_history ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE board_history ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+UPDATE board_history SET seq = (SELECT COUNT(*) FROM board_history b WHERE b.subject = board_history.subject AND b.subject_id = board_history.subject_id AND b.id <= board_history.id);
+CREATE UNIQUE INDEX board_history_chain ON board_history (subject, subject_id, seq)
