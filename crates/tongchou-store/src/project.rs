@@ -1737,7 +1737,7 @@ async fn write_obligations(tx: &mut Tx, project: i64, c: &Changes, now: &str) ->
             .execute(&mut *tx)
             .await?;
     }
-    if let Some((prefix, on)) = &c.lapse_prefix {
+    for (prefix, on) in c.lapse_prefix.iter().chain(c.also_lapse.iter()) {
         // ISO dates compare as text in both databases.
         sqlx::query("UPDATE obligations SET state = CASE WHEN due < $3 THEN 'lapsed' ELSE 'cancelled' END WHERE project_id = $1 AND state = 'open' AND code LIKE $2")
             .bind(project)
