@@ -63,6 +63,30 @@ async fn evaluation(backend: Backend) {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("请为“应用使用情况”评分"));
 
+    // Shaoxing art.33 普查: the authority's census lists every project in operation in its
+    // scope with the year's evaluation; not yet self-evaluated here. Units do not see it.
+    let census = |v: &Value| {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["project_id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("project {id} in the census: {v}"))
+    };
+    let (s, v) = app.get(&auth, "/api/v1/evaluations/census").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["year"], year, "{v}");
+    let row = census(&v);
+    assert!(
+        row["self_total"].is_null() && row["spot_checked"] == false,
+        "{row}"
+    );
+    let (s, _) = app.get(&unit, "/api/v1/evaluations/census").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, v) = app.get(&auth, "/api/v1/evaluations/census?year=abc").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+
     // Shaoxing art.33: the unit self-evaluates; the authority spot-checks by a third party.
     let mut body = scores(&app, 30);
     body.insert("year".into(), json!(year));
@@ -98,6 +122,21 @@ async fn evaluation(backend: Backend) {
     spot.insert("result".into(), json!("内部抽查意见：基本无人使用"));
     let (s, v) = app.act(&auth, id, "spot_check", Value::Object(spot)).await;
     assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, v) = app.get(&auth, "/api/v1/evaluations/census").await;
+    let row = census(&v);
+    assert_eq!(
+        (row["self_total"].as_i64(), row["spot_checked"].as_bool()),
+        (Some(30), Some(true)),
+        "{row}"
+    );
+    let (auth_cookie, _) = app.page_session("sjj").await;
+    let html = get_page(format!("{}/evaluations/census", app.base), auth_cookie).await;
+    assert!(
+        html.contains("上城区校园一卡通应用")
+            && html.contains("第三十三条")
+            && html.contains("已抽查"),
+        "{html}"
+    );
 
     // E3/E4: the outcome is proposed, then confirmed; a zombie system enters the list.
     let (s, v) = app
