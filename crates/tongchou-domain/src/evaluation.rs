@@ -594,7 +594,7 @@ pub fn bars(
             out.push(Bar {
                 code: "upgrade_unpassed".into(),
                 message: format!(
-                    "迭代升级的业务应用系统须通过绩效评价：本单位的“{system}”最近一次评价结果为“{}”",
+                    "迭代升级的业务应用系统须通过绩效评价：本单位的“{system}”最近一次评价结果为“{}”，不得申报升级项目（至该系统绩效评价通过为止）",
                     outcome.label()
                 ),
                 until: None,

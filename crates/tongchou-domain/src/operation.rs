@@ -1562,6 +1562,30 @@ pub fn take_down_event(obligation: &str) -> Option<Event> {
     })
 }
 
+/// 强制淘汰 (Shangcheng 第九章: 对低绩且未按期整改的应用 … 给予强制淘汰): the retired project's
+/// systems still running are taken down and their cloud released, on the confirmation's date.
+pub fn retirement_events(ops: &OpsState, date: Date) -> Vec<Event> {
+    let mut out = Vec::new();
+    for s in &ops.systems {
+        if matches!(s.state, SystemState::Stopped | SystemState::TakenDown) {
+            continue;
+        }
+        for c in s.active_cloud() {
+            out.push(Event::Operation {
+                op: OpEvent::CloudReleased {
+                    system: s.no,
+                    resource: c.no,
+                    date,
+                },
+            });
+        }
+        out.push(Event::Operation {
+            op: OpEvent::TakenDown { system: s.no },
+        });
+    }
+    out
+}
+
 pub fn take_down_consequence() -> &'static str {
     "数据目录未按共享规范要求在3个月内完成整改，予以下架"
 }

@@ -388,6 +388,8 @@ fn upgrade_refused_while_the_units_system_has_not_passed_evaluation() {
     match declare(&ctx, None) {
         Err(Refusal::Rule { message, cite }) => {
             assert!(message.contains("限期整改"), "{message}");
+            // A6: says until when — until the system passes its evaluation.
+            assert!(message.contains("至该系统绩效评价通过为止"), "{message}");
             assert!(cite.article.contains("项目申报"));
         }
         r => panic!("{r:?}"),

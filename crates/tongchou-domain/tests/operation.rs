@@ -685,3 +685,20 @@ fn other_units_request_data_through_the_platform() {
     );
     assert_eq!(w.sys().requests[1].state, operation::RequestState::Refused);
 }
+
+// Shangcheng 第九章: 对低绩且未按期整改的应用 … 给予强制淘汰 — the retired project's running
+// systems are taken down with their cloud released; a stopped one is left as it is.
+#[test]
+fn forced_retirement_takes_the_running_systems_down_and_releases_their_cloud() {
+    let mut w = World::new(system(1, false, false, false));
+    w.register();
+    w.run(&unit_clerk(), request_host());
+    let live = ok(w.go_live());
+    apply_all(&mut w.ops, &live.events);
+    let events = operation::retirement_events(&w.ops, today());
+    assert_eq!(events.len(), 2, "{events:?}");
+    apply_all(&mut w.ops, &events);
+    assert_eq!(w.sys().state, SystemState::TakenDown);
+    assert!(w.sys().cloud_totals().is_empty());
+    assert!(operation::retirement_events(&w.ops, today()).is_empty());
+}

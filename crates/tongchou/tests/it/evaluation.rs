@@ -472,6 +472,34 @@ async fn forced_retirement_bars_next_year(backend: Backend) {
         .walk(ProjectId(id), "wjw", Stage::InOperation)
         .await
         .unwrap();
+    // The application runs with cloud resources (registered first, Shaoxing art.29).
+    let day = today().to_string();
+    for (action, body) in [
+        (
+            "add_system",
+            json!({"name": "健康档案查询", "operating_body": "某运维公司", "responsible_person": "王运维",
+                              "om_rules": "运维制度", "om_amount": "50000", "internet_facing": false, "gov_cloud": false,
+                              "level": 1, "important": false}),
+        ),
+        (
+            "register_system",
+            json!({"system": 1, "reference": "SC-XT-2026-0099", "date": day}),
+        ),
+        (
+            "request_cloud",
+            json!({"system": 1, "kind": "host", "spec": "4核8G", "quantity": 2}),
+        ),
+        ("go_live", json!({"system": 1, "date": day})),
+    ] {
+        let (s, v) = app
+            .post(
+                &unit,
+                &format!("/api/v1/projects/{id}/operation/{action}"),
+                body,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{action}: {v}");
+    }
     let rectify_by = tongchou_domain::lifecycle::add_days(today(), 30).to_string();
     for (y, outcome) in [(year - 1, "rectify"), (year, "retire")] {
         let mut body = scores(&app, 30);
@@ -521,6 +549,15 @@ async fn forced_retirement_bars_next_year(backend: Backend) {
         "{ob}"
     );
     assert_eq!(app.stage(&unit, id).await, "ended");
+    // 强制淘汰: the application is taken down, its cloud released (Shangcheng 第九章).
+    let (s, v) = app
+        .get(&unit, &format!("/api/v1/projects/{id}/operation"))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let sys = &v["systems"][0];
+    assert_eq!(sys["state"], "taken_down", "{v}");
+    assert!(sys["cloud_totals"].as_array().unwrap().is_empty(), "{v}");
+    assert!(app.st.db.verify_history().await.unwrap().is_ok());
     let draft = app.draft(&unit, "上城区健康档案查询应用（二期）").await;
     for kind in ["declaration_form", "feasibility_report"] {
         app.upload(&unit, draft, kind, "材料.pdf", pdf()).await;
