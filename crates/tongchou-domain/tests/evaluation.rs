@@ -483,3 +483,56 @@ fn statistics_are_not_for_units_experts_or_companies() {
 
 #[allow(dead_code)]
 fn _spot(_: SpotCheck) {}
+
+// ZJ-share 三（五）: 组织专家和有关部门对应用进行绩效评估，梳理最佳应用清单，推荐参与“争先制”评选
+// (E5) — an outcome the authority proposes and confirms, only for a passing score.
+#[test]
+fn best_application_list_and_nomination_need_a_passing_score() {
+    let propose = |ctx: &ProjectContext| {
+        decide(
+            ctx,
+            &authority(),
+            Command::ProposeOutcome {
+                year: 2026,
+                outcome: Outcome::Best,
+                rectify_by: None,
+                reason: "应用成效突出，跨部门复用 6 家".into(),
+            },
+            &profile(),
+            today(),
+        )
+    };
+    let mut ctx = at(Stage::InOperation);
+    ctx.evaluations.push(record(2026, 92, None, false));
+    let dec = propose(&ctx).unwrap();
+    assert!(dec.events.iter().any(|e| matches!(
+        e,
+        Event::OutcomeProposed {
+            outcome: Outcome::Best,
+            ..
+        }
+    )));
+    assert!(Outcome::Best.label().contains("争先制"));
+    ctx.evaluations[0] = record(2026, 50, None, false);
+    assert!(
+        matches!(propose(&ctx), Err(Refusal::Invalid { .. })),
+        "a failing score is not a best application"
+    );
+    // Confirmed, it stays in operation (no consequence but the list).
+    ctx.evaluations[0] = record(2026, 92, Some(Outcome::Best), false);
+    let dec = decide(
+        &ctx,
+        &authority(),
+        Command::ConfirmOutcome {
+            year: 2026,
+            agree: true,
+            leader: None,
+            leader_date: None,
+            opinion: String::new(),
+        },
+        &profile(),
+        today(),
+    )
+    .unwrap();
+    assert_eq!(dec.to, Stage::InOperation);
+}
