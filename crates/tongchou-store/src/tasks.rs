@@ -233,7 +233,7 @@ fn board_row_hash(r: &AnyRow, prev: &str) -> Result<String> {
 impl Db {
     /// Chain the `board_history` entries written before migration 0025 (no hash yet), in their
     /// order; returns how many were chained. Run once, right after the migration.
-    pub(crate) async fn chain_board_history(&self) -> Result<u64> {
+    pub async fn chain_board_history(&self) -> Result<u64> {
         let (_write, mut tx) = self.begin_write().await?;
         let rows = sqlx::query(BOARD_CHAIN_SQL).fetch_all(&mut *tx).await?;
         let mut last: Option<(String, i64, String)> = None;

@@ -894,4 +894,15 @@ async fn tampered_board_history_fails_audit_verify() {
     assert!(err.contains("content does not match"), "{err}");
     let broken = app.st.db.verify_board_history().await.unwrap().unwrap_err();
     assert_eq!((broken.project_id, broken.seq), (id, 2));
+
+    // Entries written before migration 0025 (numbered, no hash yet) are chained at upgrade, and
+    // the chain then verifies.
+    app.st
+        .db
+        .execute_raw("UPDATE board_history SET prev_hash = '', hash = ''")
+        .await
+        .unwrap();
+    assert!(app.st.db.verify_board_history().await.unwrap().is_err());
+    assert_eq!(app.st.db.chain_board_history().await.unwrap(), n);
+    assert_eq!(app.st.db.verify_board_history().await.unwrap().unwrap(), n);
 }
