@@ -536,3 +536,40 @@ fn best_application_list_and_nomination_need_a_passing_score() {
     .unwrap();
     assert_eq!(dec.to, Stage::InOperation);
 }
+
+// ZJ-plan 四(四): 项目验收、预算绩效评价、专项审计和基层用户评价相结合 — the users of an application
+// in operation (units of its jurisdiction or below) rate it 1–5 stars; the builder, the city above,
+// experts and audit do not; the average × 20 is the 基层用户评价 indicator's score.
+#[test]
+fn users_of_an_application_rate_it_and_the_average_scores_the_indicator() {
+    use tongchou_domain::evaluation::{check_rating, user_rating_score};
+    let ctx = at(Stage::InOperation);
+    let p = &ctx.project;
+    assert!(check_rating(&other_clerk(), p, 4, "好用").is_ok());
+    for a in [unit_clerk(), city_authority(), expert(1), audit()] {
+        assert!(
+            matches!(check_rating(&a, p, 4, ""), Err(Refusal::Forbidden(_))),
+            "{}",
+            a.name
+        );
+    }
+    for stars in [0, 6] {
+        assert!(matches!(
+            check_rating(&other_clerk(), p, stars, ""),
+            Err(Refusal::Invalid { .. })
+        ));
+    }
+    assert!(matches!(
+        check_rating(&other_clerk(), p, 3, &"长".repeat(501)),
+        Err(Refusal::Invalid { .. })
+    ));
+    let building = at(Stage::InConstruction);
+    assert!(matches!(
+        check_rating(&other_clerk(), &building.project, 4, ""),
+        Err(Refusal::WrongStage { .. })
+    ));
+    assert_eq!(user_rating_score(0, 0), None);
+    assert_eq!(user_rating_score(2, 7), Some(70));
+    assert_eq!(user_rating_score(3, 13), Some(87));
+    assert_eq!(user_rating_score(1, 5), Some(100));
+}

@@ -154,7 +154,7 @@ pub fn board_entry_hash(
 /// Append to `board_history` (indicators and showcase cases): one hash-chained entry per
 /// subject (`seq`, `prev_hash`, `hash`), so `audit verify` covers it like the projects' history.
 #[allow(clippy::too_many_arguments)]
-async fn board_log(
+pub(crate) async fn board_log(
     tx: &mut Tx,
     subject: &str,
     subject_id: i64,

@@ -87,6 +87,105 @@ async fn evaluation(backend: Backend) {
     let (s, v) = app.get(&auth, "/api/v1/evaluations/census?year=abc").await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
 
+    // ZJ-plan 四(四) 基层用户评价: the users of the application (other units of its district) rate
+    // it once a year each; not the unit that built it, not the city, not experts; 1–5 stars.
+    let ratings = format!("/api/v1/projects/{id}/ratings");
+    let wjw = app.token("wjw").await;
+    let mzj = app.token("mzj").await;
+    let (s, v) = app
+        .post(&wjw, &ratings, json!({"stars": 5, "comment": "查询方便"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        (v["count"].as_i64(), v["score"].as_i64()),
+        (Some(1), Some(100)),
+        "{v}"
+    );
+    let (s, v) = app.post(&wjw, &ratings, json!({"stars": 4})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        (v["count"].as_i64(), v["score"].as_i64()),
+        (Some(1), Some(80)),
+        "replaced: {v}"
+    );
+    let (s, v) = app
+        .post(&mzj, &ratings, json!({"stars": 2, "comment": "数据更新慢"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        (v["count"].as_i64(), v["score"].as_i64()),
+        (Some(2), Some(60)),
+        "{v}"
+    );
+    let (s, v) = app.post(&mzj, &ratings, json!({"stars": 9})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["fields"][0]["field"], "stars", "{v}");
+    for who in ["jyj", "hzsjj", "sjs"] {
+        let t = app.token(who).await;
+        let (s, v) = app.post(&t, &ratings, json!({"stars": 5})).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{who}: {v}");
+    }
+    let zj = app.token("zj1").await;
+    let (s, _) = app.post(&zj, &ratings, json!({"stars": 5})).await;
+    assert!(
+        matches!(s, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+        "{s}"
+    );
+    let (s, v) = app.get(&unit, &ratings).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        (v["count"].as_i64(), v["may_rate"].as_bool()),
+        (Some(2), Some(false)),
+        "{v}"
+    );
+    assert!(app.st.db.verify_board_history().await.unwrap().is_ok());
+    // The page (no JavaScript; CSRF on the form).
+    let (mzj_cookie, mzj_csrf) = app.page_session("mzj").await;
+    let html = get_page(
+        format!("{}/projects/{id}/ratings", app.base),
+        mzj_cookie.clone(),
+    )
+    .await;
+    assert!(
+        html.contains("区卫生健康局")
+            && html.contains("60 分")
+            && html.contains("四(四)")
+            && html.contains("name=\"_csrf\""),
+        "{html}"
+    );
+    let r = app
+        .client
+        .post(format!("{}/projects/{id}/ratings", app.base))
+        .header("cookie", &mzj_cookie)
+        .form(&[("stars", "3")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::FORBIDDEN,
+        "no CSRF token, nothing recorded"
+    );
+    let r = app
+        .client
+        .post(format!("{}/projects/{id}/ratings", app.base))
+        .header("cookie", &mzj_cookie)
+        .form(&[
+            ("_csrf", mzj_csrf.as_str()),
+            ("stars", "3"),
+            ("comment", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.status().is_success() || r.status().is_redirection(),
+        "{}",
+        r.status()
+    );
+    let (_, v) = app.get(&unit, &ratings).await;
+    assert_eq!(v["score"], 70, "(4 + 3) / 2 × 20: {v}");
+
     // Shaoxing art.33: the unit self-evaluates; the authority spot-checks by a third party.
     let mut body = scores(&app, 30);
     body.insert("year".into(), json!(year));
@@ -128,6 +227,11 @@ async fn evaluation(backend: Backend) {
         (row["self_total"].as_i64(), row["spot_checked"].as_bool()),
         (Some(30), Some(true)),
         "{row}"
+    );
+    assert_eq!(
+        (row["ratings"].as_i64(), row["user_rating_score"].as_i64()),
+        (Some(2), Some(70)),
+        "the users' ratings in the census: {row}"
     );
     let (auth_cookie, _) = app.page_session("sjj").await;
     let html = get_page(format!("{}/evaluations/census", app.base), auth_cookie).await;
