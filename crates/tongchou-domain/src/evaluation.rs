@@ -594,7 +594,7 @@ pub fn bars(
             out.push(Bar {
                 code: "upgrade_unpassed".into(),
                 message: format!(
-                    "迭代升级的业务应用系统须通过绩效评价：本单位的“{system}”最近一次评价结果为“{}”",
+                    "迭代升级的业务应用系统须通过绩效评价：本单位的“{system}”最近一次评价结果为“{}”，不得申报升级项目（至该系统绩效评价通过为止）",
                     outcome.label()
                 ),
                 until: None,
@@ -1090,4 +1090,62 @@ pub fn available(ctx: &ProjectContext, actor: &Actor, out: &mut Vec<&'static str
     {
         out.push("publish_evaluation");
     }
+}
+
+/// 基层用户评价 (ZJ-plan 四(四): 项目验收、预算绩效评价、专项审计和基层用户评价相结合): the users of an
+/// application in operation rate it, 1–5 stars, once per year each (a new rating replaces theirs).
+pub fn user_rating_cite() -> Citation {
+    Citation::new(ZJ, "四(四)")
+}
+
+/// Who may rate an application, and what: an account of a unit in the application's jurisdiction
+/// or below (its users at the grassroots), not the unit that built it (no self-rating), nor an
+/// expert or a market entity; the application in operation; 1–5 stars, a comment of at most 500
+/// characters. The caller has checked that the actor may see the project.
+pub fn check_rating(
+    actor: &Actor,
+    project: &crate::project::Project,
+    stars: u32,
+    comment: &str,
+) -> Result<(), Refusal> {
+    if actor.has(Role::Expert) || actor.has(Role::MarketEntity) || actor.has(Role::Audit) {
+        return Err(Refusal::Forbidden(
+            "基层用户评价由应用的使用单位填写，专家、审计和市场主体不参与".into(),
+        ));
+    }
+    if !actor
+        .jurisdiction_path
+        .starts_with(&project.jurisdiction_path)
+    {
+        return Err(Refusal::Forbidden(
+            "只有应用所在辖区及下级的使用单位可以评价".into(),
+        ));
+    }
+    if actor.unit_id == project.unit_id {
+        return Err(Refusal::Forbidden(
+            "建设单位不能评价本单位的应用（基层用户评价）".into(),
+        ));
+    }
+    if project.stage != Stage::InOperation {
+        return Err(Refusal::WrongStage {
+            stage: project.stage.label(),
+            action: "评价应用",
+        });
+    }
+    if !(1..=5).contains(&stars) {
+        return Err(invalid("stars", "评分为 1–5 星"));
+    }
+    if comment.chars().count() > 500 {
+        return Err(invalid("comment", "评价意见不超过 500 字"));
+    }
+    Ok(())
+}
+
+/// The 基层用户评价 indicator's score from the ratings: the average of the stars × 20 (0–100),
+/// rounded; None without a rating.
+pub fn user_rating_score(count: i64, stars_sum: i64) -> Option<u32> {
+    if count <= 0 {
+        return None;
+    }
+    Some(((stars_sum * 20 + count / 2) / count).clamp(0, 100) as u32)
 }

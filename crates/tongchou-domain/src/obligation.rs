@@ -36,6 +36,10 @@ pub struct Changes {
     /// when construction ends): those already due before the date lapse unmet, later ones are
     /// cancelled.
     pub lapse_prefix: Option<(String, Date)>,
+    /// Further prefixes that lapse as `lapse_prefix` does (a stopped system's assessments and
+    /// its vulnerabilities' fixes).
+    #[serde(default)]
+    pub also_lapse: Vec<(String, Date)>,
 }
 
 impl Changes {
@@ -44,6 +48,7 @@ impl Changes {
             && self.fulfil.is_empty()
             && !self.cancel_all
             && self.lapse_prefix.is_none()
+            && self.also_lapse.is_empty()
     }
 }
 

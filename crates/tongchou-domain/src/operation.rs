@@ -38,6 +38,13 @@ pub const CATALOGUE_FIX_MONTHS: u32 = 3;
 /// (Hyphens, not underscores: the prefix goes into SQL LIKE, where `_` is a wildcard.)
 pub const ASSESSMENT_PREFIX: &str = "djcp-";
 pub const CATALOGUE_PREFIX: &str = "catalogue-fix-";
+/// A reported vulnerability's fix by its deadline (`vuln-fix-{system}-{vuln}`, Shaoxing art.37).
+pub const VULN_PREFIX: &str = "vuln-fix-";
+
+/// The obligation code of a system's vulnerability.
+pub fn vuln_obligation_code(system: u32, vuln: u32) -> String {
+    format!("{VULN_PREFIX}{system}-{vuln}")
+}
 
 /// Stages in which a project's systems are recorded and run (cloud is requested during
 /// implementation, Shaoxing art.18; the system runs after acceptance).
@@ -1555,6 +1562,30 @@ pub fn take_down_event(obligation: &str) -> Option<Event> {
     })
 }
 
+/// 强制淘汰 (Shangcheng 第九章: 对低绩且未按期整改的应用 … 给予强制淘汰): the retired project's
+/// systems still running are taken down and their cloud released, on the confirmation's date.
+pub fn retirement_events(ops: &OpsState, date: Date) -> Vec<Event> {
+    let mut out = Vec::new();
+    for s in &ops.systems {
+        if matches!(s.state, SystemState::Stopped | SystemState::TakenDown) {
+            continue;
+        }
+        for c in s.active_cloud() {
+            out.push(Event::Operation {
+                op: OpEvent::CloudReleased {
+                    system: s.no,
+                    resource: c.no,
+                    date,
+                },
+            });
+        }
+        out.push(Event::Operation {
+            op: OpEvent::TakenDown { system: s.no },
+        });
+    }
+    out
+}
+
 pub fn take_down_consequence() -> &'static str {
     "数据目录未按共享规范要求在3个月内完成整改，予以下架"
 }
@@ -1580,9 +1611,34 @@ pub fn obligation_changes(op: &OpEvent, cal: &Calendar, today: Date, c: &mut Cha
             ..
         } => c.new.push(assessment_obligation(cal, code, *trigger)),
         OpEvent::Stopped { system, date, .. } => {
-            // The system's yearly assessments end with it: one already due lapses unmet.
+            // The system's yearly assessments end with it: one already due lapses unmet; so do
+            // the fixes of its open vulnerabilities.
             c.lapse_prefix = Some((format!("{ASSESSMENT_PREFIX}{system}-"), *date));
+            c.also_lapse
+                .push((format!("{VULN_PREFIX}{system}-"), *date));
         }
+        // Shaoxing art.37: 存在安全隐患和系统漏洞的，应及时修复 — the fix is due by the deadline
+        // the unit recorded; fixed, or (unfixable) the system shut down, the duty is met.
+        OpEvent::VulnReported { system, vuln } => c.new.push(NewObligation {
+            code: vuln_obligation_code(*system, vuln.no),
+            title: format!(
+                "安全隐患「{}」在修复期限前修复；无法修复的，系统予以关停",
+                vuln.description
+            ),
+            cite: cite("第三十七条"),
+            trigger: vuln.found,
+            due: vuln.fix_deadline,
+            owner: Role::Unit,
+            warning: None,
+        }),
+        OpEvent::VulnFixed {
+            system, vuln, date, ..
+        }
+        | OpEvent::VulnUnfixable {
+            system, vuln, date, ..
+        } => c
+            .fulfil
+            .push((vuln_obligation_code(*system, *vuln), (*date).min(today))),
         OpEvent::FindingRecorded { system, finding } => {
             let due = cal.add_months(finding.date, CATALOGUE_FIX_MONTHS);
             c.new.push(NewObligation {

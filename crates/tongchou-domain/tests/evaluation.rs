@@ -388,6 +388,8 @@ fn upgrade_refused_while_the_units_system_has_not_passed_evaluation() {
     match declare(&ctx, None) {
         Err(Refusal::Rule { message, cite }) => {
             assert!(message.contains("限期整改"), "{message}");
+            // A6: says until when — until the system passes its evaluation.
+            assert!(message.contains("至该系统绩效评价通过为止"), "{message}");
             assert!(cite.article.contains("项目申报"));
         }
         r => panic!("{r:?}"),
@@ -481,3 +483,93 @@ fn statistics_are_not_for_units_experts_or_companies() {
 
 #[allow(dead_code)]
 fn _spot(_: SpotCheck) {}
+
+// ZJ-share 三（五）: 组织专家和有关部门对应用进行绩效评估，梳理最佳应用清单，推荐参与“争先制”评选
+// (E5) — an outcome the authority proposes and confirms, only for a passing score.
+#[test]
+fn best_application_list_and_nomination_need_a_passing_score() {
+    let propose = |ctx: &ProjectContext| {
+        decide(
+            ctx,
+            &authority(),
+            Command::ProposeOutcome {
+                year: 2026,
+                outcome: Outcome::Best,
+                rectify_by: None,
+                reason: "应用成效突出，跨部门复用 6 家".into(),
+            },
+            &profile(),
+            today(),
+        )
+    };
+    let mut ctx = at(Stage::InOperation);
+    ctx.evaluations.push(record(2026, 92, None, false));
+    let dec = propose(&ctx).unwrap();
+    assert!(dec.events.iter().any(|e| matches!(
+        e,
+        Event::OutcomeProposed {
+            outcome: Outcome::Best,
+            ..
+        }
+    )));
+    assert!(Outcome::Best.label().contains("争先制"));
+    ctx.evaluations[0] = record(2026, 50, None, false);
+    assert!(
+        matches!(propose(&ctx), Err(Refusal::Invalid { .. })),
+        "a failing score is not a best application"
+    );
+    // Confirmed, it stays in operation (no consequence but the list).
+    ctx.evaluations[0] = record(2026, 92, Some(Outcome::Best), false);
+    let dec = decide(
+        &ctx,
+        &authority(),
+        Command::ConfirmOutcome {
+            year: 2026,
+            agree: true,
+            leader: None,
+            leader_date: None,
+            opinion: String::new(),
+        },
+        &profile(),
+        today(),
+    )
+    .unwrap();
+    assert_eq!(dec.to, Stage::InOperation);
+}
+
+// ZJ-plan 四(四): 项目验收、预算绩效评价、专项审计和基层用户评价相结合 — the users of an application
+// in operation (units of its jurisdiction or below) rate it 1–5 stars; the builder, the city above,
+// experts and audit do not; the average × 20 is the 基层用户评价 indicator's score.
+#[test]
+fn users_of_an_application_rate_it_and_the_average_scores_the_indicator() {
+    use tongchou_domain::evaluation::{check_rating, user_rating_score};
+    let ctx = at(Stage::InOperation);
+    let p = &ctx.project;
+    assert!(check_rating(&other_clerk(), p, 4, "好用").is_ok());
+    for a in [unit_clerk(), city_authority(), expert(1), audit()] {
+        assert!(
+            matches!(check_rating(&a, p, 4, ""), Err(Refusal::Forbidden(_))),
+            "{}",
+            a.name
+        );
+    }
+    for stars in [0, 6] {
+        assert!(matches!(
+            check_rating(&other_clerk(), p, stars, ""),
+            Err(Refusal::Invalid { .. })
+        ));
+    }
+    assert!(matches!(
+        check_rating(&other_clerk(), p, 3, &"长".repeat(501)),
+        Err(Refusal::Invalid { .. })
+    ));
+    let building = at(Stage::InConstruction);
+    assert!(matches!(
+        check_rating(&other_clerk(), &building.project, 4, ""),
+        Err(Refusal::WrongStage { .. })
+    ));
+    assert_eq!(user_rating_score(0, 0), None);
+    assert_eq!(user_rating_score(2, 7), Some(70));
+    assert_eq!(user_rating_score(3, 13), Some(87));
+    assert_eq!(user_rating_score(1, 5), Some(100));
+}

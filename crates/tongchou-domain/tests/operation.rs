@@ -389,6 +389,97 @@ fn unfixable_vulnerability_shuts_the_system_down_until_the_fix_is_recorded() {
     assert_eq!(w.sys().state, SystemState::Live);
 }
 
+// Shaoxing art.37: 若存在安全隐患和系统漏洞，应及时修复 — the fix deadline the unit records is a
+// dated duty (overdue on the boards, on the unit's to-do list); the fix meets it, so does the
+// shutdown of a system whose vulnerability cannot be fixed; stopping the system ends it.
+#[test]
+fn vulnerability_fix_is_an_obligation_due_by_its_deadline() {
+    let report = |w: &mut World, what: &str| {
+        w.run(
+            &unit_clerk(),
+            OpCommand::ReportVuln {
+                system: 1,
+                description: what.into(),
+                found: d(2026, 6, 1),
+                fix_deadline: d(2026, 6, 8),
+            },
+        )
+    };
+    let mut w = World::new(system(1, false, false, false));
+    let live = ok(w.go_live());
+    apply_all(&mut w.ops, &live.events);
+    let dec = report(&mut w, "弱口令");
+    let c = obligations_of(&dec, &w.ctx);
+    assert_eq!(c.new.len(), 1, "{c:?}");
+    let o = &c.new[0];
+    assert_eq!(
+        (o.code.as_str(), o.due, o.trigger),
+        ("vuln-fix-1-1", d(2026, 6, 8), d(2026, 6, 1))
+    );
+    assert_eq!(
+        (o.cite.document.as_str(), o.cite.article.as_str()),
+        (SHAOXING, "第三十七条")
+    );
+    assert!(o.title.contains("弱口令"), "{}", o.title);
+    // Fixed (late): the duty is fulfilled on the fix date.
+    let fix = w.run(
+        &unit_clerk(),
+        OpCommand::FixVuln {
+            system: 1,
+            vuln: 1,
+            date: d(2026, 6, 10),
+            note: "已修改口令策略".into(),
+        },
+    );
+    assert_eq!(
+        obligations_of(&fix, &w.ctx).fulfil,
+        vec![("vuln-fix-1-1".to_string(), d(2026, 6, 10))]
+    );
+    // Unfixable: the shutdown meets the rule, the duty is fulfilled too.
+    report(&mut w, "Struts2 远程代码执行");
+    let shut = w.run(
+        &unit_clerk(),
+        OpCommand::VulnUnfixable {
+            system: 1,
+            vuln: 2,
+            date: d(2026, 6, 9),
+            note: "框架已停止维护".into(),
+        },
+    );
+    assert_eq!(
+        obligations_of(&shut, &w.ctx).fulfil,
+        vec![("vuln-fix-1-2".to_string(), d(2026, 6, 9))]
+    );
+    // A stopped system's open vulnerability fixes end with it.
+    let mut w = World::new(system(1, false, false, false));
+    let live = ok(w.go_live());
+    apply_all(&mut w.ops, &live.events);
+    report(&mut w, "目录遍历");
+    w.run(
+        &unit_clerk(),
+        OpCommand::Backup {
+            system: 1,
+            date: today(),
+            note: "全量备份".into(),
+        },
+    );
+    let stop = w.run(
+        &unit_clerk(),
+        OpCommand::Stop {
+            system: 1,
+            date: today(),
+            reason: "系统停用".into(),
+        },
+    );
+    assert!(
+        obligations_of(&stop, &w.ctx)
+            .also_lapse
+            .contains(&("vuln-fix-1-".to_string(), today())),
+        "{:?}",
+        obligations_of(&stop, &w.ctx)
+    );
+}
+
 // Shaoxing art.18: 系统停用后，项目建设单位应做好系统备份工作，及时关停系统，并注销使用云资源.
 #[test]
 fn stop_refused_without_backup_and_releases_all_cloud() {
@@ -593,4 +684,21 @@ fn other_units_request_data_through_the_platform() {
         answer(false, "涉及未成年人个人信息，请改用核验接口"),
     );
     assert_eq!(w.sys().requests[1].state, operation::RequestState::Refused);
+}
+
+// Shangcheng 第九章: 对低绩且未按期整改的应用 … 给予强制淘汰 — the retired project's running
+// systems are taken down with their cloud released; a stopped one is left as it is.
+#[test]
+fn forced_retirement_takes_the_running_systems_down_and_releases_their_cloud() {
+    let mut w = World::new(system(1, false, false, false));
+    w.register();
+    w.run(&unit_clerk(), request_host());
+    let live = ok(w.go_live());
+    apply_all(&mut w.ops, &live.events);
+    let events = operation::retirement_events(&w.ops, today());
+    assert_eq!(events.len(), 2, "{events:?}");
+    apply_all(&mut w.ops, &events);
+    assert_eq!(w.sys().state, SystemState::TakenDown);
+    assert!(w.sys().cloud_totals().is_empty());
+    assert!(operation::retirement_events(&w.ops, today()).is_empty());
 }

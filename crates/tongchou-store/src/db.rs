@@ -162,6 +162,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0023_market_units.sql"),
         include_str!("../migrations/postgres/0023_market_units.sql"),
     ),
+    (
+        "0025_issue6_audit",
+        include_str!("../migrations/sqlite/0025_issue6_audit.sql"),
+        include_str!("../migrations/postgres/0025_issue6_audit.sql"),
+    ),
 ];
 
 impl Db {
@@ -314,6 +319,7 @@ impl Db {
         self.pool
             .execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
             .await?;
+        let mut chain_board = false;
         for &(name, sqlite, pg) in MIGRATIONS {
             let done: Option<(String,)> =
                 sqlx::query_as("SELECT name FROM schema_migrations WHERE name = $1")
@@ -338,10 +344,19 @@ impl Db {
                 .await?;
             tx.commit().await?;
             tracing::info!(migration = name, "migration applied");
+            if name == "0025_issue6_audit" {
+                chain_board = true;
+            }
             if name == "0012_search" {
                 let n = self.index_missing_projects().await?;
                 tracing::info!(projects = n, "duplicate-construction index built");
             }
+        }
+        // board_history entries written before 0025 get their hash chain (once, after the
+        // migration's write lock is released).
+        if chain_board {
+            let n = self.chain_board_history().await?;
+            tracing::info!(entries = n, "board history chained");
         }
         // Applications, listings, 一本账 entries and library items joined the index later
         // (issue 5): index those written before, at every start (a no-op once done).

@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod census;
 mod db;
 pub mod demand;
 pub mod evaluation;

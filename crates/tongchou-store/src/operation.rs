@@ -93,13 +93,14 @@ impl Db {
     ) -> Result<Vec<(i64, String)>> {
         let rows = sqlx::query(
             "SELECT o.project_id, o.code FROM obligations o JOIN projects p ON p.id = o.project_id \
-             WHERE p.unit_id = $1 AND o.state = 'open' AND o.due <= $2 AND (o.code LIKE $3 OR o.code LIKE $4) \
+             WHERE p.unit_id = $1 AND o.state = 'open' AND o.due <= $2 AND (o.code LIKE $3 OR o.code LIKE $4 OR o.code LIKE $5) \
              ORDER BY o.due LIMIT 60",
         )
         .bind(unit.0)
         .bind(until.to_string())
         .bind(format!("{}%", tongchou_domain::operation::ASSESSMENT_PREFIX))
         .bind(format!("{}%", tongchou_domain::operation::CATALOGUE_PREFIX))
+        .bind(format!("{}%", tongchou_domain::operation::VULN_PREFIX))
         .fetch_all(&self.pool)
         .await?;
         rows.iter()

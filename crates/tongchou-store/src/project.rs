@@ -258,7 +258,11 @@ pub struct ProgressRow {
 pub struct UnitBoardRow {
     pub unit_name: String,
     pub projects: i64,
+    /// Open overdue obligations.
     pub overdue: i64,
+    /// Open 挂图作战 items past their due date (tasks and milestones).
+    pub overdue_tasks: i64,
+    /// Projects with an overdue obligation or an overdue item.
     pub overdue_projects: i64,
 }
 
@@ -1039,8 +1043,9 @@ impl Db {
         Some((where_.join(" AND "), binds))
     }
 
-    /// 晾晒台: per unit within the scope and filter, projects, open overdue obligations and the
-    /// projects that have one, worst first.
+    /// 晾晒台: per unit within the scope and filter, projects, open overdue obligations, open
+    /// overdue 挂图作战 items (tasks and milestones past their due date, ZJ-plan 四(一)/(三)) and
+    /// the projects that have either, worst first (obligations + tasks).
     pub async fn board_units(
         &self,
         scope: &ListScope,
@@ -1052,21 +1057,32 @@ impl Db {
         };
         let n = binds.len();
         let sql = format!(
-            "SELECT n.name AS unit_name, CAST(COUNT(DISTINCT p.id) AS BIGINT) AS projects, \
-             CAST(COUNT(o.id) AS BIGINT) AS overdue, CAST(COUNT(DISTINCT o.project_id) AS BIGINT) AS overdue_projects \
-             FROM projects p JOIN units n ON n.id = p.unit_id \
-             LEFT JOIN obligations o ON o.project_id = p.id AND o.state = 'open' AND o.due < ${} \
-             WHERE {w} GROUP BY n.name ORDER BY overdue DESC, overdue_projects DESC, n.name",
-            n + 1
+            "SELECT n.name AS unit_name, CAST(COUNT(*) AS BIGINT) AS projects, \
+             CAST(COALESCE(SUM(x.ob), 0) AS BIGINT) AS overdue, \
+             CAST(COALESCE(SUM(x.tk), 0) AS BIGINT) AS overdue_tasks, \
+             CAST(COALESCE(SUM(CASE WHEN x.ob + x.tk > 0 THEN 1 ELSE 0 END), 0) AS BIGINT) AS overdue_projects \
+             FROM (SELECT p.unit_id, \
+                 (SELECT COUNT(*) FROM obligations o WHERE o.project_id = p.id AND o.state = 'open' AND o.due < ${a}) AS ob, \
+                 (SELECT COUNT(*) FROM project_tasks t WHERE t.project_id = p.id AND t.state = 'open' AND t.due < ${b}) AS tk \
+               FROM projects p WHERE {w}) x JOIN units n ON n.id = x.unit_id \
+             GROUP BY n.name ORDER BY (COALESCE(SUM(x.ob), 0) + COALESCE(SUM(x.tk), 0)) DESC, \
+             COALESCE(SUM(CASE WHEN x.ob + x.tk > 0 THEN 1 ELSE 0 END), 0) DESC, n.name",
+            a = n + 1,
+            b = n + 2
         );
         let q = bind_all(sqlx::query(&sql), &binds);
-        let rows = q.bind(today.to_string()).fetch_all(&self.pool).await?;
+        let rows = q
+            .bind(today.to_string())
+            .bind(today.to_string())
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 Ok(UnitBoardRow {
                     unit_name: r.try_get("unit_name")?,
                     projects: r.try_get("projects")?,
                     overdue: r.try_get("overdue")?,
+                    overdue_tasks: r.try_get("overdue_tasks")?,
                     overdue_projects: r.try_get("overdue_projects")?,
                 })
             })
@@ -1721,7 +1737,7 @@ async fn write_obligations(tx: &mut Tx, project: i64, c: &Changes, now: &str) ->
             .execute(&mut *tx)
             .await?;
     }
-    if let Some((prefix, on)) = &c.lapse_prefix {
+    for (prefix, on) in c.lapse_prefix.iter().chain(c.also_lapse.iter()) {
         // ISO dates compare as text in both databases.
         sqlx::query("UPDATE obligations SET state = CASE WHEN due < $3 THEN 'lapsed' ELSE 'cancelled' END WHERE project_id = $1 AND state = 'open' AND code LIKE $2")
             .bind(project)

@@ -127,9 +127,34 @@ pub struct BoardHistoryEntry {
     pub summary: String,
 }
 
-/// Append to `board_history` (indicators and showcase cases).
+/// The hash of one `board_history` entry: SHA-256 over a canonical JSON array of the previous
+/// entry's hash and the entry's own content (as `audit::entry_hash` for projects' history).
 #[allow(clippy::too_many_arguments)]
-async fn board_log(
+pub fn board_entry_hash(
+    prev: &str,
+    subject: &str,
+    subject_id: i64,
+    seq: i64,
+    at: &str,
+    actor: i64,
+    actor_name: &str,
+    actor_unit: &str,
+    action: &str,
+    summary: &str,
+    payload: &str,
+) -> String {
+    use sha2::{Digest, Sha256};
+    let canonical = serde_json::json!([
+        prev, subject, subject_id, seq, at, actor, actor_name, actor_unit, action, summary, payload
+    ])
+    .to_string();
+    hex::encode(Sha256::digest(canonical.as_bytes()))
+}
+
+/// Append to `board_history` (indicators and showcase cases): one hash-chained entry per
+/// subject (`seq`, `prev_hash`, `hash`), so `audit verify` covers it like the projects' history.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn board_log(
     tx: &mut Tx,
     subject: &str,
     subject_id: i64,
@@ -139,22 +164,140 @@ async fn board_log(
     payload: &serde_json::Value,
     now: &str,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO board_history (subject, subject_id, at, actor_id, actor_name, actor_unit, action, summary, payload) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    let prev = sqlx::query(
+        "SELECT seq, hash FROM board_history WHERE subject = $1 AND subject_id = $2 ORDER BY seq DESC LIMIT 1",
     )
     .bind(subject)
     .bind(subject_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (prev_seq, prev_hash) = match prev {
+        Some(r) => (r.try_get::<i64, _>("seq")?, r.try_get::<String, _>("hash")?),
+        None => (0, String::new()),
+    };
+    let seq = prev_seq + 1;
+    let payload = payload.to_string();
+    let hash = board_entry_hash(
+        &prev_hash,
+        subject,
+        subject_id,
+        seq,
+        now,
+        actor.user_id.0,
+        &actor.name,
+        &actor.unit_name,
+        action,
+        summary,
+        &payload,
+    );
+    sqlx::query(
+        "INSERT INTO board_history (subject, subject_id, seq, at, actor_id, actor_name, actor_unit, action, summary, payload, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(subject)
+    .bind(subject_id)
+    .bind(seq)
     .bind(now)
     .bind(actor.user_id.0)
     .bind(&actor.name)
     .bind(&actor.unit_name)
     .bind(action)
     .bind(summary)
-    .bind(payload.to_string())
+    .bind(payload)
+    .bind(prev_hash)
+    .bind(hash)
     .execute(&mut *tx)
     .await?;
     Ok(())
+}
+
+const BOARD_CHAIN_SQL: &str = "SELECT id, subject, subject_id, seq, at, actor_id, actor_name, actor_unit, action, summary, payload, prev_hash, hash \
+    FROM board_history ORDER BY subject, subject_id, seq";
+
+fn board_row_hash(r: &AnyRow, prev: &str) -> Result<String> {
+    Ok(board_entry_hash(
+        prev,
+        &r.try_get::<String, _>("subject")?,
+        r.try_get("subject_id")?,
+        r.try_get("seq")?,
+        &r.try_get::<String, _>("at")?,
+        r.try_get("actor_id")?,
+        &r.try_get::<String, _>("actor_name")?,
+        &r.try_get::<String, _>("actor_unit")?,
+        &r.try_get::<String, _>("action")?,
+        &r.try_get::<String, _>("summary")?,
+        &r.try_get::<String, _>("payload")?,
+    ))
+}
+
+impl Db {
+    /// Chain the `board_history` entries written before migration 0025 (no hash yet), in their
+    /// order; returns how many were chained. Run once, right after the migration.
+    pub async fn chain_board_history(&self) -> Result<u64> {
+        let (_write, mut tx) = self.begin_write().await?;
+        let rows = sqlx::query(BOARD_CHAIN_SQL).fetch_all(&mut *tx).await?;
+        let mut last: Option<(String, i64, String)> = None;
+        let mut n = 0u64;
+        for r in &rows {
+            let subject: String = r.try_get("subject")?;
+            let subject_id: i64 = r.try_get("subject_id")?;
+            let prev = match &last {
+                Some((s, i, h)) if *s == subject && *i == subject_id => h.clone(),
+                _ => String::new(),
+            };
+            let hash = board_row_hash(r, &prev)?;
+            sqlx::query("UPDATE board_history SET prev_hash = $1, hash = $2 WHERE id = $3")
+                .bind(&prev)
+                .bind(&hash)
+                .bind(r.try_get::<i64, _>("id")?)
+                .execute(&mut *tx)
+                .await?;
+            last = Some((subject, subject_id, hash));
+            n += 1;
+        }
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// Walk every chain of `board_history` (indicators and showcase cases): Ok(entries checked)
+    /// or the first broken entry (`project_id` holds the subject's id, the reason names it).
+    pub async fn verify_board_history(
+        &self,
+    ) -> Result<std::result::Result<u64, crate::audit::Broken>> {
+        let rows = sqlx::query(BOARD_CHAIN_SQL).fetch_all(&self.pool).await?;
+        let mut last: Option<(String, i64, i64, String)> = None;
+        let mut n = 0u64;
+        for r in &rows {
+            let subject: String = r.try_get("subject")?;
+            let subject_id: i64 = r.try_get("subject_id")?;
+            let seq: i64 = r.try_get("seq")?;
+            let prev_hash: String = r.try_get("prev_hash")?;
+            let hash: String = r.try_get("hash")?;
+            let (expected_seq, expected_prev) = match &last {
+                Some((s, i, q, h)) if *s == subject && *i == subject_id => (q + 1, h.clone()),
+                _ => (1, String::new()),
+            };
+            let broken = |reason: &str| crate::audit::Broken {
+                project_id: subject_id,
+                seq,
+                reason: format!("board {subject} {subject_id} history entry {seq}: {reason}"),
+            };
+            if seq != expected_seq {
+                return Ok(Err(broken(&format!(
+                    "sequence gap: expected {expected_seq}"
+                ))));
+            }
+            if prev_hash != expected_prev {
+                return Ok(Err(broken("prev_hash does not match the previous entry")));
+            }
+            if board_row_hash(r, &prev_hash)? != hash {
+                return Ok(Err(broken("content does not match its hash")));
+            }
+            last = Some((subject, subject_id, seq, hash));
+            n += 1;
+        }
+        Ok(Ok(n))
+    }
 }
 
 /// Bump the project's version (an entry is appended to its history: see `append_history`).

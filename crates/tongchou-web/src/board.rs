@@ -316,9 +316,16 @@ pub async fn export(
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
     let ws = wb.add_worksheet().set_name("单位排名").map_err(xl)?;
-    for (c, h) in ["排名", "单位", "项目数", "逾期事项", "有逾期的项目"]
-        .iter()
-        .enumerate()
+    for (c, h) in [
+        "排名",
+        "单位",
+        "项目数",
+        "逾期义务",
+        "逾期任务",
+        "有逾期的项目",
+    ]
+    .iter()
+    .enumerate()
     {
         ws.write_with_format(0, c as u16, *h, &bold).map_err(xl)?;
     }
@@ -328,7 +335,8 @@ pub async fn export(
         ws.write(r, 1, &u.unit_name).map_err(xl)?;
         ws.write(r, 2, u.projects as f64).map_err(xl)?;
         ws.write(r, 3, u.overdue as f64).map_err(xl)?;
-        ws.write(r, 4, u.overdue_projects as f64).map_err(xl)?;
+        ws.write(r, 4, u.overdue_tasks as f64).map_err(xl)?;
+        ws.write(r, 5, u.overdue_projects as f64).map_err(xl)?;
     }
     ws.set_column_width(1, 24).map_err(xl)?;
     let ws = wb.add_worksheet().set_name("项目").map_err(xl)?;

@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod board;
 pub mod calendar;
+pub mod census;
 pub mod cloud;
 pub mod cost;
 pub mod demand;
@@ -424,6 +425,7 @@ pub fn router(state: AppState) -> Router {
         .merge(market::routes())
         .merge(operation::routes())
         .merge(opendata::routes())
+        .merge(census::routes())
         .merge(openapi::routes())
         .fallback(pages::not_found)
         .with_state(state)

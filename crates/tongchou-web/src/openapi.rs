@@ -122,6 +122,7 @@ pub fn document() -> Value {
     crate::market::openapi_paths(&mut doc);
     crate::operation::openapi_paths(&mut doc);
     crate::evaluation::openapi_paths(&mut doc);
+    crate::census::openapi_paths(&mut doc);
     crate::rounds::openapi_paths(&mut doc);
     crate::unapproved::openapi_paths(&mut doc);
     crate::sharing::openapi_paths(&mut doc);

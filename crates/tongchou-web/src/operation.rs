@@ -421,6 +421,7 @@ async fn render_page(
         .filter(|o| {
             o.code.starts_with(operation::ASSESSMENT_PREFIX)
                 || o.code.starts_with(operation::CATALOGUE_PREFIX)
+                || o.code.starts_with(operation::VULN_PREFIX)
         })
         .collect();
     let mut layout = layout_for(st, Some(user), "projects").await;

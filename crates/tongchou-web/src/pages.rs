@@ -451,12 +451,15 @@ pub async fn todo_items(st: &AppState, a: &Actor) -> Result<Vec<TodoItem>, AppEr
             actions: vec!["review_override"],
         });
     }
-    // Duties of the unit's systems in operation (yearly 等保测评, catalogue fixes) due within 30 days.
+    // Duties of the unit's systems in operation (yearly 等保测评, catalogue fixes, vulnerability
+    // fixes) due within 30 days.
     if a.has(Role::Unit) {
         let until = tongchou_domain::lifecycle::add_days(tongchou_store::today(), 30);
         for (pid, code) in st.db.operation_duties(a.unit_id, until).await? {
             let action = if code.starts_with(tongchou_domain::operation::ASSESSMENT_PREFIX) {
                 "record_security"
+            } else if code.starts_with(tongchou_domain::operation::VULN_PREFIX) {
+                "fix_vuln"
             } else {
                 "catalogue_fixed"
             };

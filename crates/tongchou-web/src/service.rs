@@ -165,7 +165,23 @@ async fn run(
 ) -> Result<Project, AppError> {
     // One snapshot: the rules decided under are the ones recorded (`code@vN`).
     let (profile, tag) = st.profile_and_tag(&ctx.project.jurisdiction_path);
-    let decision = decide(ctx, actor, cmd, &profile, today())?;
+    let mut decision = decide(ctx, actor, cmd, &profile, today())?;
+    // 强制淘汰 confirmed: the application is taken down with the project (Shangcheng 第九章).
+    let retired = decision.events.iter().any(|e| {
+        matches!(
+            e,
+            tongchou_domain::lifecycle::Event::OutcomeConfirmed {
+                outcome: tongchou_domain::evaluation::Outcome::Retire,
+                ..
+            }
+        )
+    });
+    if retired {
+        let ops = st.db.load_ops(ctx.project.id).await?;
+        decision
+            .events
+            .extend(tongchou_domain::operation::retirement_events(&ops, today()));
+    }
     let changes = obligation_changes_under(st, &ctx.project, &decision, &profile).await?;
     Ok(st.db.apply(ctx, actor, &decision, &changes, &tag).await?)
 }

@@ -266,19 +266,23 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 .verify_demand_history()
                 .await
                 .map_err(|e| e.to_string())?;
-            match (projects, demand) {
-                (Ok(n), Ok(m)) => {
+            let board = database
+                .verify_board_history()
+                .await
+                .map_err(|e| e.to_string())?;
+            match (projects, demand, board) {
+                (Ok(n), Ok(m), Ok(b)) => {
                     println!(
-                        "history intact: {} entries verified ({n} project, {m} demand/ledger/library/application)",
-                        n + m
+                        "history intact: {} entries verified ({n} project, {m} demand/ledger/library/application, {b} indicator/showcase)",
+                        n + m + b
                     );
                     Ok(ExitCode::SUCCESS)
                 }
-                (Err(b), _) => {
+                (Err(b), _, _) => {
                     eprintln!("history BROKEN at {b}");
                     Ok(ExitCode::from(2))
                 }
-                (_, Err(b)) => {
+                (_, Err(b), _) | (_, _, Err(b)) => {
                     eprintln!("history BROKEN at {}", b.reason);
                     Ok(ExitCode::from(2))
                 }

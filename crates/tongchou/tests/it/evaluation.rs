@@ -63,6 +63,129 @@ async fn evaluation(backend: Backend) {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("请为“应用使用情况”评分"));
 
+    // Shaoxing art.33 普查: the authority's census lists every project in operation in its
+    // scope with the year's evaluation; not yet self-evaluated here. Units do not see it.
+    let census = |v: &Value| {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["project_id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("project {id} in the census: {v}"))
+    };
+    let (s, v) = app.get(&auth, "/api/v1/evaluations/census").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["year"], year, "{v}");
+    let row = census(&v);
+    assert!(
+        row["self_total"].is_null() && row["spot_checked"] == false,
+        "{row}"
+    );
+    let (s, _) = app.get(&unit, "/api/v1/evaluations/census").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, v) = app.get(&auth, "/api/v1/evaluations/census?year=abc").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+
+    // ZJ-plan 四(四) 基层用户评价: the users of the application (other units of its district) rate
+    // it once a year each; not the unit that built it, not the city, not experts; 1–5 stars.
+    let ratings = format!("/api/v1/projects/{id}/ratings");
+    let wjw = app.token("wjw").await;
+    let mzj = app.token("mzj").await;
+    let (s, v) = app
+        .post(&wjw, &ratings, json!({"stars": 5, "comment": "查询方便"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        (v["count"].as_i64(), v["score"].as_i64()),
+        (Some(1), Some(100)),
+        "{v}"
+    );
+    let (s, v) = app.post(&wjw, &ratings, json!({"stars": 4})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        (v["count"].as_i64(), v["score"].as_i64()),
+        (Some(1), Some(80)),
+        "replaced: {v}"
+    );
+    let (s, v) = app
+        .post(&mzj, &ratings, json!({"stars": 2, "comment": "数据更新慢"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        (v["count"].as_i64(), v["score"].as_i64()),
+        (Some(2), Some(60)),
+        "{v}"
+    );
+    let (s, v) = app.post(&mzj, &ratings, json!({"stars": 9})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["fields"][0]["field"], "stars", "{v}");
+    for who in ["jyj", "hzsjj", "sjs"] {
+        let t = app.token(who).await;
+        let (s, v) = app.post(&t, &ratings, json!({"stars": 5})).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{who}: {v}");
+    }
+    let zj = app.token("zj1").await;
+    let (s, _) = app.post(&zj, &ratings, json!({"stars": 5})).await;
+    assert!(
+        matches!(s, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+        "{s}"
+    );
+    let (s, v) = app.get(&unit, &ratings).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        (v["count"].as_i64(), v["may_rate"].as_bool()),
+        (Some(2), Some(false)),
+        "{v}"
+    );
+    assert!(app.st.db.verify_board_history().await.unwrap().is_ok());
+    // The page (no JavaScript; CSRF on the form).
+    let (mzj_cookie, mzj_csrf) = app.page_session("mzj").await;
+    let html = get_page(
+        format!("{}/projects/{id}/ratings", app.base),
+        mzj_cookie.clone(),
+    )
+    .await;
+    assert!(
+        html.contains("区卫生健康局")
+            && html.contains("60 分")
+            && html.contains("四(四)")
+            && html.contains("name=\"_csrf\""),
+        "{html}"
+    );
+    let r = app
+        .client
+        .post(format!("{}/projects/{id}/ratings", app.base))
+        .header("cookie", &mzj_cookie)
+        .form(&[("stars", "3")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::FORBIDDEN,
+        "no CSRF token, nothing recorded"
+    );
+    let r = app
+        .client
+        .post(format!("{}/projects/{id}/ratings", app.base))
+        .header("cookie", &mzj_cookie)
+        .form(&[
+            ("_csrf", mzj_csrf.as_str()),
+            ("stars", "3"),
+            ("comment", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.status().is_success() || r.status().is_redirection(),
+        "{}",
+        r.status()
+    );
+    let (_, v) = app.get(&unit, &ratings).await;
+    assert_eq!(v["score"], 70, "(4 + 3) / 2 × 20: {v}");
+
     // Shaoxing art.33: the unit self-evaluates; the authority spot-checks by a third party.
     let mut body = scores(&app, 30);
     body.insert("year".into(), json!(year));
@@ -98,6 +221,26 @@ async fn evaluation(backend: Backend) {
     spot.insert("result".into(), json!("内部抽查意见：基本无人使用"));
     let (s, v) = app.act(&auth, id, "spot_check", Value::Object(spot)).await;
     assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, v) = app.get(&auth, "/api/v1/evaluations/census").await;
+    let row = census(&v);
+    assert_eq!(
+        (row["self_total"].as_i64(), row["spot_checked"].as_bool()),
+        (Some(30), Some(true)),
+        "{row}"
+    );
+    assert_eq!(
+        (row["ratings"].as_i64(), row["user_rating_score"].as_i64()),
+        (Some(2), Some(70)),
+        "the users' ratings in the census: {row}"
+    );
+    let (auth_cookie, _) = app.page_session("sjj").await;
+    let html = get_page(format!("{}/evaluations/census", app.base), auth_cookie).await;
+    assert!(
+        html.contains("上城区校园一卡通应用")
+            && html.contains("第三十三条")
+            && html.contains("已抽查"),
+        "{html}"
+    );
 
     // E3/E4: the outcome is proposed, then confirmed; a zombie system enters the list.
     let (s, v) = app
@@ -433,6 +576,34 @@ async fn forced_retirement_bars_next_year(backend: Backend) {
         .walk(ProjectId(id), "wjw", Stage::InOperation)
         .await
         .unwrap();
+    // The application runs with cloud resources (registered first, Shaoxing art.29).
+    let day = today().to_string();
+    for (action, body) in [
+        (
+            "add_system",
+            json!({"name": "健康档案查询", "operating_body": "某运维公司", "responsible_person": "王运维",
+                              "om_rules": "运维制度", "om_amount": "50000", "internet_facing": false, "gov_cloud": false,
+                              "level": 1, "important": false}),
+        ),
+        (
+            "register_system",
+            json!({"system": 1, "reference": "SC-XT-2026-0099", "date": day}),
+        ),
+        (
+            "request_cloud",
+            json!({"system": 1, "kind": "host", "spec": "4核8G", "quantity": 2}),
+        ),
+        ("go_live", json!({"system": 1, "date": day})),
+    ] {
+        let (s, v) = app
+            .post(
+                &unit,
+                &format!("/api/v1/projects/{id}/operation/{action}"),
+                body,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{action}: {v}");
+    }
     let rectify_by = tongchou_domain::lifecycle::add_days(today(), 30).to_string();
     for (y, outcome) in [(year - 1, "rectify"), (year, "retire")] {
         let mut body = scores(&app, 30);
@@ -482,6 +653,15 @@ async fn forced_retirement_bars_next_year(backend: Backend) {
         "{ob}"
     );
     assert_eq!(app.stage(&unit, id).await, "ended");
+    // 强制淘汰: the application is taken down, its cloud released (Shangcheng 第九章).
+    let (s, v) = app
+        .get(&unit, &format!("/api/v1/projects/{id}/operation"))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let sys = &v["systems"][0];
+    assert_eq!(sys["state"], "taken_down", "{v}");
+    assert!(sys["cloud_totals"].as_array().unwrap().is_empty(), "{v}");
+    assert!(app.st.db.verify_history().await.unwrap().is_ok());
     let draft = app.draft(&unit, "上城区健康档案查询应用（二期）").await;
     for kind in ["declaration_form", "feasibility_report"] {
         app.upload(&unit, draft, kind, "材料.pdf", pdf()).await;

@@ -229,6 +229,19 @@ async fn operation(backend: Backend) {
 
     // ---- A vulnerability that cannot be fixed shuts it down (art.37) ---------------------
     ok(op(&app, &unit, id, "report_vuln", json!({"system": 1, "description": "Struts2 远程代码执行漏洞", "found": day, "fix_deadline": day})).await);
+    // The fix deadline is a dated duty of the unit (art.37 及时修复), met by the shutdown below.
+    let vuln_duty = |obs: &[Value]| {
+        obs.iter()
+            .find(|o| o["code"] == "vuln-fix-1-1")
+            .cloned()
+            .unwrap_or_else(|| panic!("vulnerability fix obligation in {obs:?}"))
+    };
+    let o = vuln_duty(&obligations(&app, &unit, id).await);
+    assert_eq!(
+        (o["state"].as_str(), o["due"].as_str()),
+        (Some("open"), Some(day.as_str())),
+        "{o}"
+    );
     let v = ok(op(
         &app,
         &unit,
@@ -238,6 +251,8 @@ async fn operation(backend: Backend) {
     )
     .await);
     assert_eq!(system(&v, 1)["state"], "shut_down");
+    let o = vuln_duty(&obligations(&app, &unit, id).await);
+    assert_eq!(o["state"], "fulfilled", "the shutdown meets art.37: {o}");
     refused(
         op(
             &app,
