@@ -931,9 +931,8 @@ async fn openapi_swagger_and_healthz_answer() {
 /// The working-day calculator needs no login; API, page and CLI agree (SPEC §0: 工作日 counted
 /// from the day after the trigger, last day included, holidays and make-up days per the State
 /// Council's schedule).
-#[tokio::test]
-async fn calendar_calculator_api_page_and_cli_agree_on_national_day_2025() {
-    let Some(app) = TestApp::start(Backend::Sqlite).await else {
+async fn calendar_calculator_api_page_and_cli_agree_on_national_day_2025(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
         return;
     };
     let r = app
@@ -993,9 +992,8 @@ async fn calendar_calculator_api_page_and_cli_agree_on_national_day_2025() {
 
 /// Only an administrator corrects the calendar; a year it does not know is flagged until an
 /// administrator enters it, and every change is recorded.
-#[tokio::test]
-async fn calendar_unknown_year_is_flagged_until_an_administrator_enters_it() {
-    let Some(app) = TestApp::start(Backend::Sqlite).await else {
+async fn calendar_unknown_year_is_flagged_until_an_administrator_enters_it(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
         return;
     };
     let v: serde_json::Value = app
@@ -1113,9 +1111,8 @@ async fn calendar_unknown_year_is_flagged_until_an_administrator_enters_it() {
 
 /// 晾晒台 (SPEC P1; ZJ-plan 四(三)): units ranked by overdue obligations, projects with days in
 /// stage and overdue counts, exportable to Excel.
-#[tokio::test]
-async fn board_ranks_units_by_overdue_obligations_and_exports_excel() {
-    let Some(app) = TestApp::start(Backend::Sqlite).await else {
+async fn board_ranks_units_by_overdue_obligations_and_exports_excel(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
         return;
     };
     let walker = tongchou_testkit::Walker::new(&app.st, &app.world, today());
@@ -1326,9 +1323,8 @@ async fn missed_deadline_consequence_proposed_once_and_decided_by_the_authority_
 
 /// Every rule the system enforces is shown with its citation, so officials can check it against
 /// the text (SPEC §3).
-#[tokio::test]
-async fn profile_page_shows_each_rule_with_its_citation() {
-    let Some(app) = TestApp::start(Backend::Sqlite).await else {
+async fn profile_page_shows_each_rule_with_its_citation(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
         return;
     };
     let (cookie, _) = app.page_session("jyj").await;
@@ -1351,9 +1347,8 @@ async fn profile_page_shows_each_rule_with_its_citation() {
 
 /// Profiles are data (SPEC §3): an administrator saves a new version, validated whole; it
 /// applies to new decisions, and what was decided keeps the version it was decided under.
-#[tokio::test]
-async fn profile_edit_applies_to_new_decisions_and_never_rewrites_past_ones() {
-    let Some(app) = TestApp::start(Backend::Sqlite).await else {
+async fn profile_edit_applies_to_new_decisions_and_never_rewrites_past_ones(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
         return;
     };
     let walker = tongchou_testkit::Walker::new(&app.st, &app.world, today());
@@ -1471,4 +1466,54 @@ async fn profile_edit_applies_to_new_decisions_and_never_rewrites_past_ones() {
     let other = tongchou_web::AppState::new(app.st.db.clone(), std::env::temp_dir());
     other.refresh_profile().await.unwrap();
     assert_eq!(other.profile().trial_run_days, 20);
+}
+
+#[tokio::test]
+async fn calendar_calculator_api_page_and_cli_agree_on_national_day_2025_sqlite() {
+    calendar_calculator_api_page_and_cli_agree_on_national_day_2025(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn calendar_calculator_api_page_and_cli_agree_on_national_day_2025_postgres() {
+    calendar_calculator_api_page_and_cli_agree_on_national_day_2025(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn calendar_unknown_year_is_flagged_until_an_administrator_enters_it_sqlite() {
+    calendar_unknown_year_is_flagged_until_an_administrator_enters_it(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn calendar_unknown_year_is_flagged_until_an_administrator_enters_it_postgres() {
+    calendar_unknown_year_is_flagged_until_an_administrator_enters_it(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn board_ranks_units_by_overdue_obligations_and_exports_excel_sqlite() {
+    board_ranks_units_by_overdue_obligations_and_exports_excel(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn board_ranks_units_by_overdue_obligations_and_exports_excel_postgres() {
+    board_ranks_units_by_overdue_obligations_and_exports_excel(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn profile_page_shows_each_rule_with_its_citation_sqlite() {
+    profile_page_shows_each_rule_with_its_citation(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn profile_page_shows_each_rule_with_its_citation_postgres() {
+    profile_page_shows_each_rule_with_its_citation(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn profile_edit_applies_to_new_decisions_and_never_rewrites_past_ones_sqlite() {
+    profile_edit_applies_to_new_decisions_and_never_rewrites_past_ones(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn profile_edit_applies_to_new_decisions_and_never_rewrites_past_ones_postgres() {
+    profile_edit_applies_to_new_decisions_and_never_rewrites_past_ones(Backend::Postgres).await;
 }
