@@ -1211,9 +1211,15 @@ async fn consequences(backend: Backend) {
         ids.push(id);
     }
     app.st.db.execute_raw(&format!("UPDATE obligations SET due = '2026-01-05' WHERE code = 'procurement' AND project_id IN ({}, {})", ids[0], ids[1])).await.unwrap();
+    // Two server processes: each its own connection pool and profile cache on one database.
+    let other_db = tongchou_store::Db::connect(&app.db_url, None)
+        .await
+        .unwrap();
+    let other = tongchou_web::AppState::new(other_db, std::env::temp_dir());
+    other.load_profile().await.unwrap();
     let (a, b) = tokio::join!(
         tongchou_web::service::sweep(&app.st),
-        tongchou_web::service::sweep(&app.st)
+        tongchou_web::service::sweep(&other)
     );
     let proposed = a.unwrap().1 + b.unwrap().1;
     assert_eq!(proposed, 2, "one proposal per missed deadline");
@@ -1516,4 +1522,68 @@ async fn profile_edit_applies_to_new_decisions_and_never_rewrites_past_ones_sqli
 #[tokio::test]
 async fn profile_edit_applies_to_new_decisions_and_never_rewrites_past_ones_postgres() {
     profile_edit_applies_to_new_decisions_and_never_rewrites_past_ones(Backend::Postgres).await;
+}
+
+// Issue 3 "我的待办": what the user must do, ordered by due date, with days left (the procurement
+// duty of Shangcheng 项目实施: 立项发文后6个月内完成采购).
+async fn todo_ordered(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let walker = tongchou_testkit::Walker::new(&app.st, &app.world, today());
+    let unit = app.token("jyj").await;
+    let mut ids = Vec::new();
+    for name in ["待办排序项目晚到期", "待办排序项目已逾期"] {
+        let id = app.draft(&unit, name).await;
+        walker
+            .walk(
+                tongchou_domain::ProjectId(id),
+                "jyj",
+                tongchou_domain::Stage::Budgeted,
+            )
+            .await
+            .unwrap();
+        ids.push(id);
+    }
+    let late = tongchou_domain::lifecycle::add_days(today(), -3);
+    let soon = tongchou_domain::lifecycle::add_days(today(), 40);
+    for (id, due) in [(ids[0], soon), (ids[1], late)] {
+        app.st
+            .db
+            .execute_raw(&format!(
+                "UPDATE obligations SET due = '{due}' WHERE code = 'procurement' AND project_id = {id}"
+            ))
+            .await
+            .unwrap();
+    }
+    let (cookie, _) = app.page_session("jyj").await;
+    let html = app
+        .client
+        .get(format!("{}/", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let a = html
+        .find("待办排序项目已逾期")
+        .expect("overdue project listed");
+    let b = html
+        .find("待办排序项目晚到期")
+        .expect("later project listed");
+    assert!(a < b, "the earliest due first");
+    assert!(html[a..b].contains("逾期 3 天"), "{}", &html[a..b]);
+    assert!(html[b..].contains("还剩 40 天"));
+}
+
+#[tokio::test]
+async fn my_todo_lists_duties_by_due_date_with_days_left_sqlite() {
+    todo_ordered(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn my_todo_lists_duties_by_due_date_with_days_left_postgres() {
+    todo_ordered(Backend::Postgres).await;
 }
