@@ -1185,6 +1185,59 @@ async fn board_ranks_units_by_overdue_obligations_and_exports_excel(backend: Bac
         (health.projects, health.overdue, health.overdue_projects),
         (2, 2, 2)
     );
+    // Filterable by jurisdiction (within the reader's), year and unit (issue 3 晾晒台).
+    let get = |who: &'static str, q: String| {
+        let app = &app;
+        async move {
+            let (cookie, _) = app.page_session(who).await;
+            let r = app
+                .client
+                .get(format!("{}/board?{q}", app.base))
+                .header("cookie", &cookie)
+                .send()
+                .await
+                .unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    let shangcheng = app.world.actor("jyj").jurisdiction_id.0;
+    let haishu = app.world.actor("hssjj").jurisdiction_id.0;
+    let (s, p) = get("szb", format!("jurisdiction={shangcheng}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        p.contains("晾晒测试项目乙"),
+        "the province reads 上城区's board"
+    );
+    assert!(
+        p.contains("name=\"jurisdiction\""),
+        "the filter is on the page"
+    );
+    let (s, p) = get("szb", format!("jurisdiction={haishu}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        !p.contains("晾晒测试项目乙"),
+        "海曙区 has none of 上城区's projects"
+    );
+    let (s, _) = get("sjj", format!("jurisdiction={haishu}")).await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a jurisdiction outside the reader's is refused"
+    );
+    let (_, p) = get("sjj", "year=1999".into()).await;
+    assert!(!p.contains("晾晒测试项目乙") && !p.contains("晾晒测试项目甲"));
+    let jyj_unit = app.world.actor("jyj").unit_id.0;
+    let (_, p) = get("sjj", format!("unit={jyj_unit}")).await;
+    assert!(p.contains("晾晒测试项目甲") && !p.contains("晾晒测试项目乙"));
+    let (cookie, _) = app.page_session("szb").await;
+    let x = app
+        .client
+        .get(format!("{}/board.xlsx?jurisdiction={haishu}", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(x.status(), StatusCode::OK, "the filtered board exports");
 }
 
 /// A missed deadline's consequence is proposed to the authority once, however many sweeps run
