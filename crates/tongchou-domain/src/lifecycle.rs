@@ -1136,6 +1136,10 @@ pub fn decide(
                             message: format!("年中急需建设项目须专题报市委、市政府同意：请填写同意的文件文号或会议纪要（{mid}）"),
                         });
                     }
+                    if missing.len() == 1 {
+                        let f = missing.remove(0);
+                        return Err(invalid(&f.field, f.message));
+                    }
                     if !missing.is_empty() {
                         return Err(Refusal::InvalidFields { fields: missing });
                     }

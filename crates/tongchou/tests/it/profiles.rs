@@ -953,6 +953,11 @@ async fn shipped_upgrade(backend: Backend) {
     st.load_profile().await.unwrap();
     assert_eq!(db.profile_versions("shaoxing").await.unwrap().len(), 2);
     assert_eq!(db.profile_versions("quzhou").await.unwrap().len(), 2);
+    assert_eq!(
+        db.profile_versions("shangcheng").await.unwrap().len(),
+        1,
+        "a stored shipped text reads back unchanged: no upgrade loop"
+    );
 }
 
 #[tokio::test]
