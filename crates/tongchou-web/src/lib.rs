@@ -424,6 +424,7 @@ pub fn router(state: AppState) -> Router {
             "/settings/calendar",
             get(calendar::admin).post(calendar::import),
         )
+        .route("/settings/calendar/file", post(calendar::import_file))
         .route(
             "/api/v1/calendar/add-working-days",
             get(calendar::api_add_working_days),

@@ -1101,6 +1101,43 @@ async fn calendar_unknown_year_is_flagged_until_an_administrator_enters_it(backe
         v["due"], "2027-01-04",
         "New Year off, Monday 4th a make-up day in this test schedule"
     );
+    // Or by importing a file (UTF-8 CSV with a BOM and CRLF, as spreadsheets save it), recorded too.
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", csrf.clone())
+        .text("year", "2028")
+        .text("note", "测试通知（文件）")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(
+                "\u{feff}2028-01-01,休,元旦\r\n2028-01-03,休,元旦\r\n"
+                    .as_bytes()
+                    .to_vec(),
+            )
+            .file_name("2028.csv"),
+        );
+    let r = app
+        .client
+        .post(format!("{}/settings/calendar/file", app.base))
+        .header("cookie", &cookie)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("录入 2028 年节假日安排"));
+    let w: serde_json::Value = app
+        .client
+        .get(format!("{}/api/v1/calendar/days/2028-01-03", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        w["working"], false,
+        "Monday 2028-01-03 off per the imported file: {w}"
+    );
     // 2026-12-31 itself lies after the built-in data: still flagged until 2026's tail is declared.
     assert!(v["unknown_years"]
         .as_array()
