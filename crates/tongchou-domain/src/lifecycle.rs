@@ -702,6 +702,12 @@ pub enum Refusal {
     /// Bad input for one field (422).
     #[error("{field}：{message}")]
     Invalid { field: String, message: String },
+    /// Several fields missing or wrong, all told at once (一次性告知, Shaoxing 第十二条), each
+    /// message shown beside its field (422).
+    #[error("{}", .fields.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("；"))]
+    InvalidFields {
+        fields: Vec<crate::project::FieldError>,
+    },
 }
 
 pub(crate) fn invalid(field: &str, message: impl Into<String>) -> Refusal {
@@ -1116,17 +1122,26 @@ pub fn decide(
                     let u = urgent.clone().unwrap_or_default();
                     let basis = u.basis.trim().to_string();
                     let consent = u.consent.trim().to_string();
+                    // Every missing fact told at once, beside its field (一次性告知).
+                    let mut missing = Vec::new();
                     if basis.is_empty() {
-                        return Err(invalid(
-                            "urgent_basis",
-                            format!("未列入年度建设计划的项目，须为国家、省年中临时部署或市委、市政府年中临时确定的急需建设项目，并提供明确依据（{mid}）"),
-                        ));
+                        missing.push(crate::project::FieldError {
+                            field: "urgent_basis".into(),
+                            message: format!("未列入年度建设计划的项目，须为国家、省年中临时部署或市委、市政府年中临时确定的急需建设项目，并提供明确依据（{mid}）"),
+                        });
                     }
                     if consent.is_empty() {
-                        return Err(invalid(
-                            "urgent_consent",
-                            format!("年中急需建设项目须专题报市委、市政府同意：请填写同意的文件文号或会议纪要（{mid}）"),
-                        ));
+                        missing.push(crate::project::FieldError {
+                            field: "urgent_consent".into(),
+                            message: format!("年中急需建设项目须专题报市委、市政府同意：请填写同意的文件文号或会议纪要（{mid}）"),
+                        });
+                    }
+                    if missing.len() == 1 {
+                        let f = missing.remove(0);
+                        return Err(invalid(&f.field, f.message));
+                    }
+                    if !missing.is_empty() {
+                        return Err(Refusal::InvalidFields { fields: missing });
                     }
                     if reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
                         reason = Some(format!(

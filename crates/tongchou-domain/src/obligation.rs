@@ -173,6 +173,8 @@ pub fn needs_calendar(d: &Decision) -> bool {
                 | Event::InitialAccepted { .. }
                 | Event::RectificationOrdered { .. }
                 | Event::Operation { .. }
+                | Event::FinalAccepted { .. }
+                | Event::OutcomeConfirmed { .. }
         )
     })
 }
@@ -286,6 +288,32 @@ pub fn changes(
                         Role::Unit,
                     ));
                 }
+                // SPEC §2.7 C2, the wait before the acceptance application: Shangcheng 第八章
+                // 初验通过后开展不少于30天的试运行 (calendar days); Quzhou 三(三)5 全部功能模块完成
+                // 初验3个月后…提出竣工验收申请 (calendar months, from the last module). Applying
+                // earlier is refused (lifecycle); the due date is the first day the application
+                // may be made, so a long wait shows as overdue — flagged, never blocked.
+                if profile.trial_run_days > 0 {
+                    let n = profile.trial_run_days;
+                    c.new.push(obligation(
+                        "trial_run",
+                        format!("初验通过后开展不少于{n}天的试运行，期满且运行正常后提出验收申请"),
+                        &profile.acceptance_cite,
+                        *date,
+                        cal.add_days(*date, n),
+                        Role::Unit,
+                    ));
+                }
+                if let Some(m) = profile.final_wait_months {
+                    c.new.push(obligation(
+                        "final_acceptance_wait",
+                        format!("全部功能模块完成初验{m}个月后提出竣工验收申请（不得提前）"),
+                        &profile.acceptance_cite,
+                        *date,
+                        cal.add_months(*date, m),
+                        Role::Unit,
+                    ));
+                }
                 // Monthly reports end with construction: any still open were not sent.
                 c.lapse_prefix = Some(("progress_".into(), *date));
             }
@@ -315,6 +343,8 @@ pub fn changes(
             Event::Operation { op } => crate::operation::obligation_changes(op, cal, today, &mut c),
             // Quzhou 三(四): 在项目终验完成正式运行1年后 … 绩效评价 (a profile parameter).
             Event::FinalAccepted { date } => {
+                // Shangcheng 第六章 项目实施: 终验材料…生成后的5个工作日内…备案 (SPEC I2).
+                filing("file_final_acceptance", "终验材料", *date, &mut c);
                 if let Some(m) = profile.evaluation.first_due_months {
                     let due = cal.add_months(*date, m);
                     c.new.push(obligation(
@@ -352,6 +382,10 @@ pub fn changes(
     }
     if d.action == "reapply" {
         c.fulfil.push(("rectification".into(), today));
+    }
+    if d.action == "apply_acceptance" {
+        c.fulfil.push(("trial_run".into(), today));
+        c.fulfil.push(("final_acceptance_wait".into(), today));
     }
     c
 }
@@ -614,6 +648,104 @@ mod tests {
             Status::Cancelled
         );
         assert_eq!(days_left(due, d("2026-03-18")), 2);
+    }
+
+    // Shangcheng 第八章: 项目初验通过后开展不少于30天的试运行 — calendar days; 2025-10-05 falls in
+    // National Day 2025 (Oct 1–8 off), so the first day to apply is the next working day.
+    #[test]
+    fn initial_acceptance_starts_a_thirty_day_trial_run_fulfilled_by_the_application() {
+        let cal = Calendar::builtin();
+        let p = project(Funding::DistrictFiscal);
+        let c = changes(
+            &p,
+            &decision(
+                "conclude_panel",
+                vec![Event::InitialAccepted {
+                    date: d("2025-09-05"),
+                }],
+            ),
+            &Profile::shangcheng(),
+            &cal,
+            d("2025-09-05"),
+        );
+        let t = c.new.iter().find(|o| o.code == "trial_run").unwrap();
+        assert_eq!(t.due, d("2025-10-09"));
+        assert!(t.title.contains("不少于30天"));
+        assert!(t.cite.article.contains("第八章"), "{}", t.cite);
+        assert!(
+            !c.new.iter().any(|o| o.code == "final_acceptance_wait"),
+            "Shangcheng sets no months-long wait"
+        );
+        let a = changes(
+            &p,
+            &decision("apply_acceptance", vec![]),
+            &Profile::shangcheng(),
+            &cal,
+            d("2025-10-10"),
+        );
+        assert!(a
+            .fulfil
+            .contains(&("trial_run".to_string(), d("2025-10-10"))));
+    }
+
+    // Quzhou 三(三)5: 项目全部功能模块完成初验3个月后,业主单位…提出竣工验收申请 — calendar months;
+    // 2026-02-17 is in Spring Festival 2026 (Feb 15–23 off): the first day is Feb 24.
+    #[test]
+    fn quzhou_final_acceptance_application_waits_three_months_after_the_last_module() {
+        let cal = Calendar::builtin();
+        let c = changes(
+            &project(Funding::DistrictFiscal),
+            &decision(
+                "accept_module",
+                vec![Event::InitialAccepted {
+                    date: d("2025-11-17"),
+                }],
+            ),
+            &Profile::quzhou(),
+            &cal,
+            d("2025-11-17"),
+        );
+        let w = c
+            .new
+            .iter()
+            .find(|o| o.code == "final_acceptance_wait")
+            .unwrap();
+        assert_eq!(w.due, d("2026-02-24"));
+        assert!(w.cite.article.contains("三(三)5"), "{}", w.cite);
+        assert!(
+            !c.new.iter().any(|o| o.code == "trial_run"),
+            "Quzhou sets no trial-run days"
+        );
+    }
+
+    // Shangcheng 第六章 项目实施: 采购文件、合同文件、初验材料、终验材料等…生成后的5个工作日内…备案;
+    // recording the final acceptance is the filing. 2026-09-30 + 5 working days crosses National
+    // Day 2026.
+    #[test]
+    fn final_acceptance_materials_are_filed_within_five_working_days() {
+        let cal = Calendar::builtin();
+        let c = changes(
+            &project(Funding::DistrictFiscal),
+            &decision(
+                "conclude_panel",
+                vec![Event::FinalAccepted {
+                    date: d("2026-09-30"),
+                }],
+            ),
+            &Profile::shangcheng(),
+            &cal,
+            d("2026-10-12"),
+        );
+        let f = c
+            .new
+            .iter()
+            .find(|o| o.code == "file_final_acceptance")
+            .unwrap();
+        assert_eq!(f.due, cal.add_working_days(d("2026-09-30"), 5).date);
+        assert!(f.due > d("2026-10-07"), "{}", f.due);
+        assert!(c
+            .fulfil
+            .contains(&("file_final_acceptance".to_string(), d("2026-10-12"))));
     }
 
     // Shangcheng 项目实施: 每月20日前报送 — the 20th included; a contract signed after the 20th

@@ -115,9 +115,23 @@ fn shaoxing_declaration_outside_round_needs_basis_and_consent_then_finance() {
             consent: consent.into(),
         }),
     };
+    // Nothing given: both facts asked for at once, each beside its field (一次性告知, 第十二条).
+    match decide(
+        &with_round(),
+        &unit_clerk(),
+        declare(None),
+        &p,
+        d(2026, 12, 1),
+    ) {
+        Err(Refusal::InvalidFields { fields }) => {
+            let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
+            assert_eq!(names, ["urgent_basis", "urgent_consent"]);
+            assert!(fields.iter().all(|f| f.message.contains("第十一条")));
+        }
+        other => panic!("expected both fields, got {other:?}"),
+    }
     // Each of the unit's two facts is required, the error beside its field.
     for (cmd, field) in [
-        (declare(None), "urgent_basis"),
         (urgent("", "市政府专题会议纪要〔2026〕12号"), "urgent_basis"),
         (urgent("省数改办年中部署", " "), "urgent_consent"),
     ] {

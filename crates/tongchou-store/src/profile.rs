@@ -121,6 +121,28 @@ impl Db {
             .transpose()
     }
 
+    /// The newest version of a profile with who saved it: (version, TOML text, saved by user id;
+    /// 0 is the system, i.e. a shipped text no administrator has edited).
+    pub async fn latest_profile_with_author(
+        &self,
+        code: &str,
+    ) -> Result<Option<(i64, String, i64)>> {
+        let r = sqlx::query(
+            "SELECT version, body, created_by FROM profiles WHERE code = $1 ORDER BY version DESC LIMIT 1",
+        )
+        .bind(code)
+        .fetch_optional(&self.pool)
+        .await?;
+        r.map(|r| {
+            Ok((
+                r.try_get("version")?,
+                r.try_get("body")?,
+                r.try_get("created_by")?,
+            ))
+        })
+        .transpose()
+    }
+
     /// Just the newest version number (cheap: for noticing another process's edit).
     pub async fn latest_profile_version(&self, code: &str) -> Result<i64> {
         let r = sqlx::query(

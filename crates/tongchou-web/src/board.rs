@@ -41,6 +41,8 @@ struct BoardPage {
     q: HashMap<String, String>,
     query_base: String,
     unit_options: Vec<(i64, String)>,
+    /// The jurisdictions the reader covers (filter).
+    jurisdiction_options: Vec<(i64, String)>,
     today: String,
     /// 原则性规定的例外 (SPEC §0), filtered by `ov_state` and `ov_rule`.
     overrides: Vec<BoardOverride>,
@@ -182,6 +184,57 @@ fn days_since(stamp: &str, today: Date) -> i64 {
         .unwrap_or(0)
 }
 
+/// The 晾晒台 filtered by jurisdiction (SPEC P1, issue 3 "filterable by jurisdiction, year,
+/// unit"): the reader as seen from a jurisdiction they cover — the same visibility rules, only
+/// over that jurisdiction and below. A jurisdiction outside the reader's is a field error. Below
+/// the reader's own jurisdiction their own unit's projects (which lie at their level) are not
+/// added. The returned actor is only used for scoping the board's queries.
+async fn board_user(
+    st: &AppState,
+    user: &CurrentUser,
+    q: &HashMap<String, String>,
+) -> Result<CurrentUser, AppError> {
+    let Some(j) = q
+        .get("jurisdiction")
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+    else {
+        return Ok(user.clone());
+    };
+    let id: i64 = j
+        .parse()
+        .map_err(|_| AppError::field("jurisdiction", "须为编号"))?;
+    let jur = st
+        .db
+        .jurisdictions()
+        .await?
+        .into_iter()
+        .find(|r| r.id.0 == id && user.actor.covers(&r.path))
+        .ok_or_else(|| AppError::field("jurisdiction", "不在本辖区内"))?;
+    let mut u = user.clone();
+    if jur.id != user.actor.jurisdiction_id {
+        u.actor.jurisdiction_id = jur.id;
+        u.actor.jurisdiction_path = jur.path;
+        u.actor.unit_id = tongchou_domain::UnitId(-1);
+    }
+    Ok(u)
+}
+
+/// The jurisdictions the reader covers, for the filter: (id, name).
+async fn jurisdiction_options(
+    st: &AppState,
+    user: &CurrentUser,
+) -> Result<Vec<(i64, String)>, AppError> {
+    Ok(st
+        .db
+        .jurisdictions()
+        .await?
+        .into_iter()
+        .filter(|r| user.actor.covers(&r.path))
+        .map(|r| (r.id.0, r.name))
+        .collect())
+}
+
 async fn rows(
     st: &AppState,
     user: &CurrentUser,
@@ -224,18 +277,17 @@ pub async fn page(
         let today = tongchou_store::today();
         let mut f = list_query(&q).filter(100)?;
         active_stages(&mut f);
-        let units = st
-            .db
-            .board_units(&list_scope(&user.actor), &f, today)
-            .await?;
-        let (rows, total) = rows(&st, &user, &f, today).await?;
-        let overrides = board_overrides(&st, &user, &f, &q, 200).await?;
+        let bu = board_user(&st, &user, &q).await?;
+        let units = st.db.board_units(&list_scope(&bu.actor), &f, today).await?;
+        let (rows, total) = rows(&st, &bu, &f, today).await?;
+        let overrides = board_overrides(&st, &bu, &f, &q, 200).await?;
         // Competitions' overrides and obligations: same filters and jurisdiction scope.
         let competition_overrides =
             crate::market::board_overrides(&st, &user.actor, &q, 200).await?;
         let (duty_units, duty_overdue) = crate::market::board_duties(&st, &user.actor, &q).await?;
-        let trend = trend_points(&st, &user, &q, today).await?;
-        let slow = slow_rows(&st, &user, &f, today, 50).await?;
+        let trend = trend_points(&st, &bu, &q, today).await?;
+        let slow = slow_rows(&st, &bu, &f, today, 50).await?;
+        let jurisdiction_options = jurisdiction_options(&st, &user).await?;
         let pages = ((total as u32).div_ceil(f.per_page)).max(1);
         let mut parts: Vec<String> = q
             .iter()
@@ -263,6 +315,7 @@ pub async fn page(
             query_base: parts.join("&"),
             q,
             unit_options,
+            jurisdiction_options,
             today: today.to_string(),
             overrides,
             competition_overrides,
@@ -308,10 +361,8 @@ pub async fn export(
     active_stages(&mut f);
     f.per_page = 500;
     f.page = 1;
-    let units = st
-        .db
-        .board_units(&list_scope(&user.actor), &f, today)
-        .await?;
+    let bu = board_user(&st, &user, &q).await?;
+    let units = st.db.board_units(&list_scope(&bu.actor), &f, today).await?;
     let xl = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.to_string());
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
@@ -358,7 +409,7 @@ pub async fn export(
     }
     let mut r = 1u32;
     loop {
-        let (page, _) = rows(&st, &user, &f, today).await?;
+        let (page, _) = rows(&st, &bu, &f, today).await?;
         for b in &page {
             ws.write(r, 0, &b.item.code).map_err(xl)?;
             ws.write(r, 1, &b.item.name).map_err(xl)?;
@@ -403,7 +454,7 @@ pub async fn export(
     {
         ws.write_with_format(0, c as u16, *h, &bold).map_err(xl)?;
     }
-    for (i, o) in board_overrides(&st, &user, &f, &q, 5_000)
+    for (i, o) in board_overrides(&st, &bu, &f, &q, 5_000)
         .await?
         .iter()
         .enumerate()
@@ -433,11 +484,7 @@ pub async fn export(
     {
         ws.write_with_format(0, c as u16, *h, &bold).map_err(xl)?;
     }
-    for (i, t) in trend_points(&st, &user, &q, today)
-        .await?
-        .iter()
-        .enumerate()
-    {
+    for (i, t) in trend_points(&st, &bu, &q, today).await?.iter().enumerate() {
         let r = i as u32 + 1;
         ws.write(r, 0, t.day.as_str()).map_err(xl)?;
         ws.write(r, 1, t.projects as f64).map_err(xl)?;
@@ -459,7 +506,7 @@ pub async fn export(
     {
         ws.write_with_format(0, c as u16, *h, &bold).map_err(xl)?;
     }
-    for (i, b) in slow_rows(&st, &user, &f, today, 5_000)
+    for (i, b) in slow_rows(&st, &bu, &f, today, 5_000)
         .await?
         .iter()
         .enumerate()

@@ -289,7 +289,37 @@ pub async fn import(
     user: CurrentUser,
     Form(f): Form<Vec<(String, String)>>,
 ) -> Response {
-    let f = Fields(f);
+    import_fields(st, user, Fields(f)).await
+}
+
+/// The same import from an uploaded file (CSV or text, UTF-8, one day a line, as pasted):
+/// e.g. next year's schedule prepared from the State Council's notice.
+pub async fn import_file(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    mp: axum::extract::Multipart,
+) -> Response {
+    let (_, _, bytes, mut f) = match crate::api::read_upload(mp).await {
+        Ok(x) => x,
+        Err(e) => return crate::pages::error_page(&st, Some(&user), e).await,
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t.trim_start_matches('\u{feff}').replace("\r\n", "\n"),
+        Err(_) => {
+            return crate::pages::error_page(
+                &st,
+                Some(&user),
+                AppError::field("file", "文件须为 UTF-8 编码的文本（CSV）"),
+            )
+            .await
+        }
+    };
+    f.0.retain(|(k, _)| k != "text");
+    f.0.push(("text".into(), text));
+    import_fields(st, user, f).await
+}
+
+async fn import_fields(st: AppState, user: CurrentUser, f: Fields) -> Response {
     let r: Result<Response, AppError> = async {
         user.check_csrf(f.get("_csrf"))?;
         if !can_edit_calendar(&user.actor) {

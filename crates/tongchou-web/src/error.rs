@@ -150,6 +150,11 @@ impl From<Refusal> for AppError {
                 message,
                 fields: vec![FieldError { field, message: m }],
             },
+            Refusal::InvalidFields { fields } => AppError::Unprocessable {
+                code: "invalid",
+                message,
+                fields,
+            },
         }
     }
 }

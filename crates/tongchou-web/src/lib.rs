@@ -133,9 +133,59 @@ impl AppState {
             }
         }
         for code in codes {
+            self.upgrade_shipped(&code).await?;
             self.load_one(&code).await?;
         }
         self.load_assignments().await
+    }
+
+    /// On start: a shipped profile whose newest stored version is a shipped text no
+    /// administrator has edited (saved by the system) gets this release's shipped text as a new
+    /// version noted "系统升级", so new rules reach an existing deployment; a profile an
+    /// administrator has edited is never touched (their version stays in force). Decisions
+    /// already made keep the `code@vN` they recorded. Only at start, not on refresh: a process
+    /// of an older release picks the newer version up instead of writing its own back.
+    async fn upgrade_shipped(&self, code: &str) -> Result<(), String> {
+        let Some(shipped) = Profile::shipped().into_iter().find(|p| p.code == code) else {
+            return Ok(());
+        };
+        let Some((v, body, by)) = self
+            .db
+            .latest_profile_with_author(code)
+            .await
+            .map_err(|e| e.to_string())?
+        else {
+            return Ok(()); // first start: load_one saves version 1
+        };
+        if by != Self::system_actor().user_id.0 {
+            return Ok(());
+        }
+        let stored = match Profile::from_toml(&body) {
+            Ok(p) => p.to_toml(),
+            Err(_) => String::new(),
+        };
+        let text = shipped.to_toml();
+        if stored == text {
+            return Ok(());
+        }
+        match self
+            .db
+            .save_profile(
+                &Self::system_actor(),
+                code,
+                &text,
+                &format!("系统升级：随新版本发布的规则（取代未经管理员修改的 v{v}）"),
+            )
+            .await
+        {
+            Ok(new) => {
+                tracing::info!(code, from = v, to = new, "shipped profile upgraded");
+                Ok(())
+            }
+            // Another process upgraded it at the same moment: theirs is the same text.
+            Err(tongchou_store::StoreError::Conflict(_)) => Ok(()),
+            Err(e) => Err(e.to_string()),
+        }
     }
 
     async fn load_one(&self, code: &str) -> Result<(), String> {
@@ -375,6 +425,7 @@ pub fn router(state: AppState) -> Router {
             "/settings/calendar",
             get(calendar::admin).post(calendar::import),
         )
+        .route("/settings/calendar/file", post(calendar::import_file))
         .route(
             "/api/v1/calendar/add-working-days",
             get(calendar::api_add_working_days),

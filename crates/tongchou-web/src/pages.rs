@@ -910,6 +910,8 @@ struct ShowPage {
     failed: String,
     error: Option<String>,
     error_field: String,
+    /// Every field's own message when several were refused at once (一次性告知).
+    error_fields: Vec<tongchou_domain::project::FieldError>,
     v: HashMap<String, String>,
     csrf: String,
     /// Payments card, changes, termination, overrun (see `money_card.html`).
@@ -1064,7 +1066,13 @@ impl ShowPage {
         self.v.get(k).is_some_and(|v| v.lines().any(|l| l == code))
     }
     fn field_error(&self, a: &str, k: &str) -> String {
-        if self.failed == a && self.error_field == k {
+        if self.failed == a && self.error_fields.len() > 1 {
+            self.error_fields
+                .iter()
+                .find(|f| f.field == k)
+                .map(|f| f.message.clone())
+                .unwrap_or_default()
+        } else if self.failed == a && self.error_field == k {
             self.error.clone().unwrap_or_default()
         } else {
             String::new()
@@ -1171,11 +1179,12 @@ async fn show_page(
             .map(|i| (i.code.clone(), i.text.clone()))
             .collect(),
     };
-    let (failed_action, error, error_field, v, status) = match failed {
+    let (failed_action, error, error_field, error_fields, v, status) = match failed {
         Some((a, e, f)) => (
             a.to_string(),
             Some(e.body().message),
             e.field_name().unwrap_or("").to_string(),
+            e.body().fields,
             fields_map(&f),
             e.status(),
         ),
@@ -1183,6 +1192,7 @@ async fn show_page(
             String::new(),
             None,
             String::new(),
+            vec![],
             HashMap::new(),
             StatusCode::OK,
         ),
@@ -1223,6 +1233,7 @@ async fn show_page(
         failed: failed_action,
         error,
         error_field,
+        error_fields,
         v,
         csrf: user.csrf.clone().unwrap_or_default(),
         money,

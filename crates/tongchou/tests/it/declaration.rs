@@ -289,7 +289,16 @@ async fn mid_year(backend: Backend) {
     let id = declarable(&app, &unit, "越城区防汛应急指挥").await;
     let (s, v) = app.act(&unit, id, "declare", json!({})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    // Shaoxing 第十二条 一次性告知: both missing facts in one answer, each with its own message.
     assert_eq!(v["fields"][0]["field"], "urgent_basis", "{v}");
+    assert_eq!(v["fields"][1]["field"], "urgent_consent", "{v}");
+    assert!(
+        v["fields"][1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("市委、市政府同意"),
+        "{v}"
+    );
     assert!(msg(&v).contains("第十一条"), "{v}");
     let (s, v) = app
         .act(
@@ -325,6 +334,33 @@ async fn mid_year(backend: Backend) {
     assert!(
         html[at..].find("<div class=\"error\">").unwrap() < 400,
         "error beside the consent field"
+    );
+    // The empty form: both fields marked at once, each with its own message beside it.
+    let r = app
+        .client
+        .post(format!("{}/projects/{id}/act/declare", app.base))
+        .header("cookie", &cookie)
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    let b = html.find("id=\"declare-basis\"").expect("basis field");
+    let e = b + html[b..].find("<div class=\"error\">").unwrap();
+    assert!(e - b < 400, "error beside the basis field");
+    assert!(
+        html[e..e + 300].contains("明确依据"),
+        "{}",
+        &html[e..e + 300]
+    );
+    let c = html.find("id=\"declare-consent\"").expect("consent field");
+    let e = c + html[c..].find("<div class=\"error\">").unwrap();
+    assert!(e - c < 400, "error beside the consent field");
+    assert!(
+        html[e..e + 300].contains("市委、市政府同意"),
+        "{}",
+        &html[e..e + 300]
     );
     assert_eq!(app.stage(&unit, id).await, "draft");
     let (s, v) = app

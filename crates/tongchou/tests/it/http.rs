@@ -931,9 +931,8 @@ async fn openapi_swagger_and_healthz_answer() {
 /// The working-day calculator needs no login; API, page and CLI agree (SPEC §0: 工作日 counted
 /// from the day after the trigger, last day included, holidays and make-up days per the State
 /// Council's schedule).
-#[tokio::test]
-async fn calendar_calculator_api_page_and_cli_agree_on_national_day_2025() {
-    let Some(app) = TestApp::start(Backend::Sqlite).await else {
+async fn calendar_calculator_api_page_and_cli_agree_on_national_day_2025(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
         return;
     };
     let r = app
@@ -993,9 +992,8 @@ async fn calendar_calculator_api_page_and_cli_agree_on_national_day_2025() {
 
 /// Only an administrator corrects the calendar; a year it does not know is flagged until an
 /// administrator enters it, and every change is recorded.
-#[tokio::test]
-async fn calendar_unknown_year_is_flagged_until_an_administrator_enters_it() {
-    let Some(app) = TestApp::start(Backend::Sqlite).await else {
+async fn calendar_unknown_year_is_flagged_until_an_administrator_enters_it(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
         return;
     };
     let v: serde_json::Value = app
@@ -1103,6 +1101,43 @@ async fn calendar_unknown_year_is_flagged_until_an_administrator_enters_it() {
         v["due"], "2027-01-04",
         "New Year off, Monday 4th a make-up day in this test schedule"
     );
+    // Or by importing a file (UTF-8 CSV with a BOM and CRLF, as spreadsheets save it), recorded too.
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", csrf.clone())
+        .text("year", "2028")
+        .text("note", "测试通知（文件）")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(
+                "\u{feff}2028-01-01,休,元旦\r\n2028-01-03,休,元旦\r\n"
+                    .as_bytes()
+                    .to_vec(),
+            )
+            .file_name("2028.csv"),
+        );
+    let r = app
+        .client
+        .post(format!("{}/settings/calendar/file", app.base))
+        .header("cookie", &cookie)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("录入 2028 年节假日安排"));
+    let w: serde_json::Value = app
+        .client
+        .get(format!("{}/api/v1/calendar/days/2028-01-03", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        w["working"], false,
+        "Monday 2028-01-03 off per the imported file: {w}"
+    );
     // 2026-12-31 itself lies after the built-in data: still flagged until 2026's tail is declared.
     assert!(v["unknown_years"]
         .as_array()
@@ -1113,9 +1148,8 @@ async fn calendar_unknown_year_is_flagged_until_an_administrator_enters_it() {
 
 /// 晾晒台 (SPEC P1; ZJ-plan 四(三)): units ranked by overdue obligations, projects with days in
 /// stage and overdue counts, exportable to Excel.
-#[tokio::test]
-async fn board_ranks_units_by_overdue_obligations_and_exports_excel() {
-    let Some(app) = TestApp::start(Backend::Sqlite).await else {
+async fn board_ranks_units_by_overdue_obligations_and_exports_excel(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
         return;
     };
     let walker = tongchou_testkit::Walker::new(&app.st, &app.world, today());
@@ -1188,6 +1222,59 @@ async fn board_ranks_units_by_overdue_obligations_and_exports_excel() {
         (health.projects, health.overdue, health.overdue_projects),
         (2, 2, 2)
     );
+    // Filterable by jurisdiction (within the reader's), year and unit (issue 3 晾晒台).
+    let get = |who: &'static str, q: String| {
+        let app = &app;
+        async move {
+            let (cookie, _) = app.page_session(who).await;
+            let r = app
+                .client
+                .get(format!("{}/board?{q}", app.base))
+                .header("cookie", &cookie)
+                .send()
+                .await
+                .unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    let shangcheng = app.world.actor("jyj").jurisdiction_id.0;
+    let haishu = app.world.actor("hssjj").jurisdiction_id.0;
+    let (s, p) = get("szb", format!("jurisdiction={shangcheng}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        p.contains("晾晒测试项目乙"),
+        "the province reads 上城区's board"
+    );
+    assert!(
+        p.contains("name=\"jurisdiction\""),
+        "the filter is on the page"
+    );
+    let (s, p) = get("szb", format!("jurisdiction={haishu}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        !p.contains("晾晒测试项目乙"),
+        "海曙区 has none of 上城区's projects"
+    );
+    let (s, _) = get("sjj", format!("jurisdiction={haishu}")).await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a jurisdiction outside the reader's is refused"
+    );
+    let (_, p) = get("sjj", "year=1999".into()).await;
+    assert!(!p.contains("晾晒测试项目乙") && !p.contains("晾晒测试项目甲"));
+    let jyj_unit = app.world.actor("jyj").unit_id.0;
+    let (_, p) = get("sjj", format!("unit={jyj_unit}")).await;
+    assert!(p.contains("晾晒测试项目甲") && !p.contains("晾晒测试项目乙"));
+    let (cookie, _) = app.page_session("szb").await;
+    let x = app
+        .client
+        .get(format!("{}/board.xlsx?jurisdiction={haishu}", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(x.status(), StatusCode::OK, "the filtered board exports");
 }
 
 /// A missed deadline's consequence is proposed to the authority once, however many sweeps run
@@ -1214,9 +1301,15 @@ async fn consequences(backend: Backend) {
         ids.push(id);
     }
     app.st.db.execute_raw(&format!("UPDATE obligations SET due = '2026-01-05' WHERE code = 'procurement' AND project_id IN ({}, {})", ids[0], ids[1])).await.unwrap();
+    // Two server processes: each its own connection pool and profile cache on one database.
+    let other_db = tongchou_store::Db::connect(&app.db_url, None)
+        .await
+        .unwrap();
+    let other = tongchou_web::AppState::new(other_db, std::env::temp_dir());
+    other.load_profile().await.unwrap();
     let (a, b) = tokio::join!(
         tongchou_web::service::sweep(&app.st),
-        tongchou_web::service::sweep(&app.st)
+        tongchou_web::service::sweep(&other)
     );
     let proposed = a.unwrap().1 + b.unwrap().1;
     assert_eq!(proposed, 2, "one proposal per missed deadline");
@@ -1326,9 +1419,8 @@ async fn missed_deadline_consequence_proposed_once_and_decided_by_the_authority_
 
 /// Every rule the system enforces is shown with its citation, so officials can check it against
 /// the text (SPEC §3).
-#[tokio::test]
-async fn profile_page_shows_each_rule_with_its_citation() {
-    let Some(app) = TestApp::start(Backend::Sqlite).await else {
+async fn profile_page_shows_each_rule_with_its_citation(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
         return;
     };
     let (cookie, _) = app.page_session("jyj").await;
@@ -1351,9 +1443,8 @@ async fn profile_page_shows_each_rule_with_its_citation() {
 
 /// Profiles are data (SPEC §3): an administrator saves a new version, validated whole; it
 /// applies to new decisions, and what was decided keeps the version it was decided under.
-#[tokio::test]
-async fn profile_edit_applies_to_new_decisions_and_never_rewrites_past_ones() {
-    let Some(app) = TestApp::start(Backend::Sqlite).await else {
+async fn profile_edit_applies_to_new_decisions_and_never_rewrites_past_ones(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
         return;
     };
     let walker = tongchou_testkit::Walker::new(&app.st, &app.world, today());
@@ -1471,4 +1562,118 @@ async fn profile_edit_applies_to_new_decisions_and_never_rewrites_past_ones() {
     let other = tongchou_web::AppState::new(app.st.db.clone(), std::env::temp_dir());
     other.refresh_profile().await.unwrap();
     assert_eq!(other.profile().trial_run_days, 20);
+}
+
+#[tokio::test]
+async fn calendar_calculator_api_page_and_cli_agree_on_national_day_2025_sqlite() {
+    calendar_calculator_api_page_and_cli_agree_on_national_day_2025(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn calendar_calculator_api_page_and_cli_agree_on_national_day_2025_postgres() {
+    calendar_calculator_api_page_and_cli_agree_on_national_day_2025(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn calendar_unknown_year_is_flagged_until_an_administrator_enters_it_sqlite() {
+    calendar_unknown_year_is_flagged_until_an_administrator_enters_it(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn calendar_unknown_year_is_flagged_until_an_administrator_enters_it_postgres() {
+    calendar_unknown_year_is_flagged_until_an_administrator_enters_it(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn board_ranks_units_by_overdue_obligations_and_exports_excel_sqlite() {
+    board_ranks_units_by_overdue_obligations_and_exports_excel(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn board_ranks_units_by_overdue_obligations_and_exports_excel_postgres() {
+    board_ranks_units_by_overdue_obligations_and_exports_excel(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn profile_page_shows_each_rule_with_its_citation_sqlite() {
+    profile_page_shows_each_rule_with_its_citation(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn profile_page_shows_each_rule_with_its_citation_postgres() {
+    profile_page_shows_each_rule_with_its_citation(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn profile_edit_applies_to_new_decisions_and_never_rewrites_past_ones_sqlite() {
+    profile_edit_applies_to_new_decisions_and_never_rewrites_past_ones(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn profile_edit_applies_to_new_decisions_and_never_rewrites_past_ones_postgres() {
+    profile_edit_applies_to_new_decisions_and_never_rewrites_past_ones(Backend::Postgres).await;
+}
+
+// Issue 3 "我的待办": what the user must do, ordered by due date, with days left (the procurement
+// duty of Shangcheng 项目实施: 立项发文后6个月内完成采购).
+async fn todo_ordered(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let walker = tongchou_testkit::Walker::new(&app.st, &app.world, today());
+    let unit = app.token("jyj").await;
+    let mut ids = Vec::new();
+    for name in ["待办排序项目晚到期", "待办排序项目已逾期"] {
+        let id = app.draft(&unit, name).await;
+        walker
+            .walk(
+                tongchou_domain::ProjectId(id),
+                "jyj",
+                tongchou_domain::Stage::Budgeted,
+            )
+            .await
+            .unwrap();
+        ids.push(id);
+    }
+    let late = tongchou_domain::lifecycle::add_days(today(), -3);
+    let soon = tongchou_domain::lifecycle::add_days(today(), 40);
+    for (id, due) in [(ids[0], soon), (ids[1], late)] {
+        app.st
+            .db
+            .execute_raw(&format!(
+                "UPDATE obligations SET due = '{due}' WHERE code = 'procurement' AND project_id = {id}"
+            ))
+            .await
+            .unwrap();
+    }
+    let (cookie, _) = app.page_session("jyj").await;
+    let html = app
+        .client
+        .get(format!("{}/", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let a = html
+        .find("待办排序项目已逾期")
+        .expect("overdue project listed");
+    let b = html
+        .find("待办排序项目晚到期")
+        .expect("later project listed");
+    assert!(a < b, "the earliest due first");
+    assert!(html[a..b].contains("逾期 3 天"), "{}", &html[a..b]);
+    assert!(html[b..].contains("还剩 40 天"));
+}
+
+#[tokio::test]
+async fn my_todo_lists_duties_by_due_date_with_days_left_sqlite() {
+    todo_ordered(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn my_todo_lists_duties_by_due_date_with_days_left_postgres() {
+    todo_ordered(Backend::Postgres).await;
 }

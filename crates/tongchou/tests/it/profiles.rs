@@ -869,3 +869,103 @@ async fn demo_walks_projects_along_each_citys_path() {
         "{rounds:?}"
     );
 }
+
+// SPEC §3 (a profile is data, stored with its version history) and issue 3 "a profile change
+// applies to new obligations; what was already decided keeps its rules": a deployment whose
+// stored shipped profile was never edited by an administrator receives this release's shipped
+// rules (Shaoxing 第八条、第十一条 rounds and the urgent mid-year task) as a NEW version noted
+// 系统升级; a profile an administrator edited is left alone; a restart adds nothing.
+async fn shipped_upgrade(backend: Backend) {
+    use tongchou_domain::profile::Profile;
+    let Some((db, _url, dir)) = crate::support::database(backend).await else {
+        return;
+    };
+    let system = tongchou_domain::Actor {
+        user_id: tongchou_domain::UserId(0),
+        name: "统筹平台（系统）".into(),
+        unit_id: tongchou_domain::UnitId(0),
+        unit_name: "统筹平台".into(),
+        jurisdiction_id: tongchou_domain::JurisdictionId(0),
+        jurisdiction_path: "/".into(),
+        roles: vec![],
+    };
+    let admin = tongchou_domain::Actor {
+        user_id: tongchou_domain::UserId(7),
+        name: "市管理员".into(),
+        ..system.clone()
+    };
+    // What an earlier release shipped: without the round and mid-year rules.
+    let old = |mut p: Profile| {
+        p.declaration_rounds = None;
+        p.mid_year_exception = None;
+        p.to_toml()
+    };
+    db.save_profile(
+        &system,
+        "shaoxing",
+        &old(Profile::shaoxing()),
+        "随系统发布的初始版本",
+    )
+    .await
+    .unwrap();
+    db.save_profile(
+        &system,
+        "quzhou",
+        &old(Profile::quzhou()),
+        "随系统发布的初始版本",
+    )
+    .await
+    .unwrap();
+    let mut edited = Profile::quzhou();
+    edited.declaration_rounds = None;
+    edited.mid_year_exception = None;
+    edited.notice_days = 7;
+    db.save_profile(&admin, "quzhou", &edited.to_toml(), "管理员调整公示期")
+        .await
+        .unwrap();
+
+    let st = tongchou_web::AppState::new(db.clone(), dir.join("data"));
+    st.load_profile().await.unwrap();
+    let sx = db.profile_versions("shaoxing").await.unwrap();
+    assert_eq!(sx.len(), 2, "{sx:?}");
+    assert_eq!(sx[0].version, 2);
+    assert!(sx[0].note.contains("系统升级"), "{sx:?}");
+    assert_eq!(
+        db.latest_profile("shaoxing").await.unwrap().unwrap().1,
+        Profile::shaoxing().to_toml(),
+        "the new version is this release's shipped text"
+    );
+    let (v, p) = st.profiles.get_code("shaoxing").unwrap();
+    assert_eq!(v, 2);
+    assert!(p.declaration_rounds.is_some() && p.mid_year_exception.is_some());
+    // The administrator's own edit stays in force, untouched.
+    let qz = db.profile_versions("quzhou").await.unwrap();
+    assert_eq!(qz.len(), 2, "{qz:?}");
+    assert_eq!(qz[0].note, "管理员调整公示期");
+    let (v, p) = st.profiles.get_code("quzhou").unwrap();
+    assert_eq!((v, p.notice_days), (2, 7));
+    assert!(p.mid_year_exception.is_none());
+    // Never stored before: saved as its first version.
+    assert_eq!(db.profile_versions("shangcheng").await.unwrap().len(), 1);
+    // A restart (or a second process) adds no further version.
+    let again = tongchou_web::AppState::new(db.clone(), dir.join("data"));
+    again.load_profile().await.unwrap();
+    st.load_profile().await.unwrap();
+    assert_eq!(db.profile_versions("shaoxing").await.unwrap().len(), 2);
+    assert_eq!(db.profile_versions("quzhou").await.unwrap().len(), 2);
+    assert_eq!(
+        db.profile_versions("shangcheng").await.unwrap().len(),
+        1,
+        "a stored shipped text reads back unchanged: no upgrade loop"
+    );
+}
+
+#[tokio::test]
+async fn an_unedited_shipped_profile_is_upgraded_as_a_new_version_an_edited_one_kept_sqlite() {
+    shipped_upgrade(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn an_unedited_shipped_profile_is_upgraded_as_a_new_version_an_edited_one_kept_postgres() {
+    shipped_upgrade(Backend::Postgres).await;
+}
