@@ -142,6 +142,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0018_competition_rest.sql"),
         include_str!("../migrations/postgres/0018_competition_rest.sql"),
     ),
+    (
+        "0022_aggregates",
+        include_str!("../migrations/sqlite/0022_aggregates.sql"),
+        include_str!("../migrations/postgres/0022_aggregates.sql"),
+    ),
 ];
 
 impl Db {
@@ -294,6 +299,7 @@ impl Db {
         self.pool
             .execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
             .await?;
+        let mut build_aggregates = false;
         for &(name, sqlite, pg) in MIGRATIONS {
             let done: Option<(String,)> =
                 sqlx::query_as("SELECT name FROM schema_migrations WHERE name = $1")
@@ -318,10 +324,18 @@ impl Db {
                 .await?;
             tx.commit().await?;
             tracing::info!(migration = name, "migration applied");
+            if name == "0022_aggregates" {
+                // Built after the loop: this migration's write guard is still held here.
+                build_aggregates = true;
+            }
             if name == "0012_search" {
                 let n = self.index_missing_projects().await?;
                 tracing::info!(projects = n, "duplicate-construction index built");
             }
+        }
+        if build_aggregates {
+            let r = self.rebuild_aggregates().await?;
+            tracing::info!(projects = r.projects, "statistics aggregates built");
         }
         // Applications, listings, 一本账 entries and library items joined the index later
         // (issue 5): index those written before, at every start (a no-op once done).

@@ -3,6 +3,7 @@
 //! Every change of a project's state goes through [`Db::apply`], which checks the version,
 //! writes the new state and appends the hash-chained history entry in one transaction.
 
+pub mod aggregates;
 pub mod audit;
 pub mod calendar;
 mod db;
@@ -20,6 +21,7 @@ pub mod project;
 pub mod rounds;
 pub mod search;
 pub mod sharing;
+pub mod synthetic;
 pub mod user;
 
 pub use db::{redact as db_redact, Backend, Db};

@@ -656,6 +656,8 @@ struct FormPage {
     build_kinds: Vec<(&'static str, &'static str)>,
     categories: Vec<(&'static str, &'static str)>,
     fundings: Vec<(&'static str, &'static str)>,
+    major_tasks: Vec<(String, String)>,
+    gov_functions: Vec<(String, String)>,
     version: i64,
 }
 
@@ -668,7 +670,21 @@ impl FormPage {
     }
 }
 
+/// The profile's 重大任务 and 政府职能 lists (ZJ-plan 二) for the project form.
+pub(crate) fn taxonomies(st: &AppState, actor: &tongchou_domain::Actor) -> Taxonomies {
+    let p = st.profile_for(&actor.jurisdiction_path);
+    let l = |v: &[tongchou_domain::profile::CheckItem]| {
+        v.iter()
+            .map(|i| (i.code.clone(), i.text.clone()))
+            .collect::<Vec<_>>()
+    };
+    (l(&p.major_tasks), l(&p.gov_functions))
+}
+
+pub(crate) type Taxonomies = (Vec<(String, String)>, Vec<(String, String)>);
+
 fn form_page(
+    (major_tasks, gov_functions): Taxonomies,
     layout: Layout,
     title: &str,
     action: String,
@@ -702,6 +718,8 @@ fn form_page(
             .map(|k| (k.code(), k.label()))
             .collect(),
         fundings: Funding::ALL.iter().map(|k| (k.code(), k.label())).collect(),
+        major_tasks,
+        gov_functions,
         version,
     }
 }
@@ -724,6 +742,7 @@ pub async fn new_form(State(st): State<AppState>, MaybeUser(u): MaybeUser) -> Re
         (tongchou_store::today().year() + 1).to_string(),
     );
     render(&form_page(
+        taxonomies(&st, &user.actor),
         layout(&st, &user, "projects", None).await,
         "新建项目申报",
         "/projects".into(),
@@ -765,6 +784,7 @@ pub async fn create(
             render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &form_page(
+                    taxonomies(&st, &user.actor),
                     l,
                     "新建项目申报",
                     "/projects".into(),
@@ -792,6 +812,14 @@ fn project_values(ctx: &ProjectContext) -> HashMap<String, String> {
     v.insert("summary".into(), i.summary.clone());
     v.insert("participants".into(), i.participants.join("\n"));
     v.insert("responsible_person".into(), i.responsible_person.clone());
+    v.insert(
+        "major_task".into(),
+        i.major_task.clone().unwrap_or_default(),
+    );
+    v.insert(
+        "gov_function".into(),
+        i.gov_function.clone().unwrap_or_default(),
+    );
     v
 }
 
@@ -821,6 +849,7 @@ pub async fn edit_form(
             }
             let l = layout(&st, &user, "projects", None).await;
             render(&form_page(
+                taxonomies(&st, &user.actor),
                 l,
                 "修改申报信息",
                 format!("/projects/{id}/edit"),
@@ -853,6 +882,7 @@ pub async fn edit(
             render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &form_page(
+                    taxonomies(&st, &user.actor),
                     l,
                     "修改申报信息",
                     format!("/projects/{id}/edit"),
