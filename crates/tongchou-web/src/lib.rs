@@ -26,6 +26,7 @@ pub mod rounds;
 pub mod service;
 pub mod sharing;
 pub mod smtp;
+pub mod tables;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -300,7 +301,7 @@ impl ProfileCell {
 
 pub fn router(state: AppState) -> Router {
     let upload_limit = DefaultBodyLimit::max(state.max_upload as usize + 1024 * 1024);
-    Router::new()
+    let app = Router::new()
         .route("/healthz", get(api::healthz))
         .route("/static/app.css", get(pages::css))
         .route("/login", get(pages::login_form).post(pages::login))
@@ -412,5 +413,10 @@ pub fn router(state: AppState) -> Router {
         .merge(opendata::routes())
         .merge(openapi::routes())
         .fallback(pages::not_found)
-        .with_state(state)
+        .with_state(state);
+    // Issue 6: every table exports to Excel (`<page>.xlsx`), with a link on its page. Around
+    // the whole router (before routing), so the export can render the page it comes from.
+    Router::new()
+        .fallback_service(app)
+        .layer(axum::middleware::from_fn(tables::layer))
 }
