@@ -2,8 +2,10 @@
 //!
 //! Three tables hold counts and sums the statistics page reads instead of grouping the projects,
 //! their histories and their obligations on every request:
-//! - `agg_projects`: projects and their declared / approved money per jurisdiction × year ×
-//!   category × build kind × major task × function × stage × declared × approved;
+//! - `agg_projects`: projects and their declared / approved money per jurisdiction × declared ×
+//!   approved × one dimension (`dim`: year, category, build kind, major task, function, stage)
+//!   and its value — a project counts once in each dimension, so the table stays small (a few
+//!   thousand rows at 1,000,000 projects) and each chart is one indexed range;
 //! - `agg_stage_days`: a histogram of the days each stage lasted (from the history), per
 //!   jurisdiction × declared × stage, so the median is exact;
 //! - `agg_open_obligations`: open obligations per jurisdiction × unit × due date (overdue =
@@ -48,8 +50,45 @@ struct Contribution {
     spans: Vec<(String, i64)>,
 }
 
-/// Cells of `agg_projects`: n, declared fen, approved fen.
-type ProjectCells = BTreeMap<ProjectKey, (i64, i64, i64)>;
+/// Cells of `agg_projects`: (jurisdiction, dim, declared, approved, value) → n, declared fen,
+/// approved fen.
+type ProjectCells = BTreeMap<(i64, &'static str, i64, i64, String), (i64, i64, i64)>;
+
+/// The dimensions of `agg_projects`.
+pub(crate) const DIMS: [&str; 6] = [
+    "year",
+    "category",
+    "build_kind",
+    "major_task",
+    "gov_function",
+    "stage",
+];
+
+impl ProjectKey {
+    fn value(&self, dim: &str) -> String {
+        match dim {
+            "year" => self.year.to_string(),
+            "category" => self.category.clone(),
+            "build_kind" => self.build_kind.clone(),
+            "major_task" => self.major_task.clone(),
+            "gov_function" => self.gov_function.clone(),
+            _ => self.stage.clone(),
+        }
+    }
+}
+
+/// Add `sign` × the contribution to the project cells (one per dimension).
+fn add_cells(cells: &mut ProjectCells, c: &Contribution, sign: i64) {
+    for dim in DIMS {
+        let k = &c.key;
+        let e = cells
+            .entry((k.jurisdiction_id, dim, k.declared, k.approved, k.value(dim)))
+            .or_default();
+        e.0 += sign;
+        e.1 += sign * c.declared_fen;
+        e.2 += sign * c.approved_fen;
+    }
+}
 /// Cells of `agg_stage_days`: (jurisdiction, declared, stage, days) → n.
 type SpanCells = BTreeMap<(i64, i64, String, i64), i64>;
 /// Cells of `agg_open_obligations`: (jurisdiction, unit, due) → n.
@@ -123,26 +162,22 @@ fn decode_spans(s: &str) -> Vec<(String, i64)> {
 }
 
 async fn upsert_projects(tx: &mut Tx, cells: &ProjectCells) -> Result<()> {
-    for (k, (n, d, a)) in cells {
+    for ((j, dim, declared, approved, value), (n, d, a)) in cells {
         if *n == 0 && *d == 0 && *a == 0 {
             continue;
         }
         sqlx::query(
-            "INSERT INTO agg_projects (jurisdiction_id, year, category, build_kind, major_task, gov_function, stage, declared, approved, n, declared_fen, approved_fen) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
-             ON CONFLICT (jurisdiction_id, year, category, build_kind, major_task, gov_function, stage, declared, approved) DO UPDATE SET \
+            "INSERT INTO agg_projects (jurisdiction_id, dim, declared, approved, value, n, declared_fen, approved_fen) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (jurisdiction_id, dim, declared, approved, value) DO UPDATE SET \
              n = agg_projects.n + excluded.n, declared_fen = agg_projects.declared_fen + excluded.declared_fen, \
              approved_fen = agg_projects.approved_fen + excluded.approved_fen",
         )
-        .bind(k.jurisdiction_id)
-        .bind(k.year)
-        .bind(&k.category)
-        .bind(&k.build_kind)
-        .bind(&k.major_task)
-        .bind(&k.gov_function)
-        .bind(&k.stage)
-        .bind(k.declared)
-        .bind(k.approved)
+        .bind(*j)
+        .bind(*dim)
+        .bind(*declared)
+        .bind(*approved)
+        .bind(value)
         .bind(*n)
         .bind(*d)
         .bind(*a)
@@ -260,20 +295,14 @@ pub(crate) async fn sync_project(tx: &mut Tx, id: i64) -> Result<()> {
     let mut cells = ProjectCells::new();
     let mut spans = SpanCells::new();
     if let Some(o) = &old {
-        let e = cells.entry(o.key.clone()).or_default();
-        e.0 -= 1;
-        e.1 -= o.declared_fen;
-        e.2 -= o.approved_fen;
+        add_cells(&mut cells, o, -1);
         for (s, d) in &o.spans {
             *spans
                 .entry((o.key.jurisdiction_id, o.key.declared, s.clone(), *d))
                 .or_default() -= 1;
         }
     }
-    let e = cells.entry(new.key.clone()).or_default();
-    e.0 += 1;
-    e.1 += new.declared_fen;
-    e.2 += new.approved_fen;
+    add_cells(&mut cells, &new, 1);
     for (s, d) in &new.spans {
         *spans
             .entry((new.key.jurisdiction_id, new.key.declared, s.clone(), *d))
@@ -351,6 +380,7 @@ pub(crate) async fn obligation_deltas(tx: &mut Tx, changes: &[(i64, String, i64)
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct RebuildReport {
     pub projects: u64,
+    /// Rows of `agg_projects` (one per jurisdiction × dimension value × declared × approved).
     pub project_cells: u64,
     pub stage_day_cells: u64,
     pub obligation_cells: u64,
@@ -424,10 +454,7 @@ async fn next_chunk(tx: &mut Tx, last: i64) -> Result<Option<(i64, Vec<(i64, Con
 }
 
 fn add_contribution(e: &mut Expected, c: &Contribution) {
-    let cell = e.projects.entry(c.key.clone()).or_default();
-    cell.0 += 1;
-    cell.1 += c.declared_fen;
-    cell.2 += c.approved_fen;
+    add_cells(&mut e.projects, c, 1);
     for (s, d) in &c.spans {
         *e.spans
             .entry((c.key.jurisdiction_id, c.key.declared, s.clone(), *d))
@@ -560,22 +587,23 @@ impl Db {
         let mut diffs = Vec::new();
         let mut got_p = ProjectCells::new();
         for r in sqlx::query(
-            "SELECT jurisdiction_id, year, category, build_kind, major_task, gov_function, stage, declared, approved, n, declared_fen, approved_fen FROM agg_projects",
+            "SELECT jurisdiction_id, dim, declared, approved, value, n, declared_fen, approved_fen FROM agg_projects",
         )
         .fetch_all(&mut *tx)
         .await?
         {
-            let k = ProjectKey {
-                jurisdiction_id: r.try_get("jurisdiction_id")?,
-                year: r.try_get("year")?,
-                category: r.try_get("category")?,
-                build_kind: r.try_get("build_kind")?,
-                major_task: r.try_get("major_task")?,
-                gov_function: r.try_get("gov_function")?,
-                stage: r.try_get("stage")?,
-                declared: r.try_get("declared")?,
-                approved: r.try_get("approved")?,
+            let dim: String = r.try_get("dim")?;
+            let Some(dim) = DIMS.iter().find(|d| **d == dim) else {
+                diffs.push(format!("agg_projects: unknown dimension {dim}"));
+                continue;
             };
+            let k = (
+                r.try_get("jurisdiction_id")?,
+                *dim,
+                r.try_get("declared")?,
+                r.try_get("approved")?,
+                r.try_get("value")?,
+            );
             let v: (i64, i64, i64) = (
                 r.try_get("n")?,
                 r.try_get("declared_fen")?,
@@ -585,6 +613,7 @@ impl Db {
                 got_p.insert(k, v);
             }
         }
+        e.projects.retain(|_, v| *v != (0, 0, 0));
         for (k, v) in &e.projects {
             if got_p.get(k) != Some(v) {
                 diffs.push(format!(

@@ -507,24 +507,26 @@ impl Db {
             ..Default::default()
         };
         let approved = "CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(approved_fen) AS BIGINT) AS fen";
-        let by = |col: &str| {
-            format!("SELECT {col} AS label, {approved} FROM agg_projects WHERE {jin} AND {decl} AND approved = 1 GROUP BY {col} HAVING SUM(n) <> 0 ORDER BY {col}")
+        let by = |dim: &str| {
+            format!("SELECT value AS label, {approved} FROM agg_projects WHERE {jin} AND dim = '{dim}' AND {decl} AND approved = 1 \
+                     GROUP BY value HAVING SUM(n) <> 0 ORDER BY value")
         };
         s.by_year = q(by("year")).await?;
         s.by_category = q(by("category")).await?;
         s.by_build_kind = q(by("build_kind")).await?;
         s.by_major_task = q(by("major_task")).await?;
         s.by_function = q(by("gov_function")).await?;
-        let per_j = q(by("jurisdiction_id")).await?;
+        let per_j = q(format!("SELECT jurisdiction_id AS label, {approved} FROM agg_projects WHERE {jin} AND dim = 'year' AND {decl} AND approved = 1 \
+                     GROUP BY jurisdiction_id HAVING SUM(n) <> 0")).await?;
         s.by_jurisdiction = ctx.roll_up(per_j);
         s.approval = q(format!(
-            "SELECT year AS label, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(declared_fen) AS BIGINT) AS fen, CAST(SUM(approved_fen) AS BIGINT) AS fen2 \
-             FROM agg_projects WHERE {jin} AND declared = 1 GROUP BY year HAVING SUM(n) <> 0 ORDER BY year"
+            "SELECT value AS label, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(declared_fen) AS BIGINT) AS fen, CAST(SUM(approved_fen) AS BIGINT) AS fen2 \
+             FROM agg_projects WHERE {jin} AND dim = 'year' AND declared = 1 GROUP BY value HAVING SUM(n) <> 0 ORDER BY value"
         ))
         .await?;
         s.approved_count = q(format!(
-            "SELECT year AS label, CAST(SUM(n) AS BIGINT) AS n, CAST(0 AS BIGINT) AS fen FROM agg_projects \
-             WHERE {jin} AND declared = 1 AND approved = 1 GROUP BY year HAVING SUM(n) <> 0 ORDER BY year"
+            "SELECT value AS label, CAST(SUM(n) AS BIGINT) AS n, CAST(0 AS BIGINT) AS fen FROM agg_projects \
+             WHERE {jin} AND dim = 'year' AND declared = 1 AND approved = 1 GROUP BY value HAVING SUM(n) <> 0 ORDER BY value"
         ))
         .await?
         .into_iter()

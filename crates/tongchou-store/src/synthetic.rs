@@ -1,7 +1,7 @@
 //! The synthetic province of the dashboard benchmark (issue 6): projects spread over every unit
 //! of the seeded world, each with a hash-chained history walking it to its stage on plausible
 //! dates, approved amounts, major tasks and functions, and open obligations — bulk-inserted in
-//! multi-row statements, then the statistics aggregates rebuilt once.
+//! multi-row statements; the statistics aggregates are then rebuilt once by the caller.
 use crate::db::Backend;
 use crate::{Db, Result};
 use sqlx::{Executor, Row};
@@ -58,7 +58,8 @@ pub struct SyntheticReport {
 
 impl Db {
     /// Generate `n` synthetic projects over every unit (batches of `batch` projects per
-    /// transaction), then rebuild the aggregates once. Benchmark data only.
+    /// transaction). Benchmark data only: the caller rebuilds the aggregates once after it
+    /// ([`Db::rebuild_aggregates`]).
     pub async fn generate_province(&self, n: usize, batch: usize) -> Result<SyntheticReport> {
         let units: Vec<(i64, i64, String)> = sqlx::query(
             "SELECT n.id, j.id AS jid, j.path FROM units n JOIN jurisdictions j ON j.id = n.jurisdiction_id ORDER BY n.id",
@@ -225,7 +226,6 @@ impl Db {
                 .execute("SELECT setval(pg_get_serial_sequence('projects', 'id'), (SELECT MAX(id) FROM projects))")
                 .await?;
         }
-        self.rebuild_aggregates().await?;
         Ok(rep)
     }
 }

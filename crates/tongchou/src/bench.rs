@@ -839,7 +839,7 @@ async fn run_dashboard(a: BenchArgs) -> Result<ExitCode, String> {
     let rebuild_secs = t.elapsed().as_secs_f64();
     db.optimize(true).await.map_err(|e| e.to_string())?;
     println!(
-        "generated {} projects, {} history entries, {} open obligations over {} units in {gen_secs:.1}s (aggregates rebuilt once more in {rebuild_secs:.1}s)",
+        "generated {} projects, {} history entries, {} open obligations over {} units in {gen_secs:.1}s, aggregates rebuilt in {rebuild_secs:.1}s",
         rep.projects, rep.history, rep.obligations, rep.units
     );
     db.close().await;

@@ -4,18 +4,14 @@ ALTER TABLE projects ADD COLUMN major_task TEXT NOT NULL DEFAULT '';
 ALTER TABLE projects ADD COLUMN gov_function TEXT NOT NULL DEFAULT '';
 CREATE TABLE agg_projects (
     jurisdiction_id BIGINT NOT NULL,
-    year BIGINT NOT NULL,
-    category TEXT NOT NULL,
-    build_kind TEXT NOT NULL,
-    major_task TEXT NOT NULL,
-    gov_function TEXT NOT NULL,
-    stage TEXT NOT NULL,
+    dim TEXT NOT NULL,
     declared BIGINT NOT NULL,
     approved BIGINT NOT NULL,
+    value TEXT NOT NULL,
     n BIGINT NOT NULL,
     declared_fen BIGINT NOT NULL,
     approved_fen BIGINT NOT NULL,
-    PRIMARY KEY (jurisdiction_id, year, category, build_kind, major_task, gov_function, stage, declared, approved)
+    PRIMARY KEY (jurisdiction_id, dim, declared, approved, value)
 );
 CREATE TABLE agg_stage_days (
     jurisdiction_id BIGINT NOT NULL,
