@@ -488,8 +488,9 @@ pub fn openapi_paths(doc: &mut serde_json::Value) {
     use serde_json::json;
     let paths = json!({
         "/api/v1/statistics": { "get": {
-            "summary": "统计分析（本辖区，精确统计）：立项投资按年度、类别、建设类型；按年度的申报与立项（立项率、申报与立项金额，差额即核减）；各阶段停留天数中位数；逾期事项按单位；绩效评价结果。金额单位为分",
-            "responses": { "200": { "description": "{by_year, by_category, by_build_kind, approval, approved_count, overdue_by_unit, outcomes, stage_days}：每项为 [{label, count, fen, fen2}]" }, "403": err("建设单位、专家不可见") } } },
+            "summary": "统计分析（本辖区或下级辖区，精确统计：读取随每次变更在同一事务中维护的预汇总）：立项投资按年度、辖区（下级辖区可穿透）、重大任务、政府职能、类别、建设类型；按年度的申报与立项（立项率、申报与立项金额，差额即核减）；各阶段停留天数中位数；逾期事项按单位；共享应用复用（按应用、按辖区）；绩效评价结果。金额单位为分",
+            "parameters": [ { "name": "jurisdiction", "in": "query", "required": false, "schema": { "type": "integer" }, "description": "下级辖区 id（穿透）；缺省为本辖区" } ],
+            "responses": { "200": { "description": "{scope, by_year, by_jurisdiction, by_major_task, by_function, by_category, by_build_kind, approval, approved_count, overdue_by_unit, outcomes, stage_days}：每项为 [{label, count, fen, fen2, jurisdiction_id?}]；major_task / function 的 label 为政策规则中的 code，空为未标注；reuse_by_listing、reuse_by_jurisdiction 为 [{label, id, requests, approved}]" }, "403": err("建设单位、专家不可见；辖区不在本辖区之内"), "404": err("无此辖区") } } },
         "/api/v1/zombie-systems": { "get": {
             "summary": "僵尸系统名单（由绩效评价结果形成；衢州市 二(二)9：列入单位原则上2年内不得申报）",
             "responses": { "200": { "description": "[{project_id, system, unit, year, listed_on}]" }, "403": err("建设单位、专家不可见") } } },

@@ -952,6 +952,20 @@ pub struct MoneyCard {
 }
 
 impl ShowPage {
+    /// A 重大任务 / 政府职能 code's name in the profile (ZJ-plan 二); none: 未标注.
+    fn taxon(&self, items: &[tongchou_domain::profile::CheckItem], code: Option<&str>) -> String {
+        match code {
+            None | Some("") => "未标注".into(),
+            Some(c) => items
+                .iter()
+                .find(|i| i.code == c)
+                .map(|i| i.text.clone())
+                .unwrap_or_else(|| c.to_string()),
+        }
+    }
+}
+
+impl ShowPage {
     /// Quzhou 三(三)5: the earliest final-acceptance application and, once past, how many days
     /// the project has waited beyond it (flagged on the page, never blocked).
     fn final_wait(&self) -> Option<(tongchou_domain::Date, i64)> {

@@ -269,6 +269,49 @@ async fn evaluation(backend: Backend) {
     }
     let (s, _) = app.get(&unit, "/api/v1/statistics").await;
     assert_eq!(s, StatusCode::FORBIDDEN);
+    // P5 by jurisdiction: the province authority sees its cities and drills into one; a
+    // district authority may not read its city's statistics (only its own and below).
+    let szb = app.token("szb").await;
+    let (s, prov) = app.get(&szb, "/api/v1/statistics").await;
+    assert_eq!(s, StatusCode::OK, "{prov}");
+    let cities: Vec<i64> = prov["by_jurisdiction"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["jurisdiction_id"].as_i64())
+        .collect();
+    assert!(!cities.is_empty(), "{prov}");
+    let (s, city) = app
+        .get(
+            &szb,
+            &format!("/api/v1/statistics?jurisdiction={}", cities[0]),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{city}");
+    assert_eq!(city["scope"]["jurisdiction_id"], cities[0]);
+    assert!(
+        city["scope"]["parent"].is_array(),
+        "the way back up: {city}"
+    );
+    let (s, v) = app
+        .get(
+            &auth,
+            &format!("/api/v1/statistics?jurisdiction={}", cities[0]),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    let (s, _) = app
+        .get(&auth, "/api/v1/statistics?jurisdiction=999999")
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (szb_cookie, _) = app.page_session("szb").await;
+    let html = get_page(format!("{}/statistics", app.base), szb_cookie).await;
+    assert!(
+        html.contains(&format!("/statistics?j={}", cities[0]))
+            && html.contains("按重大任务")
+            && html.contains("共享应用复用"),
+        "drill-down links and the new charts"
+    );
     let r = app
         .client
         .get(format!("{}/statistics.xlsx", app.base))
