@@ -8,8 +8,10 @@
 //!   thousand rows at 1,000,000 projects) and each chart is one indexed range;
 //! - `agg_stage_days`: a histogram of the days each stage lasted (from the history), per
 //!   jurisdiction × declared × stage, so the median is exact;
-//! - `agg_open_obligations`: open obligations per jurisdiction × unit × due date (overdue =
-//!   due before today, counted at read time).
+//! - `agg_open_obligations`: open obligations per jurisdiction × unit × due date, and
+//!   `agg_open_obligations_month` the same per due month (overdue = due before today, counted at
+//!   read time: whole months before this one from the monthly table, this month's days from the
+//!   daily one).
 //!
 //! They are kept in the transaction of every change: [`sync_project`] is called by every write
 //! path that changes a project row or appends to its history (it compares the project with its
@@ -208,6 +210,27 @@ async fn upsert_spans(tx: &mut Tx, cells: &SpanCells) -> Result<()> {
 }
 
 async fn upsert_obligations(tx: &mut Tx, cells: &ObligationCells) -> Result<()> {
+    let mut months: ObligationCells = ObligationCells::new();
+    for ((j, unit, due), n) in cells {
+        *months
+            .entry((*j, *unit, due.get(..7).unwrap_or(due).to_string()))
+            .or_default() += n;
+    }
+    for ((j, unit, month), n) in &months {
+        if *n == 0 {
+            continue;
+        }
+        sqlx::query(
+            "INSERT INTO agg_open_obligations_month (jurisdiction_id, unit_id, month, n) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (jurisdiction_id, unit_id, month) DO UPDATE SET n = agg_open_obligations_month.n + excluded.n",
+        )
+        .bind(*j)
+        .bind(*unit)
+        .bind(month)
+        .bind(*n)
+        .execute(&mut *tx)
+        .await?;
+    }
     for ((j, unit, due), n) in cells {
         if *n == 0 {
             continue;
@@ -535,7 +558,7 @@ impl Db {
         let (_write, mut tx) = self.begin_write().await?;
         if self.backend() == Backend::Postgres {
             tx.execute(
-                "LOCK TABLE agg_project_state, agg_projects, agg_stage_days, agg_open_obligations IN EXCLUSIVE MODE",
+                "LOCK TABLE agg_project_state, agg_projects, agg_stage_days, agg_open_obligations, agg_open_obligations_month IN EXCLUSIVE MODE",
             )
             .await?;
         }
@@ -544,6 +567,7 @@ impl Db {
             "agg_projects",
             "agg_stage_days",
             "agg_open_obligations",
+            "agg_open_obligations_month",
         ] {
             tx.execute(format!("DELETE FROM {t}").as_str()).await?;
         }
@@ -668,6 +692,35 @@ impl Db {
                 ),
                 r.try_get("n")?,
             );
+        }
+        let mut want_m = ObligationCells::new();
+        for ((j, u, due), n) in &e.obligations {
+            *want_m
+                .entry((*j, *u, due.get(..7).unwrap_or(due).to_string()))
+                .or_default() += n;
+        }
+        let mut got_m = ObligationCells::new();
+        for r in sqlx::query(
+            "SELECT jurisdiction_id, unit_id, month, n FROM agg_open_obligations_month WHERE n <> 0",
+        )
+        .fetch_all(&mut *tx)
+        .await?
+        {
+            got_m.insert(
+                (
+                    r.try_get("jurisdiction_id")?,
+                    r.try_get("unit_id")?,
+                    r.try_get("month")?,
+                ),
+                r.try_get("n")?,
+            );
+        }
+        if got_m != want_m {
+            diffs.push(format!(
+                "agg_open_obligations_month: expected {} cells, stored {} cells, differing",
+                want_m.len(),
+                got_m.len()
+            ));
         }
         if got_o != e.obligations {
             diffs.push(format!(

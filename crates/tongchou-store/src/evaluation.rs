@@ -449,7 +449,7 @@ impl Db {
         };
         let sql = format!(
             "SELECT z.project_id, z.system_name, z.year, z.listed_on, u.name AS unit FROM zombie_systems z \
-             JOIN projects p ON p.id = z.project_id JOIN units u ON u.id = z.unit_id WHERE {w} ORDER BY z.listed_on DESC, z.id DESC"
+             CROSS JOIN projects p JOIN units u ON u.id = z.unit_id WHERE p.id = z.project_id AND {w} ORDER BY z.listed_on DESC, z.id DESC"
         );
         let rows = bind_all(sqlx::query(&sql), &binds)
             .fetch_all(&self.pool)
@@ -532,12 +532,19 @@ impl Db {
         .into_iter()
         .map(|r| (r.label, r.count))
         .collect();
+        // Overdue = due before today: whole months before this one from the monthly cells, this
+        // month's first days from the daily cells (both a few rows per unit).
         let ajin = ctx.jin("a.jurisdiction_id");
+        let month_start = format!("{}-01", &today.to_string()[..7]);
         s.overdue_by_unit = stat_rows(
             &sqlx::query(&format!(
-                "SELECT u.name AS label, CAST(SUM(a.n) AS BIGINT) AS n, CAST(0 AS BIGINT) AS fen FROM agg_open_obligations a \
-                 JOIN units u ON u.id = a.unit_id WHERE {ajin} AND a.due < $1 GROUP BY u.name HAVING SUM(a.n) <> 0 ORDER BY n DESC, u.name LIMIT 30"
+                "SELECT u.name AS label, CAST(SUM(x.n) AS BIGINT) AS n, CAST(0 AS BIGINT) AS fen FROM ( \
+                 SELECT a.unit_id, SUM(a.n) AS n FROM agg_open_obligations_month a WHERE {ajin} AND a.month < $1 GROUP BY a.unit_id \
+                 UNION ALL SELECT a.unit_id, SUM(a.n) AS n FROM agg_open_obligations a WHERE {ajin} AND a.due >= $2 AND a.due < $3 GROUP BY a.unit_id \
+                 ) x JOIN units u ON u.id = x.unit_id GROUP BY u.name HAVING SUM(x.n) <> 0 ORDER BY n DESC, u.name LIMIT 30"
             ))
+            .bind(&today.to_string()[..7])
+            .bind(&month_start)
             .bind(today.to_string())
             .fetch_all(&self.pool)
             .await?,
@@ -672,7 +679,8 @@ impl Db {
 
     /// Confirmed evaluation outcomes of the projects matching `w` (no binds).
     async fn outcome_rows(&self, w: &str) -> Result<Vec<StatRow>> {
-        let rows = sqlx::query(&format!("SELECT e.outcome AS label, CAST(COUNT(*) AS BIGINT) AS n, CAST(0 AS BIGINT) AS fen FROM evaluations e JOIN projects p ON p.id = e.project_id WHERE {w} AND e.confirmed = 1 GROUP BY e.outcome ORDER BY e.outcome"))
+        // Evaluations first (few), then their projects (CROSS JOIN keeps that order in SQLite).
+        let rows = sqlx::query(&format!("SELECT e.outcome AS label, CAST(COUNT(*) AS BIGINT) AS n, CAST(0 AS BIGINT) AS fen FROM evaluations e CROSS JOIN projects p WHERE p.id = e.project_id AND {w} AND e.confirmed = 1 GROUP BY e.outcome ORDER BY e.outcome"))
             .fetch_all(&self.pool)
             .await?;
         stat_rows(&rows)

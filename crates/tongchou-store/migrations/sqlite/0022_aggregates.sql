@@ -28,6 +28,13 @@ CREATE TABLE agg_open_obligations (
     n BIGINT NOT NULL,
     PRIMARY KEY (jurisdiction_id, unit_id, due)
 );
+CREATE TABLE agg_open_obligations_month (
+    jurisdiction_id BIGINT NOT NULL,
+    unit_id BIGINT NOT NULL,
+    month TEXT NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (jurisdiction_id, unit_id, month)
+);
 CREATE TABLE agg_project_state (
     project_id BIGINT PRIMARY KEY,
     jurisdiction_id BIGINT NOT NULL,

@@ -472,11 +472,18 @@ async fn statistics_equal_a_direct_count(backend: Backend, seed: u64) {
         approved
     );
     // Obligations opened by the sweep are counted too (monthly progress reports).
-    app.st
-        .db
-        .sweep_monthly_reports(today(), &app.st.profile())
-        .await
-        .unwrap();
+    // Two months ago too, so overdue obligations lie in earlier months (the monthly cells) as
+    // well as in this one (the daily cells).
+    for back in [2, 0] {
+        let day = tongchou_domain::lifecycle::add_months(today(), 0)
+            .checked_sub(jiff::Span::new().months(back))
+            .unwrap();
+        app.st
+            .db
+            .sweep_monthly_reports(day, &app.st.profile())
+            .await
+            .unwrap();
+    }
     // Issue 6: the aggregates equal a direct count of the base tables in every dimension
     // (year, jurisdiction, major task, function, category, build kind, approval, overdue by
     // unit, stage medians, outcomes, reuse), for viewers of every level and for a drill-down.
