@@ -1052,6 +1052,12 @@ pub fn can_view_statistics(actor: &Actor) -> bool {
     })
 }
 
+/// Whether the actor may read the statistics of the jurisdiction at `path`: a statistics
+/// viewer, and the jurisdiction is its own or below it (the drill-down of P5).
+pub fn may_view_statistics_of(actor: &Actor, path: &str) -> bool {
+    can_view_statistics(actor) && path.starts_with(&actor.jurisdiction_path)
+}
+
 /// The evaluation actions the actor may take on the project now (for the project page).
 pub fn available(ctx: &ProjectContext, actor: &Actor, out: &mut Vec<&'static str>) {
     let p = &ctx.project;

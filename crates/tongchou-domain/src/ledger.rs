@@ -283,6 +283,7 @@ pub fn parse_sheet_rows(
             summary: get("summary"),
             participants: get("participants"),
             responsible_person: get("responsible_person"),
+            ..Default::default()
         };
         match ProjectInput::parse(&raw) {
             Ok(input) if row_errors.is_empty() => out.push((row_no, input)),

@@ -422,6 +422,8 @@ mod tests {
                 summary: "测试".into(),
                 participants: vec![],
                 responsible_person: "测试".into(),
+                major_task: None,
+                gov_function: None,
             },
             stage: Stage::ApprovalMeeting,
             version: 1,

@@ -134,6 +134,12 @@ pub struct Profile {
     /// 三张清单: the lists a need belongs to (names are profile data; the seeds do not name them).
     #[serde(default = "crate::demand::default_demand_lists")]
     pub demand_lists: Vec<CheckItem>,
+    /// 重大任务 taxonomy (ZJ-plan 二（二）: 12 major tasks), for the project field and P5.
+    #[serde(default = "crate::project::default_major_tasks")]
+    pub major_tasks: Vec<CheckItem>,
+    /// 政府职能 taxonomy (ZJ-plan 二: five functions), for the project field and P5.
+    #[serde(default = "crate::project::default_gov_functions")]
+    pub gov_functions: Vec<CheckItem>,
     /// 绩效评价 indicator systems and outcome rules (E1–E5, A6).
     #[serde(default = "crate::evaluation::EvaluationRules::shangcheng")]
     pub evaluation: crate::evaluation::EvaluationRules,
@@ -672,6 +678,8 @@ impl Profile {
             supervision: d::supervision(),
             default_rules: d::default_rules(),
             demand_lists: crate::demand::default_demand_lists(),
+            major_tasks: crate::project::default_major_tasks(),
+            gov_functions: crate::project::default_gov_functions(),
             evaluation: crate::evaluation::EvaluationRules::shangcheng(),
             role_names: vec![],
             review_path: d::review_path(),

@@ -139,6 +139,13 @@ pub struct ProjectInput {
     pub participants: Vec<String>,
     /// 项目责任人
     pub responsible_person: String,
+    /// 重大任务 (ZJ-plan 二（二）: the 12 major tasks; a code of the profile's `major_tasks`).
+    /// Optional: projects declared before the field existed show 未标注.
+    #[serde(default)]
+    pub major_task: Option<String>,
+    /// 政府职能 (ZJ-plan 二: the five functions; a code of the profile's `gov_functions`).
+    #[serde(default)]
+    pub gov_function: Option<String>,
 }
 
 /// A field-level input error.
@@ -173,6 +180,10 @@ pub struct RawProjectInput {
     pub participants: String,
     #[serde(default)]
     pub responsible_person: String,
+    #[serde(default)]
+    pub major_task: String,
+    #[serde(default)]
+    pub gov_function: String,
 }
 
 impl ProjectInput {
@@ -258,6 +269,22 @@ impl ProjectInput {
         if responsible_person.is_empty() {
             err("responsible_person", "请填写项目责任人");
         }
+        let code_of = |f: &str, s: &str, errs: &mut Vec<FieldError>| -> Option<String> {
+            let s = s.trim();
+            if s.is_empty() {
+                return None;
+            }
+            if s.len() > 40 || !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                errs.push(FieldError {
+                    field: f.into(),
+                    message: "请从列表中选择".into(),
+                });
+                return None;
+            }
+            Some(s.to_string())
+        };
+        let major_task = code_of("major_task", &raw.major_task, &mut errs);
+        let gov_function = code_of("gov_function", &raw.gov_function, &mut errs);
         if !errs.is_empty() {
             return Err(errs);
         }
@@ -273,6 +300,8 @@ impl ProjectInput {
             summary,
             participants,
             responsible_person,
+            major_task,
+            gov_function,
         })
     }
 
@@ -587,3 +616,52 @@ pub fn procurement_method_label(code: &str) -> Option<&'static str> {
         .find(|(c, _)| *c == code)
         .map(|(_, l)| *l)
 }
+
+/// ZJ-plan (浙江省数字政府系统建设方案) 二（二）推进重大任务应用: the 12 major tasks, the
+/// default `major_tasks` taxonomy of every shipped profile (profile data an administrator edits).
+pub fn default_major_tasks() -> Vec<crate::profile::CheckItem> {
+    let c = crate::profile::Citation::new(ZJ_PLAN, "二（二）推进重大任务应用（12个方面重大任务）");
+    [
+        ("epidemic", "常态化疫情防控"),
+        ("innovation", "科技创新"),
+        ("industry", "产业发展"),
+        ("dual_circulation", "双循环"),
+        ("business_env", "营商环境市场活力"),
+        ("urbanization", "新型城镇化"),
+        ("rural", "乡村振兴"),
+        ("regional", "区域协调发展"),
+        ("ecology", "生态环境保护综合协同管理"),
+        ("livelihood", "民生保障"),
+        ("safety", "安全生产风险防控和应急救援"),
+        ("efficiency", "政府效能管理"),
+    ]
+    .into_iter()
+    .map(|(code, text)| crate::profile::CheckItem {
+        code: code.into(),
+        text: text.into(),
+        cite: c.clone(),
+    })
+    .collect()
+}
+
+/// ZJ-plan 二 主要任务: the five functions (五大职能), the default `gov_functions` taxonomy.
+pub fn default_gov_functions() -> Vec<crate::profile::CheckItem> {
+    let c = crate::profile::Citation::new(ZJ_PLAN, "二 主要任务（强化五大职能）");
+    [
+        ("economy", "经济调节"),
+        ("market", "市场监管"),
+        ("social", "社会治理"),
+        ("service", "公共服务"),
+        ("environment", "生态环保"),
+    ]
+    .into_iter()
+    .map(|(code, text)| crate::profile::CheckItem {
+        code: code.into(),
+        text: text.into(),
+        cite: c.clone(),
+    })
+    .collect()
+}
+
+/// The seed the taxonomies are written from.
+pub const ZJ_PLAN: &str = "浙江省数字政府系统建设方案";

@@ -167,6 +167,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0025_issue6_audit.sql"),
         include_str!("../migrations/postgres/0025_issue6_audit.sql"),
     ),
+    (
+        "0022_aggregates",
+        include_str!("../migrations/sqlite/0022_aggregates.sql"),
+        include_str!("../migrations/postgres/0022_aggregates.sql"),
+    ),
 ];
 
 impl Db {
@@ -320,6 +325,7 @@ impl Db {
             .execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
             .await?;
         let mut chain_board = false;
+        let mut build_aggregates = false;
         for &(name, sqlite, pg) in MIGRATIONS {
             let done: Option<(String,)> =
                 sqlx::query_as("SELECT name FROM schema_migrations WHERE name = $1")
@@ -347,6 +353,10 @@ impl Db {
             if name == "0025_issue6_audit" {
                 chain_board = true;
             }
+            if name == "0022_aggregates" {
+                // Built after the loop: this migration's write guard is still held here.
+                build_aggregates = true;
+            }
             if name == "0012_search" {
                 let n = self.index_missing_projects().await?;
                 tracing::info!(projects = n, "duplicate-construction index built");
@@ -357,6 +367,10 @@ impl Db {
         if chain_board {
             let n = self.chain_board_history().await?;
             tracing::info!(entries = n, "board history chained");
+        }
+        if build_aggregates {
+            let r = self.rebuild_aggregates().await?;
+            tracing::info!(projects = r.projects, "statistics aggregates built");
         }
         // Applications, listings, 一本账 entries and library items joined the index later
         // (issue 5): index those written before, at every start (a no-op once done).

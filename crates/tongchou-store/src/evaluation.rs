@@ -7,10 +7,12 @@ use crate::{Db, Result, StoreError};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
+use std::collections::BTreeMap;
 use tongchou_domain::evaluation::{EligibilityFacts, EvaluationRecord, Outcome, SpotCheck};
 use tongchou_domain::lifecycle::Event;
 use tongchou_domain::permission::list_scope;
-use tongchou_domain::{Actor, Date, UnitId};
+use tongchou_domain::permission::path_ids;
+use tongchou_domain::{Actor, Date, JurisdictionId, UnitId};
 
 type Tx = sqlx::AnyConnection;
 
@@ -238,6 +240,31 @@ pub struct StatRow {
     pub fen: i64,
     /// A second money figure (the approved amount beside the declared one).
     pub fen2: i64,
+    /// The jurisdiction a row stands for (the by-jurisdiction rows: the drill-down target).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jurisdiction_id: Option<i64>,
+}
+
+/// Reuse of a shared application (S8, ZJ-share): requests and approvals.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ReuseRow {
+    pub label: String,
+    /// The listing (per application) or the jurisdiction (per jurisdiction) the row stands for.
+    pub id: i64,
+    pub requests: i64,
+    pub approved: i64,
+}
+
+/// The jurisdiction the statistics cover (it and everything below it).
+#[derive(Debug, Clone, Serialize, Default, PartialEq, Eq)]
+pub struct StatScope {
+    pub jurisdiction_id: i64,
+    pub name: String,
+    /// The parent, when it is within the viewer's own scope (the way back up).
+    pub parent: Option<(i64, String)>,
+    /// Whether drafts are counted (auditors and administrators see them; departments see
+    /// declared projects only, like the project list).
+    pub drafts: bool,
 }
 
 /// The numbers behind the statistics page (P5), each exact.
@@ -260,6 +287,19 @@ pub struct Statistics {
     pub outcomes: Vec<StatRow>,
     /// Median days spent in a stage (code), from the history.
     pub stage_days: Vec<StatRow>,
+    /// What is counted.
+    pub scope: StatScope,
+    /// Approved investment by child jurisdiction of the scope (the scope's own projects as
+    /// 本级); `jurisdiction_id` set on each child row for the drill-down.
+    pub by_jurisdiction: Vec<StatRow>,
+    /// Approved investment by major task (code of the profile's `major_tasks`; "" = 未标注).
+    pub by_major_task: Vec<StatRow>,
+    /// Approved investment by function (code of the profile's `gov_functions`; "" = 未标注).
+    pub by_function: Vec<StatRow>,
+    /// Reuse requests and approvals per listed application, by units in scope.
+    pub reuse_by_listing: Vec<ReuseRow>,
+    /// Reuse requests and approvals per child jurisdiction of the requesting unit.
+    pub reuse_by_jurisdiction: Vec<ReuseRow>,
 }
 
 fn stat_rows(rows: &[AnyRow]) -> Result<Vec<StatRow>> {
@@ -277,6 +317,7 @@ fn stat_rows(rows: &[AnyRow]) -> Result<Vec<StatRow>> {
                     .ok()
                     .flatten()
                     .unwrap_or(0),
+                jurisdiction_id: None,
             })
         })
         .collect()
@@ -507,7 +548,7 @@ impl Db {
         };
         let sql = format!(
             "SELECT z.project_id, z.system_name, z.year, z.listed_on, u.name AS unit FROM zombie_systems z \
-             JOIN projects p ON p.id = z.project_id JOIN units u ON u.id = z.unit_id WHERE {w} ORDER BY z.listed_on DESC, z.id DESC"
+             CROSS JOIN projects p JOIN units u ON u.id = z.unit_id WHERE p.id = z.project_id AND {w} ORDER BY z.listed_on DESC, z.id DESC"
         );
         let rows = bind_all(sqlx::query(&sql), &binds)
             .fetch_all(&self.pool)
@@ -525,11 +566,152 @@ impl Db {
             .collect()
     }
 
-    /// The statistics (P5) over the projects the actor may list. Exact: aggregate queries.
+    /// The statistics (P5) over the projects the actor may list, read from the precomputed
+    /// aggregates (exact; see [`crate::aggregates`]).
     pub async fn statistics(&self, actor: &Actor, today: Date) -> Result<Statistics> {
-        let Some((w, binds)) = Db::list_where(&list_scope(actor), &ListFilter::default(), false)
-        else {
+        self.statistics_of(actor, today, None).await
+    }
+
+    /// The statistics of `root` (a jurisdiction at or below the actor's, checked by the caller
+    /// with the domain's `may_view_statistics_of`; `None`: the actor's own) and everything
+    /// below it. Departments count declared projects, auditors and administrators also drafts,
+    /// like the project list; an actor whose list also holds its own unit's or its panels'
+    /// projects is answered by the direct count.
+    pub async fn statistics_of(
+        &self,
+        actor: &Actor,
+        today: Date,
+        root: Option<JurisdictionId>,
+    ) -> Result<Statistics> {
+        let Some(ctx) = self.stat_ctx(actor, root).await? else {
             return Ok(Statistics::default());
+        };
+        let scope = list_scope(actor);
+        if scope.own_unit.is_some() || scope.panels_of.is_some() {
+            return self.statistics_direct_in(actor, &ctx, today, true).await;
+        }
+        let jin = ctx.jin("jurisdiction_id");
+        let decl = if ctx.scope.drafts {
+            "declared IN (0, 1)"
+        } else {
+            "declared = 1"
+        };
+        let pool = &self.pool;
+        let q = |sql: String| async move {
+            let rows = sqlx::query(&sql).fetch_all(pool).await?;
+            stat_rows(&rows)
+        };
+        let mut s = Statistics {
+            scope: ctx.scope.clone(),
+            ..Default::default()
+        };
+        let approved = "CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(approved_fen) AS BIGINT) AS fen";
+        let by = |dim: &str| {
+            format!("SELECT value AS label, {approved} FROM agg_projects WHERE {jin} AND dim = '{dim}' AND {decl} AND approved = 1 \
+                     GROUP BY value HAVING SUM(n) <> 0 ORDER BY value")
+        };
+        s.by_year = q(by("year")).await?;
+        s.by_category = q(by("category")).await?;
+        s.by_build_kind = q(by("build_kind")).await?;
+        s.by_major_task = q(by("major_task")).await?;
+        s.by_function = q(by("gov_function")).await?;
+        let per_j = q(format!("SELECT jurisdiction_id AS label, {approved} FROM agg_projects WHERE {jin} AND dim = 'year' AND {decl} AND approved = 1 \
+                     GROUP BY jurisdiction_id HAVING SUM(n) <> 0")).await?;
+        s.by_jurisdiction = ctx.roll_up(per_j);
+        s.approval = q(format!(
+            "SELECT value AS label, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(declared_fen) AS BIGINT) AS fen, CAST(SUM(approved_fen) AS BIGINT) AS fen2 \
+             FROM agg_projects WHERE {jin} AND dim = 'year' AND declared = 1 GROUP BY value HAVING SUM(n) <> 0 ORDER BY value"
+        ))
+        .await?;
+        s.approved_count = q(format!(
+            "SELECT value AS label, CAST(SUM(n) AS BIGINT) AS n, CAST(0 AS BIGINT) AS fen FROM agg_projects \
+             WHERE {jin} AND dim = 'year' AND declared = 1 AND approved = 1 GROUP BY value HAVING SUM(n) <> 0 ORDER BY value"
+        ))
+        .await?
+        .into_iter()
+        .map(|r| (r.label, r.count))
+        .collect();
+        // Overdue = due before today: whole months before this one from the monthly cells, this
+        // month's first days from the daily cells (both a few rows per unit).
+        let ajin = ctx.jin("a.jurisdiction_id");
+        let month_start = format!("{}-01", &today.to_string()[..7]);
+        s.overdue_by_unit = stat_rows(
+            &sqlx::query(&format!(
+                "SELECT u.name AS label, CAST(SUM(x.n) AS BIGINT) AS n, CAST(0 AS BIGINT) AS fen FROM ( \
+                 SELECT a.unit_id, SUM(a.n) AS n FROM agg_open_obligations_month a WHERE {ajin} AND a.month < $1 GROUP BY a.unit_id \
+                 UNION ALL SELECT a.unit_id, SUM(a.n) AS n FROM agg_open_obligations a WHERE {ajin} AND a.due >= $2 AND a.due < $3 GROUP BY a.unit_id \
+                 ) x JOIN units u ON u.id = x.unit_id GROUP BY u.name HAVING SUM(x.n) <> 0 ORDER BY n DESC, u.name LIMIT 30"
+            ))
+            .bind(&today.to_string()[..7])
+            .bind(&month_start)
+            .bind(today.to_string())
+            .fetch_all(&self.pool)
+            .await?,
+        )?;
+        let pw = format!("{} AND p.{decl}", ctx.jin("p.jurisdiction_id"));
+        s.outcomes = self.outcome_rows(&pw).await?;
+        let mut hist: BTreeMap<String, BTreeMap<i64, i64>> = BTreeMap::new();
+        for r in sqlx::query(&format!(
+            "SELECT stage, days, CAST(SUM(n) AS BIGINT) AS n FROM agg_stage_days WHERE {jin} AND {decl} GROUP BY stage, days"
+        ))
+        .fetch_all(&self.pool)
+        .await?
+        {
+            let n: i64 = r.try_get("n")?;
+            if n != 0 {
+                *hist
+                    .entry(r.try_get("stage")?)
+                    .or_default()
+                    .entry(r.try_get("days")?)
+                    .or_default() += n;
+            }
+        }
+        s.stage_days = medians(&hist);
+        (s.reuse_by_listing, s.reuse_by_jurisdiction) = self.reuse_rows(&ctx).await?;
+        Ok(s)
+    }
+
+    /// The same statistics counted directly from the projects, histories and obligations (no
+    /// aggregates): the reference the aggregates are checked against, and the answer for
+    /// actors whose list is not a jurisdiction scope.
+    pub async fn statistics_direct(
+        &self,
+        actor: &Actor,
+        today: Date,
+        root: Option<JurisdictionId>,
+    ) -> Result<Statistics> {
+        let Some(ctx) = self.stat_ctx(actor, root).await? else {
+            return Ok(Statistics::default());
+        };
+        let scope = list_scope(actor);
+        let by_list = scope.own_unit.is_some() || scope.panels_of.is_some();
+        self.statistics_direct_in(actor, &ctx, today, by_list).await
+    }
+
+    async fn statistics_direct_in(
+        &self,
+        actor: &Actor,
+        ctx: &StatCtx,
+        today: Date,
+        by_list: bool,
+    ) -> Result<Statistics> {
+        let (w, binds) = if by_list {
+            let Some((w, binds)) =
+                Db::list_where(&list_scope(actor), &ListFilter::default(), false)
+            else {
+                return Ok(Statistics::default());
+            };
+            (format!("{w} AND {}", ctx.jin("p.jurisdiction_id")), binds)
+        } else {
+            let decl = if ctx.scope.drafts {
+                "p.declared IN (0, 1)"
+            } else {
+                "p.declared = 1"
+            };
+            (
+                format!("{} AND {decl}", ctx.jin("p.jurisdiction_id")),
+                Vec::new(),
+            )
         };
         let binds_ref = &binds;
         let pool = &self.pool;
@@ -539,11 +721,21 @@ impl Db {
                 .await?;
             stat_rows(&rows)
         };
-        let mut s = Statistics::default();
+        let mut s = Statistics {
+            scope: ctx.scope.clone(),
+            ..Default::default()
+        };
         let approved = "CAST(COUNT(*) AS BIGINT) AS n, CAST(SUM(p.approved_fen) AS BIGINT) AS fen";
-        s.by_year = q(format!("SELECT p.year AS label, {approved} FROM projects p WHERE {w} AND p.approved_fen IS NOT NULL GROUP BY p.year ORDER BY p.year")).await?;
-        s.by_category = q(format!("SELECT p.category AS label, {approved} FROM projects p WHERE {w} AND p.approved_fen IS NOT NULL GROUP BY p.category ORDER BY p.category")).await?;
-        s.by_build_kind = q(format!("SELECT p.build_kind AS label, {approved} FROM projects p WHERE {w} AND p.approved_fen IS NOT NULL GROUP BY p.build_kind ORDER BY p.build_kind")).await?;
+        let by = |col: &str| {
+            format!("SELECT p.{col} AS label, {approved} FROM projects p WHERE {w} AND p.approved_fen IS NOT NULL GROUP BY p.{col} ORDER BY p.{col}")
+        };
+        s.by_year = q(by("year")).await?;
+        s.by_category = q(by("category")).await?;
+        s.by_build_kind = q(by("build_kind")).await?;
+        s.by_major_task = q(by("major_task")).await?;
+        s.by_function = q(by("gov_function")).await?;
+        let per_j = q(by("jurisdiction_id")).await?;
+        s.by_jurisdiction = ctx.roll_up(per_j);
         s.approval = q(format!(
             "SELECT p.year AS label, CAST(COUNT(*) AS BIGINT) AS n, CAST(SUM(p.it_fen + p.non_it_fen) AS BIGINT) AS fen, \
              CAST(SUM(COALESCE(p.approved_fen, 0)) AS BIGINT) AS fen2 FROM projects p WHERE {w} AND p.declared = 1 GROUP BY p.year ORDER BY p.year"
@@ -567,58 +759,235 @@ impl Db {
                 .await?;
             stat_rows(&rows)?
         };
-        s.outcomes = q(format!("SELECT e.outcome AS label, CAST(COUNT(*) AS BIGINT) AS n, CAST(0 AS BIGINT) AS fen FROM evaluations e JOIN projects p ON p.id = e.project_id WHERE {w} AND e.confirmed = 1 GROUP BY e.outcome ORDER BY e.outcome")).await?;
-        // Median days per stage, from consecutive history entries of the projects in scope.
+        s.outcomes = if by_list {
+            q(format!("SELECT e.outcome AS label, CAST(COUNT(*) AS BIGINT) AS n, CAST(0 AS BIGINT) AS fen FROM evaluations e JOIN projects p ON p.id = e.project_id WHERE {w} AND e.confirmed = 1 GROUP BY e.outcome ORDER BY e.outcome")).await?
+        } else {
+            self.outcome_rows(&w).await?
+        };
+        // Median days per stage, from the history entries of the projects in scope.
         let sql = format!(
-            "SELECT h.project_id, h.from_stage, h.to_stage, h.at FROM history h JOIN projects p ON p.id = h.project_id WHERE {w} ORDER BY h.project_id, h.id"
+            "SELECT h.project_id, h.from_stage, h.to_stage, h.at FROM history h JOIN projects p ON p.id = h.project_id WHERE {w} ORDER BY h.project_id, h.seq"
         );
         let rows = bind_all(sqlx::query(&sql), &binds)
             .fetch_all(&self.pool)
             .await?;
         s.stage_days = stage_medians(&rows)?;
+        (s.reuse_by_listing, s.reuse_by_jurisdiction) = self.reuse_rows(ctx).await?;
         Ok(s)
+    }
+
+    /// Confirmed evaluation outcomes of the projects matching `w` (no binds).
+    async fn outcome_rows(&self, w: &str) -> Result<Vec<StatRow>> {
+        // Evaluations first (few), then their projects (CROSS JOIN keeps that order in SQLite).
+        let rows = sqlx::query(&format!("SELECT e.outcome AS label, CAST(COUNT(*) AS BIGINT) AS n, CAST(0 AS BIGINT) AS fen FROM evaluations e CROSS JOIN projects p WHERE p.id = e.project_id AND {w} AND e.confirmed = 1 GROUP BY e.outcome ORDER BY e.outcome"))
+            .fetch_all(&self.pool)
+            .await?;
+        stat_rows(&rows)
+    }
+
+    /// Reuse of shared applications by units in scope: per listing and per child jurisdiction
+    /// (read only from the market's tables).
+    async fn reuse_rows(&self, ctx: &StatCtx) -> Result<(Vec<ReuseRow>, Vec<ReuseRow>)> {
+        let uj = ctx.jin("u.jurisdiction_id");
+        let counts = "CAST(COUNT(*) AS BIGINT) AS requests, CAST(SUM(CASE WHEN r.state = 'approved' THEN 1 ELSE 0 END) AS BIGINT) AS approved";
+        let mut per_listing = Vec::new();
+        for r in sqlx::query(&format!(
+            "SELECT l.id, l.name, {counts} FROM reuses r JOIN listings l ON l.id = r.listing_id JOIN units u ON u.id = r.unit_id \
+             WHERE {uj} GROUP BY l.id, l.name ORDER BY requests DESC, l.id LIMIT 50"
+        ))
+        .fetch_all(&self.pool)
+        .await?
+        {
+            per_listing.push(ReuseRow {
+                label: r.try_get("name")?,
+                id: r.try_get("id")?,
+                requests: r.try_get("requests")?,
+                approved: r.try_get("approved")?,
+            });
+        }
+        let mut per_j: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
+        for r in sqlx::query(&format!(
+            "SELECT u.jurisdiction_id, {counts} FROM reuses r JOIN units u ON u.id = r.unit_id WHERE {uj} GROUP BY u.jurisdiction_id"
+        ))
+        .fetch_all(&self.pool)
+        .await?
+        {
+            let child = ctx.child_of(r.try_get("jurisdiction_id")?);
+            let e = per_j.entry(child).or_default();
+            e.0 += r.try_get::<i64, _>("requests")?;
+            e.1 += r.try_get::<i64, _>("approved")?;
+        }
+        let per_j = per_j
+            .into_iter()
+            .map(|(j, (requests, approved))| ReuseRow {
+                label: ctx.label_of(j),
+                id: j,
+                requests,
+                approved,
+            })
+            .collect();
+        Ok((per_listing, per_j))
+    }
+
+    async fn stat_ctx(
+        &self,
+        actor: &Actor,
+        root: Option<JurisdictionId>,
+    ) -> Result<Option<StatCtx>> {
+        let scope = list_scope(actor);
+        let root_id = root.unwrap_or(actor.jurisdiction_id);
+        let all = self.jurisdictions().await?;
+        let Some(rootj) = all.iter().find(|j| j.id == root_id) else {
+            return Err(StoreError::NotFound);
+        };
+        if !rootj.path.starts_with(&actor.jurisdiction_path) {
+            return Ok(None);
+        }
+        let depth = path_ids(&rootj.path).len();
+        let parent = path_ids(&rootj.path)
+            .get(depth.wrapping_sub(2))
+            .copied()
+            .filter(|_| depth >= 2 && rootj.id != actor.jurisdiction_id)
+            .and_then(|pid| all.iter().find(|j| j.id.0 == pid))
+            .map(|j| (j.id.0, j.name.clone()));
+        let mut child = BTreeMap::new();
+        let mut names = BTreeMap::new();
+        for j in all.iter().filter(|j| j.path.starts_with(&rootj.path)) {
+            let ids = path_ids(&j.path);
+            let c = ids.get(depth).copied().unwrap_or(rootj.id.0);
+            child.insert(j.id.0, c);
+            names.insert(j.id.0, j.name.clone());
+        }
+        Ok(Some(StatCtx {
+            scope: StatScope {
+                jurisdiction_id: rootj.id.0,
+                name: rootj.name.clone(),
+                parent,
+                drafts: scope.everything,
+            },
+            child,
+            names,
+        }))
     }
 }
 
-/// Days each stage lasted (entered by one history entry, left by the next that changes stage),
-/// as a median per stage code.
-fn stage_medians(rows: &[AnyRow]) -> Result<Vec<StatRow>> {
-    let mut spans: std::collections::BTreeMap<String, Vec<i64>> = Default::default();
-    let mut cur: Option<(i64, String, jiff::civil::Date)> = None;
-    for r in rows {
-        let pid: i64 = r.try_get("project_id")?;
-        let from: String = r.try_get("from_stage")?;
-        let to: String = r.try_get("to_stage")?;
-        let at: String = r.try_get("at")?;
-        let Ok(day) = at.get(..10).unwrap_or("").parse::<jiff::civil::Date>() else {
-            continue;
-        };
-        if from == to {
-            continue;
+/// The jurisdictions the statistics cover.
+struct StatCtx {
+    scope: StatScope,
+    /// Every jurisdiction in scope → the child of the root it lies under (the root itself for
+    /// the root).
+    child: BTreeMap<i64, i64>,
+    names: BTreeMap<i64, String>,
+}
+
+impl StatCtx {
+    /// `col IN (every jurisdiction in scope)` (integers read from the database).
+    fn jin(&self, col: &str) -> String {
+        let ids: Vec<String> = self.child.keys().map(|i| i.to_string()).collect();
+        format!("{col} IN ({})", ids.join(","))
+    }
+
+    fn child_of(&self, j: i64) -> i64 {
+        self.child
+            .get(&j)
+            .copied()
+            .unwrap_or(self.scope.jurisdiction_id)
+    }
+
+    fn label_of(&self, j: i64) -> String {
+        let name = self.names.get(&j).cloned().unwrap_or_default();
+        if j == self.scope.jurisdiction_id {
+            format!("{name}（本级）")
+        } else {
+            name
         }
-        if let Some((p, stage, since)) = &cur {
-            if *p == pid && *stage == from {
-                let days = (day - *since).get_days() as i64;
-                spans.entry(stage.clone()).or_default().push(days.max(0));
+    }
+
+    /// Rows per jurisdiction (label = id) summed per child of the root; children carry their
+    /// id for the drill-down, the root's own row does not.
+    fn roll_up(&self, rows: Vec<StatRow>) -> Vec<StatRow> {
+        let mut sum: BTreeMap<i64, (i64, i64, i64)> = BTreeMap::new();
+        for r in rows {
+            let j: i64 = r.label.parse().unwrap_or(0);
+            let e = sum.entry(self.child_of(j)).or_default();
+            e.0 += r.count;
+            e.1 += r.fen;
+            e.2 += r.fen2;
+        }
+        let mut out: Vec<StatRow> = sum
+            .into_iter()
+            .map(|(j, (count, fen, fen2))| StatRow {
+                label: self.label_of(j),
+                count,
+                fen,
+                fen2,
+                jurisdiction_id: (j != self.scope.jurisdiction_id).then_some(j),
+            })
+            .collect();
+        out.sort_by(|a, b| b.fen.cmp(&a.fen).then(a.label.cmp(&b.label)));
+        out
+    }
+}
+
+/// The exact median per stage of a histogram stage → days → count, as rows (label = stage,
+/// count = spans, fen = median days; the mean of the two middle values, rounded down, when
+/// the count is even).
+fn medians(hist: &BTreeMap<String, BTreeMap<i64, i64>>) -> Vec<StatRow> {
+    let kth = |h: &BTreeMap<i64, i64>, k: i64| -> i64 {
+        let mut seen = 0;
+        for (d, n) in h {
+            seen += n;
+            if seen > k {
+                return *d;
             }
         }
-        cur = Some((pid, to, day));
-    }
-    Ok(spans
-        .into_iter()
-        .map(|(stage, mut v)| {
-            v.sort_unstable();
-            let m = if v.len() % 2 == 1 {
-                v[v.len() / 2]
+        0
+    };
+    hist.iter()
+        .filter_map(|(stage, h)| {
+            let total: i64 = h.values().sum();
+            if total <= 0 {
+                return None;
+            }
+            let m = if total % 2 == 1 {
+                kth(h, total / 2)
             } else {
-                (v[v.len() / 2 - 1] + v[v.len() / 2]) / 2
+                (kth(h, total / 2 - 1) + kth(h, total / 2)) / 2
             };
-            StatRow {
-                label: stage,
-                count: v.len() as i64,
+            Some(StatRow {
+                label: stage.clone(),
+                count: total,
                 fen: m,
                 fen2: 0,
-            }
+                jurisdiction_id: None,
+            })
         })
-        .collect())
+        .collect()
+}
+
+/// Days each stage lasted, from the history rows of several projects in (project, seq) order,
+/// as a median per stage code (the direct count).
+fn stage_medians(rows: &[AnyRow]) -> Result<Vec<StatRow>> {
+    let mut hist: BTreeMap<String, BTreeMap<i64, i64>> = BTreeMap::new();
+    let mut i = 0;
+    while i < rows.len() {
+        let pid: i64 = rows[i].try_get("project_id")?;
+        let mut entries = Vec::new();
+        while i < rows.len() && rows[i].try_get::<i64, _>("project_id")? == pid {
+            entries.push((
+                rows[i].try_get::<String, _>("from_stage")?,
+                rows[i].try_get::<String, _>("to_stage")?,
+                rows[i].try_get::<String, _>("at")?,
+            ));
+            i += 1;
+        }
+        for (stage, days) in crate::aggregates::spans_of(
+            entries
+                .iter()
+                .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str())),
+        ) {
+            *hist.entry(stage).or_default().entry(days).or_default() += 1;
+        }
+    }
+    Ok(medians(&hist))
 }

@@ -3,6 +3,7 @@
 //! Every change of a project's state goes through [`Db::apply`], which checks the version,
 //! writes the new state and appends the hash-chained history entry in one transaction.
 
+pub mod aggregates;
 pub mod audit;
 pub mod calendar;
 pub mod census;
@@ -21,6 +22,7 @@ pub mod project;
 pub mod rounds;
 pub mod search;
 pub mod sharing;
+pub mod synthetic;
 pub mod tasks;
 pub mod user;
 

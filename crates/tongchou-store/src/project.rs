@@ -22,7 +22,7 @@ pub(crate) const PROJECT_COLS: &str = "p.id, p.code, p.unit_id, n.name AS unit_n
     p.stage, p.version, p.rereviews_used, p.suggested_fen, p.final_fen, p.approved_fen, p.approval_no, p.approval_date, p.budget_fen, \
     p.fiscal_year, p.initial_acceptance_date, p.rectify_due, p.ended_reason, p.declared_at, p.created_by, p.created_at, p.updated_at, \
     p.stage_since, p.project_code, CAST(p.classified AS BIGINT) AS classified, p.needs_statement, p.urgent_basis, p.urgent_consent, \
-    p.fund_source, p.fund_source_by, p.fund_source_on, p.om_stopped_on, p.om_stop_reason";
+    p.fund_source, p.fund_source_by, p.fund_source_on, p.om_stopped_on, p.om_stop_reason, p.major_task, p.gov_function";
 
 fn date_opt(s: Option<String>) -> Option<Date> {
     s.and_then(|s| s.parse().ok())
@@ -66,6 +66,8 @@ pub(crate) fn project_from(r: &AnyRow) -> Result<Project> {
             summary: r.try_get("summary")?,
             participants: serde_json::from_str(&participants).unwrap_or_default(),
             responsible_person: r.try_get("responsible_person")?,
+            major_task: Some(r.try_get::<String, _>("major_task")?).filter(|s| !s.is_empty()),
+            gov_function: Some(r.try_get::<String, _>("gov_function")?).filter(|s| !s.is_empty()),
         },
         stage: Stage::parse(&r.try_get::<String, _>("stage")?).ok_or_else(|| corrupt("stage"))?,
         version: r.try_get("version")?,
@@ -334,6 +336,14 @@ fn project_sets(e: &Event, now: &str) -> Vec<(&'static str, Val)> {
             ("security_fen", Val::I(input.security_amount.fen())),
             ("funding", Val::S(input.funding.code().into())),
             ("summary", Val::S(input.summary.clone())),
+            (
+                "major_task",
+                Val::S(input.major_task.clone().unwrap_or_default()),
+            ),
+            (
+                "gov_function",
+                Val::S(input.gov_function.clone().unwrap_or_default()),
+            ),
             (
                 "participants",
                 Val::S(serde_json::to_string(&input.participants).unwrap_or_else(|_| "[]".into())),
@@ -771,6 +781,8 @@ impl Db {
                 )
                 .await?;
                 write_obligations(tx, id, &obligations, &now).await?;
+                // Issue 6: the statistics aggregates, in this transaction.
+                crate::aggregates::sync_project(tx, id).await?;
                 updated.history_head = head;
                 Ok(updated)
             }) as crate::db::BoxFut<'_, Result<Project>>
@@ -1701,6 +1713,8 @@ impl Db {
             crate::search::index_new(&mut tx, "project", &docs).await?;
             tx.commit().await?;
         }
+        // Bulk generation: the statistics aggregates are rebuilt once at the end.
+        self.rebuild_aggregates().await?;
         Ok(ids)
     }
 }
@@ -1712,10 +1726,12 @@ fn level(path: &str, depth: usize) -> Option<i64> {
 
 /// Obligations created, fulfilled or cancelled by a decision, in its transaction.
 async fn write_obligations(tx: &mut Tx, project: i64, c: &Changes, now: &str) -> Result<()> {
+    // (project, due, +1 opened / -1 closed) for the open-obligation aggregate (issue 6).
+    let mut deltas: Vec<(i64, String, i64)> = Vec::new();
     for o in &c.new {
-        sqlx::query(
+        let inserted = sqlx::query(
             "INSERT INTO obligations (project_id, code, title, cite, trigger_date, due, owner, warning, state, fulfilled_on, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', NULL, $9) ON CONFLICT (project_id, code) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', NULL, $9) ON CONFLICT (project_id, code) DO NOTHING RETURNING due",
         )
         .bind(project)
         .bind(&o.code)
@@ -1726,35 +1742,44 @@ async fn write_obligations(tx: &mut Tx, project: i64, c: &Changes, now: &str) ->
         .bind(o.owner.code())
         .bind(o.warning.clone())
         .bind(now)
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
+        if let Some(r) = inserted {
+            deltas.push((project, r.try_get("due")?, 1));
+        }
     }
+    let mut closed = Vec::new();
     for (code, on) in &c.fulfil {
-        sqlx::query("UPDATE obligations SET state = 'fulfilled', fulfilled_on = $1 WHERE project_id = $2 AND code = $3 AND state = 'open'")
+        closed.extend(sqlx::query("UPDATE obligations SET state = 'fulfilled', fulfilled_on = $1 WHERE project_id = $2 AND code = $3 AND state = 'open' RETURNING due")
             .bind(on.to_string())
             .bind(project)
             .bind(code)
-            .execute(&mut *tx)
-            .await?;
+            .fetch_all(&mut *tx)
+            .await?);
     }
     for (prefix, on) in c.lapse_prefix.iter().chain(c.also_lapse.iter()) {
         // ISO dates compare as text in both databases.
-        sqlx::query("UPDATE obligations SET state = CASE WHEN due < $3 THEN 'lapsed' ELSE 'cancelled' END WHERE project_id = $1 AND state = 'open' AND code LIKE $2")
+        closed.extend(sqlx::query("UPDATE obligations SET state = CASE WHEN due < $3 THEN 'lapsed' ELSE 'cancelled' END WHERE project_id = $1 AND state = 'open' AND code LIKE $2 RETURNING due")
             .bind(project)
             .bind(format!("{prefix}%"))
             .bind(on.to_string())
-            .execute(&mut *tx)
-            .await?;
+            .fetch_all(&mut *tx)
+            .await?);
     }
     if c.cancel_all {
-        sqlx::query(
-            "UPDATE obligations SET state = 'cancelled' WHERE project_id = $1 AND state = 'open'",
-        )
-        .bind(project)
-        .execute(&mut *tx)
-        .await?;
+        closed.extend(
+            sqlx::query(
+                "UPDATE obligations SET state = 'cancelled' WHERE project_id = $1 AND state = 'open' RETURNING due",
+            )
+            .bind(project)
+            .fetch_all(&mut *tx)
+            .await?,
+        );
     }
-    Ok(())
+    for r in &closed {
+        deltas.push((project, r.try_get("due")?, -1));
+    }
+    crate::aggregates::obligation_deltas(tx, &deltas).await
 }
 
 /// An obligation as stored.
@@ -1868,10 +1893,10 @@ impl Db {
         };
         let o = tongchou_domain::obligation::monthly_report(today, profile);
         let (_write, mut tx) = self.begin_write().await?;
-        let n = sqlx::query(&format!(
+        let rows = sqlx::query(&format!(
             "INSERT INTO obligations (project_id, code, title, cite, trigger_date, due, owner, warning, state, fulfilled_on, created_at) \
              SELECT p.id, $1, $2, $3, $4, $5, 'unit', NULL, 'open', NULL, $6 FROM projects p WHERE p.stage = 'in_construction'{only} \
-             ON CONFLICT (project_id, code) DO NOTHING",
+             ON CONFLICT (project_id, code) DO NOTHING RETURNING project_id, due",
         ))
         .bind(&o.code)
         .bind(&o.title)
@@ -1879,11 +1904,15 @@ impl Db {
         .bind(o.trigger.to_string())
         .bind(o.due.to_string())
         .bind(now_text())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut deltas = Vec::with_capacity(rows.len());
+        for r in &rows {
+            deltas.push((r.try_get("project_id")?, r.try_get("due")?, 1));
+        }
+        crate::aggregates::obligation_deltas(&mut tx, &deltas).await?;
         tx.commit().await?;
-        Ok(n)
+        Ok(rows.len() as u64)
     }
 }
 
@@ -2005,8 +2034,8 @@ pub(crate) async fn insert_draft(
     let id: i64 = sqlx::query(
         "INSERT INTO projects (code, unit_id, jurisdiction_id, jurisdiction_path, name, year, build_kind, category, it_fen, \
          non_it_fen, security_fen, funding, summary, participants, responsible_person, stage, version, rereviews_used, created_by, \
-         created_at, updated_at, stage_since, province_id, city_id, district_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, 0, $17, $18, $18, $18, $19, $20, $21) RETURNING id",
+         created_at, updated_at, stage_since, province_id, city_id, district_id, major_task, gov_function) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1, 0, $17, $18, $18, $18, $19, $20, $21, $22, $23) RETURNING id",
     )
     .bind(&code)
     .bind(actor.unit_id.0)
@@ -2029,6 +2058,8 @@ pub(crate) async fn insert_draft(
     .bind(level(&path, 0))
     .bind(level(&path, 1))
     .bind(level(&path, 2))
+    .bind(input.major_task.clone().unwrap_or_default())
+    .bind(input.gov_function.clone().unwrap_or_default())
     .fetch_one(&mut *tx)
     .await?
     .try_get("id")?;
@@ -2047,6 +2078,7 @@ pub(crate) async fn insert_draft(
         None,
     )
     .await?;
+    crate::aggregates::sync_project(tx, id).await?;
     crate::search::index_new(
         tx,
         "project",

@@ -628,6 +628,8 @@ impl<'a> Walker<'a> {
             summary: summary.into(),
             participants: vec![],
             responsible_person: "项目负责人".into(),
+            major_task: None,
+            gov_function: None,
         };
         let create = |unit: &'static str, input: ProjectInput| async move {
             let actor = self.world.actor(unit);
@@ -1674,6 +1676,22 @@ pub async fn seed_demo(st: &AppState, today: Date) -> Result<World, String> {
                 vec![]
             },
             responsible_person: "项目负责人".into(),
+            // ZJ-plan 二（二）: most demo projects carry a major task and a function; every
+            // fifth is left 未标注, like a project declared before the field existed.
+            major_task: (i % 5 != 4).then(|| {
+                [
+                    "livelihood",
+                    "efficiency",
+                    "safety",
+                    "ecology",
+                    "business_env",
+                    "urbanization",
+                ][i % 6]
+                    .to_string()
+            }),
+            gov_function: (i % 5 != 4).then(|| {
+                ["service", "social", "market", "economy", "environment"][i % 5].to_string()
+            }),
         };
         let p = st
             .db

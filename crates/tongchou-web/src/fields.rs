@@ -172,6 +172,8 @@ impl Fields {
             summary: self.text("summary"),
             participants: self.all("participants").join("\n"),
             responsible_person: self.text("responsible_person"),
+            major_task: self.text("major_task"),
+            gov_function: self.text("gov_function"),
         }
     }
 }

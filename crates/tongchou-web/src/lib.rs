@@ -28,6 +28,7 @@ pub mod service;
 pub mod sharing;
 pub mod showcase;
 pub mod smtp;
+pub mod tables;
 pub mod tasks;
 pub mod unapproved;
 
@@ -354,7 +355,7 @@ impl ProfileCell {
 
 pub fn router(state: AppState) -> Router {
     let upload_limit = DefaultBodyLimit::max(state.max_upload as usize + 1024 * 1024);
-    Router::new()
+    let app = Router::new()
         .route("/healthz", get(api::healthz))
         .route("/static/app.css", get(pages::css))
         .route("/login", get(pages::login_form).post(pages::login))
@@ -479,5 +480,10 @@ pub fn router(state: AppState) -> Router {
         .merge(census::routes())
         .merge(openapi::routes())
         .fallback(pages::not_found)
-        .with_state(state)
+        .with_state(state);
+    // Issue 6: every table exports to Excel (`<page>.xlsx`), with a link on its page. Around
+    // the whole router (before routing), so the export can render the page it comes from.
+    Router::new()
+        .fallback_service(app)
+        .layer(axum::middleware::from_fn(tables::layer))
 }

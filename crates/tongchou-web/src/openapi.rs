@@ -31,7 +31,9 @@ pub fn document() -> Value {
                     "non_it_amount": { "type": "string" }, "security_amount": { "type": "string" },
                     "funding": { "enum": ["district_fiscal", "higher_transfer", "social_capital"] },
                     "summary": { "type": "string" }, "participants": { "type": "array", "items": { "type": "string" } },
-                    "responsible_person": { "type": "string" } } },
+                    "responsible_person": { "type": "string" },
+                    "major_task": { "type": "string", "description": "重大任务（可选）：政策规则 major_tasks 的 code（浙江省数字政府系统建设方案 二（二）12个方面重大任务）；空为未标注" },
+                    "gov_function": { "type": "string", "description": "政府职能（可选）：政策规则 gov_functions 的 code（五大职能）；空为未标注" } } },
                 "Project": { "type": "object", "description": "项目，含 stage、stage_label、version、actions（当前用户可执行的操作）、procurement（采购方式、最高限价、采购文件日期）、contract（承建单位、合同金额、签订日期，supervision 为工程监理合同）、supervision_rule（政策规则的工程监理要求：mode=required/encouraged/off，applies/required 按本项目采购方式判断，cite 依据条款）", "properties": {
                     "contract": { "type": ["object", "null"], "properties": { "supplier": { "type": "string" }, "amount": { "type": "string" }, "signed_date": { "type": "string", "format": "date" }, "supervision": { "$ref": "#/components/schemas/SupervisionContract" } } },
                     "supervision_rule": { "type": "object", "properties": { "mode": { "enum": ["required", "encouraged", "off"] }, "label": { "type": "string" }, "applies": { "type": "boolean" }, "required": { "type": "boolean" }, "cite": { "type": "string" } } } } },

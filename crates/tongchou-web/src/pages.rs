@@ -664,6 +664,8 @@ struct FormPage {
     build_kinds: Vec<(&'static str, &'static str)>,
     categories: Vec<(&'static str, &'static str)>,
     fundings: Vec<(&'static str, &'static str)>,
+    major_tasks: Vec<(String, String)>,
+    gov_functions: Vec<(String, String)>,
     version: i64,
 }
 
@@ -676,7 +678,21 @@ impl FormPage {
     }
 }
 
+/// The profile's 重大任务 and 政府职能 lists (ZJ-plan 二) for the project form.
+pub(crate) fn taxonomies(st: &AppState, actor: &tongchou_domain::Actor) -> Taxonomies {
+    let p = st.profile_for(&actor.jurisdiction_path);
+    let l = |v: &[tongchou_domain::profile::CheckItem]| {
+        v.iter()
+            .map(|i| (i.code.clone(), i.text.clone()))
+            .collect::<Vec<_>>()
+    };
+    (l(&p.major_tasks), l(&p.gov_functions))
+}
+
+pub(crate) type Taxonomies = (Vec<(String, String)>, Vec<(String, String)>);
+
 fn form_page(
+    (major_tasks, gov_functions): Taxonomies,
     layout: Layout,
     title: &str,
     action: String,
@@ -710,6 +726,8 @@ fn form_page(
             .map(|k| (k.code(), k.label()))
             .collect(),
         fundings: Funding::ALL.iter().map(|k| (k.code(), k.label())).collect(),
+        major_tasks,
+        gov_functions,
         version,
     }
 }
@@ -732,6 +750,7 @@ pub async fn new_form(State(st): State<AppState>, MaybeUser(u): MaybeUser) -> Re
         (tongchou_store::today().year() + 1).to_string(),
     );
     render(&form_page(
+        taxonomies(&st, &user.actor),
         layout(&st, &user, "projects", None).await,
         "新建项目申报",
         "/projects".into(),
@@ -773,6 +792,7 @@ pub async fn create(
             render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &form_page(
+                    taxonomies(&st, &user.actor),
                     l,
                     "新建项目申报",
                     "/projects".into(),
@@ -800,6 +820,14 @@ fn project_values(ctx: &ProjectContext) -> HashMap<String, String> {
     v.insert("summary".into(), i.summary.clone());
     v.insert("participants".into(), i.participants.join("\n"));
     v.insert("responsible_person".into(), i.responsible_person.clone());
+    v.insert(
+        "major_task".into(),
+        i.major_task.clone().unwrap_or_default(),
+    );
+    v.insert(
+        "gov_function".into(),
+        i.gov_function.clone().unwrap_or_default(),
+    );
     v
 }
 
@@ -829,6 +857,7 @@ pub async fn edit_form(
             }
             let l = layout(&st, &user, "projects", None).await;
             render(&form_page(
+                taxonomies(&st, &user.actor),
                 l,
                 "修改申报信息",
                 format!("/projects/{id}/edit"),
@@ -861,6 +890,7 @@ pub async fn edit(
             render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &form_page(
+                    taxonomies(&st, &user.actor),
                     l,
                     "修改申报信息",
                     format!("/projects/{id}/edit"),
@@ -931,6 +961,20 @@ pub struct MoneyCard {
     pub s: tongchou_domain::funds::Summary,
     pub unit_overruns: i64,
     pub reasons: Vec<(String, String)>,
+}
+
+impl ShowPage {
+    /// A 重大任务 / 政府职能 code's name in the profile (ZJ-plan 二); none: 未标注.
+    fn taxon(&self, items: &[tongchou_domain::profile::CheckItem], code: Option<&str>) -> String {
+        match code {
+            None | Some("") => "未标注".into(),
+            Some(c) => items
+                .iter()
+                .find(|i| i.code == c)
+                .map(|i| i.text.clone())
+                .unwrap_or_else(|| c.to_string()),
+        }
+    }
 }
 
 impl ShowPage {

@@ -34,6 +34,11 @@ pub struct BenchArgs {
     /// Where to write the figures.
     #[arg(long, default_value = "bench/results/latest.json")]
     out: PathBuf,
+    /// Dashboard run instead (issue 6): a synthetic province of `--projects` projects with
+    /// histories and obligations over every unit, then `/statistics` (page and API) timed as
+    /// the district, city and province authorities.
+    #[arg(long)]
+    dashboard: bool,
 }
 
 /// Topics of the synthetic province: none of them is a topic of the demo projects, which are
@@ -342,6 +347,9 @@ async fn timed_gets(
 }
 
 pub async fn run(a: BenchArgs) -> Result<ExitCode, String> {
+    if a.dashboard {
+        return run_dashboard(a).await;
+    }
     let _ = std::fs::remove_dir_all(&a.dir);
     std::fs::create_dir_all(&a.dir).map_err(|e| e.to_string())?;
     let url = format!("sqlite://{}", a.dir.join("bench.db").display());
@@ -399,6 +407,8 @@ pub async fn run(a: BenchArgs) -> Result<ExitCode, String> {
             summary: (*summary).into(),
             participants: vec![],
             responsible_person: "基准".into(),
+            major_task: None,
+            gov_function: None,
         };
         let p = db
             .create_project(world.actor(who), &input, "shangcheng")
@@ -758,6 +768,179 @@ pub async fn run(a: BenchArgs) -> Result<ExitCode, String> {
         anon_kib as f64 / 1024.0,
         pss_kib as f64 / 1024.0
     );
+    println!("written to {}", a.out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Start `tongchou serve` on the database as a child process; its base URL once healthy.
+async fn start_server(
+    url: &str,
+    dir: &std::path::Path,
+    client: &reqwest::Client,
+) -> Result<(Child, String), String> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| e.to_string())?
+        .port();
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let child = Child(
+        std::process::Command::new(exe)
+            .args([
+                "serve",
+                "--addr",
+                &format!("127.0.0.1:{port}"),
+                "--database-url",
+                url,
+                "--data-dir",
+            ])
+            .arg(dir.join("data"))
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .map_err(|e| e.to_string())?,
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while client
+        .get(format!("{base}/healthz"))
+        .send()
+        .await
+        .map(|r| r.status().is_success())
+        .ok()
+        != Some(true)
+    {
+        if Instant::now() > deadline {
+            return Err("server did not start".into());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    Ok((child, base))
+}
+
+/// Issue 6: the dashboard over a synthetic province (`--projects`, e.g. 1,000,000), timed as
+/// authorities of three levels; p50/p99 of the statistics page and API.
+async fn run_dashboard(a: BenchArgs) -> Result<ExitCode, String> {
+    let _ = std::fs::remove_dir_all(&a.dir);
+    std::fs::create_dir_all(&a.dir).map_err(|e| e.to_string())?;
+    let url = format!("sqlite://{}", a.dir.join("bench.db").display());
+    let db = Db::connect(&url, None).await.map_err(|e| e.to_string())?;
+    db.migrate().await.map_err(|e| e.to_string())?;
+    tongchou_testkit::seed_world(&db, None)
+        .await
+        .map_err(|e| e.to_string())?;
+    let t = Instant::now();
+    let rep = db
+        .generate_province(a.projects, 20_000)
+        .await
+        .map_err(|e| e.to_string())?;
+    let gen_secs = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let rebuild = db.rebuild_aggregates().await.map_err(|e| e.to_string())?;
+    let rebuild_secs = t.elapsed().as_secs_f64();
+    db.optimize(true).await.map_err(|e| e.to_string())?;
+    println!(
+        "generated {} projects, {} history entries, {} open obligations over {} units in {gen_secs:.1}s, aggregates rebuilt in {rebuild_secs:.1}s",
+        rep.projects, rep.history, rep.obligations, rep.units
+    );
+    db.close().await;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(a.clients * 2)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let t = Instant::now();
+    let (child, base) = start_server(&url, &a.dir, &client).await?;
+    let start_secs = t.elapsed().as_secs_f64();
+    let mut figures = serde_json::Map::new();
+    let mut lines = Vec::new();
+    for (who, level) in [("sjj", "district"), ("hzsjj", "city"), ("szb", "province")] {
+        let v: serde_json::Value = client
+            .post(format!("{base}/api/v1/login"))
+            .json(&json!({"username": who, "password": tongchou_testkit::DEMO_PASSWORD}))
+            .send()
+            .await
+            .map_err(|e| e.to_string())?
+            .json()
+            .await
+            .map_err(|e| e.to_string())?;
+        let token = v["token"]
+            .as_str()
+            .map(|s| format!("Bearer {s}"))
+            .ok_or_else(|| format!("login {who}: {v}"))?;
+        // What the viewer's scope holds (approved projects counted by the dashboard).
+        let stats: serde_json::Value = client
+            .get(format!("{base}/api/v1/statistics"))
+            .header("authorization", &token)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?
+            .json()
+            .await
+            .map_err(|e| e.to_string())?;
+        let approved: i64 = stats["by_year"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|r| r["count"].as_i64()).sum())
+            .unwrap_or(0);
+        let declared: i64 = stats["approval"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|r| r["count"].as_i64()).sum())
+            .unwrap_or(0);
+        let mut entry = serde_json::Map::new();
+        entry.insert("account".into(), json!(who));
+        entry.insert("declared_in_scope".into(), json!(declared));
+        entry.insert("approved_in_scope".into(), json!(approved));
+        for (kind, path) in [("api", "/api/v1/statistics"), ("page", "/statistics")] {
+            let urls: Vec<String> = (0..a.requests).map(|_| format!("{base}{path}")).collect();
+            let (lat, bad) =
+                timed_gets(&client, urls, ("authorization", token.clone()), a.clients).await?;
+            entry.insert(
+                kind.into(),
+                json!({ "requests": lat.len(), "failed": bad, "p50": pct(&lat, 0.5), "p99": pct(&lat, 0.99) }),
+            );
+            lines.push(format!(
+                "| {level} ({who}) {kind} p50 / p99 ms | {:.1} / {:.1} ({bad} failed; {declared} declared, {approved} approved in scope) |",
+                pct(&lat, 0.5),
+                pct(&lat, 0.99)
+            ));
+        }
+        figures.insert(level.into(), serde_json::Value::Object(entry));
+    }
+    let pid = child.0.id();
+    let anon_kib = proc_kib(&format!("/proc/{pid}/status"), "RssAnon:");
+    drop(child);
+    let result = json!({
+        "date": tongchou_store::now_text(),
+        "machine": machine(),
+        "database": "sqlite (WAL, synchronous=FULL, mmap reads)",
+        "kind": "dashboard (issue 6): /statistics and /api/v1/statistics read precomputed exact aggregates",
+        "projects": rep.projects,
+        "history_entries": rep.history,
+        "open_obligations": rep.obligations,
+        "units": rep.units,
+        "clients": a.clients,
+        "generation_seconds": gen_secs,
+        "aggregates_rebuild_seconds": rebuild_secs,
+        "aggregates": rebuild,
+        "server_start_seconds": start_secs,
+        "statistics_ms": figures,
+        "server_end_private_mib": anon_kib as f64 / 1024.0,
+    });
+    if let Some(dir) = a.out.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    }
+    std::fs::write(
+        &a.out,
+        serde_json::to_string_pretty(&result).map_err(|e| e.to_string())?,
+    )
+    .map_err(|e| e.to_string())?;
+    println!("| measure | value |\n|---|---|");
+    println!(
+        "| projects / history entries / open obligations | {} / {} / {} |",
+        rep.projects, rep.history, rep.obligations
+    );
+    println!("| generation s / aggregates rebuild s | {gen_secs:.1} / {rebuild_secs:.1} |");
+    for l in lines {
+        println!("{l}");
+    }
     println!("written to {}", a.out.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -80,6 +80,26 @@ enum Cmd {
         #[command(subcommand)]
         cmd: AuditCmd,
     },
+    /// The statistics aggregates (issue 6): rebuild them from the base tables, or check them
+    /// against a direct count.
+    Aggregates {
+        #[command(subcommand)]
+        cmd: AggregatesCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum AggregatesCmd {
+    /// Recompute every aggregate from the projects, histories and obligations (one transaction).
+    Rebuild {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Compare the aggregates with a direct count; non-zero exit lists the differences.
+    Check {
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -256,6 +276,47 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 }
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Aggregates {
+            cmd: AggregatesCmd::Rebuild { db },
+        } => {
+            let database = db.open().await?;
+            let t = std::time::Instant::now();
+            let r = database
+                .rebuild_aggregates()
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "aggregates rebuilt in {:.1}s: {} projects, {} project cells, {} stage-day cells, {} obligation cells",
+                t.elapsed().as_secs_f64(),
+                r.projects,
+                r.project_cells,
+                r.stage_day_cells,
+                r.obligation_cells
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Aggregates {
+            cmd: AggregatesCmd::Check { db },
+        } => {
+            let database = db.open().await?;
+            let diffs = database
+                .check_aggregates()
+                .await
+                .map_err(|e| e.to_string())?;
+            if diffs.is_empty() {
+                println!("aggregates exact: equal to a direct count");
+                Ok(ExitCode::SUCCESS)
+            } else {
+                for d in &diffs {
+                    eprintln!("{d}");
+                }
+                eprintln!(
+                    "aggregates DIFFER in {} places (run `tongchou aggregates rebuild`)",
+                    diffs.len()
+                );
+                Ok(ExitCode::from(2))
+            }
         }
         Cmd::Audit {
             cmd: AuditCmd::Verify { db },

@@ -155,6 +155,8 @@ pub fn input() -> ProjectInput {
         summary: "建设基层治理数字化平台，整合街道社区事件处置流程。".into(),
         participants: vec![],
         responsible_person: "张三".into(),
+        major_task: None,
+        gov_function: None,
     }
 }
 

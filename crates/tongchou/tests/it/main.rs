@@ -18,4 +18,5 @@ mod rounds;
 mod similar;
 mod store;
 mod support;
+mod tables;
 mod webdriver;

@@ -39,6 +39,8 @@ async fn contract(backend: Backend) {
             summary: "契约测试用项目概述，覆盖存储接口。".into(),
             participants: vec!["甲".into(), "乙".into()],
             responsible_person: "测试".into(),
+            major_task: None,
+            gov_function: None,
         };
         let p = db
             .create_project(world.actor("jyj"), &input, "shangcheng")
