@@ -414,6 +414,17 @@ pub async fn project_links(st: &AppState, project: i64) -> Vec<(String, String)>
     for l in st.db.items_of_project(project).await.unwrap_or_default() {
         out.push((format!("/library/{}", l.id), format!("项目库：{}", l.name)));
     }
+    for c in st
+        .db
+        .project_competitions(project)
+        .await
+        .unwrap_or_default()
+    {
+        out.push((
+            format!("/competitions/{}", c.id),
+            format!("揭榜：{}", c.name),
+        ));
+    }
     if let Ok(Some(a)) = st.db.application_of_project(project).await {
         out.push((
             format!("/applications/{}", a.id),
@@ -1178,6 +1189,8 @@ struct ItemPage {
     it: LibraryItem,
     proposal: Option<Proposal>,
     projects: Vec<LinkRow>,
+    /// 揭榜 run on the item (chain item ↔ competition)
+    competitions: Vec<LinkRow>,
     provincial: bool,
     can_link: bool,
     history: Vec<DemandHistoryEntry>,
@@ -1213,6 +1226,7 @@ async fn item_page(
         layout,
         proposal,
         projects: st.db.item_projects(it.id).await?,
+        competitions: st.db.item_competitions(it.id).await?,
         provincial: is_provincial_authority(a),
         can_link: a.has(tongchou_domain::Role::Authority) && it.state == ItemState::Published,
         history: st.db.demand_history("item", it.id).await?,

@@ -1523,6 +1523,9 @@ pub async fn competitions_create(
 struct CompetitionPage {
     layout: Layout,
     c: Competition,
+    /// chain: the projects of its library item and the listings it produced (one click each way)
+    projects: Vec<tongchou_store::demand::LinkRow>,
+    listings: Vec<tongchou_store::demand::LinkRow>,
     bids: Vec<Bid>,
     objections: Vec<Objection>,
     history: Vec<DemandHistoryEntry>,
@@ -1618,6 +1621,8 @@ async fn competition_page(
         status,
         &CompetitionPage {
             layout: layout_for(st, Some(user), "competitions").await,
+            projects: st.db.item_projects(c.item_id).await?,
+            listings: st.db.competition_listings(id).await?,
             cancel_after: cancellation_due(&cal, &c, today()),
             obligations: obs.iter().filter(|o| !o.is_milestone()).cloned().collect(),
             milestone_rows: obs

@@ -544,6 +544,16 @@ async fn walk(backend: Backend) {
     // the listing's page: public, and the owner's page shows the requests with CSRF forms
     let (s, html) = anon_get(&app, &format!("/market/{lid}")).await;
     assert_eq!(s, StatusCode::OK);
+    // the chain, one click each way: listing ↔ competition (issue 5, D1–D5)
+    assert!(
+        html.contains(&format!("href=\"/competitions/{id}\"")),
+        "listing → competition"
+    );
+    let comp_html = page(&app, "qtdw", &format!("/competitions/{id}")).await;
+    assert!(
+        comp_html.contains(&format!("href=\"/market/{lid}\"")),
+        "competition → listing"
+    );
     assert!(html.contains("协商定价") && html.contains("区教育局") && html.contains("核销准确"));
     assert!(
         !html.contains("学校食堂老年助餐"),
@@ -1742,4 +1752,161 @@ async fn consortium_recusal_by_unit_identity_sqlite() {
 #[tokio::test]
 async fn consortium_recusal_by_unit_identity_postgres() {
     recusal_by_identity(Backend::Postgres).await;
+}
+
+async fn page(app: &TestApp, user: &str, path: &str) -> String {
+    let (cookie, _) = app.page_session(user).await;
+    let r = app
+        .client
+        .get(format!("{}{path}", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{path}");
+    r.text().await.unwrap()
+}
+
+// ZJ-share 三（五）入选发布: "牵头责任主体与入选项目主体签订协议，入选视同完成项目可行性研究论证" —
+// the selected subject's project on the library item declares without a separate feasibility
+// report; a unit not selected still needs one. And the chain library item ↔ competition ↔
+// project is one click each way (issue 5, D1–D5).
+async fn selection_feasibility(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let today = tongchou_store::today();
+    tongchou_testkit::seed_demand_demo(&app.st, &app.world, today, None)
+        .await
+        .expect("demand demo");
+    let lead = app.token("qtdw").await;
+    let sjj = app.token("sjj").await;
+    let jyj = app.token("jyj").await;
+    let wjw = app.token("wjw").await;
+    let zj1 = app.token("zj1").await;
+    let (_, lib) = app.get(&jyj, "/api/v1/public/library").await;
+    let item = lib["items"][0]["id"].as_i64().expect("a published item");
+
+    // two drafts on the item: 区教育局 (will be selected) and 区卫生健康局 (not a subject)
+    let selected = app.draft(&jyj, "上城区老年助餐服务应用（入选实施）").await;
+    let other = app.draft(&wjw, "上城区老年助餐服务应用（未入选）").await;
+    for p in [selected, other] {
+        let (s, v) = app
+            .post(
+                &sjj,
+                &format!("/api/v1/library/{item}/actions/link_project"),
+                json!({ "project": p }),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+    }
+    for (t, p) in [(&jyj, selected), (&wjw, other)] {
+        let (s, v) = app
+            .upload(t, p, "declaration_form", "申报表.pdf", pdf())
+            .await;
+        assert!(s.is_success(), "{v}");
+    }
+    // before any selection the feasibility report is required
+    let (s, v) = app.act(&jyj, selected, "declare", json!({})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(
+        v["message"].as_str().unwrap().contains("可行性研究报告"),
+        "{v}"
+    );
+
+    let (s, c) = app
+        .post(&lead, "/api/v1/competitions", form_body(item, 1))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    let id = c["id"].as_i64().unwrap();
+    let act = |a: &'static str| format!("/api/v1/competitions/{id}/actions/{a}");
+    let (s, v) = app
+        .post(&jyj, &act("bid"), json!({"kind": "government", "drc_opinion": "同意", "finance_opinion": "资金已落实", "materials": "区教育局申请材料"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, v) = app.get(&lead, &format!("/api/v1/competitions/{id}")).await;
+    let bid = v["bids"][0]["id"].as_i64().unwrap();
+    let uid = |u: &str| app.world.actor(u).user_id.0;
+    let (s, v) = app
+        .post(
+            &lead,
+            &act("assign_experts"),
+            json!({"experts": [uid("zj1"), uid("zj2"), uid("zj3")]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = app
+        .post(
+            &zj1,
+            &act("score"),
+            json!({"bid": bid, "necessity": 9, "feasibility": 8, "architecture": 8, "business": 9,
+            "tech_spec": 7, "data_sharing": 8, "security": 8, "investment": 7, "opinion": "可行"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = app
+        .post(&lead, &act("shortlist"), json!({"bids": [bid]}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    app.st
+        .db
+        .shift_notice_until_for_tests(id, today.yesterday().unwrap())
+        .await
+        .unwrap();
+    let (s, v) = app.post(&sjj, &act("announce"), json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    // announced, agreement not yet signed: not yet the feasibility study
+    let (s, v) = app.act(&jyj, selected, "declare", json!({})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let (s, v) = app
+        .post(&lead, &act("agree"), json!({"milestones": format!("完成试点部署|subject|{today}"), "delivery_date": today.to_string()}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+
+    // the agreement signed: the selected subject's project declares without the report
+    let (s, v) = app.act(&jyj, selected, "declare", json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(app.stage(&jyj, selected).await, "compliance_review");
+    // a unit that was not selected still owes its feasibility report
+    let (s, v) = app.act(&wjw, other, "declare", json!({})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(
+        v["message"].as_str().unwrap().contains("可行性研究报告"),
+        "{v}"
+    );
+
+    // the chain, one click each way: item ↔ competition ↔ project
+    let html = page(&app, "qtdw", &format!("/competitions/{id}")).await;
+    assert!(
+        html.contains(&format!("href=\"/library/{item}\"")),
+        "competition → item"
+    );
+    assert!(
+        html.contains(&format!("href=\"/projects/{selected}\"")),
+        "competition → project"
+    );
+    let html = page(&app, "qtdw", &format!("/library/{item}")).await;
+    assert!(
+        html.contains(&format!("href=\"/competitions/{id}\"")),
+        "item → competition"
+    );
+    let html = page(&app, "jyj", &format!("/projects/{selected}")).await;
+    assert!(
+        html.contains(&format!("href=\"/competitions/{id}\"")),
+        "project → competition"
+    );
+    assert!(
+        html.contains(&format!("href=\"/library/{item}\"")),
+        "project → item"
+    );
+}
+
+#[tokio::test]
+async fn selection_counts_as_feasibility_study_and_chain_links_sqlite() {
+    selection_feasibility(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn selection_counts_as_feasibility_study_and_chain_links_postgres() {
+    selection_feasibility(Backend::Postgres).await;
 }
