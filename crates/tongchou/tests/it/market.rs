@@ -523,6 +523,15 @@ async fn walk(backend: Backend) {
     assert_eq!(v["rating"], 5.0);
     let (s, _) = app.post(&wjw, &m("rate"), json!({"stars": 1})).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
+    // ZJ-share 三（八）: only the best-application list and 争先制 nominations feed 观星台
+    let case = json!({"source": format!("listing:{lid}"), "title": "老年助餐：一地创新、全省共享",
+        "summary": "刷脸就餐、补贴自动核销。", "results": "两地试点上线，补贴核销准确率 99%。"});
+    let (s, v) = app.post(&sjj, "/api/v1/showcase/add", case.clone()).await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not yet on the list: {v}"
+    );
     let (s, _) = app
         .post(&jyj, &m("nominate"), json!({"rank": 1, "note": "x"}))
         .await;
@@ -532,6 +541,23 @@ async fn walk(backend: Backend) {
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["best"], true);
+    let (s, v) = app.post(&sjj, "/api/v1/showcase/add", case).await;
+    assert_eq!(
+        s,
+        StatusCode::CREATED,
+        "the listed best application feeds 观星台: {v}"
+    );
+    let cid = v["id"].as_i64().unwrap();
+    let (s, v) = app
+        .post(&sjj, "/api/v1/showcase/publish", json!({"id": cid}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, html) = anon_get(&app, "/public/showcase").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("老年助餐：一地创新、全省共享"),
+        "on the public 观星台"
+    );
     let (s, v) = app
         .post(
             &sjj,
