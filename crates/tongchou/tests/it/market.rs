@@ -1911,6 +1911,14 @@ async fn selection_feasibility(backend: Backend) {
         html.contains(&format!("href=\"/projects/{selected}\"")),
         "competition → project"
     );
+    // S6: the class-1 implementation path with its article (ZJ-share 三（六）)
+    assert!(html.contains("组建工作专班、细化建设方案") && html.contains("三（六）组织实施"));
+    let (_, v) = app.get(&lead, &format!("/api/v1/competitions/{id}")).await;
+    assert_eq!(
+        v["implementation"]["steps"].as_array().map(|a| a.len()),
+        Some(4),
+        "{v}"
+    );
     let html = page(&app, "qtdw", &format!("/library/{item}")).await;
     assert!(
         html.contains(&format!("href=\"/competitions/{id}\"")),
