@@ -512,6 +512,34 @@ async fn walk(backend: Backend) {
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["reuse_count"], 1);
+    // O2 / publiccode-like metadata: the approved reuse shows in the regions using it
+    let pc: Value = app
+        .client
+        .get(format!("{}/market/{lid}/publiccode.json", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let used = pc["intendedAudience"]["usedBy"].as_array().unwrap();
+    assert!(
+        used.iter().any(|u| u["unit"] == "区教育局"
+            && u["jurisdiction_path"] == app.world.actor("jyj").jurisdiction_path.as_str()),
+        "{pc:#}"
+    );
+    assert!(
+        pc["softwareVersion"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty()),
+        "{pc:#}"
+    );
+    assert!(
+        pc["legal"]["license"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty()),
+        "{pc:#}"
+    );
     let (s, v) = app
         .post(
             &jyj,
