@@ -1629,7 +1629,12 @@ async fn competition_page(
         status,
         &CompetitionPage {
             layout: layout_for(st, Some(user), "competitions").await,
-            projects: st.db.item_projects(c.item_id).await?,
+            // a market entity sees only public items, not the internal projects
+            projects: if is_market_entity(a) {
+                vec![]
+            } else {
+                st.db.item_projects(c.item_id).await?
+            },
             listings: st.db.competition_listings(id).await?,
             implementation: tongchou_domain::market::implementation_steps(c.class),
             implementation_cite: tongchou_domain::market::cite_implementation().to_string(),

@@ -1952,6 +1952,18 @@ async fn selection_feasibility(backend: Backend) {
         html.contains(&format!("href=\"/competitions/{id}\"")),
         "item → competition"
     );
+    // a market entity follows the public chain but sees no internal project (ZJ-share 三（三）)
+    for path in [format!("/competitions/{id}"), format!("/library/{item}")] {
+        let html = page(&app, "scgs", &path).await;
+        assert!(html.contains("href=\"/"), "{path}");
+        assert!(
+            !html.contains(&format!("href=\"/projects/{selected}\"")),
+            "{path}"
+        );
+    }
+    let scgs = app.token("scgs").await;
+    let (_, v) = app.get(&scgs, &format!("/api/v1/library/{item}")).await;
+    assert_eq!(v["projects"].as_array().map(|a| a.len()), Some(0), "{v}");
     let html = page(&app, "jyj", &format!("/projects/{selected}")).await;
     assert!(
         html.contains(&format!("href=\"/competitions/{id}\"")),
