@@ -1061,9 +1061,14 @@ pub fn decide(
             if from != Stage::Draft {
                 return Err(wrong());
             }
+            // 入选视同完成项目可行性研究论证 (ZJ-share 三（五）): a subject selected by a 揭榜
+            // competition on the project's library item needs no separate feasibility report.
             let missing: Vec<&str> = profile
                 .declaration_docs
                 .iter()
+                .filter(|k| {
+                    !(ctx.selected_by_competition.is_some() && k.as_str() == "feasibility_report")
+                })
                 .filter(|k| !ctx.has_attachment(k))
                 .map(|k| attachment_kind_label(k).unwrap_or("材料"))
                 .collect();

@@ -1429,6 +1429,31 @@ pub fn cite_responsibility() -> Citation {
     Citation::new(ZJ_SHARE, "三（六）组织实施（责任制）")
 }
 
+/// 组织实施 by class (S6, ZJ-share 三（六）): the steps the subject takes after the agreement,
+/// in order, as the article lists them for its class.
+pub fn implementation_steps(class: u8) -> &'static [&'static str] {
+    match class {
+        1 => &[
+            "按项目属地原则完成电子政务项目立项审批",
+            "按资金来源完成项目资金申请",
+            "组建工作专班、细化建设方案",
+            "依法依规应当实行政府采购的，按规定进行政府采购后开展项目建设",
+        ],
+        2 => &[
+            "按规定完成立项",
+            "完成社会资金筹措",
+            "项目服务招投标",
+            "签订政府购买服务协议，按照协议要求开展项目建设",
+        ],
+        _ => &["项目主体负责落实项目建设资金，按照项目要求开展项目建设"],
+    }
+}
+
+/// The citation of [`implementation_steps`].
+pub fn cite_implementation() -> Citation {
+    Citation::new(ZJ_SHARE, "三（六）组织实施")
+}
+
 /// The last day of the 3-month acceptance limit after the agreed delivery date (S7; calendar
 /// months, SPEC §0).
 pub fn acceptance_limit(cal: &Calendar, delivery: Date) -> Date {

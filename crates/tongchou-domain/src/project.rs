@@ -571,6 +571,10 @@ pub struct ProjectContext {
     pub rounds: crate::round::RoundFacts,
     /// Modules initially accepted one by one (Quzhou 三(三)5), oldest first.
     pub modules: Vec<ModuleAcceptance>,
+    /// The 揭榜 competition (id) that selected the project's unit as a subject, on a library
+    /// item the project is linked to, agreement signed: the selection counts as the feasibility
+    /// study (ZJ-share 三（五）入选发布), so no separate 可行性研究报告 is required.
+    pub selected_by_competition: Option<i64>,
 }
 
 impl ProjectContext {
@@ -592,6 +596,7 @@ impl ProjectContext {
             eligibility: Default::default(),
             rounds: Default::default(),
             modules: Vec::new(),
+            selected_by_competition: None,
         }
     }
     pub fn has_attachment(&self, kind: &str) -> bool {

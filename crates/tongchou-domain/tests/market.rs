@@ -1200,3 +1200,19 @@ fn class_three_subjects_each_owe_their_delivery_and_acceptance() {
     assert_eq!(one[0].code, OBL_DELIVERY);
     assert_eq!(one[1].code, OBL_ACCEPTANCE);
 }
+
+#[test]
+fn implementation_steps_follow_the_class() {
+    // ZJ-share 三（六）组织实施: class 1 — approval, funds by source, a working group and refined
+    // plan, government procurement where required; class 2 — approval, social money, service
+    // tender, purchase-of-service agreement; class 3 — the subject funds it.
+    use tongchou_domain::market::{cite_implementation, implementation_steps};
+    let one = implementation_steps(1).join("；");
+    assert!(one.contains("立项审批") && one.contains("工作专班") && one.contains("政府采购"));
+    let two = implementation_steps(2).join("；");
+    assert!(two.contains("社会资金筹措") && two.contains("政府购买服务协议"));
+    assert!(!two.contains("工作专班"));
+    let three = implementation_steps(3).join("；");
+    assert!(three.contains("项目主体负责落实项目建设资金"));
+    assert!(cite_implementation().to_string().contains("三（六）"));
+}

@@ -775,6 +775,39 @@ impl Db {
         links(&rows)
     }
 
+    /// The 揭榜 competitions run on a library item (chain item ↔ competition, one click each way).
+    pub async fn item_competitions(&self, item: i64) -> Result<Vec<LinkRow>> {
+        let rows = sqlx::query(
+            "SELECT id, '' AS code, title AS name FROM competitions WHERE item_id = $1 ORDER BY id",
+        )
+        .bind(item)
+        .fetch_all(&self.pool)
+        .await?;
+        links(&rows)
+    }
+
+    /// The competitions on the library items a project is linked to (project ↔ competition).
+    pub async fn project_competitions(&self, project: i64) -> Result<Vec<LinkRow>> {
+        let rows = sqlx::query(
+            "SELECT c.id, '' AS code, c.title AS name FROM competitions c JOIN library_item_projects x ON x.item_id = c.item_id WHERE x.project_id = $1 ORDER BY c.id",
+        )
+        .bind(project)
+        .fetch_all(&self.pool)
+        .await?;
+        links(&rows)
+    }
+
+    /// The market listings an accepted competition produced (competition ↔ application).
+    pub async fn competition_listings(&self, competition: i64) -> Result<Vec<LinkRow>> {
+        let rows = sqlx::query(
+            "SELECT id, '' AS code, name FROM listings WHERE competition_id = $1 ORDER BY id",
+        )
+        .bind(competition)
+        .fetch_all(&self.pool)
+        .await?;
+        links(&rows)
+    }
+
     // ---------- applications (迭代制) ----------
 
     pub async fn insert_application(

@@ -467,6 +467,26 @@ impl Db {
         Ok(ctx)
     }
 
+    /// The 揭榜 competition on one of the project's library items that selected the project's
+    /// unit (a shortlisted bid, not cancelled) and whose agreement is signed: 入选视同完成项目
+    /// 可行性研究论证 (ZJ-share 三（五）).
+    pub async fn selected_by_competition(&self, project: i64, unit: i64) -> Result<Option<i64>> {
+        let r = sqlx::query(
+            "SELECT c.id FROM competitions c JOIN library_item_projects x ON x.item_id = c.item_id \
+             JOIN bids b ON b.competition_id = c.id \
+             WHERE x.project_id = $1 AND b.unit_id = $2 AND b.shortlisted = 1 AND b.cancelled_on IS NULL \
+             AND c.state IN ('agreed', 'acceptance_applied', 'accepted') ORDER BY c.id",
+        )
+        .bind(project)
+        .bind(unit)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match r {
+            Some(r) => Some(r.try_get("id")?),
+            None => None,
+        })
+    }
+
     /// Whether the user sits (or sat) on any panel of the project.
     /// Modules initially accepted one by one (Quzhou 三(三)5), oldest first.
     pub async fn module_acceptances(
@@ -525,6 +545,9 @@ impl Db {
                 .iter()
                 .map(|r| r.try_get("kind"))
                 .collect::<Result<_, _>>()?;
+            ctx.selected_by_competition = self
+                .selected_by_competition(id, ctx.project.unit_id.0)
+                .await?;
         }
         if needs.scores {
             let scores = sqlx::query("SELECT department, user_id, total, pass FROM preliminary_scores WHERE project_id = $1")

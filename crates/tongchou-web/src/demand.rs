@@ -414,6 +414,17 @@ pub async fn project_links(st: &AppState, project: i64) -> Vec<(String, String)>
     for l in st.db.items_of_project(project).await.unwrap_or_default() {
         out.push((format!("/library/{}", l.id), format!("项目库：{}", l.name)));
     }
+    for c in st
+        .db
+        .project_competitions(project)
+        .await
+        .unwrap_or_default()
+    {
+        out.push((
+            format!("/competitions/{}", c.id),
+            format!("揭榜：{}", c.name),
+        ));
+    }
     if let Ok(Some(a)) = st.db.application_of_project(project).await {
         out.push((
             format!("/applications/{}", a.id),
@@ -1178,6 +1189,8 @@ struct ItemPage {
     it: LibraryItem,
     proposal: Option<Proposal>,
     projects: Vec<LinkRow>,
+    /// 揭榜 run on the item (chain item ↔ competition)
+    competitions: Vec<LinkRow>,
     provincial: bool,
     can_link: bool,
     history: Vec<DemandHistoryEntry>,
@@ -1212,7 +1225,13 @@ async fn item_page(
     let page = ItemPage {
         layout,
         proposal,
-        projects: st.db.item_projects(it.id).await?,
+        // a market entity sees only public items, not the internal projects (ZJ-share 三（三）)
+        projects: if tongchou_domain::market::is_market_entity(a) {
+            vec![]
+        } else {
+            st.db.item_projects(it.id).await?
+        },
+        competitions: st.db.item_competitions(it.id).await?,
         provincial: is_provincial_authority(a),
         can_link: a.has(tongchou_domain::Role::Authority) && it.state == ItemState::Published,
         history: st.db.demand_history("item", it.id).await?,
@@ -1617,7 +1636,13 @@ pub async fn api_proposal_act(
 async fn item_detail(st: &AppState, actor: Option<&Actor>, id: i64) -> Result<Value, AppError> {
     let it = visible_item(st, actor, id).await?;
     let mut v = item_json(&it);
-    v["projects"] = json!(st.db.item_projects(it.id).await?);
+    // a market entity sees only public items, not the internal projects (ZJ-share 三（三）)
+    let internal = actor.is_some_and(|a| !tongchou_domain::market::is_market_entity(a));
+    v["projects"] = json!(if internal {
+        st.db.item_projects(it.id).await?
+    } else {
+        vec![]
+    });
     v["history"] = json!(st.db.demand_history("item", it.id).await?);
     Ok(v)
 }

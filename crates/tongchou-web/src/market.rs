@@ -1048,6 +1048,11 @@ async fn competition_detail(st: &AppState, actor: &Actor, id: i64) -> Result<Val
     let visible: Vec<&Bid> = bids.iter().filter(|b| can_view_bid(actor, b)).collect();
     let mut v = serde_json::to_value(&c).unwrap_or(Value::Null);
     v["state_label"] = json!(c.state.label());
+    // S6: implementation by class (ZJ-share 三（六）)
+    v["implementation"] = json!({
+        "steps": tongchou_domain::market::implementation_steps(c.class),
+        "cite": tongchou_domain::market::cite_implementation().to_string(),
+    });
     v["bids"] = json!(visible);
     if sees_all_bids(actor) {
         v["experts"] = json!(st.db.competition_panel(id).await?);
@@ -1523,6 +1528,12 @@ pub async fn competitions_create(
 struct CompetitionPage {
     layout: Layout,
     c: Competition,
+    /// chain: the projects of its library item and the listings it produced (one click each way)
+    projects: Vec<tongchou_store::demand::LinkRow>,
+    listings: Vec<tongchou_store::demand::LinkRow>,
+    /// S6: the class's implementation steps and their citation (ZJ-share 三（六）)
+    implementation: &'static [&'static str],
+    implementation_cite: String,
     bids: Vec<Bid>,
     objections: Vec<Objection>,
     history: Vec<DemandHistoryEntry>,
@@ -1618,6 +1629,15 @@ async fn competition_page(
         status,
         &CompetitionPage {
             layout: layout_for(st, Some(user), "competitions").await,
+            // a market entity sees only public items, not the internal projects
+            projects: if is_market_entity(a) {
+                vec![]
+            } else {
+                st.db.item_projects(c.item_id).await?
+            },
+            listings: st.db.competition_listings(id).await?,
+            implementation: tongchou_domain::market::implementation_steps(c.class),
+            implementation_cite: tongchou_domain::market::cite_implementation().to_string(),
             cancel_after: cancellation_due(&cal, &c, today()),
             obligations: obs.iter().filter(|o| !o.is_milestone()).cloned().collect(),
             milestone_rows: obs
@@ -2585,7 +2605,7 @@ pub fn openapi_paths(doc: &mut Value) {
             "post": { "summary": "牵头责任主体基于已发布的项目库条目发起揭榜：item、title、scenario（unveil/pilot/general）、class（1–3）与申请书字段（definition、content、necessity、feasibility、construction_mode、tech_spec、financing、qualifications、requirements、delivery_date、acceptance_criteria；第一类另需 budget_estimate、fund_source；第二类另需 user_scale、service_fee）",
                 "requestBody": body("见 summary"), "responses": { "201": { "description": "揭榜" }, "403": err("非牵头责任主体"), "422": err("输入或规则不符") } }
         },
-        "/api/v1/competitions/{id}": { "get": { "summary": "揭榜详情（揭榜仅本单位可见，部门可见全部；含3个月取消提议；obligations 交付与验收义务，milestone_obligations 协议里程碑）", "parameters": [id], "responses": { "200": { "description": "揭榜" }, "404": err("不存在") } } },
+        "/api/v1/competitions/{id}": { "get": { "summary": "揭榜详情（揭榜仅本单位可见，部门可见全部；含3个月取消提议；obligations 交付与验收义务，milestone_obligations 协议里程碑；implementation 按类别的组织实施步骤 steps 及依据 cite（三（六）））", "parameters": [id], "responses": { "200": { "description": "揭榜" }, "404": err("不存在") } } },
         "/api/v1/competitions/{id}/obligations": { "get": { "summary": "揭榜的义务（义务表中的行：约定交付、约定交付日期后3个月内通过验收、协议里程碑及其责任单位与责任人、佐证；met、overdue；责任人与佐证仅对部门与入选项目主体可见）", "parameters": [id], "responses": { "200": { "description": "{items}" }, "404": err("不存在") } } },
         "/api/v1/competitions/{id}/actions/{action}": { "post": {
             "summary": "bid 揭榜（kind、member_units 联合体成员单位编号（单位名录）、members 未在名录的市场主体名称（每行一个，与名录同名的自动对应）、drc_opinion、finance_opinion、materials；行政事业单位须附发改和财政意见；第二、三类为政府购买服务，须符合承接主体规定：credit_code 统一社会信用代码、institution_class（事业单位：public_welfare_2 或 business；public_welfare_1 不可）、fiscal_mass_org、conditions 声明的条件 civil_liability、credit_accounting、capability、tax_social_security、no_major_violation）；report_milestone 须上传佐证材料文件，请用 POST /api/v1/competitions/{id}/milestones；assign_experts 牵头责任主体指定评审专家组（experts 用户编号，不少于 3 人且为单数，回避揭榜单位及联合体成员单位）；review_override 审批人同意或异议拟入选名单的例外（override、agree、opinion；异议须写理由）；score 仅限指定专家评分（bid 与 8 项 0–10 分、opinion）；shortlist 拟入选名单并公示（bids、notice_from、override_reason）；handle_objection（objection、reply）；announce 专班发布公告；agree 签订协议（milestones 每行 名称|lead_unit 或 subject 或入选主体单位编号|日期|责任人、delivery_date；生成交付、验收与里程碑义务）；apply_acceptance 入选项目主体各自提交验收申请；accept/reject（subject 项目主体单位编号（多家入选时必填）、opinion、version_label、licence、contact；每家验收通过即上架其应用）；confirm_cancel（subject、reason：取消该项目主体的资格，其他项目主体继续，三（七））；waive_cancel 牵头责任主体不予取消（subject、reason，须有取消提议）",

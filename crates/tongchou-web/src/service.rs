@@ -108,6 +108,13 @@ pub async fn act(
         ..needs(cmd.code())
     };
     st.db.load_parts(&mut ctx, parts).await?;
+    if matches!(cmd, Command::Declare { .. }) {
+        // 入选视同完成项目可行性研究论证 (ZJ-share 三（五）)
+        ctx.selected_by_competition = st
+            .db
+            .selected_by_competition(ctx.project.id.0, ctx.project.unit_id.0)
+            .await?;
+    }
     if matches!(cmd, Command::ComplianceReview { .. }) {
         ctx.similar = similar_to(st, actor, &ctx.project).await?;
     }
@@ -137,7 +144,8 @@ pub async fn similar_text(
     summary: &str,
     exclude: Option<i64>,
 ) -> Result<Vec<tongchou_domain::similarity::Similar>, AppError> {
-    let min_year = today().year() as i32 - 5;
+    // "the last five years": this calendar year and the four before it (S9, A7).
+    let min_year = today().year() as i32 - 4;
     let mut all = st
         .db
         .similar_projects(actor, name, summary, exclude, min_year, SIMILAR_SHOWN)

@@ -512,6 +512,34 @@ async fn walk(backend: Backend) {
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["reuse_count"], 1);
+    // O2 / publiccode-like metadata: the approved reuse shows in the regions using it
+    let pc: Value = app
+        .client
+        .get(format!("{}/market/{lid}/publiccode.json", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let used = pc["intendedAudience"]["usedBy"].as_array().unwrap();
+    assert!(
+        used.iter().any(|u| u["unit"] == "区教育局"
+            && u["jurisdiction_path"] == app.world.actor("jyj").jurisdiction_path.as_str()),
+        "{pc:#}"
+    );
+    assert!(
+        pc["softwareVersion"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty()),
+        "{pc:#}"
+    );
+    assert!(
+        pc["legal"]["license"]
+            .as_str()
+            .is_some_and(|s| !s.is_empty()),
+        "{pc:#}"
+    );
     let (s, v) = app
         .post(
             &jyj,
@@ -523,6 +551,15 @@ async fn walk(backend: Backend) {
     assert_eq!(v["rating"], 5.0);
     let (s, _) = app.post(&wjw, &m("rate"), json!({"stars": 1})).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
+    // ZJ-share 三（八）: only the best-application list and 争先制 nominations feed 观星台
+    let case = json!({"source": format!("listing:{lid}"), "title": "老年助餐：一地创新、全省共享",
+        "summary": "刷脸就餐、补贴自动核销。", "results": "两地试点上线，补贴核销准确率 99%。"});
+    let (s, v) = app.post(&sjj, "/api/v1/showcase/add", case.clone()).await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not yet on the list: {v}"
+    );
     let (s, _) = app
         .post(&jyj, &m("nominate"), json!({"rank": 1, "note": "x"}))
         .await;
@@ -532,6 +569,23 @@ async fn walk(backend: Backend) {
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["best"], true);
+    let (s, v) = app.post(&sjj, "/api/v1/showcase/add", case).await;
+    assert_eq!(
+        s,
+        StatusCode::CREATED,
+        "the listed best application feeds 观星台: {v}"
+    );
+    let cid = v["id"].as_i64().unwrap();
+    let (s, v) = app
+        .post(&sjj, "/api/v1/showcase/publish", json!({"id": cid}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, html) = anon_get(&app, "/public/showcase").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("老年助餐：一地创新、全省共享"),
+        "on the public 观星台"
+    );
     let (s, v) = app
         .post(
             &sjj,
@@ -544,6 +598,16 @@ async fn walk(backend: Backend) {
     // the listing's page: public, and the owner's page shows the requests with CSRF forms
     let (s, html) = anon_get(&app, &format!("/market/{lid}")).await;
     assert_eq!(s, StatusCode::OK);
+    // the chain, one click each way: listing ↔ competition (issue 5, D1–D5)
+    assert!(
+        html.contains(&format!("href=\"/competitions/{id}\"")),
+        "listing → competition"
+    );
+    let comp_html = page(&app, "qtdw", &format!("/competitions/{id}")).await;
+    assert!(
+        comp_html.contains(&format!("href=\"/market/{lid}\"")),
+        "competition → listing"
+    );
     assert!(html.contains("协商定价") && html.contains("区教育局") && html.contains("核销准确"));
     assert!(
         !html.contains("学校食堂老年助餐"),
@@ -1742,4 +1806,181 @@ async fn consortium_recusal_by_unit_identity_sqlite() {
 #[tokio::test]
 async fn consortium_recusal_by_unit_identity_postgres() {
     recusal_by_identity(Backend::Postgres).await;
+}
+
+async fn page(app: &TestApp, user: &str, path: &str) -> String {
+    let (cookie, _) = app.page_session(user).await;
+    let r = app
+        .client
+        .get(format!("{}{path}", app.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{path}");
+    r.text().await.unwrap()
+}
+
+// ZJ-share 三（五）入选发布: "牵头责任主体与入选项目主体签订协议，入选视同完成项目可行性研究论证" —
+// the selected subject's project on the library item declares without a separate feasibility
+// report; a unit not selected still needs one. And the chain library item ↔ competition ↔
+// project is one click each way (issue 5, D1–D5).
+async fn selection_feasibility(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let today = tongchou_store::today();
+    tongchou_testkit::seed_demand_demo(&app.st, &app.world, today, None)
+        .await
+        .expect("demand demo");
+    let lead = app.token("qtdw").await;
+    let sjj = app.token("sjj").await;
+    let jyj = app.token("jyj").await;
+    let wjw = app.token("wjw").await;
+    let zj1 = app.token("zj1").await;
+    let (_, lib) = app.get(&jyj, "/api/v1/public/library").await;
+    let item = lib["items"][0]["id"].as_i64().expect("a published item");
+
+    // two drafts on the item: 区教育局 (will be selected) and 区卫生健康局 (not a subject)
+    let selected = app.draft(&jyj, "上城区老年助餐服务应用（入选实施）").await;
+    let other = app.draft(&wjw, "上城区老年助餐服务应用（未入选）").await;
+    for p in [selected, other] {
+        let (s, v) = app
+            .post(
+                &sjj,
+                &format!("/api/v1/library/{item}/actions/link_project"),
+                json!({ "project": p }),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+    }
+    for (t, p) in [(&jyj, selected), (&wjw, other)] {
+        let (s, v) = app
+            .upload(t, p, "declaration_form", "申报表.pdf", pdf())
+            .await;
+        assert!(s.is_success(), "{v}");
+    }
+    // before any selection the feasibility report is required
+    let (s, v) = app.act(&jyj, selected, "declare", json!({})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(
+        v["message"].as_str().unwrap().contains("可行性研究报告"),
+        "{v}"
+    );
+
+    let (s, c) = app
+        .post(&lead, "/api/v1/competitions", form_body(item, 1))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    let id = c["id"].as_i64().unwrap();
+    let act = |a: &'static str| format!("/api/v1/competitions/{id}/actions/{a}");
+    let (s, v) = app
+        .post(&jyj, &act("bid"), json!({"kind": "government", "drc_opinion": "同意", "finance_opinion": "资金已落实", "materials": "区教育局申请材料"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, v) = app.get(&lead, &format!("/api/v1/competitions/{id}")).await;
+    let bid = v["bids"][0]["id"].as_i64().unwrap();
+    let uid = |u: &str| app.world.actor(u).user_id.0;
+    let (s, v) = app
+        .post(
+            &lead,
+            &act("assign_experts"),
+            json!({"experts": [uid("zj1"), uid("zj2"), uid("zj3")]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = app
+        .post(
+            &zj1,
+            &act("score"),
+            json!({"bid": bid, "necessity": 9, "feasibility": 8, "architecture": 8, "business": 9,
+            "tech_spec": 7, "data_sharing": 8, "security": 8, "investment": 7, "opinion": "可行"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = app
+        .post(&lead, &act("shortlist"), json!({"bids": [bid]}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    app.st
+        .db
+        .shift_notice_until_for_tests(id, today.yesterday().unwrap())
+        .await
+        .unwrap();
+    let (s, v) = app.post(&sjj, &act("announce"), json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    // announced, agreement not yet signed: not yet the feasibility study
+    let (s, v) = app.act(&jyj, selected, "declare", json!({})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let (s, v) = app
+        .post(&lead, &act("agree"), json!({"milestones": format!("完成试点部署|subject|{today}"), "delivery_date": today.to_string()}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+
+    // the agreement signed: the selected subject's project declares without the report
+    let (s, v) = app.act(&jyj, selected, "declare", json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(app.stage(&jyj, selected).await, "compliance_review");
+    // a unit that was not selected still owes its feasibility report
+    let (s, v) = app.act(&wjw, other, "declare", json!({})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(
+        v["message"].as_str().unwrap().contains("可行性研究报告"),
+        "{v}"
+    );
+
+    // the chain, one click each way: item ↔ competition ↔ project
+    let html = page(&app, "qtdw", &format!("/competitions/{id}")).await;
+    assert!(
+        html.contains(&format!("href=\"/library/{item}\"")),
+        "competition → item"
+    );
+    assert!(
+        html.contains(&format!("href=\"/projects/{selected}\"")),
+        "competition → project"
+    );
+    // S6: the class-1 implementation path with its article (ZJ-share 三（六）)
+    assert!(html.contains("组建工作专班、细化建设方案") && html.contains("三（六）组织实施"));
+    let (_, v) = app.get(&lead, &format!("/api/v1/competitions/{id}")).await;
+    assert_eq!(
+        v["implementation"]["steps"].as_array().map(|a| a.len()),
+        Some(4),
+        "{v}"
+    );
+    let html = page(&app, "qtdw", &format!("/library/{item}")).await;
+    assert!(
+        html.contains(&format!("href=\"/competitions/{id}\"")),
+        "item → competition"
+    );
+    // a market entity follows the public chain but sees no internal project (ZJ-share 三（三）)
+    for path in [format!("/competitions/{id}"), format!("/library/{item}")] {
+        let html = page(&app, "scgs", &path).await;
+        assert!(html.contains("href=\"/"), "{path}");
+        assert!(
+            !html.contains(&format!("href=\"/projects/{selected}\"")),
+            "{path}"
+        );
+    }
+    let scgs = app.token("scgs").await;
+    let (_, v) = app.get(&scgs, &format!("/api/v1/library/{item}")).await;
+    assert_eq!(v["projects"].as_array().map(|a| a.len()), Some(0), "{v}");
+    let html = page(&app, "jyj", &format!("/projects/{selected}")).await;
+    assert!(
+        html.contains(&format!("href=\"/competitions/{id}\"")),
+        "project → competition"
+    );
+    assert!(
+        html.contains(&format!("href=\"/library/{item}\"")),
+        "project → item"
+    );
+}
+
+#[tokio::test]
+async fn selection_counts_as_feasibility_study_and_chain_links_sqlite() {
+    selection_feasibility(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn selection_counts_as_feasibility_study_and_chain_links_postgres() {
+    selection_feasibility(Backend::Postgres).await;
 }

@@ -602,3 +602,51 @@ async fn demo_projects_in_operation_have_systems() {
     );
     assert!(st.db.verify_history().await.unwrap().is_ok());
 }
+
+// ZJ-share 二、三（八）/ SPEC O1, O2: the data-resource catalogue is filled from the systems of
+// accepted projects in operation, each resource with its name, responsible unit, format, share and
+// open attributes; internal catalogues are not shown to a market entity.
+async fn catalogues(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let unit = app.token("jyj").await;
+    let auth = app.token("sjj").await;
+    let id = project_in_operation(&app, &unit, "上城区学籍管理系统（编目）").await;
+    let sys = json!({
+        "name": "学籍管理系统", "operating_body": "杭州某运维服务有限公司", "responsible_person": "陈运维",
+        "om_rules": "《学籍管理系统运行维护管理制度》", "om_amount": "80000",
+        "internet_facing": false, "gov_cloud": true, "level": 2, "important": false,
+    });
+    ok(op(&app, &unit, id, "add_system", sys).await);
+    ok(op(&app, &unit, id, "add_data_resource", json!({"system": 1, "name": "中小学学籍信息", "unit": "区教育局", "format": "结构化（库表）", "share": "conditional", "open": "none"})).await);
+    let (s, v) = app.get(&auth, "/api/v1/catalogues").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let d = v["data_resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "中小学学籍信息")
+        .unwrap_or_else(|| panic!("data resource catalogued: {v}"))
+        .clone();
+    assert_eq!(d["unit"], "区教育局", "{d}");
+    assert_eq!(d["format"], "结构化（库表）", "{d}");
+    assert_eq!(d["system"], "学籍管理系统", "{d}");
+    assert!(d["share"].as_str().is_some_and(|s| !s.is_empty()), "{d}");
+    assert!(d["open"].as_str().is_some_and(|s| !s.is_empty()), "{d}");
+    // a market entity sees only the public catalogues
+    let company = app.token("scgs").await;
+    let (s, v) = app.get(&company, "/api/v1/catalogues").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["data_resources"].as_array().unwrap().len(), 0, "{v}");
+}
+
+#[tokio::test]
+async fn data_resource_catalogue_is_filled_from_projects_in_operation_sqlite() {
+    catalogues(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn data_resource_catalogue_is_filled_from_projects_in_operation_postgres() {
+    catalogues(Backend::Postgres).await;
+}

@@ -642,3 +642,66 @@ async fn declaration_finds_a_listed_market_application_sqlite() {
 async fn declaration_finds_a_listed_market_application_postgres() {
     listed(Backend::Postgres).await;
 }
+
+fn enc(s: &str) -> String {
+    s.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+// ZJ-share 四 / SPEC S9, A7: the comparison covers the projects "of the last five years" —
+// this calendar year and the four before it; an older one is not shown.
+async fn five_years(backend: Backend) {
+    let Some(app) = TestApp::start(backend).await else {
+        return;
+    };
+    let jyj = app.token("jyj").await;
+    let this_year = i64::from(today().year());
+    let recent = draft_with(
+        &app,
+        &jyj,
+        "上城区古树名木保护监测应用（四年前）",
+        "古树名木 一树一档 健康监测 巡查养护",
+    )
+    .await;
+    let old = draft_with(
+        &app,
+        &jyj,
+        "上城区古树名木保护监测应用（五年前）",
+        "古树名木 一树一档 健康监测 巡查养护",
+    )
+    .await;
+    for (id, year) in [(recent, this_year - 4), (old, this_year - 5)] {
+        app.st
+            .db
+            .execute_raw(&format!(
+                "UPDATE projects SET year = {year} WHERE id = {id}"
+            ))
+            .await
+            .unwrap();
+    }
+    let (s, v) = app
+        .get(
+            &jyj,
+            &format!("/api/v1/similar?name={}", enc("古树名木保护监测应用")),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let found = names(&v);
+    assert!(
+        found.iter().any(|n| n.contains("四年前")),
+        "a project of four years ago is compared: {v:#}"
+    );
+    assert!(
+        !found.iter().any(|n| n.contains("五年前")),
+        "a project of five years ago is outside the last five years: {v:#}"
+    );
+}
+
+#[tokio::test]
+async fn duplicate_check_covers_the_last_five_years_only_sqlite() {
+    five_years(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn duplicate_check_covers_the_last_five_years_only_postgres() {
+    five_years(Backend::Postgres).await;
+}
