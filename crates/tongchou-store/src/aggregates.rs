@@ -163,48 +163,80 @@ fn decode_spans(s: &str) -> Vec<(String, i64)> {
         .collect()
 }
 
-async fn upsert_projects(tx: &mut Tx, cells: &ProjectCells) -> Result<()> {
-    for ((j, dim, declared, approved, value), (n, d, a)) in cells {
-        if *n == 0 && *d == 0 && *a == 0 {
-            continue;
+/// `VALUES ($1, …, $k), ($k+1, …)` for `rows` rows of `k` columns: each aggregate upsert is one
+/// statement per change, whatever the number of cells it touches (a lifecycle transition moves a
+/// project out of six dimension cells and into six others), so the writer's statement count —
+/// what a SQLite transition costs — stays small.
+fn values_list(rows: usize, k: usize) -> String {
+    let mut s = String::with_capacity(rows * k * 5);
+    for r in 0..rows {
+        if r > 0 {
+            s.push_str(", ");
         }
-        sqlx::query(
+        s.push('(');
+        for c in 0..k {
+            if c > 0 {
+                s.push_str(", ");
+            }
+            s.push_str(&format!("${}", r * k + c + 1));
+        }
+        s.push(')');
+    }
+    s
+}
+
+/// Rows per multi-row upsert (well under both databases' bound-parameter limits).
+const UPSERT_CHUNK: usize = 200;
+
+async fn upsert_projects(tx: &mut Tx, cells: &ProjectCells) -> Result<()> {
+    let rows: Vec<_> = cells
+        .iter()
+        .filter(|(_, (n, d, a))| *n != 0 || *d != 0 || *a != 0)
+        .collect();
+    for chunk in rows.chunks(UPSERT_CHUNK) {
+        let sql = format!(
             "INSERT INTO agg_projects (jurisdiction_id, dim, declared, approved, value, n, declared_fen, approved_fen) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             VALUES {} \
              ON CONFLICT (jurisdiction_id, dim, declared, approved, value) DO UPDATE SET \
              n = agg_projects.n + excluded.n, declared_fen = agg_projects.declared_fen + excluded.declared_fen, \
              approved_fen = agg_projects.approved_fen + excluded.approved_fen",
-        )
-        .bind(*j)
-        .bind(*dim)
-        .bind(*declared)
-        .bind(*approved)
-        .bind(value)
-        .bind(*n)
-        .bind(*d)
-        .bind(*a)
-        .execute(&mut *tx)
-        .await?;
+            values_list(chunk.len(), 8)
+        );
+        let mut q = sqlx::query(&sql);
+        for ((j, dim, declared, approved, value), (n, d, a)) in chunk {
+            q = q
+                .bind(*j)
+                .bind(*dim)
+                .bind(*declared)
+                .bind(*approved)
+                .bind(value.as_str())
+                .bind(*n)
+                .bind(*d)
+                .bind(*a);
+        }
+        q.execute(&mut *tx).await?;
     }
     Ok(())
 }
 
 async fn upsert_spans(tx: &mut Tx, cells: &SpanCells) -> Result<()> {
-    for ((j, decl, stage, days), n) in cells {
-        if *n == 0 {
-            continue;
-        }
-        sqlx::query(
-            "INSERT INTO agg_stage_days (jurisdiction_id, declared, stage, days, n) VALUES ($1, $2, $3, $4, $5) \
+    let rows: Vec<_> = cells.iter().filter(|(_, n)| **n != 0).collect();
+    for chunk in rows.chunks(UPSERT_CHUNK) {
+        let sql = format!(
+            "INSERT INTO agg_stage_days (jurisdiction_id, declared, stage, days, n) VALUES {} \
              ON CONFLICT (jurisdiction_id, declared, stage, days) DO UPDATE SET n = agg_stage_days.n + excluded.n",
-        )
-        .bind(*j)
-        .bind(*decl)
-        .bind(stage)
-        .bind(*days)
-        .bind(*n)
-        .execute(&mut *tx)
-        .await?;
+            values_list(chunk.len(), 5)
+        );
+        let mut q = sqlx::query(&sql);
+        for ((j, decl, stage, days), n) in chunk {
+            q = q
+                .bind(*j)
+                .bind(*decl)
+                .bind(stage.as_str())
+                .bind(*days)
+                .bind(**n);
+        }
+        q.execute(&mut *tx).await?;
     }
     Ok(())
 }
@@ -216,35 +248,23 @@ async fn upsert_obligations(tx: &mut Tx, cells: &ObligationCells) -> Result<()> 
             .entry((*j, *unit, due.get(..7).unwrap_or(due).to_string()))
             .or_default() += n;
     }
-    for ((j, unit, month), n) in &months {
-        if *n == 0 {
-            continue;
+    for (table, key, cells) in [
+        ("agg_open_obligations_month", "month", &months),
+        ("agg_open_obligations", "due", cells),
+    ] {
+        let rows: Vec<_> = cells.iter().filter(|(_, n)| **n != 0).collect();
+        for chunk in rows.chunks(UPSERT_CHUNK) {
+            let sql = format!(
+                "INSERT INTO {table} (jurisdiction_id, unit_id, {key}, n) VALUES {} \
+                 ON CONFLICT (jurisdiction_id, unit_id, {key}) DO UPDATE SET n = {table}.n + excluded.n",
+                values_list(chunk.len(), 4)
+            );
+            let mut q = sqlx::query(&sql);
+            for ((j, unit, k), n) in chunk {
+                q = q.bind(*j).bind(*unit).bind(k.as_str()).bind(**n);
+            }
+            q.execute(&mut *tx).await?;
         }
-        sqlx::query(
-            "INSERT INTO agg_open_obligations_month (jurisdiction_id, unit_id, month, n) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (jurisdiction_id, unit_id, month) DO UPDATE SET n = agg_open_obligations_month.n + excluded.n",
-        )
-        .bind(*j)
-        .bind(*unit)
-        .bind(month)
-        .bind(*n)
-        .execute(&mut *tx)
-        .await?;
-    }
-    for ((j, unit, due), n) in cells {
-        if *n == 0 {
-            continue;
-        }
-        sqlx::query(
-            "INSERT INTO agg_open_obligations (jurisdiction_id, unit_id, due, n) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (jurisdiction_id, unit_id, due) DO UPDATE SET n = agg_open_obligations.n + excluded.n",
-        )
-        .bind(*j)
-        .bind(*unit)
-        .bind(due)
-        .bind(*n)
-        .execute(&mut *tx)
-        .await?;
     }
     Ok(())
 }
