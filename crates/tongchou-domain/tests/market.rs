@@ -45,6 +45,7 @@ fn competition(class: u8, state: CompState) -> Competition {
         announced_on: None,
         milestones: vec![],
         delivery_date: Some(d(2026, 6, 30)),
+        agreed_fen: None,
         version: 1,
     }
 }
