@@ -1573,8 +1573,8 @@ pub fn step_code(n: usize, unit: UnitId, several: bool) -> String {
 /// each step of the class's list becomes an obligation owed by each selected subject (the
 /// article makes 项目主体 do every step, for all three classes; the lead unit 履行牵头责任 by
 /// setting the dates and following up), due on the date the lead unit set in the agreement for
-/// that step (`step_dues[n-1]`), by default the agreed delivery date. Dates after the delivery
-/// date or before the signing are refused.
+/// that step (`step_dues[n-1]`), by default the agreed delivery date. A date after the agreed
+/// delivery date is refused (every step comes before delivery).
 pub fn implementation_obligations(
     class: u8,
     subjects: &[UnitId],
@@ -1587,10 +1587,10 @@ pub fn implementation_obligations(
     let mut out = vec![];
     for (i, step) in steps.iter().enumerate() {
         let due = step_dues.get(i).copied().flatten().unwrap_or(delivery);
-        if due > delivery || due < signed_on {
+        if due > delivery {
             return Err(Refusal::Rule {
                 message: format!(
-                    "实施步骤“{step}”的完成日期应在签订协议之日与约定交付日期（{delivery}）之间"
+                    "实施步骤“{step}”的完成日期不得晚于约定交付日期（{delivery}）"
                 ),
                 cite: cite_implementation(),
             });
