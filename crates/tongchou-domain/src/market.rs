@@ -1589,9 +1589,7 @@ pub fn implementation_obligations(
         let due = step_dues.get(i).copied().flatten().unwrap_or(delivery);
         if due > delivery {
             return Err(Refusal::Rule {
-                message: format!(
-                    "实施步骤“{step}”的完成日期不得晚于约定交付日期（{delivery}）"
-                ),
+                message: format!("实施步骤“{step}”的完成日期不得晚于约定交付日期（{delivery}）"),
                 cite: cite_implementation(),
             });
         }

@@ -430,7 +430,11 @@ pub async fn act(
                     dues.push(date_field(f, &format!("step_due_{n}"))?);
                 }
                 new_obligations.extend(tongchou_domain::market::implementation_obligations(
-                    c.class, &subjects, &dues, d, today(),
+                    c.class,
+                    &subjects,
+                    &dues,
+                    d,
+                    today(),
                 )?);
             }
             st.db
@@ -1799,12 +1803,15 @@ async fn competition_page(
                 .agreed_fen
                 .map(|f| tongchou_domain::Yuan::from_fen(f).grouped())
                 .unwrap_or_else(|| "未约定".into()),
-            fund_used: tongchou_domain::Yuan::from_fen(fund_uses.iter().map(|u| u.amount_fen).sum())
-                .grouped(),
+            fund_used: tongchou_domain::Yuan::from_fen(
+                fund_uses.iter().map(|u| u.amount_fen).sum(),
+            )
+            .grouped(),
             fund_pct: fund_json["used_pct"].as_str().unwrap_or("—").to_string(),
-            may_record_fund: fund_visible
-                && record_fund_use(a, &c, &sel_now, 1, "x", 0).is_ok(),
-            may_question_fund: fund_uses.iter().any(|u| question_fund_use(a, &c, u, "x").is_ok()),
+            may_record_fund: fund_visible && record_fund_use(a, &c, &sel_now, 1, "x", 0).is_ok(),
+            may_question_fund: fund_uses
+                .iter()
+                .any(|u| question_fund_use(a, &c, u, "x").is_ok()),
             fund_cite: cite_fund_use().to_string(),
             fund_uses,
             unit_directory: if can_bid(a) && c.state == CompState::Open {

@@ -85,13 +85,20 @@ async fn steps_tracked(backend: Backend) {
         .iter()
         .find(|o| o["code"] == "share_milestone:step4")
         .unwrap();
-    assert_eq!(fourth["due"], later.to_string(), "default: the delivery date");
+    assert_eq!(
+        fourth["due"],
+        later.to_string(),
+        "default: the delivery date"
+    );
     assert!(fourth["title"].as_str().unwrap().contains("政府采购"));
     assert_eq!(fourth["overdue"], false);
     // overdue on the page, in the subject's 我的待办 and on the board
     let (cookie, _) = app.page_session("scgs").await;
     let page = html(&app, &cookie, &format!("/competitions/{id}")).await;
-    assert!(page.contains("组织实施：按项目属地原则完成电子政务项目立项审批") && page.contains("已逾期"));
+    assert!(
+        page.contains("组织实施：按项目属地原则完成电子政务项目立项审批")
+            && page.contains("已逾期")
+    );
     let todo = html(&app, &cookie, "/").await;
     assert!(
         todo.contains("组织实施：按项目属地原则完成电子政务项目立项审批"),
@@ -159,7 +166,11 @@ async fn fund_use(backend: Backend) {
     let later = today.checked_add(jiff::Span::new().days(60)).unwrap();
     // before the agreement: nothing to record against
     let (s, _) = app
-        .post(&me, &act("fund_use"), json!({"amount": "1", "purpose": "x"}))
+        .post(
+            &me,
+            &act("fund_use"),
+            json!({"amount": "1", "purpose": "x"}),
+        )
         .await;
     assert_ne!(s, StatusCode::OK);
     let (s, v) = app
@@ -229,7 +240,11 @@ async fn fund_use(backend: Backend) {
     let (s, v) = app
         .post(&sjj, &act("question_fund_use"), json!({"fund_use": first}))
         .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a reason is required: {v}");
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a reason is required: {v}"
+    );
     let (s, v) = app
         .post(
             &sjj,
@@ -300,7 +315,11 @@ async fn fund_use(backend: Backend) {
     let page = html(&app, &other_cookie, &format!("/competitions/{id}")).await;
     assert!(!page.contains("资金使用（监督评估）") && !page.contains("开发人员费用"));
     let (s, _) = app
-        .post(&other, &act("fund_use"), json!({"amount": "1", "purpose": "x"}))
+        .post(
+            &other,
+            &act("fund_use"),
+            json!({"amount": "1", "purpose": "x"}),
+        )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let r = app
