@@ -2434,6 +2434,58 @@ pub async fn milestone_post(
     }
 }
 
+/// `POST /api/v1/competitions/{id}/fund_uses` (multipart: amount, used_on, purpose, optional
+/// file): a fund use with its evidence document (S10, ZJ-share 四).
+pub async fn api_fund_use(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    mp: axum::extract::Multipart,
+) -> Result<Json<Value>, AppError> {
+    api_write(&user)?;
+    let (f, file) = read_report(mp).await?;
+    let c = st.db.competition(id).await?;
+    let bids = st.db.bids(id).await?;
+    record_fund_use_with(&st, &user.actor, &c, &bids, &f, file).await?;
+    Ok(Json(competition_detail(&st, &user.actor, id).await?))
+}
+
+/// The page's multipart fund use (with CSRF).
+pub async fn fund_use_post(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    mp: axum::extract::Multipart,
+) -> Response {
+    let r = async {
+        let (f, file) = read_report(mp).await?;
+        user.check_csrf(f.get("_csrf"))?;
+        let c = st.db.competition(id).await?;
+        let bids = st.db.bids(id).await?;
+        record_fund_use_with(&st, &user.actor, &c, &bids, &f, file).await
+    }
+    .await;
+    match r {
+        Ok(_) => Redirect::to(&format!("/competitions/{id}#fund-use")).into_response(),
+        Err(
+            e @ (AppError::Unprocessable { .. }
+            | AppError::Forbidden(_)
+            | AppError::Conflict(_)
+            | AppError::TooLarge(_)),
+        ) => {
+            let status = e.status();
+            match competition_page(&st, &user, id, Failed::from("fund_use", &e)).await {
+                Ok(mut r) => {
+                    *r.status_mut() = status;
+                    r
+                }
+                Err(e) => error_page(&st, Some(&user), e).await,
+            }
+        }
+        Err(e) => error_page(&st, Some(&user), e).await,
+    }
+}
+
 /// The page's download of a milestone's evidence document.
 pub async fn evidence_download(
     State(st): State<AppState>,
@@ -2709,6 +2761,7 @@ pub fn routes() -> Router<AppState> {
         .route("/competitions/{id}", get(competition_show))
         .route("/competitions/{id}/act/{action}", post(competition_post))
         .route("/competitions/{id}/milestones", post(milestone_post))
+        .route("/competitions/{id}/fund_uses", post(fund_use_post))
         .route("/settings/units", get(units_show))
         .route("/settings/units/{id}", post(units_post))
         .route("/api/v1/units", get(api_units))
@@ -2721,6 +2774,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/competitions/{id}/milestones",
             post(api_report_milestone),
         )
+        .route("/api/v1/competitions/{id}/fund_uses", post(api_fund_use))
         .route(
             "/api/v1/competitions/{id}/obligations/{oid}/evidence",
             get(api_evidence),
@@ -2779,6 +2833,9 @@ pub fn openapi_paths(doc: &mut Value) {
         "/api/v1/competitions/{id}/milestones": { "post": { "summary": "里程碑责任单位报告完成（multipart：milestone 序号、file 佐证材料文件（PDF、Office、图片或 zip，大小上限同附件）、note 说明可选；三（六）责任制）", "parameters": [id],
             "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": { "type": "object", "properties": { "milestone": { "type": "string" }, "note": { "type": "string" }, "file": { "type": "string", "format": "binary" } } } } } },
             "responses": { "200": { "description": "揭榜" }, "403": err("非责任单位"), "413": err("文件过大"), "422": err("未附佐证材料或文件类型不符") } } },
+        "/api/v1/competitions/{id}/fund_uses": { "post": { "summary": "入选项目主体或牵头责任主体登记资金使用（multipart：amount 元、used_on、purpose、file 佐证材料可选）；累计不得超过协议约定金额（四 相关要求，资金使用监督评估）。质疑：actions/question_fund_use（fund_use、reason）", "parameters": [id],
+            "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": { "type": "object", "properties": { "amount": { "type": "string" }, "used_on": { "type": "string", "format": "date" }, "purpose": { "type": "string" }, "file": { "type": "string", "format": "binary" } } } } } },
+            "responses": { "200": { "description": "揭榜（含 fund_use 汇总）" }, "403": err("非项目主体或牵头责任主体"), "413": err("文件过大"), "422": err("超过协议约定金额或输入有误") } } },
         "/api/v1/competitions/{id}/obligations/{oid}/evidence": { "get": { "summary": "里程碑佐证材料文件（部门与入选项目主体可下载）", "parameters": [id, { "name": "oid", "in": "path", "required": true, "schema": { "type": "integer" } }],
             "responses": { "200": { "description": "文件" }, "403": err("无权"), "404": err("不存在") } } },
         "/api/v1/units": { "get": { "summary": "单位名录及主体类型（entity_kind 政府部门/事业单位/社会组织/市场主体、institution_class 事业单位类别、fiscal_mass_org、provider_eligible 可否作为政府购买服务承接主体）", "responses": { "200": { "description": "{items}" } } } },

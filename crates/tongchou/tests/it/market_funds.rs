@@ -220,12 +220,52 @@ async fn fund_use(backend: Backend) {
         .post(
             &lead,
             &act("fund_use"),
-            json!({"amount": "40000", "purpose": "试点地区部署"}),
+            json!({"amount": "39999", "purpose": "试点地区部署"}),
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
+    // the subject records the last yuan on the page, with its evidence document
+    let (cookie, csrf) = app.page_session("scgs").await;
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", csrf.clone())
+        .text("amount", "1")
+        .text("purpose", "差旅")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(pdf()).file_name("fp.pdf"),
+        );
+    let r = app
+        .client
+        .post(format!("{}/competitions/{id}/fund_uses", app.base))
+        .header("cookie", &cookie)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", csrf)
+        .text("amount", "0.01")
+        .text("purpose", "超出");
+    let r = app
+        .client
+        .post(format!("{}/competitions/{id}/fund_uses", app.base))
+        .header("cookie", &cookie)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "one fen too many"
+    );
+    assert!(r.text().await.unwrap().contains("不得超过协议约定金额"));
+    let (_, v) = app.get(&lead, &format!("/api/v1/competitions/{id}")).await;
     assert_eq!(v["fund_use"]["used_fen"], 10_000_000);
     assert_eq!(v["fund_use"]["used_pct"], "100.0");
+    assert_eq!(v["fund_use"]["items"].as_array().unwrap().len(), 3);
+    assert_eq!(v["fund_use"]["items"][2]["evidence_filename"], "fp.pdf");
     let first = v["fund_use"]["items"][0]["id"].as_i64().unwrap();
     assert!(v["history"].to_string().contains("登记资金使用"));
     // supervision: the subject may not question, the authority may, with a reason, once
