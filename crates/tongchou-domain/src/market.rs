@@ -660,6 +660,9 @@ pub struct Competition {
     pub milestones: Vec<Milestone>,
     /// The agreed delivery date (from the agreement).
     pub delivery_date: Option<Date>,
+    /// The agreed (approved) amount of the agreement, in fen (S10 fund use; older: none).
+    #[serde(default)]
+    pub agreed_fen: Option<i64>,
     pub version: i64,
 }
 
@@ -1555,6 +1558,57 @@ pub fn agreement_obligations(
     out
 }
 
+/// The code of implementation step `n` (1-based) as a tracked item: stored among the
+/// milestones (`share_milestone:step<n>`, with several subjects `step<n>-<unit id>`) so that it
+/// is reported, shown and counted overdue like one.
+pub fn step_code(n: usize, unit: UnitId, several: bool) -> String {
+    if several {
+        format!("{OBL_MILESTONE_PREFIX}step{n}-{}", unit.0)
+    } else {
+        format!("{OBL_MILESTONE_PREFIX}step{n}")
+    }
+}
+
+/// 组织实施 by class as tracked dated items (S6, ZJ-share 三（六）): when the agreement is signed,
+/// each step of the class's list becomes an obligation owed by each selected subject (the
+/// article makes 项目主体 do every step, for all three classes; the lead unit 履行牵头责任 by
+/// setting the dates and following up), due on the date the lead unit set in the agreement for
+/// that step (`step_dues[n-1]`), by default the agreed delivery date. A date after the agreed
+/// delivery date is refused (every step comes before delivery).
+pub fn implementation_obligations(
+    class: u8,
+    subjects: &[UnitId],
+    step_dues: &[Option<Date>],
+    delivery: Date,
+    signed_on: Date,
+) -> Result<Vec<NewCompObligation>, Refusal> {
+    let steps = implementation_steps(class);
+    let several = subjects.len() > 1;
+    let mut out = vec![];
+    for (i, step) in steps.iter().enumerate() {
+        let due = step_dues.get(i).copied().flatten().unwrap_or(delivery);
+        if due > delivery {
+            return Err(Refusal::Rule {
+                message: format!("实施步骤“{step}”的完成日期不得晚于约定交付日期（{delivery}）"),
+                cite: cite_implementation(),
+            });
+        }
+        for &u in subjects {
+            out.push(NewCompObligation {
+                code: step_code(i + 1, u, several),
+                title: format!("组织实施：{step}"),
+                cite: cite_implementation(),
+                trigger: signed_on,
+                due,
+                owner: "subject".into(),
+                owner_unit_id: Some(u),
+                person: String::new(),
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// A competition obligation as stored (the `obligations` row).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompObligationRow {
@@ -1954,4 +2008,126 @@ pub fn nominate(actor: &Actor, rank: Option<i64>, note: &str) -> Result<(), Refu
 /// acceptance automatically (S7).
 pub fn can_manage_market(actor: &Actor) -> bool {
     actor.has(Role::Authority)
+}
+
+// ------------------------------------------------------------------ fund use (S10)
+
+/// 资金使用 supervision (ZJ-share 四 相关要求: 对“一地创新、全省共享”应用项目进展、阶段任务、
+/// 资金使用等情况要开展监督评估工作).
+pub fn cite_fund_use() -> Citation {
+    Citation::new(ZJ_SHARE, "四 相关要求（资金使用监督评估）")
+}
+
+/// One recorded fund use of a shared application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FundUse {
+    pub id: i64,
+    pub competition_id: i64,
+    pub unit_id: UnitId,
+    pub unit_name: String,
+    pub amount_fen: i64,
+    pub used_on: Date,
+    pub purpose: String,
+    pub evidence_filename: Option<String>,
+    pub evidence_sha256: Option<String>,
+    pub questioned: bool,
+    pub question_reason: Option<String>,
+    pub questioned_by_name: Option<String>,
+    pub recorded_by_name: String,
+    pub recorded_at: String,
+}
+
+/// Who sees a competition's fund use: departments (any logged-in non-market account: the lead
+/// unit, authorities, finance, audit…) and the selected subjects; not other market entities,
+/// not the public.
+pub fn can_view_fund_use(actor: &Actor, selected: &[&Bid]) -> bool {
+    !is_market_entity(actor) || is_subject(actor, selected)
+}
+
+/// The agreed amount set when signing: positive, in fen (none: no fund use can be recorded).
+pub fn check_agreed_amount(fen: Option<i64>) -> Result<(), Refusal> {
+    match fen {
+        Some(f) if f <= 0 => Err(invalid("agreed_amount", "协议金额须大于 0")),
+        _ => Ok(()),
+    }
+}
+
+/// A selected subject (or the lead unit) records a fund use against the agreement: while the
+/// agreement runs, positive amount, a purpose, and never beyond the agreed amount together with
+/// what is already recorded (hard, ZJ-share 四 资金使用监督).
+pub fn record_fund_use(
+    actor: &Actor,
+    c: &Competition,
+    selected: &[&Bid],
+    amount_fen: i64,
+    purpose: &str,
+    used_so_far_fen: i64,
+) -> Result<(), Refusal> {
+    let lead = actor.has(Role::LeadUnit) && actor.unit_id == c.lead_unit_id;
+    if !lead && !(can_bid(actor) && is_subject(actor, selected)) {
+        return Err(Refusal::Forbidden(
+            "只有入选项目主体或牵头责任主体可以登记资金使用".into(),
+        ));
+    }
+    if !matches!(
+        c.state,
+        CompState::Agreed | CompState::AcceptanceApplied | CompState::Accepted
+    ) {
+        return Err(wrong(c, "登记资金使用"));
+    }
+    if amount_fen <= 0 {
+        return Err(invalid("amount", "金额须大于 0"));
+    }
+    let p = purpose.trim().chars().count();
+    if p == 0 || p > 500 {
+        return Err(invalid("purpose", "请填写用途（不超过 500 字）"));
+    }
+    let Some(agreed) = c.agreed_fen else {
+        return Err(Refusal::Rule {
+            message: "协议未约定金额，不能登记资金使用".into(),
+            cite: cite_fund_use(),
+        });
+    };
+    if used_so_far_fen.saturating_add(amount_fen) > agreed {
+        return Err(Refusal::Rule {
+            message: format!(
+                "资金使用累计不得超过协议约定金额（约定 {}，已用 {}，本次 {}）",
+                Yuan::from_fen(agreed).grouped(),
+                Yuan::from_fen(used_so_far_fen).grouped(),
+                Yuan::from_fen(amount_fen).grouped()
+            ),
+            cite: cite_fund_use(),
+        });
+    }
+    Ok(())
+}
+
+/// The lead unit or an authority of the lead unit's jurisdiction questions a fund use with a
+/// reason (监督), once.
+pub fn question_fund_use(
+    actor: &Actor,
+    c: &Competition,
+    u: &FundUse,
+    reason: &str,
+) -> Result<(), Refusal> {
+    let lead = actor.has(Role::LeadUnit) && actor.unit_id == c.lead_unit_id;
+    if !lead {
+        if !actor.has(Role::Authority) {
+            return Err(Refusal::Forbidden(
+                "只有牵头责任主体或主管部门可以对资金使用提出质疑".into(),
+            ));
+        }
+        check_jurisdiction(actor, c)?;
+    }
+    if u.competition_id != c.id {
+        return Err(invalid("fund_use", "没有该资金使用记录"));
+    }
+    if u.questioned {
+        return Err(invalid("fund_use", "该记录已被质疑"));
+    }
+    let r = reason.trim().chars().count();
+    if r == 0 || r > 1000 {
+        return Err(invalid("reason", "请填写质疑理由（不超过 1000 字）"));
+    }
+    Ok(())
 }

@@ -45,6 +45,7 @@ fn competition(class: u8, state: CompState) -> Competition {
         announced_on: None,
         milestones: vec![],
         delivery_date: Some(d(2026, 6, 30)),
+        agreed_fen: None,
         version: 1,
     }
 }
@@ -1215,4 +1216,100 @@ fn implementation_steps_follow_the_class() {
     let three = implementation_steps(3).join("；");
     assert!(three.contains("项目主体负责落实项目建设资金"));
     assert!(cite_implementation().to_string().contains("三（六）"));
+}
+
+/// ZJ-share 三（六）组织实施: the class's steps become dated items owed by each selected subject
+/// (class 1: four steps), dated by the agreement (default: the delivery date), never after it.
+#[test]
+fn implementation_steps_become_subject_obligations_dated_by_the_agreement() {
+    let delivery = d(2026, 6, 30);
+    let obs = implementation_obligations(
+        1,
+        &[UnitId(61)],
+        &[Some(d(2026, 4, 30))],
+        delivery,
+        d(2026, 4, 1),
+    )
+    .unwrap();
+    assert_eq!(obs.len(), 4);
+    assert_eq!(obs[0].code, format!("{OBL_MILESTONE_PREFIX}step1"));
+    assert!(obs[0].title.contains("立项审批"));
+    assert_eq!(obs[0].due, d(2026, 4, 30));
+    assert_eq!(obs[3].due, delivery, "default: the agreed delivery date");
+    assert!(obs
+        .iter()
+        .all(|o| o.owner == "subject" && o.owner_unit_id == Some(UnitId(61))));
+    // class 3 with two subjects: each its own step
+    let two =
+        implementation_obligations(3, &[UnitId(61), UnitId(62)], &[], delivery, d(2026, 4, 1))
+            .unwrap();
+    assert_eq!(two.len(), 2);
+    assert_ne!(two[0].code, two[1].code);
+    // after the delivery date: refused
+    let late = implementation_obligations(
+        2,
+        &[UnitId(61)],
+        &[None, Some(d(2026, 7, 1))],
+        delivery,
+        d(2026, 4, 1),
+    );
+    assert!(matches!(late, Err(Refusal::Rule { .. })));
+}
+
+/// ZJ-share 四 (资金使用监督评估): fund use never beyond the agreed amount (hard); only a selected
+/// subject or the lead unit records; another market entity does not see it; the lead unit or the
+/// authority questions with a reason.
+#[test]
+fn fund_use_within_agreed_amount_by_subject_or_lead_unit() {
+    let mut c = competition(3, CompState::Agreed);
+    let b = Bid {
+        shortlisted: true,
+        ..bid_of(1, 61, &[])
+    };
+    let sel = vec![&b];
+    let me = market_entity();
+    // no agreed amount: nothing to record against
+    assert!(record_fund_use(&me, &c, &sel, 100, "开发", 0).is_err());
+    c.agreed_fen = Some(10_000);
+    assert!(record_fund_use(&me, &c, &sel, 6_000, "开发", 0).is_ok());
+    assert!(record_fund_use(&lead(), &c, &sel, 4_000, "部署", 6_000).is_ok());
+    assert!(matches!(
+        record_fund_use(&me, &c, &sel, 4_001, "部署", 6_000),
+        Err(Refusal::Rule { .. })
+    ));
+    assert!(matches!(
+        record_fund_use(&other_company(), &c, &sel, 1, "x", 0),
+        Err(Refusal::Forbidden(_))
+    ));
+    let authority = actor(70, "区数据资源局", 70, "/1/2/3/", &[Role::Authority]);
+    assert!(matches!(
+        record_fund_use(&authority, &c, &sel, 1, "x", 0),
+        Err(Refusal::Forbidden(_))
+    ));
+    assert!(can_view_fund_use(&me, &sel));
+    assert!(can_view_fund_use(&authority, &sel));
+    assert!(!can_view_fund_use(&other_company(), &sel));
+    let u = FundUse {
+        id: 1,
+        competition_id: c.id,
+        unit_id: UnitId(61),
+        unit_name: "杭州某科技有限公司".into(),
+        amount_fen: 6_000,
+        used_on: d(2026, 5, 1),
+        purpose: "开发".into(),
+        evidence_filename: None,
+        evidence_sha256: None,
+        questioned: false,
+        question_reason: None,
+        questioned_by_name: None,
+        recorded_by_name: "陈立".into(),
+        recorded_at: String::new(),
+    };
+    assert!(question_fund_use(&authority, &c, &u, "缺少依据").is_ok());
+    assert!(question_fund_use(&lead(), &c, &u, "缺少依据").is_ok());
+    assert!(question_fund_use(&lead(), &c, &u, " ").is_err());
+    assert!(matches!(
+        question_fund_use(&me, &c, &u, "x"),
+        Err(Refusal::Forbidden(_))
+    ));
 }

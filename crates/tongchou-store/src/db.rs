@@ -172,6 +172,11 @@ const MIGRATIONS: &[(&str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0022_aggregates.sql"),
         include_str!("../migrations/postgres/0022_aggregates.sql"),
     ),
+    (
+        "0026_competition_funds",
+        include_str!("../migrations/sqlite/0026_competition_funds.sql"),
+        include_str!("../migrations/postgres/0026_competition_funds.sql"),
+    ),
 ];
 
 impl Db {

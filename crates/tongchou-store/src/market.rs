@@ -25,7 +25,7 @@ fn date_of(s: Option<String>) -> Option<Date> {
 
 const COMP_SQL: &str = "SELECT c.id, c.item_id, c.title, c.scenario, c.class, c.form, c.state, c.lead_unit_id, n.name AS lead_name, \
     (SELECT j.path FROM jurisdictions j WHERE j.id = n.jurisdiction_id) AS lead_path, \
-    c.notice_from, c.notice_until, c.announced_on, c.milestones, c.delivery_date, c.version FROM competitions c JOIN units n ON n.id = c.lead_unit_id";
+    c.notice_from, c.notice_until, c.announced_on, c.milestones, c.delivery_date, c.agreed_fen, c.version FROM competitions c JOIN units n ON n.id = c.lead_unit_id";
 
 fn comp_row(r: &AnyRow) -> Result<Competition> {
     let bad = |w: &str| StoreError::Other(format!("bad competition {w}"));
@@ -49,6 +49,7 @@ fn comp_row(r: &AnyRow) -> Result<Competition> {
         milestones: serde_json::from_str(&r.try_get::<String, _>("milestones")?)
             .map_err(|_| bad("milestones"))?,
         delivery_date: date_of(r.try_get("delivery_date")?),
+        agreed_fen: r.try_get("agreed_fen")?,
         version: r.try_get("version")?,
     })
 }
@@ -160,6 +161,8 @@ pub struct Transition {
     pub announced_on: Option<Date>,
     pub milestones: Option<Vec<Milestone>>,
     pub delivery: Option<Date>,
+    /// The agreement's agreed amount in fen (S10).
+    pub agreed_fen: Option<i64>,
     pub shortlist: Vec<i64>,
     /// A default-rule override recorded with the change (reason and approver in the history).
     pub override_event: Option<Event>,
@@ -639,7 +642,7 @@ impl Db {
         let rows = sqlx::query(
             "UPDATE competitions SET state = $1, notice_from = COALESCE($2, notice_from), notice_until = COALESCE($3, notice_until), \
              announced_on = COALESCE($4, announced_on), milestones = COALESCE($5, milestones), delivery_date = COALESCE($6, delivery_date), \
-             version = version + 1, updated_at = $7 WHERE id = $8 AND version = $9",
+             agreed_fen = COALESCE($10, agreed_fen), version = version + 1, updated_at = $7 WHERE id = $8 AND version = $9",
         )
         .bind(to.code())
         .bind(t.notice.map(|n| n.0.to_string()))
@@ -650,6 +653,7 @@ impl Db {
         .bind(&now)
         .bind(c.id)
         .bind(c.version)
+        .bind(t.agreed_fen)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -694,6 +698,7 @@ impl Db {
             "notice": t.notice.map(|n| [n.0.to_string(), n.1.to_string()]),
             "milestones": t.milestones,
             "delivery": t.delivery.map(|d| d.to_string()),
+            "agreed_fen": t.agreed_fen,
         });
         if let Some(Event::OverrideRecorded {
             rule,
@@ -1578,5 +1583,171 @@ impl Db {
 
     pub async fn market_history(&self, kind: &str, id: i64) -> Result<Vec<DemandHistoryEntry>> {
         self.demand_history(kind, id).await
+    }
+}
+
+// ------------------------------------------------------------------ fund use (S10)
+
+const FUND_SQL: &str = "SELECT id, competition_id, unit_id, unit_name, amount_fen, used_on, purpose, evidence_filename, evidence_sha256, \
+    questioned, question_reason, questioned_by_name, recorded_by_name, recorded_at FROM competition_fund_uses";
+
+fn fund_row(r: &AnyRow) -> Result<FundUse> {
+    Ok(FundUse {
+        id: r.try_get("id")?,
+        competition_id: r.try_get("competition_id")?,
+        unit_id: UnitId(r.try_get("unit_id")?),
+        unit_name: r.try_get("unit_name")?,
+        amount_fen: r.try_get("amount_fen")?,
+        used_on: date_of(r.try_get("used_on")?)
+            .ok_or_else(|| StoreError::Other("bad fund use date".into()))?,
+        purpose: r.try_get("purpose")?,
+        evidence_filename: r.try_get("evidence_filename")?,
+        evidence_sha256: r.try_get("evidence_sha256")?,
+        questioned: r.try_get::<i64, _>("questioned")? != 0,
+        question_reason: r.try_get("question_reason")?,
+        questioned_by_name: r.try_get("questioned_by_name")?,
+        recorded_by_name: r.try_get("recorded_by_name")?,
+        recorded_at: r.try_get("recorded_at")?,
+    })
+}
+
+/// A fund use to record (S10).
+pub struct NewFundUse<'a> {
+    pub amount_fen: i64,
+    pub used_on: Date,
+    pub purpose: &'a str,
+    /// (filename, sha256) of the evidence document kept by content hash.
+    pub evidence: Option<(String, String)>,
+}
+
+impl Db {
+    /// A competition's recorded fund uses, oldest first.
+    pub async fn competition_fund_uses(&self, competition_id: i64) -> Result<Vec<FundUse>> {
+        let rows = sqlx::query(&format!(
+            "{FUND_SQL} WHERE competition_id = $1 ORDER BY used_on, id"
+        ))
+        .bind(competition_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(fund_row).collect()
+    }
+
+    /// Record a fund use with its history entry in one transaction. The agreed amount is checked
+    /// again inside the transaction (`check` gets the amount used so far) so that two concurrent
+    /// records cannot together exceed it.
+    pub async fn record_competition_fund_use(
+        &self,
+        actor: &Actor,
+        c: &Competition,
+        u: &NewFundUse<'_>,
+        check: impl FnOnce(i64) -> std::result::Result<(), tongchou_domain::lifecycle::Refusal>,
+    ) -> std::result::Result<i64, FundError> {
+        let now = now_text();
+        let (_w, mut tx) = self.begin_write().await?;
+        // serialise writers of this competition (PG: row lock
+        // SQLite: the single writer)
+        sqlx::query("UPDATE competitions SET updated_at = updated_at WHERE id = $1")
+            .bind(c.id)
+            .execute(&mut *tx)
+            .await?;
+        let used: i64 = sqlx::query("SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) AS s FROM competition_fund_uses WHERE competition_id = $1")
+            .bind(c.id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("s")?;
+        check(used).map_err(FundError::Refused)?;
+        let id: i64 = sqlx::query(
+            "INSERT INTO competition_fund_uses (competition_id, unit_id, unit_name, amount_fen, used_on, purpose, evidence_filename, evidence_sha256, questioned, recorded_by_name, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10) RETURNING id",
+        )
+        .bind(c.id)
+        .bind(actor.unit_id.0)
+        .bind(&actor.unit_name)
+        .bind(u.amount_fen)
+        .bind(u.used_on.to_string())
+        .bind(u.purpose.trim())
+        .bind(u.evidence.as_ref().map(|e| e.0.clone()))
+        .bind(u.evidence.as_ref().map(|e| e.1.clone()))
+        .bind(&actor.name)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
+        append(
+            &mut tx,
+            "competition",
+            c.id,
+            actor,
+            ("fund_use", c.state.code(), c.state.code()),
+            &format!(
+                "登记资金使用 {} 元（{}，{}）",
+                tongchou_domain::Yuan::from_fen(u.amount_fen).grouped(),
+                u.used_on,
+                u.purpose.trim()
+            ),
+            "",
+            &serde_json::json!({ "fund_use": id, "amount_fen": u.amount_fen, "used_before_fen": used }),
+            &now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Mark a fund use questioned with its reason (监督), with its history entry, in one
+    /// transaction. False if it was already questioned.
+    pub async fn question_competition_fund_use(
+        &self,
+        actor: &Actor,
+        c: &Competition,
+        id: i64,
+        reason: &str,
+    ) -> Result<bool> {
+        let now = now_text();
+        let (_w, mut tx) = self.begin_write().await?;
+        let n = sqlx::query("UPDATE competition_fund_uses SET questioned = 1, question_reason = $1, questioned_by_name = $2 WHERE id = $3 AND competition_id = $4 AND questioned = 0")
+            .bind(reason.trim())
+            .bind(&actor.name)
+            .bind(id)
+            .bind(c.id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n != 1 {
+            return Ok(false);
+        }
+        append(
+            &mut tx,
+            "competition",
+            c.id,
+            actor,
+            ("question_fund_use", c.state.code(), c.state.code()),
+            &format!("对资金使用记录 #{id} 提出质疑"),
+            reason.trim(),
+            &serde_json::json!({ "fund_use": id }),
+            &now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}
+
+/// A fund use refused by the rule (checked in the transaction) or a store error.
+#[derive(Debug)]
+pub enum FundError {
+    Refused(tongchou_domain::lifecycle::Refusal),
+    Store(StoreError),
+}
+
+impl From<StoreError> for FundError {
+    fn from(e: StoreError) -> Self {
+        FundError::Store(e)
+    }
+}
+
+impl From<sqlx::Error> for FundError {
+    fn from(e: sqlx::Error) -> Self {
+        FundError::Store(e.into())
     }
 }

@@ -45,6 +45,65 @@ fn date_field(f: &Fields, k: &str) -> Result<Option<Date>, AppError> {
         .map_err(|_| AppError::field(k, "日期格式应为 YYYY-MM-DD"))
 }
 
+/// An amount in yuan ("1,200.50") as fen; empty: none.
+fn fen_field(f: &Fields, k: &str) -> Result<Option<i64>, AppError> {
+    let t = f.text(k);
+    if t.trim().is_empty() {
+        return Ok(None);
+    }
+    tongchou_domain::Yuan::parse(t.trim())
+        .map(|y| Some(y.fen()))
+        .map_err(|_| AppError::field(k, "金额格式应为元，最多两位小数"))
+}
+
+/// Record a fund use (S10, ZJ-share 四 资金使用监督): the domain decides first (with what is
+/// used so far), then the optional evidence document is kept, then the store records it,
+/// checking the agreed amount again inside its transaction — a refused record writes nothing.
+pub async fn record_fund_use_with(
+    st: &AppState,
+    actor: &Actor,
+    c: &Competition,
+    bids: &[Bid],
+    f: &Fields,
+    file: Option<Upload>,
+) -> Result<i64, AppError> {
+    let sel: Vec<&Bid> = bids.iter().filter(|b| b.shortlisted).collect();
+    let amount = fen_field(f, "amount")?.ok_or_else(|| AppError::field("amount", "请填写金额"))?;
+    let used_on = date_field(f, "used_on")?.unwrap_or_else(today);
+    let purpose = f.text("purpose");
+    let used: i64 = st
+        .db
+        .competition_fund_uses(c.id)
+        .await?
+        .iter()
+        .map(|u| u.amount_fen)
+        .sum();
+    record_fund_use(actor, c, &sel, amount, &purpose, used)?;
+    let evidence = match file.filter(|u| !u.bytes.is_empty()) {
+        Some(file) => Some(crate::service::store_upload(st, &file.filename, &file.bytes).await?),
+        None => None,
+    };
+    let new = tongchou_store::market::NewFundUse {
+        amount_fen: amount,
+        used_on,
+        purpose: &purpose,
+        evidence,
+    };
+    let (a, cc, sel2) = (actor.clone(), c.clone(), sel.clone());
+    let p2 = purpose.clone();
+    match st
+        .db
+        .record_competition_fund_use(actor, c, &new, move |used| {
+            record_fund_use(&a, &cc, &sel2, amount, &p2, used)
+        })
+        .await
+    {
+        Ok(id) => Ok(id),
+        Err(tongchou_store::market::FundError::Refused(r)) => Err(r.into()),
+        Err(tongchou_store::market::FundError::Store(e)) => Err(e.into()),
+    }
+}
+
 fn today() -> Date {
     tongchou_store::today()
 }
@@ -356,11 +415,28 @@ pub async fn act(
             let delivery = date_field(f, "delivery_date")?.or(c.form.delivery_date);
             let sel: Vec<&Bid> = bids.iter().filter(|b| b.shortlisted).collect();
             let milestones = sign_agreement(actor, &c, &milestones, delivery, &sel)?;
+            // S10: the agreed (approved) amount, against which fund use is recorded
+            let agreed_fen = fen_field(f, "agreed_amount")?;
+            check_agreed_amount(agreed_fen)?;
             // ZJ-share 三（七）: each selected subject owes its own delivery and acceptance
             let subjects: Vec<tongchou_domain::UnitId> = sel.iter().map(|b| b.unit_id).collect();
-            let new_obligations = delivery
+            let mut new_obligations = delivery
                 .map(|d| agreement_obligations(&cal, &milestones, d, &subjects, today()))
                 .unwrap_or_default();
+            // ZJ-share 三（六）组织实施: the class's steps become the subjects' dated items
+            if let Some(d) = delivery {
+                let mut dues = vec![];
+                for n in 1..=tongchou_domain::market::implementation_steps(c.class).len() {
+                    dues.push(date_field(f, &format!("step_due_{n}"))?);
+                }
+                new_obligations.extend(tongchou_domain::market::implementation_obligations(
+                    c.class,
+                    &subjects,
+                    &dues,
+                    d,
+                    today(),
+                )?);
+            }
             st.db
                 .competition_transition(
                     actor,
@@ -377,6 +453,7 @@ pub async fn act(
                     Transition {
                         milestones: Some(milestones),
                         delivery,
+                        agreed_fen,
                         new_obligations,
                         ..Default::default()
                     },
@@ -603,6 +680,32 @@ pub async fn act(
                     },
                 )
                 .await?;
+        }
+        "fund_use" => {
+            // S10 (ZJ-share 四): fund use recorded against the agreement, never beyond it
+            record_fund_use_with(st, actor, &c, &bids, f, None).await?;
+        }
+        "question_fund_use" => {
+            let fid: i64 = f
+                .text("fund_use")
+                .trim()
+                .trim_start_matches('#')
+                .parse()
+                .map_err(|_| AppError::field("fund_use", "没有该资金使用记录"))?;
+            let uses = st.db.competition_fund_uses(c.id).await?;
+            let u = uses
+                .iter()
+                .find(|u| u.id == fid)
+                .ok_or_else(|| AppError::field("fund_use", "没有该资金使用记录"))?;
+            let reason = f.text("reason");
+            question_fund_use(actor, &c, u, &reason)?;
+            if !st
+                .db
+                .question_competition_fund_use(actor, &c, fid, &reason)
+                .await?
+            {
+                return Err(AppError::Conflict("该记录已被质疑，请刷新".into()));
+            }
         }
         "report_milestone" => {
             // evidence is an uploaded document: the multipart form (page) or
@@ -1089,6 +1192,13 @@ async fn competition_detail(st: &AppState, actor: &Actor, id: i64) -> Result<Val
         ));
         v["cancel_proposals"] = json!(ps);
     }
+    // S10 fund use (ZJ-share 四): departments and the selected subjects only
+    let sel: Vec<&Bid> = bids.iter().filter(|b| b.shortlisted).collect();
+    if can_view_fund_use(actor, &sel) {
+        v["fund_use"] = fund_use_json(&c, &st.db.competition_fund_uses(id).await?);
+    } else {
+        v["agreed_fen"] = Value::Null;
+    }
     if sees_all_bids(actor) {
         v["objections"] = json!(st.db.objections(id).await?);
         v["history"] = json!(st.db.market_history("competition", id).await?);
@@ -1102,6 +1212,23 @@ async fn competition_detail(st: &AppState, actor: &Actor, id: i64) -> Result<Val
             .collect::<Vec<_>>());
     }
     Ok(v)
+}
+
+/// The fund-use summary of a competition: used / agreed (fen, percent) and each record.
+pub fn fund_use_json(c: &Competition, uses: &[FundUse]) -> Value {
+    let used: i64 = uses.iter().map(|u| u.amount_fen).sum();
+    let pct = c
+        .agreed_fen
+        .filter(|a| *a > 0)
+        .map(|a| format!("{:.1}", used as f64 * 100.0 / a as f64));
+    json!({
+        "agreed_fen": c.agreed_fen,
+        "used_fen": used,
+        "used_pct": pct,
+        "questioned": uses.iter().filter(|u| u.questioned).count(),
+        "items": uses,
+        "cite": cite_fund_use().to_string(),
+    })
 }
 
 /// Who sees the responsible persons and the evidence of a competition's obligations: the
@@ -1552,6 +1679,16 @@ struct CompetitionPage {
     obligations: Vec<CompObligationRow>,
     /// 协议里程碑 as obligations (责任制), with whether the user may report each done
     milestone_rows: Vec<(CompObligationRow, bool)>,
+    /// S10 fund use (departments and the selected subjects only): the records, used / agreed
+    /// (grouped yuan) and percent, whether the user may record or question
+    fund_visible: bool,
+    fund_uses: Vec<FundUse>,
+    fund_agreed: String,
+    fund_used: String,
+    fund_pct: String,
+    may_record_fund: bool,
+    may_question_fund: bool,
+    fund_cite: String,
     /// the unit directory for 联合体成员 (bidders only): (id, name, jurisdiction)
     unit_directory: Vec<(i64, String, String)>,
     provider_conditions: Vec<(&'static str, &'static str)>,
@@ -1570,6 +1707,9 @@ struct CompetitionPage {
 }
 
 impl CompetitionPage {
+    fn yuan(&self, fen: &i64) -> String {
+        tongchou_domain::Yuan::from_fen(*fen).grouped()
+    }
     fn kind_label(&self, k: &CandidateKind) -> &'static str {
         k.label()
     }
@@ -1620,6 +1760,14 @@ async fn competition_page(
         vec![]
     };
     let obs = st.db.competition_obligations(id).await?;
+    let sel_now: Vec<&Bid> = bids.iter().filter(|b| b.shortlisted).collect();
+    let fund_visible = can_view_fund_use(a, &sel_now);
+    let fund_uses = if fund_visible {
+        st.db.competition_fund_uses(id).await?
+    } else {
+        vec![]
+    };
+    let fund_json = fund_use_json(&c, &fund_uses);
     let status = if failed.error.is_empty() {
         StatusCode::OK
     } else {
@@ -1650,6 +1798,22 @@ async fn competition_page(
                     )
                 })
                 .collect(),
+            fund_visible,
+            fund_agreed: c
+                .agreed_fen
+                .map(|f| tongchou_domain::Yuan::from_fen(f).grouped())
+                .unwrap_or_else(|| "未约定".into()),
+            fund_used: tongchou_domain::Yuan::from_fen(
+                fund_uses.iter().map(|u| u.amount_fen).sum(),
+            )
+            .grouped(),
+            fund_pct: fund_json["used_pct"].as_str().unwrap_or("—").to_string(),
+            may_record_fund: fund_visible && record_fund_use(a, &c, &sel_now, 1, "x", 0).is_ok(),
+            may_question_fund: fund_uses
+                .iter()
+                .any(|u| question_fund_use(a, &c, u, "x").is_ok()),
+            fund_cite: cite_fund_use().to_string(),
+            fund_uses,
             unit_directory: if can_bid(a) && c.state == CompState::Open {
                 st.db
                     .units()
@@ -2270,6 +2434,58 @@ pub async fn milestone_post(
     }
 }
 
+/// `POST /api/v1/competitions/{id}/fund_uses` (multipart: amount, used_on, purpose, optional
+/// file): a fund use with its evidence document (S10, ZJ-share 四).
+pub async fn api_fund_use(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    mp: axum::extract::Multipart,
+) -> Result<Json<Value>, AppError> {
+    api_write(&user)?;
+    let (f, file) = read_report(mp).await?;
+    let c = st.db.competition(id).await?;
+    let bids = st.db.bids(id).await?;
+    record_fund_use_with(&st, &user.actor, &c, &bids, &f, file).await?;
+    Ok(Json(competition_detail(&st, &user.actor, id).await?))
+}
+
+/// The page's multipart fund use (with CSRF).
+pub async fn fund_use_post(
+    State(st): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    mp: axum::extract::Multipart,
+) -> Response {
+    let r = async {
+        let (f, file) = read_report(mp).await?;
+        user.check_csrf(f.get("_csrf"))?;
+        let c = st.db.competition(id).await?;
+        let bids = st.db.bids(id).await?;
+        record_fund_use_with(&st, &user.actor, &c, &bids, &f, file).await
+    }
+    .await;
+    match r {
+        Ok(_) => Redirect::to(&format!("/competitions/{id}#fund-use")).into_response(),
+        Err(
+            e @ (AppError::Unprocessable { .. }
+            | AppError::Forbidden(_)
+            | AppError::Conflict(_)
+            | AppError::TooLarge(_)),
+        ) => {
+            let status = e.status();
+            match competition_page(&st, &user, id, Failed::from("fund_use", &e)).await {
+                Ok(mut r) => {
+                    *r.status_mut() = status;
+                    r
+                }
+                Err(e) => error_page(&st, Some(&user), e).await,
+            }
+        }
+        Err(e) => error_page(&st, Some(&user), e).await,
+    }
+}
+
 /// The page's download of a milestone's evidence document.
 pub async fn evidence_download(
     State(st): State<AppState>,
@@ -2545,6 +2761,7 @@ pub fn routes() -> Router<AppState> {
         .route("/competitions/{id}", get(competition_show))
         .route("/competitions/{id}/act/{action}", post(competition_post))
         .route("/competitions/{id}/milestones", post(milestone_post))
+        .route("/competitions/{id}/fund_uses", post(fund_use_post))
         .route("/settings/units", get(units_show))
         .route("/settings/units/{id}", post(units_post))
         .route("/api/v1/units", get(api_units))
@@ -2557,6 +2774,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/competitions/{id}/milestones",
             post(api_report_milestone),
         )
+        .route("/api/v1/competitions/{id}/fund_uses", post(api_fund_use))
         .route(
             "/api/v1/competitions/{id}/obligations/{oid}/evidence",
             get(api_evidence),
@@ -2608,13 +2826,16 @@ pub fn openapi_paths(doc: &mut Value) {
         "/api/v1/competitions/{id}": { "get": { "summary": "揭榜详情（揭榜仅本单位可见，部门可见全部；含3个月取消提议；obligations 交付与验收义务，milestone_obligations 协议里程碑；implementation 按类别的组织实施步骤 steps 及依据 cite（三（六）））", "parameters": [id], "responses": { "200": { "description": "揭榜" }, "404": err("不存在") } } },
         "/api/v1/competitions/{id}/obligations": { "get": { "summary": "揭榜的义务（义务表中的行：约定交付、约定交付日期后3个月内通过验收、协议里程碑及其责任单位与责任人、佐证；met、overdue；责任人与佐证仅对部门与入选项目主体可见）", "parameters": [id], "responses": { "200": { "description": "{items}" }, "404": err("不存在") } } },
         "/api/v1/competitions/{id}/actions/{action}": { "post": {
-            "summary": "bid 揭榜（kind、member_units 联合体成员单位编号（单位名录）、members 未在名录的市场主体名称（每行一个，与名录同名的自动对应）、drc_opinion、finance_opinion、materials；行政事业单位须附发改和财政意见；第二、三类为政府购买服务，须符合承接主体规定：credit_code 统一社会信用代码、institution_class（事业单位：public_welfare_2 或 business；public_welfare_1 不可）、fiscal_mass_org、conditions 声明的条件 civil_liability、credit_accounting、capability、tax_social_security、no_major_violation）；report_milestone 须上传佐证材料文件，请用 POST /api/v1/competitions/{id}/milestones；assign_experts 牵头责任主体指定评审专家组（experts 用户编号，不少于 3 人且为单数，回避揭榜单位及联合体成员单位）；review_override 审批人同意或异议拟入选名单的例外（override、agree、opinion；异议须写理由）；score 仅限指定专家评分（bid 与 8 项 0–10 分、opinion）；shortlist 拟入选名单并公示（bids、notice_from、override_reason）；handle_objection（objection、reply）；announce 专班发布公告；agree 签订协议（milestones 每行 名称|lead_unit 或 subject 或入选主体单位编号|日期|责任人、delivery_date；生成交付、验收与里程碑义务）；apply_acceptance 入选项目主体各自提交验收申请；accept/reject（subject 项目主体单位编号（多家入选时必填）、opinion、version_label、licence、contact；每家验收通过即上架其应用）；confirm_cancel（subject、reason：取消该项目主体的资格，其他项目主体继续，三（七））；waive_cancel 牵头责任主体不予取消（subject、reason，须有取消提议）",
-            "parameters": [id, action(&["bid", "assign_experts", "score", "review_override", "shortlist", "handle_objection", "announce", "agree", "apply_acceptance", "accept", "reject", "confirm_cancel", "waive_cancel", "report_milestone"])],
+            "summary": "bid 揭榜（kind、member_units 联合体成员单位编号（单位名录）、members 未在名录的市场主体名称（每行一个，与名录同名的自动对应）、drc_opinion、finance_opinion、materials；行政事业单位须附发改和财政意见；第二、三类为政府购买服务，须符合承接主体规定：credit_code 统一社会信用代码、institution_class（事业单位：public_welfare_2 或 business；public_welfare_1 不可）、fiscal_mass_org、conditions 声明的条件 civil_liability、credit_accounting、capability、tax_social_security、no_major_violation）；report_milestone 须上传佐证材料文件，请用 POST /api/v1/competitions/{id}/milestones；assign_experts 牵头责任主体指定评审专家组（experts 用户编号，不少于 3 人且为单数，回避揭榜单位及联合体成员单位）；review_override 审批人同意或异议拟入选名单的例外（override、agree、opinion；异议须写理由）；score 仅限指定专家评分（bid 与 8 项 0–10 分、opinion）；shortlist 拟入选名单并公示（bids、notice_from、override_reason）；handle_objection（objection、reply）；announce 专班发布公告；agree 签订协议（milestones 每行 名称|lead_unit 或 subject 或入选主体单位编号|日期|责任人、delivery_date、step_due_1…n 各实施步骤完成日期（默认约定交付日期，三（六）组织实施）、agreed_amount 协议约定金额（元）；生成交付、验收、里程碑与实施步骤义务）；fund_use 登记资金使用（amount 元、used_on、purpose；带佐证文件请用 POST /api/v1/competitions/{id}/fund_uses）；question_fund_use 牵头责任主体或主管部门质疑（fund_use、reason）；apply_acceptance 入选项目主体各自提交验收申请；accept/reject（subject 项目主体单位编号（多家入选时必填）、opinion、version_label、licence、contact；每家验收通过即上架其应用）；confirm_cancel（subject、reason：取消该项目主体的资格，其他项目主体继续，三（七））；waive_cancel 牵头责任主体不予取消（subject、reason，须有取消提议）",
+            "parameters": [id, action(&["bid", "assign_experts", "score", "review_override", "shortlist", "handle_objection", "announce", "agree", "apply_acceptance", "accept", "reject", "confirm_cancel", "waive_cancel", "report_milestone", "fund_use", "question_fund_use"])],
             "requestBody": body("见 summary；version 乐观锁可选"),
             "responses": { "200": { "description": "揭榜" }, "403": err("无权"), "404": err("不存在"), "409": err("阶段不允许或并发冲突"), "422": err("输入或规则不符（override_required：默认规则须填理由）") } } },
         "/api/v1/competitions/{id}/milestones": { "post": { "summary": "里程碑责任单位报告完成（multipart：milestone 序号、file 佐证材料文件（PDF、Office、图片或 zip，大小上限同附件）、note 说明可选；三（六）责任制）", "parameters": [id],
             "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": { "type": "object", "properties": { "milestone": { "type": "string" }, "note": { "type": "string" }, "file": { "type": "string", "format": "binary" } } } } } },
             "responses": { "200": { "description": "揭榜" }, "403": err("非责任单位"), "413": err("文件过大"), "422": err("未附佐证材料或文件类型不符") } } },
+        "/api/v1/competitions/{id}/fund_uses": { "post": { "summary": "入选项目主体或牵头责任主体登记资金使用（multipart：amount 元、used_on、purpose、file 佐证材料可选）；累计不得超过协议约定金额（四 相关要求，资金使用监督评估）。质疑：actions/question_fund_use（fund_use、reason）", "parameters": [id],
+            "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": { "type": "object", "properties": { "amount": { "type": "string" }, "used_on": { "type": "string", "format": "date" }, "purpose": { "type": "string" }, "file": { "type": "string", "format": "binary" } } } } } },
+            "responses": { "200": { "description": "揭榜（含 fund_use 汇总）" }, "403": err("非项目主体或牵头责任主体"), "413": err("文件过大"), "422": err("超过协议约定金额或输入有误") } } },
         "/api/v1/competitions/{id}/obligations/{oid}/evidence": { "get": { "summary": "里程碑佐证材料文件（部门与入选项目主体可下载）", "parameters": [id, { "name": "oid", "in": "path", "required": true, "schema": { "type": "integer" } }],
             "responses": { "200": { "description": "文件" }, "403": err("无权"), "404": err("不存在") } } },
         "/api/v1/units": { "get": { "summary": "单位名录及主体类型（entity_kind 政府部门/事业单位/社会组织/市场主体、institution_class 事业单位类别、fiscal_mass_org、provider_eligible 可否作为政府购买服务承接主体）", "responses": { "200": { "description": "{items}" } } } },

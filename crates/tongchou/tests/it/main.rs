@@ -8,6 +8,7 @@ mod evaluation;
 mod exports;
 mod http;
 mod market;
+mod market_funds;
 mod market_polish;
 mod money;
 mod notify;

@@ -1352,7 +1352,9 @@ async fn milestones_tracked(backend: Backend) {
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let ms = v["milestone_obligations"].as_array().unwrap().clone();
-    assert_eq!(ms.len(), 2, "{v}");
+    // the two agreed milestones, then the class-3 implementation step (三（六）组织实施)
+    assert_eq!(ms.len(), 3, "{v}");
+    assert_eq!(ms[2]["code"], "share_milestone:step1");
     let subject_unit = app.world.actor("scgs").unit_id.0;
     assert_eq!(ms[0]["owner_unit_id"], subject_unit);
     assert_eq!(ms[0]["person"], "钱伟");
@@ -1370,7 +1372,7 @@ async fn milestones_tracked(backend: Backend) {
         .iter()
         .map(|o| o["code"].as_str().unwrap())
         .collect();
-    assert_eq!(codes.len(), 4, "{v}");
+    assert_eq!(codes.len(), 5, "{v}");
     assert!(codes.contains(&"share_delivery") && codes.contains(&"share_milestone:1"));
     // overdue on the page, in the owner's 我的待办, on the board
     let (cookie, csrf) = app.page_session("scgs").await;
